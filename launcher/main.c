@@ -1,0 +1,6 @@
+/* main.c - placeholder. */
+#include "log.h"
+int main(void)
+{
+        return 0;
+}
