@@ -1,2 +1,409 @@
-/* config.c - placeholder. */
+/* config.c - defaults, validation and printing of the one internal config. */
 #include "config.h"
+
+#include "log.h"
+
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+void box_config_init(struct box_config *c)
+{
+        *c = (struct box_config){0};
+        c->ns_uts = c->ns_ipc = c->ns_cgroup = true;
+        c->net = BOX_NET_HOST;
+        c->init = BOX_DEFAULT;
+        c->no_new_privileges = BOX_DEFAULT;
+        c->console = BOX_CONSOLE_AUTOPIPE;
+        c->stop_timeout_usec = 10 * 1000000ULL;
+        c->personality = 0xffffffffUL;
+        c->seccomp.enabled = true;
+        c->seccomp.errno_value = EPERM;
+        struct box_limits *l = &c->limits;
+        l->memory_max = l->memory_high = l->memory_swap_max = BOX_LIMIT_UNSET;
+        l->cpu_quota_ppm = l->cpu_weight = l->tasks_max = l->io_weight = BOX_LIMIT_UNSET;
+        l->cpu_period_usec = 100000;
+}
+
+void box_config_free(struct box_config *c)
+{
+        free(c->source_file);
+        free(c->name);
+        free(c->root);
+        free(c->hostname);
+        strv_free(c->argv);
+        strv_free(c->env);
+        free(c->user);
+        free(c->group);
+        strv_free(c->supplementary_groups);
+        free(c->cwd);
+        free(c->cpu_affinity);
+        for (size_t i = 0; i < c->n_sysctls; i++) {
+                free(c->sysctls[i].key);
+                free(c->sysctls[i].value);
+        }
+        free(c->sysctls);
+        strv_free(c->seccomp.allow);
+        strv_free(c->seccomp.deny);
+        free(c->apparmor_profile);
+        strv_free(c->mask_paths);
+        strv_free(c->read_only_paths);
+        free(c->limits.cpuset_cpus);
+        free(c->limits.cpuset_mems);
+        for (size_t i = 0; i < c->limits.n_io; i++)
+                free(c->limits.io[i].device);
+        free(c->limits.io);
+        free(c->limits.parent);
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                struct box_mount *m = &c->mounts[i];
+                free(m->name);
+                free(m->source);
+                free(m->target);
+                strv_free(m->lower);
+                free(m->upper);
+                free(m->work);
+                free(m->data);
+        }
+        free(c->mounts);
+        for (size_t i = 0; i < c->n_devices; i++) {
+                free(c->devices[i].name);
+                free(c->devices[i].path);
+        }
+        free(c->devices);
+        for (size_t i = 0; i < c->n_hooks; i++) {
+                free(c->hooks[i].name);
+                strv_free(c->hooks[i].argv);
+                strv_free(c->hooks[i].env);
+        }
+        free(c->hooks);
+        *c = (struct box_config){0};
+}
+
+int box_config_kill_signal(const struct box_config *c)
+{
+        if (c->kill_signal > 0)
+                return c->kill_signal;
+        /* systemd as PID 1 shuts down on SIGRTMIN+3; SIGTERM would make it re-execute. */
+        return c->boot ? SIGRTMIN + 3 : SIGTERM;
+}
+
+bool box_config_no_new_privs(const struct box_config *c)
+{
+        if (c->no_new_privileges != BOX_DEFAULT)
+                return c->no_new_privileges == BOX_YES;
+        return !c->boot;
+}
+
+bool box_config_stub_init(const struct box_config *c)
+{
+        if (c->boot)
+                return false;
+        return c->init != BOX_NO;
+}
+
+const char *const box_rlimit_keys[RLIM_NLIMITS] = {
+        [RLIMIT_CPU] = "LimitCPU",           [RLIMIT_FSIZE] = "LimitFSIZE",
+        [RLIMIT_DATA] = "LimitDATA",         [RLIMIT_STACK] = "LimitSTACK",
+        [RLIMIT_CORE] = "LimitCORE",         [RLIMIT_RSS] = "LimitRSS",
+        [RLIMIT_NOFILE] = "LimitNOFILE",     [RLIMIT_AS] = "LimitAS",
+        [RLIMIT_NPROC] = "LimitNPROC",       [RLIMIT_MEMLOCK] = "LimitMEMLOCK",
+        [RLIMIT_LOCKS] = "LimitLOCKS",       [RLIMIT_SIGPENDING] = "LimitSIGPENDING",
+        [RLIMIT_MSGQUEUE] = "LimitMSGQUEUE", [RLIMIT_NICE] = "LimitNICE",
+        [RLIMIT_RTPRIO] = "LimitRTPRIO",     [RLIMIT_RTTIME] = "LimitRTTIME",
+};
+
+static const char *const stage_names[_BOX_HOOK_STAGE_MAX] = {
+        [BOX_HOOK_PRESTART] = "prestart",
+        [BOX_HOOK_CREATE_RUNTIME] = "createRuntime",
+        [BOX_HOOK_CREATE_CONTAINER] = "createContainer",
+        [BOX_HOOK_START_CONTAINER] = "startContainer",
+        [BOX_HOOK_POSTSTART] = "poststart",
+        [BOX_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *box_hook_stage_to_string(enum box_hook_stage s)
+{
+        return s < _BOX_HOOK_STAGE_MAX ? stage_names[s] : "invalid";
+}
+
+int box_hook_stage_from_string(const char *s)
+{
+        for (int i = 0; i < _BOX_HOOK_STAGE_MAX; i++)
+                if (strcaseeq(s, stage_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+/* "FILE:LINE: " or "FILE: " for messages about a whole-config rule. */
+static const char *where(const struct box_config *c, char *buf, size_t n, unsigned line)
+{
+        if (!c->source_file)
+                snprintf(buf, n, "config: ");
+        else if (line)
+                snprintf(buf, n, "%s:%u: ", c->source_file, line);
+        else
+                snprintf(buf, n, "%s: ", c->source_file);
+        return buf;
+}
+
+static bool path_has_dotdot(const char *p)
+{
+        for (const char *s = p; (s = strstr(s, "..")); s += 2)
+                if ((s == p || s[-1] == '/') && (s[2] == 0 || s[2] == '/'))
+                        return true;
+        return false;
+}
+
+int box_config_validate(struct box_config *c)
+{
+        char w[512];
+        unsigned errors = 0;
+
+        if (!c->root) {
+                log_error("%sno root directory: set Directory= in [Box]",
+                          where(c, w, sizeof(w), 0));
+                errors++;
+        } else if (path_has_dotdot(c->root)) {
+                log_error("%sDirectory=%s must not contain '..'", where(c, w, sizeof(w), 0),
+                          c->root);
+                errors++;
+        }
+        if (c->boot && c->init == BOX_YES) {
+                log_error("%sBoot=yes runs the image's init as PID 1; it cannot be combined with "
+                          "Init=yes",
+                          where(c, w, sizeof(w), 0));
+                errors++;
+        }
+        if (c->boot && c->caps.ambient) {
+                log_error("%sAmbient= capabilities cannot be used with Boot=yes",
+                          where(c, w, sizeof(w), 0));
+                errors++;
+        }
+        for (size_t i = 0; i < c->n_sysctls; i++)
+                if (strncmp(c->sysctls[i].key, "net.", 4) == 0 && c->net != BOX_NET_PRIVATE) {
+                        log_error("%ssysctl %s needs a private network (Network=private in "
+                                  "[Namespaces]); it would change the host",
+                                  where(c, w, sizeof(w), 0), c->sysctls[i].key);
+                        errors++;
+                }
+        if (c->userns == BOX_USERNS_FIXED && c->uid_count < 65536 && c->uid_base == 0) {
+                /* Mapping host root into the box is what the user namespace is meant to avoid. */
+                log_error("%sUser=0:%u in [Namespaces] maps the host's root into the box",
+                          where(c, w, sizeof(w), 0), c->uid_count);
+                errors++;
+        }
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                struct box_mount *m = &c->mounts[i];
+                if (m->target && path_has_dotdot(m->target)) {
+                        log_error("%s[Mount %s] Target=%s must not contain '..'",
+                                  where(c, w, sizeof(w), m->origin.line), m->name, m->target);
+                        errors++;
+                }
+                for (size_t j = 0; j < i; j++)
+                        if (m->target && c->mounts[j].target &&
+                            streq(m->target, c->mounts[j].target)) {
+                                log_error("%s[Mount %s] mounts on %s like [Mount %s]",
+                                          where(c, w, sizeof(w), m->origin.line), m->name,
+                                          m->target, c->mounts[j].name);
+                                errors++;
+                        }
+        }
+        for (size_t i = 0; i < c->n_devices; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (streq(c->devices[i].path, c->devices[j].path)) {
+                                log_error("%s[Device %s] uses the path %s of [Device %s]",
+                                          where(c, w, sizeof(w), c->devices[i].origin.line),
+                                          c->devices[i].name, c->devices[i].path,
+                                          c->devices[j].name);
+                                errors++;
+                        }
+        if (c->limits.memory_swap_max != BOX_LIMIT_UNSET &&
+            c->limits.memory_max == BOX_LIMIT_UNSET) {
+                log_error("%sMemorySwapMax= needs MemoryMax= in [Limits]",
+                          where(c, w, sizeof(w), 0));
+                errors++;
+        }
+        if (errors)
+                return -EINVAL;
+
+        if (!c->hostname)
+                c->hostname = xstrdup(c->name ? c->name : "box");
+        if (!c->cwd)
+                c->cwd = xstrdup("/");
+        return 0;
+}
+
+static void show_strv(FILE *f, const char *key, char **v)
+{
+        if (!v)
+                return;
+        fprintf(f, "%s =", key);
+        for (char **p = v; *p; p++) {
+                /* Quote words that would not survive split_quoted() as they are. */
+                if (strpbrk(*p, " \t'\"\\#;") || !**p) {
+                        fputs(" \"", f);
+                        for (const char *s = *p; *s; s++) {
+                                if (strchr("\"\\$`", *s))
+                                        fputc('\\', f);
+                                fputc(*s, f);
+                        }
+                        fputc('"', f);
+                } else {
+                        fprintf(f, " %s", *p);
+                }
+        }
+        fputc('\n', f);
+}
+
+static void show_size(FILE *f, const char *key, uint64_t v)
+{
+        if (v == BOX_LIMIT_UNSET)
+                return;
+        if (v == BOX_LIMIT_UNSET - 1)
+                fprintf(f, "%s = infinity\n", key);
+        else
+                fprintf(f, "%s = %llu\n", key, (unsigned long long)v);
+}
+
+static const char *yesno(bool b)
+{
+        return b ? "yes" : "no";
+}
+
+void box_config_show(const struct box_config *c, FILE *f)
+{
+        static const char *const console[] = {"autopipe", "interactive", "read-only", "pipe"};
+
+        fprintf(f,
+                "[Box]\nName = %s\nDirectory = %s\nReadOnly = %s\nHostname = %s\n"
+                "Ephemeral = %s\n",
+                c->name, c->root, yesno(c->read_only), c->hostname ? c->hostname : c->name,
+                yesno(c->ephemeral));
+        fprintf(f, "\n[Exec]\n");
+        if (c->argv)
+                show_strv(f, "Command", c->argv);
+        else
+                fprintf(f, "Command = /bin/sh\n");
+        fprintf(f, "Boot = %s\nInit = %s\n", yesno(c->boot), yesno(box_config_stub_init(c)));
+        fprintf(f, "User = %s\n", c->user ? c->user : "root");
+        if (c->group)
+                fprintf(f, "Group = %s\n", c->group);
+        if (c->supplementary_groups)
+                show_strv(f, "SupplementaryGroups", c->supplementary_groups);
+        fprintf(f, "WorkingDirectory = %s\n", c->cwd ? c->cwd : "/");
+        show_strv(f, "Environment", c->env);
+        int ks = box_config_kill_signal(c);
+        if (ks >= SIGRTMIN)
+                fprintf(f, "KillSignal = SIGRTMIN+%d\n", ks - SIGRTMIN);
+        else
+                fprintf(f, "KillSignal = %d\n", ks);
+        fprintf(f, "StopTimeout = %llums\n", (unsigned long long)(c->stop_timeout_usec / 1000));
+        fprintf(f, "Console = %s\nNotifyReady = %s\nNoNewPrivileges = %s\n", console[c->console],
+                yesno(c->notify_ready), yesno(box_config_no_new_privs(c)));
+        if (c->oom_score_adj_set)
+                fprintf(f, "OOMScoreAdjust = %d\n", c->oom_score_adj);
+        if (c->cpu_affinity)
+                fprintf(f, "CPUAffinity = %s\n", c->cpu_affinity);
+        if (c->n_sysctls) {
+                fprintf(f, "Sysctl =");
+                for (size_t i = 0; i < c->n_sysctls; i++)
+                        fprintf(f, " %s=%s", c->sysctls[i].key, c->sysctls[i].value);
+                fputc('\n', f);
+        }
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                const struct box_rlimit *r = &c->rlimits[i];
+                if (!r->set)
+                        continue;
+                fprintf(f, "%s = ", box_rlimit_keys[i]);
+                if (r->value.rlim_cur == RLIM_INFINITY)
+                        fprintf(f, "infinity:");
+                else
+                        fprintf(f, "%llu:", (unsigned long long)r->value.rlim_cur);
+                if (r->value.rlim_max == RLIM_INFINITY)
+                        fprintf(f, "infinity\n");
+                else
+                        fprintf(f, "%llu\n", (unsigned long long)r->value.rlim_max);
+        }
+
+        fprintf(f, "\n[Namespaces]\nNetwork = %s\n",
+                c->net == BOX_NET_PRIVATE ? "private" : "host");
+        if (c->userns == BOX_USERNS_FIXED)
+                fprintf(f, "User = %u:%u\n", (unsigned)c->uid_base, (unsigned)c->uid_count);
+        else
+                fprintf(f, "User = %s\n", c->userns == BOX_USERNS_PICK ? "pick" : "no");
+        fprintf(f, "UTS = %s\nIPC = %s\nCgroup = %s\nTime = %s\n", yesno(c->ns_uts),
+                yesno(c->ns_ipc), yesno(c->ns_cgroup), yesno(c->ns_time));
+
+        fprintf(f, "\n[Security]\nSeccomp = %s\n", yesno(c->seccomp.enabled));
+        show_strv(f, "SystemCallFilter", c->seccomp.allow);
+        if (c->seccomp.deny) {
+                fprintf(f, "# denied:\n");
+                show_strv(f, "SystemCallFilter", c->seccomp.deny);
+        }
+        fprintf(f, "SystemCallErrorNumber = %d\n", c->seccomp.errno_value);
+        if (c->apparmor_profile)
+                fprintf(f, "AppArmorProfile = %s\n", c->apparmor_profile);
+        show_strv(f, "MaskPaths", c->mask_paths);
+        show_strv(f, "ReadOnlyPaths", c->read_only_paths);
+
+        const struct box_limits *l = &c->limits;
+        fprintf(f, "\n[Limits]\n");
+        show_size(f, "MemoryMax", l->memory_max);
+        show_size(f, "MemoryHigh", l->memory_high);
+        show_size(f, "MemorySwapMax", l->memory_swap_max);
+        if (l->cpu_quota_ppm != BOX_LIMIT_UNSET)
+                fprintf(f, "CPUQuota = %llu%%\n", (unsigned long long)(l->cpu_quota_ppm / 10000));
+        fprintf(f, "CPUQuotaPeriodSec = %llums\n", (unsigned long long)(l->cpu_period_usec / 1000));
+        show_size(f, "CPUWeight", l->cpu_weight);
+        if (l->cpuset_cpus)
+                fprintf(f, "AllowedCPUs = %s\n", l->cpuset_cpus);
+        if (l->cpuset_mems)
+                fprintf(f, "AllowedMemoryNodes = %s\n", l->cpuset_mems);
+        show_size(f, "TasksMax", l->tasks_max);
+        show_size(f, "IOWeight", l->io_weight);
+        for (size_t i = 0; i < l->n_io; i++)
+                fprintf(f, "# %s (%u:%u): rbps=%llu wbps=%llu riops=%llu wiops=%llu\n",
+                        l->io[i].device, l->io[i].major, l->io[i].minor,
+                        (unsigned long long)l->io[i].rbps, (unsigned long long)l->io[i].wbps,
+                        (unsigned long long)l->io[i].riops, (unsigned long long)l->io[i].wiops);
+        if (l->parent)
+                fprintf(f, "Parent = %s\n", l->parent);
+
+        static const char *const mtypes[] = {"bind", "tmpfs", "overlay"};
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct box_mount *m = &c->mounts[i];
+                fprintf(f, "\n[Mount %s]\nType = %s\n", m->name, mtypes[m->type]);
+                if (m->source)
+                        fprintf(f, "Source = %s\n", m->source);
+                fprintf(f, "Target = %s\n", m->target);
+                fprintf(f, "Options = %s%s%s%s%s%s\n", m->flags & MS_RDONLY ? "ro" : "rw",
+                        m->flags & MS_NOSUID ? ",nosuid" : "", m->flags & MS_NODEV ? ",nodev" : "",
+                        m->flags & MS_NOEXEC ? ",noexec" : "",
+                        m->type == BOX_MOUNT_BIND ? (m->recursive ? ",rbind" : ",bind") : "",
+                        m->data ? "" : "");
+                if (m->data)
+                        fprintf(f, "# data: %s\n", m->data);
+                if (m->lower)
+                        show_strv(f, "LowerDirs", m->lower);
+                if (m->upper)
+                        fprintf(f, "UpperDir = %s\nWorkDir = %s\n", m->upper, m->work);
+        }
+        for (size_t i = 0; i < c->n_devices; i++) {
+                const struct box_device *d = &c->devices[i];
+                fprintf(f,
+                        "\n[Device %s]\nPath = %s\nType = %s\nNumber = %u:%u\nAccess = %s\n"
+                        "Mode = %04o\n",
+                        d->name, d->path, d->type == 'b' ? "block" : "char", d->major, d->minor,
+                        d->access, (unsigned)d->mode);
+        }
+        for (size_t i = 0; i < c->n_hooks; i++) {
+                const struct box_hook *h = &c->hooks[i];
+                fprintf(f, "\n[Hook %s]\nStage = %s\n", h->name,
+                        box_hook_stage_to_string(h->stage));
+                show_strv(f, "Command", h->argv);
+                show_strv(f, "Environment", h->env);
+                if (h->timeout_usec)
+                        fprintf(f, "Timeout = %llums\n",
+                                (unsigned long long)(h->timeout_usec / 1000));
+        }
+}

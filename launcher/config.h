@@ -212,5 +212,8 @@ int box_config_kill_signal(const struct box_config *c);
 bool box_config_no_new_privs(const struct box_config *c);
 bool box_config_stub_init(const struct box_config *c);
 
+/* .box key names of the resource limits, indexed by RLIMIT_* ("LimitNOFILE"). */
+extern const char *const box_rlimit_keys[RLIM_NLIMITS];
+
 const char *box_hook_stage_to_string(enum box_hook_stage s);
 int box_hook_stage_from_string(const char *s); /* -EINVAL if unknown */

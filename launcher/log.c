@@ -5,6 +5,14 @@
 
 static enum log_level level = LOG_LVL_INFO;
 static const char *prefix = "boxlaunch";
+static log_sink_t sink;
+static void *sink_data;
+
+void log_set_sink(log_sink_t s, void *userdata)
+{
+        sink = s;
+        sink_data = userdata;
+}
 
 void log_set_level(enum log_level l)
 {
@@ -29,6 +37,15 @@ static void vlog(enum log_level l, int err, const char *fmt, va_list ap)
 
         if (l > level)
                 return;
+        if (sink) {
+                vsnprintf(buf, sizeof(buf), fmt, ap);
+                if (err < 0) {
+                        n = strlen(buf);
+                        snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-err));
+                }
+                sink(l, buf, sink_data);
+                return;
+        }
         if (l == LOG_LVL_INFO)
                 n = (size_t)snprintf(buf, sizeof(buf), "%s: ", prefix);
         else

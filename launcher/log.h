@@ -9,6 +9,11 @@ enum log_level log_get_level(void);
 /* Prefix for every line, "boxlaunch" by default. */
 void log_set_prefix(const char *p);
 
+/* Redirect formatted lines (without the prefix) to a callback, e.g. to capture them in tests or
+ * to send them over the sync socket from inside the box. NULL restores stderr. */
+typedef void (*log_sink_t)(enum log_level l, const char *line, void *userdata);
+void log_set_sink(log_sink_t sink, void *userdata);
+
 void log_msg(enum log_level l, const char *fmt, ...) _printf_(2, 3);
 /* Logs "<message>: <strerror(-err)>" and returns err (a negative errno), systemd style. */
 int log_errno(enum log_level l, int err, const char *fmt, ...) _printf_(3, 4);

@@ -143,6 +143,11 @@ int read_file_at(int dirfd, const char *path, char **ret, size_t max)
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        return read_fd_all(fd, ret, NULL, max);
+}
+
+int read_fd_all(int fd, char **ret, size_t *ret_len, size_t max)
+{
         size_t cap = 4096, len = 0;
         _cleanup_free_ char *buf = xmalloc(cap + 1);
         for (;;) {
@@ -160,6 +165,8 @@ int read_file_at(int dirfd, const char *path, char **ret, size_t max)
                 len += (size_t)k;
         }
         buf[len] = 0;
+        if (ret_len)
+                *ret_len = len;
         *ret = TAKE_PTR(buf);
         return 0;
 }

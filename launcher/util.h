@@ -124,6 +124,8 @@ bool strv_contains(char *const *v, const char *s);
 /* Whole-file and whole-fd helpers; return 0 or a negative errno. */
 int write_file_at(int dirfd, const char *path, const char *data);
 int read_file_at(int dirfd, const char *path, char **ret, size_t max);
+/* Reads fd to EOF into a NUL-terminated buffer; *len excludes the terminator. */
+int read_fd_all(int fd, char **ret, size_t *len, size_t max);
 int write_all(int fd, const void *buf, size_t n);
 int read_all(int fd, void *buf, size_t n);
 

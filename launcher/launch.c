@@ -1,0 +1,452 @@
+/* launch.c - orchestration of a box's start and the supervisor <-> child sync protocol.
+ *
+ * The supervisor clone3()s the child straight into the box's namespaces; no re-exec of the
+ * boxlaunch binary is needed because C can do all set-up between clone and execve. One
+ * SOCK_SEQPACKET socketpair carries the handshake:
+ *
+ *   supervisor                              child (PID 1 in the new pid namespace)
+ *   clone3 ------------------------------->  blocks on the socket
+ *   uid/gid maps, cgroup, prestart hooks
+ *   MSG_GO ------------------------------->  rootfs, /dev, mounts, pivot_root, ids, security
+ *          <-------------------------------  MSG_ERROR {errno, exit code, text} and _exit, or
+ *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
+ *
+ * Everything the supervisor acquires on the host is recorded in struct launch and released by
+ * launch_cleanup() on every path. The child's mounts live in its own mount namespace and vanish
+ * with it. */
+#include "launch.h"
+
+#include "log.h"
+#include "rootfs.h"
+#include "state.h"
+#include "user.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct clone_args_v2 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                set_tid_size, cgroup;
+};
+
+enum msg_type { MSG_GO = 1, MSG_ERROR = 2 };
+
+struct sync_msg {
+        uint32_t type;
+        int32_t err;  /* positive errno, 0 if none */
+        int32_t code; /* exit code for MSG_ERROR */
+        char text[1024];
+};
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- child side -------------------------------------------------------------------------- */
+
+static int child_sock = -1;
+
+static _noreturn_ _printf_(3, 4) void child_fail(int code, int err, const char *fmt, ...)
+{
+        struct sync_msg m = {.type = MSG_ERROR, .err = err < 0 ? -err : err, .code = code};
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(m.text, sizeof(m.text), fmt, ap);
+        va_end(ap);
+        if (err && n >= 0 && (size_t)n < sizeof(m.text))
+                snprintf(m.text + n, sizeof(m.text) - (size_t)n, ": %s", strerror(m.err));
+        if (child_sock < 0 || send(child_sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                log_error("%s", m.text);
+        _exit(code);
+}
+
+static int loopback_up(void)
+{
+        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = {0};
+        if (s < 0)
+                return -errno;
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+                return -errno;
+        return 0;
+}
+
+static void apply_sysctls(const struct box_config *c)
+{
+        for (size_t i = 0; i < c->n_sysctls; i++) {
+                _cleanup_free_ char *path = xasprintf("/proc/sys/%s", c->sysctls[i].key);
+                for (char *p = path + 10; *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                int r = write_file_at(AT_FDCWD, path, c->sysctls[i].value);
+                if (r < 0)
+                        child_fail(EXIT_SETUP_FAILED, r, "setting sysctl %s=%s", c->sysctls[i].key,
+                                   c->sysctls[i].value);
+        }
+}
+
+static void apply_process_limits(const struct box_config *c)
+{
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
+                        child_fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
+        if (c->oom_score_adj_set) {
+                char v[16];
+                snprintf(v, sizeof(v), "%d", c->oom_score_adj);
+                int r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", v);
+                if (r < 0)
+                        child_fail(EXIT_SETUP_FAILED, r,
+                                   "setting OOMScoreAdjust=%d (lowering it needs "
+                                   "CAP_SYS_RESOURCE)",
+                                   c->oom_score_adj);
+        }
+        if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "setting the personality");
+        if (c->cpu_affinity) {
+                cpu_set_t set;
+                CPU_ZERO(&set);
+                _cleanup_free_ char *l = xstrdup(c->cpu_affinity);
+                char *save = NULL;
+                for (char *w = strtok_r(l, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                        unsigned a, b;
+                        if (sscanf(w, "%u-%u", &a, &b) != 2)
+                                b = a = (unsigned)atoi(w);
+                        for (unsigned x = a; x <= b && x < CPU_SETSIZE; x++)
+                                CPU_SET(x, &set);
+                }
+                if (sched_setaffinity(0, sizeof(set), &set) < 0)
+                        child_fail(EXIT_SETUP_FAILED, -errno, "setting CPUAffinity=%s",
+                                   c->cpu_affinity);
+        }
+}
+
+static char **build_env(const struct box_config *c, const struct box_ids *ids)
+{
+        char **env = NULL;
+        strv_push(&env, xstrdup("PATH=" DEFAULT_PATH));
+        strv_push(&env, xstrdup("container=boxlaunch"));
+        strv_push(&env, xasprintf("HOME=%s", ids->home ? ids->home : "/"));
+        if (ids->name) {
+                strv_push(&env, xasprintf("USER=%s", ids->name));
+                strv_push(&env, xasprintf("LOGNAME=%s", ids->name));
+        }
+        const char *term = getenv("TERM");
+        if (term && isatty(STDIN_FILENO))
+                strv_push(&env, xasprintf("TERM=%s", term));
+        /* Box settings override the defaults above. */
+        for (char **e = c->env; e && *e; e++) {
+                size_t n = strcspn(*e, "=") + 1;
+                for (char **o = env; *o; o++)
+                        if (strncmp(*o, *e, n) == 0) {
+                                free(*o);
+                                *o = xstrdup("");
+                        }
+                strv_push(&env, xstrdup(*e));
+        }
+        /* Drop the blanked entries. */
+        size_t w = 0;
+        for (size_t r = 0; env[r]; r++) {
+                if (*env[r])
+                        env[w++] = env[r];
+                else
+                        free(env[r]);
+        }
+        env[w] = NULL;
+        return env;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+        size_t n = strlen(name);
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}
+
+/* execvpe(3) searches the caller's PATH; the box's own PATH is the one that counts. */
+static int exec_in_path(char **argv, char **env)
+{
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, env);
+                return -errno;
+        }
+        const char *path = env_get(env, "PATH");
+        int err = -ENOENT;
+        _cleanup_free_ char *copy = xstrdup(path ? path : DEFAULT_PATH);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
+                execve(p, argv, env);
+                if (errno != ENOENT && errno != ENOTDIR)
+                        err = -errno;
+        }
+        return err;
+}
+
+static _noreturn_ void child_main(struct box_config *c, int sock, bool userns)
+{
+        struct sync_msg m;
+        struct rootfs_error e = {{0}};
+        int r;
+
+        child_sock = sock;
+        /* Set-up processes must not be reachable through /proc (ptrace, /proc/PID/exe). */
+        prctl(PR_SET_DUMPABLE, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+        ssize_t n = RETRY_EINTR(recv(sock, &m, sizeof(m), 0));
+        if (n <= 0 || m.type != MSG_GO)
+                _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
+
+        if (userns) {
+                /* The maps are written: become the box's root. */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
+                        child_fail(EXIT_SETUP_FAILED, -errno,
+                                   "becoming root in the user "
+                                   "namespace");
+        }
+        /* A cgroup namespace made now is rooted at the box's cgroup, which the supervisor has
+         * joined us to by now. */
+        if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
+
+        r = rootfs_prepare(c, userns, &e);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
+        apply_sysctls(c);
+        r = rootfs_enter(c, &e);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
+
+        if (c->ns_uts && sethostname(c->hostname, strlen(c->hostname)) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "setting the hostname");
+        if (c->net == BOX_NET_PRIVATE && (r = loopback_up()) < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "bringing up the loopback interface");
+        apply_process_limits(c);
+
+        struct box_ids ids;
+        char err[256];
+        r = user_resolve(c->user, c->group, c->supplementary_groups, &ids, err, sizeof(err));
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, 0, "%s", err);
+        if (chdir(c->cwd) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "changing to WorkingDirectory=%s", c->cwd);
+        char **env = build_env(c, &ids);
+
+        if (setgroups(ids.n_groups, ids.groups) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "setting supplementary groups");
+        if (setresgid(ids.gid, ids.gid, ids.gid) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "switching to gid %u", (unsigned)ids.gid);
+        if (setresuid(ids.uid, ids.uid, ids.uid) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "switching to uid %u", (unsigned)ids.uid);
+        if (box_config_no_new_privs(c) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "setting no_new_privs");
+
+        /* No descriptor of the supervisor may reach the payload (CVE-2024-21626). */
+        int keep[] = {sock};
+        r = close_fds_from(3, keep, ARRAY_SIZE(keep));
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
+
+        static char *default_argv[] = {"/bin/sh", NULL};
+        char **argv = c->argv ? c->argv : default_argv;
+        r = exec_in_path(argv, env);
+        child_fail(r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, r, "executing %s", argv[0]);
+}
+
+/* ---- supervisor side --------------------------------------------------------------------- */
+
+struct launch {
+        struct box_config *c;
+        struct box_state state;
+        int sock;
+        pid_t pid;
+        int pidfd;
+};
+
+static void launch_cleanup(struct launch *l)
+{
+        if (l->pid > 0) {
+                /* Still alive only on an error path: it must not outlive us. */
+                kill(l->pid, SIGKILL);
+                while (waitpid(l->pid, NULL, __WALL) < 0 && errno == EINTR)
+                        ;
+                l->pid = 0;
+        }
+        if (l->sock >= 0)
+                close(l->sock);
+        if (l->pidfd >= 0)
+                close(l->pidfd);
+        l->sock = l->pidfd = -1;
+        state_release(&l->state);
+}
+
+static int write_id_map(pid_t pid, const char *file, uint32_t base, uint32_t count)
+{
+        char path[64], map[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        snprintf(map, sizeof(map), "0 %u %u\n", base, count);
+        return write_file_at(AT_FDCWD, path, map);
+}
+
+static uint64_t clone_flags(const struct box_config *c)
+{
+        uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD;
+        if (c->ns_uts)
+                f |= CLONE_NEWUTS;
+        if (c->ns_ipc)
+                f |= CLONE_NEWIPC;
+        if (c->ns_time)
+                f |= CLONE_NEWTIME;
+        if (c->net == BOX_NET_PRIVATE)
+                f |= CLONE_NEWNET;
+        if (c->userns != BOX_USERNS_NO)
+                f |= CLONE_NEWUSER;
+        return f;
+}
+
+/* Exit status of PID 1 -> boxlaunch's exit code (design §3). */
+static int exit_code_of(int status, bool boot)
+{
+        if (WIFEXITED(status)) {
+                int code = WEXITSTATUS(status);
+                /* 133 means "rebooted" to the unit; a payload must not fake it. */
+                return code == EXIT_BOX_REBOOT ? 1 : code;
+        }
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                if (boot && sig == SIGINT)
+                        return 0;
+                if (boot && sig == SIGHUP)
+                        return EXIT_BOX_REBOOT;
+                return 128 + sig;
+        }
+        return EXIT_SETUP_FAILED;
+}
+
+static int wait_child(struct launch *l)
+{
+        int status;
+        for (;;) {
+                pid_t p = waitpid(l->pid, &status, __WALL);
+                if (p == l->pid)
+                        break;
+                if (p < 0 && errno != EINTR) {
+                        log_error_errno(-errno, "waiting for the box");
+                        return EXIT_SETUP_FAILED;
+                }
+        }
+        l->pid = 0;
+        return exit_code_of(status, l->c->boot);
+}
+
+int launch_box(struct box_config *c)
+{
+        struct launch l = {.c = c, .sock = -1, .pidfd = -1, .state = {.dirfd = -1}};
+        int sv[2], r, code = EXIT_SETUP_FAILED;
+
+        r = state_acquire(c->name, &l.state);
+        if (r == -EBUSY) {
+                log_error("box '%s' is already running", c->name);
+                return EXIT_SETUP_FAILED;
+        }
+        if (r < 0) {
+                log_error_errno(r, "creating the state directory of '%s' in %s", c->name,
+                                state_root());
+                return EXIT_SETUP_FAILED;
+        }
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                log_error_errno(-errno, "socketpair");
+                goto out;
+        }
+        l.sock = sv[0];
+
+        struct clone_args_v2 args = {
+                .flags = clone_flags(c),
+                .pidfd = (uint64_t)(uintptr_t)&l.pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid < 0) {
+                log_error_errno(-errno, "creating the box's namespaces");
+                close(sv[1]);
+                goto out;
+        }
+        if (pid == 0) {
+                close(sv[0]);
+                child_main(c, sv[1], c->userns != BOX_USERNS_NO);
+        }
+        close(sv[1]);
+        l.pid = pid;
+
+        if (c->userns != BOX_USERNS_NO) {
+                r = write_id_map(pid, "uid_map", c->uid_base, c->uid_count);
+                if (r >= 0)
+                        r = write_id_map(pid, "gid_map", c->uid_base, c->uid_count);
+                if (r < 0) {
+                        log_error_errno(r, "writing the user namespace's id maps");
+                        goto out;
+                }
+        }
+
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+        r = state_write(&l.state, "pid", buf);
+        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+        if (r >= 0)
+                r = state_write(&l.state, "supervisor", buf);
+        if (r < 0) {
+                log_error_errno(r, "writing the state of '%s'", c->name);
+                goto out;
+        }
+
+        struct sync_msg m = {.type = MSG_GO};
+        if (send(l.sock, &m, sizeof(m), MSG_NOSIGNAL) < 0) {
+                log_error_errno(-errno, "starting the box");
+                goto out;
+        }
+        ssize_t n = RETRY_EINTR(recv(l.sock, &m, sizeof(m), 0));
+        if (n > 0 && m.type == MSG_ERROR) {
+                m.text[sizeof(m.text) - 1] = 0;
+                log_error("%s", m.text);
+                code = m.code;
+                (void)wait_child(&l);
+                goto out;
+        }
+        if (n < 0) {
+                log_error_errno(-errno, "waiting for the box to start");
+                goto out;
+        }
+        /* EOF: the payload (or the stub init) is executing. */
+        code = wait_child(&l);
+out:
+        launch_cleanup(&l);
+        return code;
+}

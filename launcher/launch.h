@@ -1,0 +1,15 @@
+/* launch.h - the launch pipeline: one validated config in, the box's exit code out. */
+#pragma once
+#include "config.h"
+
+/* Exit codes of boxlaunch itself (design §3). */
+enum {
+        EXIT_BOX_REBOOT = 133,   /* the machine rebooted */
+        EXIT_SETUP_FAILED = 125, /* bad config or a set-up step failed */
+        EXIT_CANNOT_EXEC = 126,  /* the command exists but could not be executed */
+        EXIT_NOT_FOUND = 127,    /* the command was not found */
+};
+
+/* Runs the box in the foreground and returns the exit code to pass on. Every host-side
+ * resource acquired on the way is released before it returns, on every path. */
+int launch_box(struct box_config *c);

@@ -1,0 +1,430 @@
+/* rootfs.c - root filesystem, API filesystems, /dev and [Mount] sections inside the box. */
+#include "rootfs.h"
+
+#include "log.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+
+static int _printf_(3, 4) fail(struct rootfs_error *e, int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < sizeof(e->msg))
+                snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", strerror(-r));
+        return r;
+}
+
+static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+        struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = resolve};
+        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        return fd < 0 ? -errno : fd;
+}
+
+static int in_root(int rootfd, const char *path, uint64_t flags)
+{
+        while (*path == '/')
+                path++;
+        if (!*path)
+                return sys_openat2(rootfd, ".", flags, RESOLVE_IN_ROOT);
+        return sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+int root_open_path(int rootfd, const char *path, bool create, bool as_file)
+{
+        int fd = in_root(rootfd, path, O_PATH);
+        if (fd >= 0 || fd != -ENOENT || !create)
+                return fd;
+
+        /* Walk down, creating what is missing. Each step is resolved from the root again, so a
+         * symlink planted between two steps still cannot lead outside. */
+        _cleanup_free_ char *p = xstrdup(path);
+        char *s = p;
+        while (*s == '/')
+                s++;
+        for (;;) {
+                char *slash = strchr(s, '/');
+                bool last = !slash;
+                if (slash)
+                        *slash = 0;
+                _cleanup_close_ int cur = in_root(rootfd, p, O_PATH);
+                if (cur == -ENOENT) {
+                        char *base = strrchr(p, '/');
+                        _cleanup_free_ char *parent =
+                                base && base != p ? xstrndup(p, (size_t)(base - p)) : xstrdup("/");
+                        const char *name = base ? base + 1 : p;
+                        _cleanup_close_ int pfd = in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+                        if (pfd < 0)
+                                return pfd;
+                        if (last && as_file) {
+                                int f = openat(pfd, name,
+                                               O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+                                               0644);
+                                /* O_PATH parents cannot be used for O_CREAT: reopen. */
+                                if (f < 0 && errno == EBADF) {
+                                        _cleanup_close_ int dfd =
+                                                in_root(rootfd, parent, O_RDONLY | O_DIRECTORY);
+                                        if (dfd < 0)
+                                                return dfd;
+                                        f = openat(dfd, name,
+                                                   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+                                                           O_CLOEXEC,
+                                                   0644);
+                                }
+                                if (f < 0 && errno != EEXIST)
+                                        return -errno;
+                                if (f >= 0)
+                                        close(f);
+                        } else if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST) {
+                                return -errno;
+                        }
+                } else if (cur < 0) {
+                        return cur;
+                }
+                if (last)
+                        break;
+                *slash = '/';
+                s = slash + 1;
+        }
+        return in_root(rootfd, path, O_PATH);
+}
+
+/* Attach a detached mount (from open_tree or fsmount) at fd-resolved target. */
+static int attach(int mntfd, int targetfd)
+{
+        if (move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+            0)
+                return -errno;
+        return 0;
+}
+
+static uint64_t attr_from_flags(unsigned long f)
+{
+        uint64_t a = 0;
+        if (f & MS_RDONLY)
+                a |= MOUNT_ATTR_RDONLY;
+        if (f & MS_NOSUID)
+                a |= MOUNT_ATTR_NOSUID;
+        if (f & MS_NODEV)
+                a |= MOUNT_ATTR_NODEV;
+        if (f & MS_NOEXEC)
+                a |= MOUNT_ATTR_NOEXEC;
+        if (f & MS_NOATIME)
+                a |= MOUNT_ATTR_NOATIME;
+        if (f & MS_STRICTATIME)
+                a |= MOUNT_ATTR_STRICTATIME;
+        if (f & MS_NODIRATIME)
+                a |= MOUNT_ATTR_NODIRATIME;
+        if (f & MS_NOSYMFOLLOW)
+                a |= MOUNT_ATTR_NOSYMFOLLOW;
+        return a;
+}
+
+/* A new filesystem instance through fsopen/fsconfig/fsmount. `data` is "k=v,k2=v2" or NULL;
+ * `flag_opts` are bare flags like "newinstance". */
+static int new_fs(const char *type, const char *source, const char *data, uint64_t attrs)
+{
+        _cleanup_close_ int fs = fsopen(type, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return -errno;
+        if (source && fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+                return -errno;
+        if (data) {
+                _cleanup_free_ char *d = xstrdup(data);
+                char *save = NULL;
+                for (char *w = strtok_r(d, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                        char *eq = strchr(w, '=');
+                        int r;
+                        if (eq) {
+                                *eq = 0;
+                                r = fsconfig(fs, FSCONFIG_SET_STRING, w, eq + 1, 0);
+                        } else {
+                                r = fsconfig(fs, FSCONFIG_SET_FLAG, w, NULL, 0);
+                        }
+                        if (r < 0)
+                                return -errno;
+                }
+        }
+        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        int m = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attrs);
+        return m < 0 ? -errno : m;
+}
+
+static int mount_new_fs_at(int rootfd, const char *target, const char *type, const char *data,
+                           uint64_t attrs)
+{
+        _cleanup_close_ int t = root_open_path(rootfd, target, true, false);
+        if (t < 0)
+                return t;
+        _cleanup_close_ int m = new_fs(type, type, data, attrs);
+        if (m < 0)
+                return m;
+        return attach(m, t);
+}
+
+/* Bind host path `source` at `target` inside the root. Flags become mount attributes on the new
+ * mount only: attributes the source already carries (nosuid, nodev...) stay, which a classic
+ * MS_REMOUNT|MS_BIND would have to recompute (and fails on in a user namespace). */
+static int bind_at(int rootfd, const char *source, const char *target, bool recursive,
+                   unsigned long flags, unsigned long propagation)
+{
+        struct stat st;
+        if (stat(source, &st) < 0)
+                return -errno;
+        _cleanup_close_ int t = root_open_path(rootfd, target, true, !S_ISDIR(st.st_mode));
+        if (t < 0)
+                return t;
+        _cleanup_close_ int m =
+                open_tree(AT_FDCWD, source,
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (m < 0)
+                return -errno;
+        struct mount_attr a = {.attr_set = attr_from_flags(flags),
+                               .propagation = propagation & ~MS_REC};
+        if ((a.attr_set || a.propagation) &&
+            mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+                return -errno;
+        return attach(m, t);
+}
+
+static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, struct rootfs_error *e)
+{
+        static const struct {
+                const char *name;
+                unsigned ma, mi;
+        } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+        int r = mount_new_fs_at(rootfd, "/dev", "tmpfs", "mode=0755,size=4m",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return fail(e, r, "mounting tmpfs on /dev");
+        _cleanup_close_ int dev = in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
+        if (dev < 0)
+                return fail(e, dev, "opening /dev");
+        /* The fresh tmpfs is ours: plain *at() calls relative to it cannot escape. */
+        for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+                if (!in_userns && mknodat(dev, nodes[i].name, S_IFCHR | 0666,
+                                          makedev(nodes[i].ma, nodes[i].mi)) == 0) {
+                        fchmodat(dev, nodes[i].name, 0666, 0);
+                        continue;
+                }
+                /* mknod is not allowed in a user namespace: bind the host's node instead. */
+                _cleanup_free_ char *src = xasprintf("/dev/%s", nodes[i].name);
+                _cleanup_free_ char *dst = xasprintf("/dev/%s", nodes[i].name);
+                r = bind_at(rootfd, src, dst, false, 0, 0);
+                if (r < 0)
+                        return fail(e, r, "creating /dev/%s", nodes[i].name);
+        }
+        for (size_t i = 0; i < c->n_devices; i++) {
+                const struct box_device *d = &c->devices[i];
+                _cleanup_close_ int pfd = -EBADF;
+                const char *rel = d->path + 5;
+                const char *slash = strrchr(rel, '/');
+                if (slash) {
+                        _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
+                        _cleanup_close_ int t = root_open_path(rootfd, dir, true, false);
+                        if (t < 0)
+                                return fail(e, t, "[Device %s] creating %s", d->name, dir);
+                }
+                if (in_userns) {
+                        char src[64];
+                        snprintf(src, sizeof(src), "/dev/%s/%u:%u",
+                                 d->type == 'b' ? "block" : "char", d->major, d->minor);
+                        r = bind_at(rootfd, src, d->path, false, 0, 0);
+                        if (r < 0)
+                                return fail(e, r, "[Device %s] binding %s", d->name, src);
+                        continue;
+                }
+                if (mknodat(dev, rel, (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
+                            makedev(d->major, d->minor)) < 0)
+                        return fail(e, -errno, "[Device %s] mknod %s", d->name, d->path);
+                fchmodat(dev, rel, d->mode, 0);
+        }
+        static const struct {
+                const char *target, *link;
+        } links[] = {{"fd", "/proc/self/fd"},
+                     {"stdin", "/proc/self/fd/0"},
+                     {"stdout", "/proc/self/fd/1"},
+                     {"stderr", "/proc/self/fd/2"},
+                     {"ptmx", "pts/ptmx"}};
+        for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+                if (symlinkat(links[i].link, dev, links[i].target) < 0)
+                        return fail(e, -errno, "creating /dev/%s", links[i].target);
+        if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0 ||
+            mkdirat(dev, "mqueue", 0755) < 0)
+                return fail(e, -errno, "creating directories in /dev");
+
+        /* A private devpts instance: the box's ptys are its own, numbered from 0. gid=5 (tty)
+         * only when that gid exists in the box's id space. */
+        r = mount_new_fs_at(rootfd, "/dev/pts", "devpts",
+                            in_userns ? "newinstance,ptmxmode=0666,mode=0620"
+                                      : "newinstance,ptmxmode=0666,mode=0620,gid=5",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return fail(e, r, "mounting devpts on /dev/pts");
+        r = mount_new_fs_at(rootfd, "/dev/shm", "tmpfs", "mode=1777,size=64m",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return fail(e, r, "mounting tmpfs on /dev/shm");
+        if (c->ns_ipc) {
+                r = mount_new_fs_at(rootfd, "/dev/mqueue", "mqueue", NULL,
+                                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                if (r < 0)
+                        return fail(e, r, "mounting mqueue on /dev/mqueue");
+        }
+        return 0;
+}
+
+static int setup_mount(int rootfd, const struct box_mount *m, struct rootfs_error *e)
+{
+        int r;
+        switch (m->type) {
+        case BOX_MOUNT_BIND:
+                if (access(m->source, F_OK) < 0 && m->optional)
+                        return 0;
+                r = bind_at(rootfd, m->source, m->target, m->recursive, m->flags, m->propagation);
+                if (r < 0)
+                        return fail(e, r, "[Mount %s] binding %s on %s", m->name, m->source,
+                                    m->target);
+                return 0;
+        case BOX_MOUNT_TMPFS: {
+                _cleanup_close_ int t = root_open_path(rootfd, m->target, true, false);
+                if (t < 0)
+                        return fail(e, t, "[Mount %s] creating %s", m->name, m->target);
+                _cleanup_close_ int fs = new_fs("tmpfs", "tmpfs", m->data,
+                                                attr_from_flags(m->flags | MS_NODEV | MS_NOSUID));
+                if (fs < 0)
+                        return fail(e, fs, "[Mount %s] tmpfs on %s", m->name, m->target);
+                r = attach(fs, t);
+                if (r < 0)
+                        return fail(e, r, "[Mount %s] attaching tmpfs on %s", m->name, m->target);
+                return 0;
+        }
+        case BOX_MOUNT_OVERLAY: {
+                _cleanup_close_ int t = root_open_path(rootfd, m->target, true, false);
+                if (t < 0)
+                        return fail(e, t, "[Mount %s] creating %s", m->name, m->target);
+                _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+                if (fs < 0)
+                        return fail(e, -errno, "[Mount %s] overlay", m->name);
+                _cleanup_free_ char *lower = NULL;
+                for (char **l = m->lower; *l; l++) {
+                        char *old = lower;
+                        lower = old ? xasprintf("%s:%s", old, *l) : xstrdup(*l);
+                        free(old);
+                }
+                if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+                    fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+                    (m->upper && fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0) < 0) ||
+                    (m->work && fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0) < 0) ||
+                    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                        return fail(e, -errno, "[Mount %s] configuring overlay on %s", m->name,
+                                    m->target);
+                _cleanup_close_ int mnt =
+                        fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr_from_flags(m->flags));
+                if (mnt < 0)
+                        return fail(e, -errno, "[Mount %s] overlay on %s", m->name, m->target);
+                r = attach(mnt, t);
+                if (r < 0)
+                        return fail(e, r, "[Mount %s] attaching overlay on %s", m->name, m->target);
+                return 0;
+        }
+        }
+        return 0;
+}
+
+int rootfs_prepare(const struct box_config *c, bool in_userns, struct rootfs_error *e)
+{
+        int r;
+
+        /* Nothing mounted from here on may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return fail(e, -errno, "making / private");
+
+        struct stat st;
+        if (stat(c->root, &st) < 0)
+                return fail(e, -errno, "root directory %s", c->root);
+        if (!S_ISDIR(st.st_mode))
+                return fail(e, -ENOTDIR, "root directory %s", c->root);
+
+        /* The root becomes a mount point of its own (pivot_root needs one). */
+        {
+                _cleanup_close_ int m = open_tree(
+                        AT_FDCWD, c->root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                if (m < 0)
+                        return fail(e, -errno, "cloning root directory %s", c->root);
+                if (move_mount(m, "", AT_FDCWD, c->root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return fail(e, -errno, "mounting root directory %s", c->root);
+        }
+        _cleanup_close_ int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return fail(e, -errno, "opening root directory %s", c->root);
+
+        r = mount_new_fs_at(rootfd, "/proc", "proc", NULL,
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return fail(e, r, "mounting /proc");
+
+        r = mount_new_fs_at(rootfd, "/sys", "sysfs", NULL,
+                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                    MOUNT_ATTR_NOEXEC);
+        if (r == -EPERM) {
+                /* A user namespace that does not own the network namespace may not mount
+                 * sysfs: show the host's, read-only. */
+                _cleanup_close_ int t = root_open_path(rootfd, "/sys", true, false);
+                if (t < 0)
+                        return fail(e, t, "creating /sys");
+                _cleanup_close_ int m = open_tree(
+                        AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                   MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+                if (m < 0 || mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                        return fail(e, -errno, "binding /sys");
+                r = attach(m, t);
+        }
+        if (r < 0)
+                return fail(e, r, "mounting /sys");
+
+        r = setup_dev(rootfd, c, in_userns, e);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                r = setup_mount(rootfd, &c->mounts[i], e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int rootfs_enter(const struct box_config *c, struct rootfs_error *e)
+{
+        if (chdir(c->root) < 0)
+                return fail(e, -errno, "chdir %s", c->root);
+        /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only
+         * the box's tree, without needing a directory for the old root inside the image. */
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return fail(e, -errno, "pivot_root into %s", c->root);
+        if (umount2(".", MNT_DETACH) < 0)
+                return fail(e, -errno, "detaching the old root");
+        if (chdir("/") < 0)
+                return fail(e, -errno, "chdir /");
+
+        if (c->read_only) {
+                struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+                if (mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) < 0)
+                        return fail(e, -errno, "making the root read-only");
+        }
+        return 0;
+}

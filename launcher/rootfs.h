@@ -1,0 +1,25 @@
+/* rootfs.h - the box's file system view, built inside the box's mount namespace.
+ *
+ * Every mount target is resolved inside the root with openat2(RESOLVE_IN_ROOT) and every mount
+ * is attached through file descriptors (open_tree/fsmount + move_mount), so a symlink or ".." in
+ * a hostile root filesystem cannot redirect a mount onto the host. */
+#pragma once
+#include "config.h"
+
+struct rootfs_error {
+        char msg[512];
+};
+
+/* Before pivot_root: makes / rprivate, bind-mounts the root, mounts /proc, /sys, /dev (nodes,
+ * devpts, shm, mqueue) and the [Mount] sections. `in_userns`: device nodes are bind-mounted from
+ * the host because mknod is not allowed. On failure fills err and returns a negative errno. */
+int rootfs_prepare(const struct box_config *c, bool in_userns, struct rootfs_error *err);
+
+/* pivot_root into the prepared root, detach the old root, make / read-only if asked, mask and
+ * protect paths. */
+int rootfs_enter(const struct box_config *c, struct rootfs_error *err);
+
+/* Open PATH inside the root directory fd without leaving it (RESOLVE_IN_ROOT); creates missing
+ * parent directories (and the last component as a directory, or as an empty file when
+ * `as_file`) when `create`. Returns an O_PATH fd or a negative errno. */
+int root_open_path(int rootfd, const char *path, bool create, bool as_file);
