@@ -17,6 +17,13 @@ static void cap_freep(cap_t *c)
                 cap_free(*c);
 }
 
+/* libcap strings must go back through cap_free(). */
+static void cap_namep(char **s)
+{
+        if (*s)
+                cap_free(*s);
+}
+
 /* The kernel may know more capabilities than our headers; never more than fit in a mask. */
 static unsigned caps_max(void)
 {
@@ -132,7 +139,7 @@ char *caps_to_string(uint64_t mask)
         for (unsigned i = 0; i < 64; i++) {
                 if (!(mask & CAPBIT(i)))
                         continue;
-                char *name = cap_to_name((cap_value_t)i);
+                _cleanup_(cap_namep) char *name = cap_to_name((cap_value_t)i);
                 const char *n = name ? name : "?";
                 size_t l = strlen(n);
                 s = xrealloc(s, len + l + 2);
@@ -140,7 +147,6 @@ char *caps_to_string(uint64_t mask)
                         s[len++] = ' ';
                 memcpy(s + len, n, l + 1);
                 len += l;
-                cap_free(name);
         }
         return s;
 }

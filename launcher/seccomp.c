@@ -530,11 +530,9 @@ static int export_bpf(scmp_filter_ctx ctx, struct box_seccomp_prog *ret)
 static int build_filter(const struct name_set *allow, const struct name_set *deny, int err,
                         struct box_seccomp_prog *ret)
 {
-        static bool allowed[SYSCALL_NR_MAX], denied[SYSCALL_NR_MAX];
+        bool allowed[SYSCALL_NR_MAX] = {false}, denied[SYSCALL_NR_MAX] = {false};
         int r;
 
-        memset(allowed, 0, sizeof(allowed));
-        memset(denied, 0, sizeof(denied));
         mark_numbers(allow, allowed);
         mark_numbers(deny, denied);
         int socket_nr = seccomp_syscall_resolve_name("socket");
@@ -552,10 +550,9 @@ static int build_filter(const struct name_set *allow, const struct name_set *den
                 log_debug("seccomp: binary tree optimisation unavailable: %s", strerror(-r));
 
         for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
-                char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+                _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
                 if (!name)
                         continue;
-                free(name);
                 bool ok = allowed[nr] && !denied[nr];
                 if (ok && nr == socket_nr)
                         r = add_socket_rules(ctx, nr);
@@ -579,8 +576,9 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
         if (!c->seccomp.enabled)
                 return 0;
 
-        int err = c->seccomp.errno_value > 0 ? c->seccomp.errno_value : EPERM;
-        if (err > 4095)
+        /* 0 is "unset"; the kernel's SECCOMP_RET_DATA carries at most MAX_ERRNO. */
+        int err = c->seccomp.errno_value == 0 ? EPERM : c->seccomp.errno_value;
+        if (err < 0 || err > 4095)
                 return -EINVAL;
 
         for (size_t i = 0; i < ARRAY_SIZE(default_profile); i++) {

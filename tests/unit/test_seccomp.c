@@ -98,6 +98,7 @@ enum {
         EXPECT_MKDIR_ALLOWED = 1 << 4,
         EXPECT_AUDIT_EAFNOSUPPORT = 1 << 5,
         EXPECT_X32_KILLED = 1 << 6,
+        EXPECT_I386_KILLED = 1 << 7,
 };
 
 #define CHILD_CHECK(cond, what)                                                                    \
@@ -153,6 +154,10 @@ static void child_checks(unsigned expect, const char *dir)
         /* Not on the filter's architecture list: the process is killed. */
         if (expect & EXPECT_X32_KILLED)
                 syscall(0x40000000 | SYS_getpid);
+        if (expect & EXPECT_I386_KILLED) {
+                long nr = 20; /* getpid in the i386 table */
+                __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        }
 }
 
 /* Compiles c, then loads the filter in a child; returns the child's wait status. */
@@ -228,6 +233,15 @@ static void test_x32_killed(void **state)
         struct box_config c;
         config_init(&c);
         int status = run_filtered(&c, caps_default_app(), EXPECT_X32_KILLED);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
+static void test_i386_killed(void **state)
+{
+        struct box_config c;
+        config_init(&c);
+        int status = run_filtered(&c, caps_default_app(), EXPECT_I386_KILLED);
         assert_true(WIFSIGNALED(status));
         assert_int_equal(WTERMSIG(status), SIGSYS);
 }
@@ -484,23 +498,15 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_check_names),
-                cmocka_unit_test(test_dump_groups),
-                cmocka_unit_test(test_disabled),
-                cmocka_unit_test(test_unknown_group),
-                cmocka_unit_test(test_default_profile),
-                cmocka_unit_test(test_errno_value),
-                cmocka_unit_test(test_allow_group),
-                cmocka_unit_test(test_deny_wins),
-                cmocka_unit_test(test_x32_killed),
-                cmocka_unit_test(test_cap_gated),
-                cmocka_unit_test(test_cache),
-                cmocka_unit_test(test_cache_truncated),
-                cmocka_unit_test(test_cache_flipped),
-                cmocka_unit_test(test_cache_symlink),
-                cmocka_unit_test(test_cache_unusable_dir),
-                cmocka_unit_test(test_shell_runs),
-                cmocka_unit_test(test_timing),
+                cmocka_unit_test(test_check_names),     cmocka_unit_test(test_dump_groups),
+                cmocka_unit_test(test_disabled),        cmocka_unit_test(test_unknown_group),
+                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_errno_value),
+                cmocka_unit_test(test_allow_group),     cmocka_unit_test(test_deny_wins),
+                cmocka_unit_test(test_x32_killed),      cmocka_unit_test(test_i386_killed),
+                cmocka_unit_test(test_cap_gated),       cmocka_unit_test(test_cache),
+                cmocka_unit_test(test_cache_truncated), cmocka_unit_test(test_cache_flipped),
+                cmocka_unit_test(test_cache_symlink),   cmocka_unit_test(test_cache_unusable_dir),
+                cmocka_unit_test(test_shell_runs),      cmocka_unit_test(test_timing),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
