@@ -486,19 +486,31 @@ static void mark_numbers(const struct name_set *s, bool *nr)
 }
 
 /* socket(AF_NETLINK, *, NETLINK_AUDIT) fails with EAFNOSUPPORT: the audit subsystem is not
- * namespaced, and tools fall back to syslog on that errno. Everything else is allowed. */
+ * namespaced, and tools fall back to syslog on that errno. Everything else is allowed. The
+ * kernel truncates these int arguments, so the refusal compares the low 32 bits only (garbage in
+ * the upper half must not get past it); libseccomp puts that rule ahead of the allow rules. */
 static int add_socket_rules(scmp_filter_ctx ctx, int nr)
 {
-        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 2,
-                                 SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK),
-                                 SCMP_A2_32(SCMP_CMP_EQ, NETLINK_AUDIT));
+        const struct scmp_arg_cmp netlink32 = {
+                .arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = UINT32_MAX, .datum_b = AF_NETLINK};
+        const struct scmp_arg_cmp audit32 = {.arg = 2,
+                                             .op = SCMP_CMP_MASKED_EQ,
+                                             .datum_a = UINT32_MAX,
+                                             .datum_b = NETLINK_AUDIT};
+        const struct scmp_arg_cmp not_netlink = {
+                .arg = 0, .op = SCMP_CMP_NE, .datum_a = AF_NETLINK, .datum_b = 0};
+        const struct scmp_arg_cmp netlink = {
+                .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK, .datum_b = 0};
+        const struct scmp_arg_cmp not_audit = {
+                .arg = 2, .op = SCMP_CMP_NE, .datum_a = NETLINK_AUDIT, .datum_b = 0};
+
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 2, netlink32, audit32);
         if (r < 0)
                 return r;
-        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0_32(SCMP_CMP_NE, AF_NETLINK));
+        r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, not_netlink);
         if (r < 0)
                 return r;
-        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK),
-                                SCMP_A2_32(SCMP_CMP_NE, NETLINK_AUDIT));
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, netlink, not_audit);
 }
 
 static int export_bpf(scmp_filter_ctx ctx, struct box_seccomp_prog *ret)

@@ -143,6 +143,11 @@ static void child_checks(unsigned expect, const char *dir)
                 errno = 0;
                 int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
                 CHILD_CHECK(fd < 0 && errno == EAFNOSUPPORT, "audit socket -> EAFNOSUPPORT");
+                /* The kernel ignores the upper half of these int arguments; so must the rule. */
+                errno = 0;
+                r = syscall(SYS_socket, (1L << 32) | AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+                            (1L << 32) | NETLINK_AUDIT);
+                CHILD_CHECK(r < 0 && errno == EAFNOSUPPORT, "audit socket, high bits");
                 fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
                 CHILD_CHECK(fd >= 0, "rtnetlink socket allowed");
                 close(fd);
