@@ -448,6 +448,8 @@ static int cache_write(int dfd, const char *name, uint64_t key, const struct box
         uint64_t check = fnv1a(key, p->filter, n);
         _cleanup_free_ char *tmp = xasprintf(".%s.%d.tmp", name, (int)getpid());
 
+        /* A leftover from a crashed start that had our pid would block O_EXCL forever. */
+        (void)unlinkat(dfd, tmp, 0);
         _cleanup_close_ int fd =
                 openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
