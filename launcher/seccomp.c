@@ -581,9 +581,9 @@ static int build_filter(const struct name_set *allow, const struct name_set *den
 
 int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccomp_prog *ret)
 {
-        struct name_set allow __attribute__((cleanup(name_set_done))) = {0};
-        struct name_set deny __attribute__((cleanup(name_set_done))) = {0};
-        struct name_set final __attribute__((cleanup(name_set_done))) = {0};
+        struct name_set allow _cleanup_(name_set_done) = {0};
+        struct name_set deny _cleanup_(name_set_done) = {0};
+        struct name_set final _cleanup_(name_set_done) = {0};
         int r;
 
         *ret = (struct box_seccomp_prog){0};
@@ -626,9 +626,9 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
 
         _cleanup_close_ int dfd = -EBADF;
         r = cache_dir_open(&dfd);
-        if (r < 0)
+        if (r < 0) {
                 log_debug("seccomp: cache directory unusable, compiling: %s", strerror(-r));
-        else {
+        } else {
                 r = cache_read(dfd, name, key, ret);
                 if (r >= 0)
                         return 0;
