@@ -1,0 +1,517 @@
+/* test_seccomp.c - name checks, the compiled profile loaded in forked children, and the cache. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/keyctl.h>
+#include <linux/netlink.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "caps.h"
+#include "seccomp.h"
+
+static char cache_dir[] = "/tmp/boxlaunch-test-seccomp-XXXXXX";
+
+static void config_init(struct box_config *c)
+{
+        memset(c, 0, sizeof(*c));
+        c->seccomp.enabled = true;
+        c->seccomp.errno_value = EPERM;
+}
+
+static void test_check_names(void **state)
+{
+        char *bad = NULL;
+        char *good[] = {"@keyring", "keyctl", "mmap2", "@swap", NULL};
+        assert_int_equal(seccomp_check_names(good, &bad), 0);
+        assert_null(bad);
+        assert_int_equal(seccomp_check_names(NULL, &bad), 0);
+
+        char *unknown_group[] = {"@keyring", "@nosuchgroup", NULL};
+        assert_int_equal(seccomp_check_names(unknown_group, &bad), -EINVAL);
+        assert_string_equal(bad, "@nosuchgroup");
+        free(bad);
+        bad = NULL;
+
+        char *unknown_call[] = {"getpid", "frobnicate", NULL};
+        assert_int_equal(seccomp_check_names(unknown_call, &bad), -EINVAL);
+        assert_string_equal(bad, "frobnicate");
+        free(bad);
+}
+
+static void test_dump_groups(void **state)
+{
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        assert_non_null(f);
+        seccomp_dump_groups(f);
+        fclose(f);
+        assert_non_null(strstr(buf, "@keyring: add_key keyctl request_key\n"));
+        assert_non_null(strstr(buf, "@swap: swapoff swapon\n"));
+        assert_non_null(strstr(buf, "\n@default: "));
+        free(buf);
+}
+
+static void test_disabled(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog p = {.len = 7};
+
+        config_init(&c);
+        c.seccomp.enabled = false;
+        assert_int_equal(seccomp_compile(&c, 0, &p), 0);
+        assert_int_equal(p.len, 0);
+        assert_null(p.filter);
+        assert_int_equal(seccomp_load_prog(&p), 0);
+}
+
+static void test_unknown_group(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog p;
+        char *allow[] = {"@nosuchgroup", NULL};
+
+        config_init(&c);
+        c.seccomp.allow = allow;
+        assert_int_equal(seccomp_compile(&c, 0, &p), -EINVAL);
+        c.seccomp.allow = NULL;
+        c.seccomp.deny = allow;
+        assert_int_equal(seccomp_compile(&c, 0, &p), -EINVAL);
+}
+
+/* What the child checks after loading the filter. */
+enum {
+        EXPECT_KEYCTL_EPERM = 1 << 0,
+        EXPECT_KEYCTL_EACCES = 1 << 1,
+        EXPECT_KEYCTL_ALLOWED = 1 << 2,
+        EXPECT_MKDIR_EPERM = 1 << 3,
+        EXPECT_MKDIR_ALLOWED = 1 << 4,
+        EXPECT_AUDIT_EAFNOSUPPORT = 1 << 5,
+        EXPECT_X32_KILLED = 1 << 6,
+        EXPECT_I386_KILLED = 1 << 7,
+};
+
+#define CHILD_CHECK(cond, what)                                                                    \
+        do {                                                                                       \
+                if (!(cond)) {                                                                     \
+                        dprintf(STDERR_FILENO, "child: %s failed (errno %d)\n", what, errno);      \
+                        _exit(10 + __LINE__ % 100);                                                \
+                }                                                                                  \
+        } while (0)
+
+static void child_checks(unsigned expect, const char *dir)
+{
+        long r;
+
+        CHILD_CHECK(syscall(SYS_getpid) == getpid(), "getpid");
+
+        errno = 0;
+        r = syscall(999, 0, 0, 0);
+        CHILD_CHECK(r < 0 && errno == ENOSYS, "syscall 999 -> ENOSYS");
+
+        errno = 0;
+        r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+        if (expect & EXPECT_KEYCTL_EPERM)
+                CHILD_CHECK(r < 0 && errno == EPERM, "keyctl -> EPERM");
+        if (expect & EXPECT_KEYCTL_EACCES)
+                CHILD_CHECK(r < 0 && errno == EACCES, "keyctl -> EACCES");
+        if (expect & EXPECT_KEYCTL_ALLOWED)
+                CHILD_CHECK(r >= 0 || (errno != EPERM && errno != ENOSYS), "keyctl allowed");
+
+        char path[256];
+        snprintf(path, sizeof(path), "%s/mkdir-%d", dir, (int)getpid());
+        errno = 0;
+        r = syscall(SYS_mkdir, path, 0700);
+        if (expect & EXPECT_MKDIR_EPERM)
+                CHILD_CHECK(r < 0 && errno == EPERM, "mkdir -> EPERM");
+        if (expect & EXPECT_MKDIR_ALLOWED) {
+                CHILD_CHECK(r == 0, "mkdir allowed");
+                rmdir(path);
+        }
+
+        if (expect & EXPECT_AUDIT_EAFNOSUPPORT) {
+                errno = 0;
+                int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+                CHILD_CHECK(fd < 0 && errno == EAFNOSUPPORT, "audit socket -> EAFNOSUPPORT");
+                /* The kernel ignores the upper half of these int arguments; so must the rule. */
+                errno = 0;
+                r = syscall(SYS_socket, (1L << 32) | AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+                            (1L << 32) | NETLINK_AUDIT);
+                CHILD_CHECK(r < 0 && errno == EAFNOSUPPORT, "audit socket, high bits");
+                fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+                CHILD_CHECK(fd >= 0, "rtnetlink socket allowed");
+                close(fd);
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                CHILD_CHECK(fd >= 0, "unix socket allowed");
+                close(fd);
+        }
+
+        /* Not on the filter's architecture list: the process is killed. */
+        if (expect & EXPECT_X32_KILLED)
+                syscall(0x40000000 | SYS_getpid);
+        if (expect & EXPECT_I386_KILLED) {
+                long nr = 20; /* getpid in the i386 table */
+                __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        }
+}
+
+/* Compiles c, then loads the filter in a child; returns the child's wait status. */
+static int run_filtered(const struct box_config *c, uint64_t caps, unsigned expect)
+{
+        struct box_seccomp_prog p;
+
+        assert_int_equal(seccomp_compile(c, caps, &p), 0);
+        assert_true(p.len > 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        _exit(2);
+                if (seccomp_load_prog(&p) < 0)
+                        _exit(3);
+                child_checks(expect, cache_dir);
+                _exit(0);
+        }
+        seccomp_prog_free(&p);
+        assert_null(p.filter);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+static void assert_child_ok(int status)
+{
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                fail_msg("child status 0x%x", status);
+}
+
+static void test_default_profile(void **state)
+{
+        struct box_config c;
+        config_init(&c);
+        assert_child_ok(run_filtered(&c, caps_default_app(),
+                                     EXPECT_KEYCTL_EPERM | EXPECT_MKDIR_ALLOWED |
+                                             EXPECT_AUDIT_EAFNOSUPPORT));
+}
+
+static void test_errno_value(void **state)
+{
+        struct box_config c;
+        config_init(&c);
+        c.seccomp.errno_value = EACCES;
+        assert_child_ok(run_filtered(&c, caps_default_app(), EXPECT_KEYCTL_EACCES));
+}
+
+static void test_allow_group(void **state)
+{
+        struct box_config c;
+        char *allow[] = {"@keyring", NULL};
+        config_init(&c);
+        c.seccomp.allow = allow;
+        assert_child_ok(run_filtered(&c, caps_default_app(), EXPECT_KEYCTL_ALLOWED));
+}
+
+static void test_deny_wins(void **state)
+{
+        struct box_config c;
+        char *allow[] = {"@keyring", "mkdir", NULL};
+        char *deny[] = {"mkdir", "@keyring", NULL};
+        config_init(&c);
+        c.seccomp.allow = allow;
+        c.seccomp.deny = deny;
+        assert_child_ok(
+                run_filtered(&c, caps_default_app(), EXPECT_MKDIR_EPERM | EXPECT_KEYCTL_EPERM));
+}
+
+static void test_x32_killed(void **state)
+{
+        struct box_config c;
+        config_init(&c);
+        int status = run_filtered(&c, caps_default_app(), EXPECT_X32_KILLED);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
+static void test_i386_killed(void **state)
+{
+        struct box_config c;
+        config_init(&c);
+        int status = run_filtered(&c, caps_default_app(), EXPECT_I386_KILLED);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
+static void test_cap_gated(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog without, with;
+        config_init(&c);
+
+        /* @clock is allowed only with CAP_SYS_TIME: the filters must differ. */
+        assert_int_equal(seccomp_compile(&c, 0, &without), 0);
+        assert_int_equal(seccomp_compile(&c, UINT64_C(1) << CAP_SYS_TIME, &with), 0);
+        assert_false(without.len == with.len &&
+                     memcmp(without.filter, with.filter, with.len * sizeof(*with.filter)) == 0);
+        seccomp_prog_free(&without);
+        seccomp_prog_free(&with);
+}
+
+static char *only_cache_file(void)
+{
+        char *dir;
+        assert_true(asprintf(&dir, "%s/seccomp", cache_dir) > 0);
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        char *found = NULL;
+        unsigned n = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                n++;
+                free(found);
+                assert_true(asprintf(&found, "%s/%s", dir, de->d_name) > 0);
+        }
+        closedir(d);
+        free(dir);
+        assert_int_equal(n, 1);
+        return found;
+}
+
+static void clear_cache(void)
+{
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/seccomp'", cache_dir);
+        assert_int_equal(system(cmd), 0);
+}
+
+static void test_cache(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog a, b;
+        struct stat st1, st2;
+
+        clear_cache();
+        config_init(&c);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &a), 0);
+        char *file = only_cache_file();
+        assert_int_equal(stat(file, &st1), 0);
+        assert_int_equal(st1.st_mode & 07777, 0600);
+        assert_int_equal(st1.st_size, (a.len + 1) * sizeof(struct sock_filter));
+
+        char dir[256];
+        snprintf(dir, sizeof(dir), "%s/seccomp", cache_dir);
+        struct stat dst;
+        assert_int_equal(stat(dir, &dst), 0);
+        assert_int_equal(dst.st_mode & 07777, 0700);
+
+        /* A hit reads the file and does not rewrite it (a miss renames a new inode in). */
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &b), 0);
+        assert_int_equal(stat(file, &st2), 0);
+        assert_int_equal(st1.st_ino, st2.st_ino);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.filter, b.filter, a.len * sizeof(struct sock_filter));
+        seccomp_prog_free(&b);
+
+        /* A different config gets its own entry. */
+        c.seccomp.errno_value = EACCES;
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &b), 0);
+        seccomp_prog_free(&b);
+        c.seccomp.errno_value = EPERM;
+
+        seccomp_prog_free(&a);
+        free(file);
+}
+
+static void corrupt_and_check(void (*corrupt)(const char *path))
+{
+        struct box_config c;
+        struct box_seccomp_prog a, b;
+        struct stat st1, st2;
+
+        clear_cache();
+        config_init(&c);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &a), 0);
+        char *file = only_cache_file();
+        corrupt(file);
+        assert_int_equal(lstat(file, &st1), 0);
+
+        /* The bad file is ignored, the filter compiled again and the entry replaced. */
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &b), 0);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.filter, b.filter, a.len * sizeof(struct sock_filter));
+        assert_int_equal(stat(file, &st2), 0);
+        assert_int_not_equal(st1.st_ino, st2.st_ino);
+        assert_int_equal(st2.st_size, (a.len + 1) * sizeof(struct sock_filter));
+        seccomp_prog_free(&a);
+        seccomp_prog_free(&b);
+        free(file);
+}
+
+static void corrupt_truncate(const char *path)
+{
+        assert_int_equal(truncate(path, 13), 0);
+}
+
+static void corrupt_flip(const char *path)
+{
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        assert_true(fd >= 0);
+        unsigned char byte;
+        assert_int_equal(pread(fd, &byte, 1, 20), 1);
+        byte ^= 0x40;
+        assert_int_equal(pwrite(fd, &byte, 1, 20), 1);
+        close(fd);
+}
+
+static void corrupt_symlink(const char *path)
+{
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(symlink("/dev/null", path), 0);
+}
+
+static void test_cache_truncated(void **state)
+{
+        corrupt_and_check(corrupt_truncate);
+}
+
+static void test_cache_flipped(void **state)
+{
+        corrupt_and_check(corrupt_flip);
+}
+
+static void test_cache_symlink(void **state)
+{
+        corrupt_and_check(corrupt_symlink);
+}
+
+static void test_cache_unusable_dir(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog a;
+        char dir[256];
+
+        /* A symlinked cache directory is refused; compiling still works. */
+        clear_cache();
+        snprintf(dir, sizeof(dir), "%s/seccomp", cache_dir);
+        assert_int_equal(symlink("/tmp", dir), 0);
+        config_init(&c);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &a), 0);
+        assert_true(a.len > 0);
+        seccomp_prog_free(&a);
+        assert_int_equal(unlink(dir), 0);
+}
+
+static double now(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Not an assertion: prints the cost of the default profile without a usable cache (pure
+ * compile), with a cache write, and from the cache. */
+static void test_timing(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog p;
+        const int rounds = 100;
+        char saved[sizeof(cache_dir)];
+
+        config_init(&c);
+        memcpy(saved, cache_dir, sizeof(saved));
+        assert_int_equal(setenv("BOXLAUNCH_CACHE_DIR", "/proc/boxlaunch-no-cache", 1), 0);
+        double t0 = now();
+        for (int i = 0; i < rounds; i++) {
+                assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+                seccomp_prog_free(&p);
+        }
+        double nocache = (now() - t0) / rounds;
+        assert_int_equal(setenv("BOXLAUNCH_CACHE_DIR", saved, 1), 0);
+
+        clear_cache();
+        t0 = now();
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+        double miss = now() - t0;
+        seccomp_prog_free(&p);
+
+        t0 = now();
+        for (int i = 0; i < rounds; i++) {
+                assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+                seccomp_prog_free(&p);
+        }
+        double hit = (now() - t0) / rounds;
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+        print_message("default profile: %u instructions; no cache %.3f ms, miss+write %.3f ms, "
+                      "hit %.3f ms\n",
+                      p.len, nocache * 1e3, miss * 1e3, hit * 1e3);
+        seccomp_prog_free(&p);
+}
+
+/* Real programs run under the default profile. */
+static void test_shell_runs(void **state)
+{
+        struct box_config c;
+        struct box_seccomp_prog p;
+
+        config_init(&c);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
+                        _exit(2);
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load_prog(&p) < 0)
+                        _exit(3);
+                execl("/bin/sh", "sh", "-c",
+                      "ls -la / && id && date && cat /proc/self/status | grep -q '^Seccomp:.2' "
+                      "&& sleep 0.01 && echo x | sort | wc -l",
+                      (char *)NULL);
+                _exit(4);
+        }
+        seccomp_prog_free(&p);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_child_ok(status);
+}
+
+static int setup(void **state)
+{
+        if (!mkdtemp(cache_dir))
+                return -1;
+        return setenv("BOXLAUNCH_CACHE_DIR", cache_dir, 1);
+}
+
+static int teardown(void **state)
+{
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_dir);
+        return system(cmd);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_check_names),     cmocka_unit_test(test_dump_groups),
+                cmocka_unit_test(test_disabled),        cmocka_unit_test(test_unknown_group),
+                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_errno_value),
+                cmocka_unit_test(test_allow_group),     cmocka_unit_test(test_deny_wins),
+                cmocka_unit_test(test_x32_killed),      cmocka_unit_test(test_i386_killed),
+                cmocka_unit_test(test_cap_gated),       cmocka_unit_test(test_cache),
+                cmocka_unit_test(test_cache_truncated), cmocka_unit_test(test_cache_flipped),
+                cmocka_unit_test(test_cache_symlink),   cmocka_unit_test(test_cache_unusable_dir),
+                cmocka_unit_test(test_shell_runs),      cmocka_unit_test(test_timing),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
