@@ -9,8 +9,10 @@
  * getters (CVE-2023-33461 in Debian's 4.1). */
 #include "box_file.h"
 
+#include "caps.h"
 #include "log.h"
 #include "parse.h"
+#include "seccomp_profile.h"
 #include "tmp_stubs.h"
 
 #include <ctype.h>

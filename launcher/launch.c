@@ -16,8 +16,11 @@
  * with it. */
 #include "launch.h"
 
+#include "caps.h"
 #include "log.h"
+#include "lsm.h"
 #include "rootfs.h"
+#include "seccomp_profile.h"
 #include "state.h"
 #include "user.h"
 
@@ -209,7 +212,14 @@ static int exec_in_path(char **argv, char **env)
         return err;
 }
 
-static _noreturn_ void child_main(struct box_config *c, int sock, bool userns)
+/* What the supervisor prepares before clone, so the child only applies it. */
+struct security {
+        uint64_t caps;
+        struct box_seccomp_prog seccomp;
+};
+
+static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
+                                  const struct security *sec)
 {
         struct sync_msg m;
         struct rootfs_error e = {{0}};
@@ -259,14 +269,21 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns)
                 child_fail(EXIT_SETUP_FAILED, -errno, "changing to WorkingDirectory=%s", c->cwd);
         char **env = build_env(c, &ids);
 
-        if (setgroups(ids.n_groups, ids.groups) < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "setting supplementary groups");
-        if (setresgid(ids.gid, ids.gid, ids.gid) < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "switching to gid %u", (unsigned)ids.gid);
-        if (setresuid(ids.uid, ids.uid, ids.uid) < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "switching to uid %u", (unsigned)ids.uid);
-        if (box_config_no_new_privs(c) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        bool nnp = box_config_no_new_privs(c);
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still
+         * have every capability (runc does the same). */
+        if (!nnp && (r = seccomp_load_prog(&sec->seccomp)) < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
+        r = caps_apply(sec->caps, c->caps.ambient, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "switching to uid %u gid %u with capabilities",
+                           (unsigned)ids.uid, (unsigned)ids.gid);
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "setting no_new_privs");
+        r = lsm_apply(c);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "applying AppArmor profile %s",
+                           c->apparmor_profile);
 
         /* No descriptor of the supervisor may reach the payload (CVE-2024-21626). */
         int keep[] = {sock};
@@ -274,6 +291,9 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns)
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
 
+        /* The filter goes last: nothing of ours runs under it but execve. */
+        if (nnp && (r = seccomp_load_prog(&sec->seccomp)) < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         static char *default_argv[] = {"/bin/sh", NULL};
         char **argv = c->argv ? c->argv : default_argv;
         r = exec_in_path(argv, env);
@@ -284,6 +304,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns)
 
 struct launch {
         struct box_config *c;
+        struct security sec;
         struct box_state state;
         int sock;
         pid_t pid;
@@ -304,6 +325,7 @@ static void launch_cleanup(struct launch *l)
         if (l->pidfd >= 0)
                 close(l->pidfd);
         l->sock = l->pidfd = -1;
+        seccomp_prog_free(&l->sec.seccomp);
         state_release(&l->state);
 }
 
@@ -382,6 +404,15 @@ int launch_box(struct box_config *c)
                 return EXIT_SETUP_FAILED;
         }
 
+        if (lsm_check(c) < 0)
+                goto out;
+        l.sec.caps = caps_resolve(c);
+        r = seccomp_compile(c, l.sec.caps, &l.sec.seccomp);
+        if (r < 0) {
+                log_error_errno(r, "compiling the seccomp filter");
+                goto out;
+        }
+
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "socketpair");
                 goto out;
@@ -401,7 +432,7 @@ int launch_box(struct box_config *c)
         }
         if (pid == 0) {
                 close(sv[0]);
-                child_main(c, sv[1], c->userns != BOX_USERNS_NO);
+                child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec);
         }
         close(sv[1]);
         l.pid = pid;

@@ -40,8 +40,29 @@ static int in_root(int rootfd, const char *path, uint64_t flags)
         return sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
-int root_open_path(int rootfd, const char *path, bool create, bool as_file)
+static int open_path_depth(int rootfd, const char *path, bool create, bool as_file, int depth);
+
+/* A dangling symlink on the way: continue with its target, resolved inside the root like
+ * RESOLVE_IN_ROOT would (absolute targets start at the root, ".." stops there). */
+static int follow_dangling(int rootfd, int pfd, const char *parent, const char *name,
+                           const char *rest, bool create, bool as_file, int depth)
 {
+        char target[4096];
+        ssize_t n = readlinkat(pfd, name, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = 0;
+        _cleanup_free_ char *next =
+                target[0] == '/' ? xasprintf("%s%s%s", target, rest ? "/" : "", rest ? rest : "")
+                                 : xasprintf("%s/%s%s%s", parent, target, rest ? "/" : "",
+                                             rest ? rest : "");
+        return open_path_depth(rootfd, next, create, as_file, depth + 1);
+}
+
+static int open_path_depth(int rootfd, const char *path, bool create, bool as_file, int depth)
+{
+        if (depth > 40)
+                return -ELOOP;
         int fd = in_root(rootfd, path, O_PATH);
         if (fd >= 0 || fd != -ENOENT || !create)
                 return fd;
@@ -63,24 +84,19 @@ int root_open_path(int rootfd, const char *path, bool create, bool as_file)
                         _cleanup_free_ char *parent =
                                 base && base != p ? xstrndup(p, (size_t)(base - p)) : xstrdup("/");
                         const char *name = base ? base + 1 : p;
-                        _cleanup_close_ int pfd = in_root(rootfd, parent, O_PATH | O_DIRECTORY);
+                        _cleanup_close_ int pfd = in_root(rootfd, parent, O_RDONLY | O_DIRECTORY);
                         if (pfd < 0)
                                 return pfd;
+                        struct stat st;
+                        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISLNK(st.st_mode))
+                                return follow_dangling(rootfd, pfd, parent, name,
+                                                       last ? NULL : slash + 1, create, as_file,
+                                                       depth);
                         if (last && as_file) {
                                 int f = openat(pfd, name,
                                                O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
                                                0644);
-                                /* O_PATH parents cannot be used for O_CREAT: reopen. */
-                                if (f < 0 && errno == EBADF) {
-                                        _cleanup_close_ int dfd =
-                                                in_root(rootfd, parent, O_RDONLY | O_DIRECTORY);
-                                        if (dfd < 0)
-                                                return dfd;
-                                        f = openat(dfd, name,
-                                                   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-                                                           O_CLOEXEC,
-                                                   0644);
-                                }
                                 if (f < 0 && errno != EEXIST)
                                         return -errno;
                                 if (f >= 0)
@@ -97,6 +113,11 @@ int root_open_path(int rootfd, const char *path, bool create, bool as_file)
                 s = slash + 1;
         }
         return in_root(rootfd, path, O_PATH);
+}
+
+int root_open_path(int rootfd, const char *path, bool create, bool as_file)
+{
+        return open_path_depth(rootfd, path, create, as_file, 0);
 }
 
 /* Attach a detached mount (from open_tree or fsmount) at fd-resolved target. */

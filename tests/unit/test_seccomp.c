@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "caps.h"
-#include "seccomp.h"
+#include "seccomp_profile.h"
 
 static char cache_dir[] = "/tmp/boxlaunch-test-seccomp-XXXXXX";
 

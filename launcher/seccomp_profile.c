@@ -1,16 +1,16 @@
-/* seccomp.c - the default allow-list profile, compiled with libseccomp and cached on disk.
+/* seccomp_profile.c - the default allow-list profile, compiled with libseccomp and cached on disk.
  *
  * Syscalls libseccomp knows on the native architecture get an explicit rule (allow, or fail with
  * the box's errno); everything else hits the default action ENOSYS, so that a libc probing a
  * syscall newer than our tables falls back instead of treating EPERM as fatal. */
-#include "seccomp.h"
+#include "seccomp_profile.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
-#include <seccomp-lib.h>
+#include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,7 +22,7 @@
 #define PROFILE_FORMAT 1
 /* Native x86_64 numbers stay well below this; anything above is left to the default action. */
 #define SYSCALL_NR_MAX 1024
-#define CACHE_DEFAULT  "/run/boxlaunch/.cache"
+#define CACHE_DEFAULT  "/var/cache/boxlaunch"
 
 struct syscall_group {
         const char *name;

@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# The first launch path: namespaces, file systems, identity, exit codes, nothing left behind.
+load helpers
+
+setup_file() { ensure_rootfs; }
+setup() { snapshot_before; }
+teardown() { assert_host_unchanged; }
+
+@test "namespaces are new: mnt pid uts ipc net cgroup differ from the host" {
+	f=$(mkbox ns <<'EOF2'
+[Namespaces]
+Network = private
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'for n in mnt pid uts ipc net cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+	[ "$status" -eq 0 ]
+	for n in mnt pid uts ipc net cgroup; do
+		inside=$(grep "^$n " <<<"$output" | cut -d' ' -f2)
+		[ -n "$inside" ]
+		[ "$inside" != "$(readlink /proc/self/ns/$n)" ]
+	done
+}
+
+@test "Network=host keeps the host's network namespace" {
+	f=$(mkbox nethost <<'EOF2'
+[Namespaces]
+Network = host
+EOF2
+)
+	run_box "$f" -- /bin/readlink /proc/self/ns/net
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(readlink /proc/self/ns/net)" ]
+}
+
+@test "hostname comes from Hostname= and defaults to the box name" {
+	f=$(mkbox hn <<'EOF2'
+[Box]
+Directory = /var/tmp/boxlaunch-test/rootfs
+Hostname = web-1
+EOF2
+)
+	run_box "$f" -- /bin/hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "web-1" ]
+	f=$(mkbox defaultname </dev/null)
+	run_box "$f" -- /bin/hostname
+	[ "$output" = "defaultname" ]
+	[ "$(hostname)" != "web-1" ]
+}
+
+@test "the box sees only its own processes; the command is PID 2 under the stub or PID 1 with Init=no" {
+	f=$(mkbox procs <<'EOF2'
+[Exec]
+Init = no
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" -le 3 ]
+}
+
+@test "API file systems: proc, read-only sysfs, tmpfs /dev with the standard nodes, devpts, shm, mqueue" {
+	f=$(mkbox fs </dev/null)
+	run_box "$f" -- /bin/sh -c 'cat /proc/self/mountinfo; ls -l /dev; touch /sys/x 2>&1; echo x >/dev/null && echo devnull-ok'
+	[ "$status" -eq 0 ]
+	grep -E ' /proc .* - proc ' <<<"$output"
+	grep -E ' /sys ro,.* - sysfs ' <<<"$output"
+	grep -E ' /dev rw,nosuid,noexec.* - tmpfs ' <<<"$output"
+	grep -E ' /dev/pts .* - devpts .*ptmxmode=666' <<<"$output"
+	grep -E ' /dev/shm .* - tmpfs ' <<<"$output"
+	grep -E ' /dev/mqueue .* - mqueue ' <<<"$output"
+	for n in null zero full random urandom tty; do grep -E "^c.* $n\$" <<<"$output"; done
+	grep -E 'ptmx -> pts/ptmx' <<<"$output"
+	grep -q 'Read-only file system' <<<"$output"
+	grep -q devnull-ok <<<"$output"
+}
+
+@test "the host's mounts are gone after pivot_root" {
+	f=$(mkbox pivot </dev/null)
+	run_box "$f" -- /bin/sh -c 'cat /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	! grep -q ' /work' <<<"$output"
+	[ "$(wc -l <<<"$output")" -le 10 ]
+}
+
+@test "[Mount] sections: bind (read-only keeps working), tmpfs with size, created targets" {
+	src=$BATS_TEST_TMPDIR/data
+	mkdir -p "$src" && echo payload >"$src/file"
+	f=$(mkbox mounts <<EOF2
+[Mount data]
+Source = $src
+Target = /srv/data
+Options = ro,nosuid
+
+[Mount scratch]
+Type = tmpfs
+Target = /scratch
+Options = size=2m,mode=0700
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'cat /srv/data/file; touch /srv/data/new 2>&1; grep -E " /scratch | /srv/data " /proc/self/mountinfo; stat -c %a /scratch'
+	[ "$status" -eq 0 ]
+	grep -q '^payload$' <<<"$output"
+	grep -q 'Read-only file system' <<<"$output"
+	grep -E ' /srv/data ro,nosuid' <<<"$output"
+	grep -E ' /scratch .*size=2048k' <<<"$output"
+	grep -q '^700$' <<<"$output"
+	[ ! -e "$src/new" ]
+}
+
+@test "ReadOnly=yes makes the root read-only but not /dev or /tmp mounts" {
+	f=$(mkbox ro <<'EOF2'
+[Box]
+Directory = /var/tmp/boxlaunch-test/rootfs
+ReadOnly = yes
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'touch /etc/x 2>&1; touch /dev/shm/y && echo shm-ok'
+	[ "$status" -eq 0 ]
+	grep -q 'Read-only file system' <<<"$output"
+	grep -q shm-ok <<<"$output"
+}
+
+@test "a bind-mount target that is a symlink out of the root stays inside the root" {
+	root=$BATS_TEST_TMPDIR/evilroot
+	cp -a "$ROOTFS" "$root"
+	outside=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$outside"
+	ln -s "$outside" "$root/escape"
+	src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src" && echo marker >"$src/m"
+	f=$(mkbox symlink <<EOF2
+[Box]
+Directory = $root
+
+[Mount x]
+Source = $src
+Target = /escape
+EOF2
+)
+	run_box "$f" -- /bin/cat /escape/m
+	[ "$status" -eq 0 ]
+	[ "$output" = marker ]
+	# Nothing was mounted on the host directory the symlink points to.
+	[ -z "$(ls -A "$outside")" ] || [ -d "$root$outside" ]
+	! grep -q " $outside " /proc/self/mountinfo
+}
+
+@test "User= resolves names in the box's /etc/passwd; groups from its /etc/group" {
+	f=$(mkbox user <<'EOF2'
+[Exec]
+User = app
+WorkingDirectory = /home/app
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'id; pwd; echo $HOME $USER'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "uid=1000(app) gid=1000(app) groups=10(wheel)" ]
+	[ "${lines[1]}" = /home/app ]
+	[ "${lines[2]}" = "/home/app app" ]
+}
+
+@test "an unknown user is a set-up failure (125) naming the user" {
+	f=$(mkbox nouser <<'EOF2'
+[Exec]
+User = ghost
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "user 'ghost' not found" <<<"$output"
+}
+
+@test "Environment= and the default PATH reach the command" {
+	f=$(mkbox env <<'EOF2'
+[Exec]
+Environment = GREETING=hello "SPACED=a b" PATH=/usr/bin:/bin
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'echo "$GREETING|$SPACED|$PATH|$container"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello|a b|/usr/bin:/bin|boxlaunch" ]
+}
+
+@test "the host's environment does not leak into the box" {
+	f=$(mkbox noleak </dev/null)
+	SECRET_HOST_VAR=leak run "$BOXLAUNCH" "$f" -- /usr/bin/env </dev/null
+	[ "$status" -eq 0 ]
+	! grep -q SECRET_HOST_VAR <<<"$output"
+}
+
+@test "User=BASE:COUNT writes the uid and gid maps" {
+	f=$(mkbox userns <<'EOF2'
+[Namespaces]
+User = 100000:65536
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
+	[ "$status" -eq 0 ]
+	[ "$(echo ${lines[0]})" = "0 100000 65536" ]
+	[ "$(echo ${lines[1]})" = "0 100000 65536" ]
+	[ "${lines[2]}" = 0 ]
+}
+
+@test "private network: only lo, and it is up" {
+	f=$(mkbox net <<'EOF2'
+[Namespaces]
+Network = private
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = lo ]
+	[ $(( ${lines[1]} & 1 )) -eq 1 ]
+}
+
+@test "exit codes: N, 127 not found, 126 not executable" {
+	f=$(mkbox codes </dev/null)
+	run_box "$f" -- /bin/sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	run_box "$f" -- /no/such/command
+	[ "$status" -eq 127 ]
+	grep -q 'executing /no/such/command: No such file or directory' <<<"$output"
+	run_box "$f" -- /etc/passwd
+	[ "$status" -eq 126 ]
+	run_box "$f" -- nosuchcmd
+	[ "$status" -eq 127 ]
+}
+
+@test "exit codes: killed by signal S gives 128+S; a command's own 133 becomes 1" {
+	f=$(mkbox sig <<'EOF2'
+[Exec]
+Init = no
+EOF2
+)
+	"$BOXLAUNCH" "$f" -- /bin/sleep 30 </dev/null &
+	pid=$!
+	for i in $(seq 50); do [ -e /run/boxlaunch/sig/pid ] && break; sleep 0.1; done
+	kill -KILL "$(cat /run/boxlaunch/sig/pid)"
+	wait $pid || status=$?
+	[ "$status" -eq 137 ]
+	run_box "$f" -- /bin/sh -c 'exit 133'
+	[ "$status" -eq 1 ]
+}
+
+@test "a missing root directory fails with 125, a clear message, and nothing left behind" {
+	f=$(mkbox missing <<'EOF2'
+[Box]
+Directory = /nonexistent/rootfs
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q 'root directory /nonexistent/rootfs: No such file or directory' <<<"$output"
+	[ ! -e /run/boxlaunch/missing ]
+}
+
+@test "a bad bind source fails with 125 naming the mount section" {
+	f=$(mkbox badsrc <<'EOF2'
+[Mount data]
+Source = /nonexistent/source
+Target = /data
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q '\[Mount data\] binding /nonexistent/source on /data' <<<"$output"
+}
+
+@test "a malformed file fails with 125 and names file and line" {
+	f=$(mkbox malformed <<'EOF2'
+[Exec]
+Command = /bin/true
+Comand = /bin/false
+EOF2
+)
+	run_box "$f"
+	[ "$status" -eq 125 ]
+	grep -q "malformed.box:6: unknown key 'Comand' in \[Exec\]; did you mean 'Command'?" <<<"$output"
+}
+
+@test "check validates without running, --show prints the resolved config" {
+	f=$(mkbox checkme <<'EOF2'
+[Exec]
+Command = /bin/echo hi
+[Limits]
+MemoryMax = 64M
+EOF2
+)
+	run "$BOXLAUNCH" check "$f"
+	[ "$status" -eq 0 ]
+	run "$BOXLAUNCH" check --show "$f"
+	[ "$status" -eq 0 ]
+	grep -q '^Name = checkme$' <<<"$output"
+	grep -q '^MemoryMax = 67108864$' <<<"$output"
+	grep -q '^Command = /bin/echo hi$' <<<"$output"
+	printf '[Box]\nDirectory = /x\n[Box]\n' >"$BATS_TEST_TMPDIR/dup.box"
+	run "$BOXLAUNCH" check "$BATS_TEST_TMPDIR/dup.box"
+	[ "$status" -ne 0 ]
+	grep -q 'dup.box:3: section \[Box\] repeated (first at line 1)' <<<"$output"
+}
+
+@test "a second start of the same name is refused while the first runs" {
+	f=$(mkbox twice </dev/null)
+	"$BOXLAUNCH" "$f" -- /bin/sleep 3 </dev/null &
+	pid=$!
+	for i in $(seq 50); do [ -e /run/boxlaunch/twice/pid ] && break; sleep 0.1; done
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "box 'twice' is already running" <<<"$output"
+	wait $pid
+}
+
+@test "no host file descriptor reaches the box" {
+	f=$(mkbox fds </dev/null)
+	exec 7</etc/hostname
+	run_box "$f" -- /bin/ls /proc/self/fd
+	exec 7<&-
+	[ "$status" -eq 0 ]
+	[ "$(echo $output | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "0 1 2 3 " ]
+}

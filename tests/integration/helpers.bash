@@ -1,0 +1,46 @@
+# helpers.bash - shared set-up for the integration tests (real boxes, as root).
+BOXLAUNCH=${BOXLAUNCH:-$BATS_TEST_DIRNAME/../../build/boxlaunch}
+ROOT_DIR=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# One busybox rootfs for all tests, rebuilt only when the host's busybox changes.
+ROOTFS=${BOXLAUNCH_TEST_ROOTFS:-/var/tmp/boxlaunch-test/rootfs}
+
+ensure_rootfs() {
+	"$ROOT_DIR/examples/mkrootfs-busybox.sh" "$ROOTFS" >/dev/null
+}
+
+# mkbox NAME: writes $BATS_TEST_TMPDIR/NAME.box from stdin, prefixed with a [Box] section
+# pointing at the test rootfs unless stdin has its own [Box].
+mkbox() {
+	local f=$BATS_TEST_TMPDIR/$1.box body
+	body=$(cat)
+	if ! grep -q '^\[Box\]' <<<"$body"; then
+		printf '[Box]\nDirectory = %s\n\n%s\n' "$ROOTFS" "$body" >"$f"
+	else
+		printf '%s\n' "$body" >"$f"
+	fi
+	echo "$f"
+}
+
+# What a box must not leave behind on the host.
+host_snapshot() {
+	{
+		echo "mounts: $(wc -l </proc/self/mountinfo)"
+		echo "state: $(ls -A /run/boxlaunch 2>/dev/null | tr '\n' ' ')"
+		echo "cgroups: $(ls -d /sys/fs/cgroup/*/boxlaunch/* /sys/fs/cgroup/boxlaunch/* 2>/dev/null | tr '\n' ' ')"
+		echo "procs: $(pgrep -c -x boxlaunch || true)"
+	}
+}
+
+snapshot_before() { host_snapshot >"$BATS_TEST_TMPDIR/before"; }
+assert_host_unchanged() {
+	host_snapshot >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+# run_box FILE [-- CMD...]: run with stdin from /dev/null, capture status and output.
+# (not bats' `run`, which warns about 127 being "command not found": here it is a result.)
+run_box() {
+	status=0
+	output=$("$BOXLAUNCH" "$@" </dev/null 2>&1) || status=$?
+	mapfile -t lines <<<"$output"
+}
