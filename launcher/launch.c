@@ -17,6 +17,7 @@
 #include "launch.h"
 
 #include "caps.h"
+#include "idmap.h"
 #include "log.h"
 #include "lsm.h"
 #include "rootfs.h"
@@ -65,6 +66,48 @@ struct sync_msg {
 };
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* One message, optionally carrying one file descriptor (SCM_RIGHTS). */
+static int msg_send(int sock, const struct sync_msg *m, int fd)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u = {0};
+        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (fd >= 0) {
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof(u.buf);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return RETRY_EINTR(sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 ? -errno : 0;
+}
+
+/* Returns the bytes received (0 on EOF); *fd is -1 unless a descriptor came along. */
+static ssize_t msg_recv(int sock, struct sync_msg *m, int *fd)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                            .msg_controllen = sizeof(u.buf)};
+        *fd = -1;
+        ssize_t n = RETRY_EINTR(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC));
+        if (n < 0)
+                return -errno;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(fd, CMSG_DATA(c), sizeof(int));
+        return n;
+}
 
 /* ---- child side -------------------------------------------------------------------------- */
 
@@ -230,7 +273,8 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-        ssize_t n = RETRY_EINTR(recv(sock, &m, sizeof(m), 0));
+        int root_mount = -1;
+        ssize_t n = msg_recv(sock, &m, &root_mount);
         if (n <= 0 || m.type != MSG_GO)
                 _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
 
@@ -246,11 +290,14 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
 
-        r = rootfs_prepare(c, userns, &e);
+        r = rootfs_prepare(c, userns, root_mount, &e);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
+        r = rootfs_enter(c, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
         apply_sysctls(c);
-        r = rootfs_enter(c, &e);
+        r = rootfs_protect(c, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
 
@@ -309,6 +356,8 @@ struct launch {
         int sock;
         pid_t pid;
         int pidfd;
+        int idmap_lock;
+        int root_mount;
 };
 
 static void launch_cleanup(struct launch *l)
@@ -324,17 +373,40 @@ static void launch_cleanup(struct launch *l)
                 close(l->sock);
         if (l->pidfd >= 0)
                 close(l->pidfd);
-        l->sock = l->pidfd = -1;
+        if (l->idmap_lock >= 0)
+                close(l->idmap_lock);
+        if (l->root_mount >= 0)
+                close(l->root_mount);
+        l->sock = l->pidfd = l->idmap_lock = l->root_mount = -1;
         seccomp_prog_free(&l->sec.seccomp);
         state_release(&l->state);
 }
 
-static int write_id_map(pid_t pid, const char *file, uint32_t base, uint32_t count)
+/* An idmapped clone of the root (kernel >= 5.12), so a tree owned by the host's root shows up
+ * owned by the box's root without a recursive chown. Only when the tree's top is owned by uid 0
+ * (a tree already shifted to the range, owned by BASE, is used as it is). Without support
+ * (older kernel, file system without idmap support) the box still runs; host-owned files then
+ * show up as nobody. Returns a detached mount or -1. */
+static int idmapped_root(const struct box_config *c, pid_t pid)
 {
-        char path[64], map[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        snprintf(map, sizeof(map), "0 %u %u\n", base, count);
-        return write_file_at(AT_FDCWD, path, map);
+        struct stat st;
+        if (stat(c->root, &st) < 0 || st.st_uid != 0)
+                return -1;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int m =
+                open_tree(AT_FDCWD, c->root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (ns < 0 || m < 0)
+                return -1;
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+        if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
+                log_warn_errno(-errno, "%s cannot be idmapped; files owned by host users will "
+                                       "show up as nobody in the box",
+                               c->root);
+                return -1;
+        }
+        return TAKE_FD(m);
 }
 
 static uint64_t clone_flags(const struct box_config *c)
@@ -390,7 +462,12 @@ static int wait_child(struct launch *l)
 
 int launch_box(struct box_config *c)
 {
-        struct launch l = {.c = c, .sock = -1, .pidfd = -1, .state = {.dirfd = -1}};
+        struct launch l = {.c = c,
+                           .sock = -1,
+                           .pidfd = -1,
+                           .idmap_lock = -1,
+                           .root_mount = -1,
+                           .state = {.dirfd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
         r = state_acquire(c->name, &l.state);
@@ -411,6 +488,23 @@ int launch_box(struct box_config *c)
         if (r < 0) {
                 log_error_errno(r, "compiling the seccomp filter");
                 goto out;
+        }
+
+        if (c->userns == BOX_USERNS_PICK) {
+                l.idmap_lock = idmap_lock();
+                if (l.idmap_lock < 0) {
+                        log_error_errno(l.idmap_lock, "locking the id range allocator");
+                        goto out;
+                }
+                uint32_t base;
+                r = idmap_pick(c->name, &base);
+                if (r < 0) {
+                        log_error_errno(r, "no free 64K id range for User=pick");
+                        goto out;
+                }
+                c->uid_base = base;
+                c->uid_count = IDMAP_RANGE;
+                log_debug("User=pick: %u:%u", base, IDMAP_RANGE);
         }
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -438,13 +532,16 @@ int launch_box(struct box_config *c)
         l.pid = pid;
 
         if (c->userns != BOX_USERNS_NO) {
-                r = write_id_map(pid, "uid_map", c->uid_base, c->uid_count);
-                if (r >= 0)
-                        r = write_id_map(pid, "gid_map", c->uid_base, c->uid_count);
+                r = idmap_write(pid, c->uid_base, c->uid_count);
                 if (r < 0) {
                         log_error_errno(r, "writing the user namespace's id maps");
                         goto out;
                 }
+                if (l.idmap_lock >= 0) {
+                        close(l.idmap_lock);
+                        l.idmap_lock = -1;
+                }
+                l.root_mount = idmapped_root(c, pid);
         }
 
         char buf[32];
@@ -459,11 +556,15 @@ int launch_box(struct box_config *c)
         }
 
         struct sync_msg m = {.type = MSG_GO};
-        if (send(l.sock, &m, sizeof(m), MSG_NOSIGNAL) < 0) {
-                log_error_errno(-errno, "starting the box");
+        r = msg_send(l.sock, &m, l.root_mount);
+        if (r < 0) {
+                log_error_errno(r, "starting the box");
                 goto out;
         }
-        ssize_t n = RETRY_EINTR(recv(l.sock, &m, sizeof(m), 0));
+        int unused_fd;
+        ssize_t n = msg_recv(l.sock, &m, &unused_fd);
+        if (unused_fd >= 0)
+                close(unused_fd);
         if (n > 0 && m.type == MSG_ERROR) {
                 m.text[sizeof(m.text) - 1] = 0;
                 log_error("%s", m.text);

@@ -365,7 +365,53 @@ static int setup_mount(int rootfd, const struct box_mount *m, struct rootfs_erro
         return 0;
 }
 
-int rootfs_prepare(const struct box_config *c, bool in_userns, struct rootfs_error *e)
+/* Ephemeral=yes: the root becomes an overlay whose upper layer lives on a tmpfs that exists only
+ * in this mount namespace, so every write vanishes with the box. *m is the (possibly idmapped)
+ * root mount, used as the lower layer through its fd. */
+static int ephemeral_root(const struct box_config *c, int *m)
+{
+        _cleanup_close_ int tmp = new_fs("tmpfs", "tmpfs", "mode=0755", 0);
+        if (tmp < 0)
+                return tmp;
+        /* overlayfs takes its layers by path: give the tmpfs a name for a moment. This mount
+         * namespace is private, so the host never sees it; only the empty directory is made on
+         * the host's /tmp, and removed again below. */
+        _cleanup_free_ char *scratch = xasprintf("/tmp/.boxlaunch-ephemeral-%d", (int)getpid());
+        if (mkdir(scratch, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (move_mount(tmp, "", AT_FDCWD, scratch, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
+        _cleanup_close_ int sdir = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (sdir < 0)
+                return -errno;
+        if (mkdirat(sdir, "upper", 0755) < 0 || mkdirat(sdir, "work", 0755) < 0 ||
+            mkdirat(sdir, "lower", 0755) < 0)
+                return -errno;
+        _cleanup_free_ char *lower = xasprintf("%s/lower", scratch);
+        if (move_mount(*m, "", AT_FDCWD, lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return -errno;
+        _cleanup_free_ char *upper = xasprintf("%s/upper", scratch);
+        _cleanup_free_ char *work = xasprintf("%s/work", scratch);
+        _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        int ov = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (ov < 0)
+                return -errno;
+        /* The scratch tree stays reachable only through the overlay; detach its name. */
+        umount2(scratch, MNT_DETACH);
+        rmdir(scratch);
+        close(*m);
+        *m = ov;
+        return 0;
+}
+
+int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd,
+                   struct rootfs_error *e)
 {
         int r;
 
@@ -381,10 +427,15 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, struct rootfs_err
 
         /* The root becomes a mount point of its own (pivot_root needs one). */
         {
-                _cleanup_close_ int m = open_tree(
-                        AT_FDCWD, c->root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                _cleanup_close_ int m = root_mount_fd;
+                if (m < 0)
+                        m = open_tree(AT_FDCWD, c->root,
+                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 if (m < 0)
                         return fail(e, -errno, "cloning root directory %s", c->root);
+                if (c->ephemeral && (r = ephemeral_root(c, &m)) < 0)
+                        return fail(e, r, "overlaying root directory %s for Ephemeral=yes",
+                                    c->root);
                 if (move_mount(m, "", AT_FDCWD, c->root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                         return fail(e, -errno, "mounting root directory %s", c->root);
         }
@@ -447,5 +498,91 @@ int rootfs_enter(const struct box_config *c, struct rootfs_error *e)
                 if (mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) < 0)
                         return fail(e, -errno, "making the root read-only");
         }
+        return 0;
+}
+
+/* Paths whose contents describe or steer the host: hidden behind /dev/null (files) or an empty
+ * read-only tmpfs (directories), as Docker, runc and systemd-nspawn do. */
+static const char *const masked_default[] = {
+        "/proc/kcore",        "/proc/keys",        "/proc/kallsyms",   "/proc/sysrq-trigger",
+        "/proc/timer_list",   "/proc/timer_stats", "/proc/latency_stats", "/proc/sched_debug",
+        "/proc/acpi",         "/proc/scsi",        "/proc/asound",     "/proc/kmsg",
+        "/sys/firmware",      "/sys/devices/virtual/powercap", "/sys/kernel/debug",
+        "/sys/kernel/security",
+};
+static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
+
+static int mask_path(int rootfd, const char *path)
+{
+        _cleanup_close_ int t = in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        if (t == -ENOENT)
+                return 0;
+        if (t < 0)
+                return t;
+        struct stat st;
+        if (fstat(t, &st) < 0)
+                return -errno;
+        _cleanup_close_ int m = -EBADF;
+        if (S_ISDIR(st.st_mode))
+                m = new_fs("tmpfs", "tmpfs", "size=0,mode=0555",
+                           MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                   MOUNT_ATTR_NOEXEC);
+        else
+                m = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (m < 0)
+                return m == -EBADF ? -errno : m;
+        return attach(m, t);
+}
+
+static int read_only_path(int rootfd, const char *path)
+{
+        _cleanup_close_ int t = in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        if (t == -ENOENT)
+                return 0;
+        if (t < 0)
+                return t;
+        _cleanup_close_ int m =
+                open_tree(t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (m < 0)
+                return -errno;
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                           MOUNT_ATTR_NODEV};
+        if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                return -errno;
+        return attach(m, t);
+}
+
+int rootfs_protect(const struct box_config *c, struct rootfs_error *e)
+{
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int netfd = -EBADF;
+        int r;
+
+        if (rootfd < 0)
+                return fail(e, -errno, "opening /");
+        /* A private network may tune itself: keep a handle on a writable /proc/sys/net. */
+        if (c->net == BOX_NET_PRIVATE) {
+                netfd = open_tree(AT_FDCWD, "/proc/sys/net",
+                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                if (netfd < 0)
+                        return fail(e, -errno, "cloning /proc/sys/net");
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(masked_default); i++)
+                if ((r = mask_path(rootfd, masked_default[i])) < 0)
+                        return fail(e, r, "masking %s", masked_default[i]);
+        for (size_t i = 0; i < ARRAY_SIZE(read_only_default); i++)
+                if ((r = read_only_path(rootfd, read_only_default[i])) < 0)
+                        return fail(e, r, "making %s read-only", read_only_default[i]);
+        if (netfd >= 0) {
+                _cleanup_close_ int t = in_root(rootfd, "/proc/sys/net", O_PATH | O_NOFOLLOW);
+                if (t < 0 || (r = attach(netfd, t)) < 0)
+                        return fail(e, t < 0 ? t : r, "keeping /proc/sys/net writable");
+        }
+        for (char **p = c->read_only_paths; p && *p; p++)
+                if ((r = read_only_path(rootfd, *p)) < 0)
+                        return fail(e, r, "ReadOnlyPaths=%s", *p);
+        for (char **p = c->mask_paths; p && *p; p++)
+                if ((r = mask_path(rootfd, *p)) < 0)
+                        return fail(e, r, "MaskPaths=%s", *p);
         return 0;
 }

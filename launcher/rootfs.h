@@ -12,12 +12,18 @@ struct rootfs_error {
 
 /* Before pivot_root: makes / rprivate, bind-mounts the root, mounts /proc, /sys, /dev (nodes,
  * devpts, shm, mqueue) and the [Mount] sections. `in_userns`: device nodes are bind-mounted from
- * the host because mknod is not allowed. On failure fills err and returns a negative errno. */
-int rootfs_prepare(const struct box_config *c, bool in_userns, struct rootfs_error *err);
+ * the host because mknod is not allowed. `root_mount_fd` >= 0 is a detached mount to use as the
+ * root (an idmapped clone made by the supervisor); it is consumed. On failure fills err and returns a negative errno. */
+int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd,
+                   struct rootfs_error *err);
 
-/* pivot_root into the prepared root, detach the old root, make / read-only if asked, mask and
- * protect paths. */
+/* pivot_root into the prepared root, detach the old root, make / read-only if asked. */
 int rootfs_enter(const struct box_config *c, struct rootfs_error *err);
+
+/* After pivot_root (and after sysctls were written): masks /proc and /sys files that leak host
+ * information or control the host, makes /proc/sys (but /proc/sys/net with a private network),
+ * /proc/bus, /proc/fs, /proc/irq read-only, then MaskPaths= and ReadOnlyPaths=. */
+int rootfs_protect(const struct box_config *c, struct rootfs_error *err);
 
 /* Open PATH inside the root directory fd without leaving it (RESOLVE_IN_ROOT); creates missing
  * parent directories (and the last component as a directory, or as an empty file when
