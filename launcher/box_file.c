@@ -706,8 +706,8 @@ static int h_exec_sysctl(struct fill *f, const char *v)
                 if (!sysctl_namespaced(*w)) {
                         r = bad(f,
                                 "sysctl '%s' is not namespaced and would change the host; only "
-                                "net.*, kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.* "
-                                "are allowed",
+                                "net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, "
+                                "kernel.hostname and kernel.domainname are allowed",
                                 *w);
                         break;
                 }

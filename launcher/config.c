@@ -179,13 +179,24 @@ int box_config_validate(struct box_config *c)
                           where(c, w, sizeof(w), 0));
                 errors++;
         }
-        for (size_t i = 0; i < c->n_sysctls; i++)
-                if (strncmp(c->sysctls[i].key, "net.", 4) == 0 && c->net != BOX_NET_PRIVATE) {
-                        log_error("%ssysctl %s needs a private network (Network=private in "
-                                  "[Namespaces]); it would change the host",
-                                  where(c, w, sizeof(w), 0), c->sysctls[i].key);
+        for (size_t i = 0; i < c->n_sysctls; i++) {
+                const char *k = c->sysctls[i].key, *need = NULL;
+                if (strncmp(k, "net.", 4) == 0 && c->net != BOX_NET_PRIVATE)
+                        need = "a private network (Network=private";
+                else if ((strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "kernel.msg", 10) == 0 ||
+                          streq(k, "kernel.sem") || strncmp(k, "fs.mqueue.", 10) == 0) &&
+                         !c->ns_ipc)
+                        need = "an IPC namespace (IPC=yes";
+                else if ((streq(k, "kernel.hostname") || streq(k, "kernel.domainname")) &&
+                         !c->ns_uts)
+                        need = "a UTS namespace (UTS=yes";
+                if (need) {
+                        log_error("%ssysctl %s needs %s in [Namespaces]); it would change the "
+                                  "host",
+                                  where(c, w, sizeof(w), 0), k, need);
                         errors++;
                 }
+        }
         if (c->userns == BOX_USERNS_FIXED && c->uid_count < 65536 && c->uid_base == 0) {
                 /* Mapping host root into the box is what the user namespace is meant to avoid. */
                 log_error("%sUser=0:%u in [Namespaces] maps the host's root into the box",
