@@ -101,7 +101,8 @@ static void begin_stop(struct state *s, int sig)
                 (void)s->p->on_stop(s->p->userdata);
         int ks = s->p->kill_signal > 0 ? s->p->kill_signal : SIGTERM;
         (void)send_signal(s->p, ks);
-        if (ks != SIGKILL)
+        /* 0 = no timeout (as systemd's TimeoutStopSec=0); a second signal still escalates. */
+        if (ks != SIGKILL && s->p->stop_timeout_usec > 0)
                 s->kill_deadline = now_usec() + s->p->stop_timeout_usec;
 }
 

@@ -8,7 +8,7 @@ struct supervise_params {
         pid_t pid;                  /* PID 1 of the box, host view; a child of the caller */
         int pidfd;                  /* pidfd of it (pidfd_open) or -1 */
         int kill_signal;            /* sent to PID 1 on the first SIGTERM/SIGINT/SIGHUP */
-        uint64_t stop_timeout_usec; /* then SIGKILL; a second signal escalates at once */
+        uint64_t stop_timeout_usec; /* then SIGKILL (0: never); a second signal: at once */
         int pty_master;             /* -1 = no relay (pipe mode); not closed by supervise() */
         bool read_only_console;
         bool boot; /* PID 1 died of SIGINT (reboot(2) poweroff) -> 0, of SIGHUP (reboot) -> 133 */

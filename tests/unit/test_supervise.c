@@ -219,6 +219,15 @@ static void test_stop(void **state)
         assert_true(now_ms() - t0 < 3000);
         assert_int_equal(stops, 1);
         waitpid(h, NULL, 0);
+
+        /* Timeout 0: no automatic SIGKILL, only the second signal escalates. */
+        p = params(spawn(WAIT_IGNORE_TERM));
+        p.stop_timeout_usec = 0;
+        h = signal_later(SIGINT, 300, 2);
+        t0 = now_ms();
+        assert_int_equal(supervise(&p), 137);
+        assert_true(now_ms() - t0 >= 600);
+        waitpid(h, NULL, 0);
 }
 
 static void test_forwarding(void **state)
