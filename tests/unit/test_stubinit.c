@@ -455,6 +455,35 @@ static void test_ctty(void **state)
         close_stub(&s);
 }
 
+static pid_t first_child(pid_t pid)
+{
+        char path[64], buf[64];
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+        assert_true(read_small(path, buf, sizeof(buf)) > 0);
+        return atoi(buf);
+}
+
+/* Row 13: keys on the pty act on the payload's foreground group. A bare payload's group is
+ * orphaned (its parent, the stub, is in another session), so ^Z does nothing; ^C interrupts. */
+static void test_ctrl_keys(void **state)
+{
+        char *argv[] = {BUSYBOX, "sh", "-c", "echo ready; " BUSYBOX " sleep 10", NULL};
+        char line[64];
+        struct stub s = start(argv, 0, IN_PIDNS | STDIN_PTY);
+        read_line(s.out, line, sizeof(line), 5000);
+        pid_t payload = first_child(s.pid);
+        assert_true(payload > 0);
+
+        assert_int_equal(write(s.pty, "\032", 1), 1); /* ^Z */
+        usleep(100000);
+        assert_int_not_equal(proc_state(payload), 'T');
+        assert_int_not_equal(proc_state(s.pid), 'T');
+
+        assert_int_equal(write(s.pty, "\003", 1), 1); /* ^C */
+        assert_int_equal(wait_stub(&s, 5000), 128 + SIGINT);
+        close_stub(&s);
+}
+
 /* Row 1: not PID 1 -> subreaper; leftovers (re-parented to the stub) still get SIGTERM. */
 static void test_subreaper(void **state)
 {
@@ -483,6 +512,7 @@ int main(void)
                 cmocka_unit_test(test_payload_signal_state),
                 cmocka_unit_test(test_image_and_process),
                 cmocka_unit_test(test_ctty),
+                cmocka_unit_test(test_ctrl_keys),
                 cmocka_unit_test(test_subreaper),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
