@@ -378,14 +378,21 @@ static long long now_ms(void)
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The last output of the box must not be lost, but a stuck terminal must not hang us either. */
+/* The last output of the box must not be lost, but a stuck terminal must not hang us either.
+ * The pty moves data to the master asynchronously, so wait briefly for more until the hangup
+ * (EIO once every slave is closed) or 100 ms of silence. */
 static void drain(struct tty_relay *t)
 {
         long long deadline = now_ms() + 1000;
         while (!t->out_dead && now_ms() < deadline) {
                 if (t->to_host.len == 0) {
-                        if (t->master_hup || fill(t->master.fd, &t->to_host) <= 0)
+                        if (t->master_hup)
                                 break;
+                        struct pollfd p = {.fd = t->master.fd, .events = POLLIN};
+                        if (poll(&p, 1, 100) <= 0)
+                                break;
+                        if (fill(t->master.fd, &t->to_host) < 0)
+                                t->master_hup = true;
                         continue;
                 }
                 flush_all(t);

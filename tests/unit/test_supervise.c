@@ -255,7 +255,7 @@ static void test_forwarding(void **state)
 /* Supervising with a pty relay (read-only, so the test's own terminal is never touched): the
  * box's output goes to our stdout, and the hangup of the box console does not end supervision
  * early. */
-static void test_relay(void **state)
+static void relay_case(int linger_ms)
 {
         int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         assert_true(m >= 0);
@@ -277,7 +277,7 @@ static void test_relay(void **state)
                         if (write(s, "box says hi", 11) != 11)
                                 _exit(97);
                         close(s);
-                        usleep(200000); /* outlives its console */
+                        usleep((useconds_t)linger_ms * 1000); /* may outlive its console */
                         _exit(5);
                 }
                 close(s);
@@ -297,6 +297,14 @@ static void test_relay(void **state)
         assert_string_equal(buf, "box says hi");
         close(out[0]);
         close(m);
+}
+
+static void test_relay(void **state)
+{
+        relay_case(200);
+        /* Exits right after writing: the output is drained, not lost. */
+        for (int i = 0; i < 20; i++)
+                relay_case(0);
 }
 
 int main(void)
