@@ -101,8 +101,10 @@ static void begin_stop(struct state *s, int sig)
                 (void)s->p->on_stop(s->p->userdata);
         int ks = s->p->kill_signal > 0 ? s->p->kill_signal : SIGTERM;
         (void)send_signal(s->p, ks);
-        /* 0 = no timeout (as systemd's TimeoutStopSec=0); a second signal still escalates. */
-        if (ks != SIGKILL && s->p->stop_timeout_usec > 0)
+        /* 0 (as systemd's TimeoutStopSec=0) or "infinity" = no timeout; a second signal still
+         * escalates. */
+        if (ks != SIGKILL && s->p->stop_timeout_usec > 0 &&
+            s->p->stop_timeout_usec < UINT64_MAX / 2)
                 s->kill_deadline = now_usec() + s->p->stop_timeout_usec;
 }
 
@@ -179,9 +181,9 @@ int supervise(const struct supervise_params *p)
                 int timeout = -1;
                 if (s.kill_deadline) {
                         uint64_t now = now_usec();
-                        timeout = now >= s.kill_deadline
-                                          ? 0
-                                          : (int)((s.kill_deadline - now + 999) / 1000);
+                        uint64_t ms =
+                                now >= s.kill_deadline ? 0 : (s.kill_deadline - now + 999) / 1000;
+                        timeout = ms > INT32_MAX ? INT32_MAX : (int)ms;
                 }
 
                 struct epoll_event evs[8];
