@@ -1,9 +1,312 @@
-/* stubinit.c - placeholder; replaced by the real stub init. */
+/* stubinit.c - boxlaunch-init, the PID 1 of application boxes.
+ *
+ *   boxlaunch-init [-g GRACE_MS] [-P] -- CMD ARG...
+ *
+ * Forks CMD as PID 2, forwards every signal except SIGCHLD to it (to its process group with -P),
+ * reaps every process, and when CMD exits SIGTERMs whatever is left, waits up to GRACE_MS
+ * (default 2000, 0 = not at all) and exits with CMD's status, or 128+signal. A CMD that cannot be
+ * executed gives 127 (not found) or 126 (anything else).
+ *
+ * Standalone and static (musl): it runs from a sealed memfd inside the box, so it must not depend
+ * on anything in the box's rootfs, nor on boxlaunch's headers. The environment is the payload's. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
-int main(int argc, char **argv, char **envp)
+
+#define EXIT_STUB_FAILED 125
+
+static void warn(const char *what)
 {
-        if (argc < 2)
-                return 125;
-        execve(argv[1], argv + 1, envp);
-        return 127;
+        dprintf(STDERR_FILENO, "boxlaunch-init: %s: %s\n", what, strerror(errno));
+}
+
+static int exec_failure_code(int err)
+{
+        return err == ENOENT ? 127 : 126;
+}
+
+static void close_fds_from3(void)
+{
+        if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+                return;
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+                if (fd >= 3 && fd != dirfd(d))
+                        close(fd);
+        }
+        closedir(d);
+}
+
+/* Inherited SIG_IGN would make the kernel discard signals before they reach the signalfd (and
+ * would leak into the payload): everything goes back to SIG_DFL. */
+static void reset_dispositions(void)
+{
+        struct sigaction sa = {.sa_handler = SIG_DFL};
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &sa, NULL); /* libc-internal signals fail: fine */
+}
+
+/* The payload, not the stub, must own the terminal. If we were handed one as our controlling tty,
+ * give it up; TIOCNOTTY by a session leader sends SIGHUP+SIGCONT to the foreground group (us), so
+ * throw those away rather than forward them. */
+static void drop_ctty(void)
+{
+        pid_t sid = 0;
+        if (setsid() >= 0 || getsid(0) != getpid())
+                return;
+        if (ioctl(STDIN_FILENO, TIOCGSID, &sid) < 0 || sid != getpid())
+                return;
+        if (ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
+                return;
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGHUP);
+        sigaddset(&s, SIGCONT);
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&s, NULL, &zero) > 0)
+                ;
+}
+
+static _Noreturn void run_payload(char **argv, int errfd)
+{
+        sigset_t empty;
+        reset_dispositions();
+        sigemptyset(&empty);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        /* Own session so a shell payload can do job control on the pty (systemd#13572). */
+        setsid();
+        if (isatty(STDIN_FILENO))
+                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+        execvp(argv[0], argv);
+
+        int err = errno;
+        dprintf(STDERR_FILENO, "boxlaunch-init: %s: %s\n", argv[0], strerror(err));
+        (void)!write(errfd, &err, sizeof(err));
+        _exit(exec_failure_code(err));
+}
+
+static int status_to_code(int status)
+{
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return EXIT_STUB_FAILED;
+}
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reap every zombie; returns true if pid was among them (its status in *status). */
+static bool reap(pid_t pid, int *status)
+{
+        bool found = false;
+        int st;
+        pid_t p;
+        while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+                if (p == pid) {
+                        *status = st;
+                        found = true;
+                }
+        return found;
+}
+
+/* Not PID 1 (subreaper mode): kill(-1) would reach the whole host, so only our children. */
+static int kill_children(int sig)
+{
+        int n = 0;
+        DIR *d = opendir("/proc");
+        if (!d)
+                return 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                char path[64], buf[512];
+                pid_t pid = atoi(de->d_name);
+                if (pid <= 0)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                ssize_t k = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                if (k <= 0)
+                        continue;
+                buf[k] = 0;
+                char *p = strrchr(buf, ')'); /* comm may contain anything */
+                int ppid;
+                if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == getpid() &&
+                    kill(pid, sig) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
+/* The payload is gone: ask the rest to stop, give them the grace period, then leave (as PID 1,
+ * the kernel SIGKILLs whatever is left when we exit). */
+static void finish(int sfd, unsigned grace_ms)
+{
+        int st;
+        (void)reap(-1, &st);
+        if (grace_ms == 0)
+                return;
+        bool any;
+        if (getpid() == 1)
+                any = kill(-1, SIGTERM) == 0;
+        else
+                any = kill_children(SIGTERM) > 0;
+        if (!any)
+                return;
+        if (getpid() == 1)
+                (void)kill(-1, SIGCONT); /* stopped processes cannot act on SIGTERM */
+        else
+                (void)kill_children(SIGCONT);
+
+        long long deadline = now_ms() + grace_ms;
+        for (;;) {
+                pid_t p;
+                while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+                        ;
+                if (p < 0) /* ECHILD: nothing left to wait for */
+                        return;
+                long long left = deadline - now_ms();
+                if (left <= 0)
+                        return;
+                struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+                if (poll(&pfd, 1, (int)left) > 0) {
+                        struct signalfd_siginfo si;
+                        (void)!read(sfd, &si, sizeof(si)); /* late signals are dropped */
+                }
+        }
+}
+
+static _Noreturn void usage(void)
+{
+        dprintf(STDERR_FILENO, "usage: boxlaunch-init [-g GRACE_MS] [-P] -- CMD [ARG...]\n");
+        exit(EXIT_STUB_FAILED);
+}
+
+int main(int argc, char **argv)
+{
+        unsigned grace_ms = 2000;
+        bool to_group = false;
+        int i = 1;
+
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                if (strcmp(argv[i], "--") == 0) {
+                        i++;
+                        break;
+                } else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
+                        char *end;
+                        errno = 0;
+                        unsigned long v = strtoul(argv[++i], &end, 10);
+                        if (errno || *end || end == argv[i] || v > 3600000)
+                                usage();
+                        grace_ms = (unsigned)v;
+                } else if (strcmp(argv[i], "-P") == 0) {
+                        to_group = true;
+                } else {
+                        usage();
+                }
+        }
+        if (i >= argc)
+                usage();
+        char **cmd = argv + i;
+
+        (void)prctl(PR_SET_NAME, "boxlaunch-init", 0, 0, 0);
+        /* The box must not outlive its supervisor. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+                warn("PR_SET_CHILD_SUBREAPER");
+                return EXIT_STUB_FAILED;
+        }
+        close_fds_from3();
+
+        /* Everything but the synchronous fault signals goes to the signalfd; blocked signals are
+         * never "ignored" by the pid-namespace init rule, they queue. */
+        sigset_t mask;
+        sigfillset(&mask);
+        static const int faults[] = {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS};
+        for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++)
+                sigdelset(&mask, faults[k]);
+        if (sigprocmask(SIG_SETMASK, &mask, NULL) < 0) {
+                warn("sigprocmask");
+                return EXIT_STUB_FAILED;
+        }
+        reset_dispositions();
+        drop_ctty();
+
+        int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+        int errpipe[2];
+        if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+                warn("signalfd");
+                return EXIT_STUB_FAILED;
+        }
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                warn("fork");
+                return EXIT_STUB_FAILED;
+        }
+        if (pid == 0)
+                run_payload(cmd, errpipe[1]);
+        close(errpipe[1]);
+
+        /* EOF means execvp succeeded (the pipe is O_CLOEXEC). */
+        int err = 0, status = 0;
+        ssize_t k;
+        do
+                k = read(errpipe[0], &err, sizeof(err));
+        while (k < 0 && errno == EINTR);
+        close(errpipe[0]);
+        if (k == (ssize_t)sizeof(err)) {
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                return exec_failure_code(err);
+        }
+
+        for (;;) {
+                struct signalfd_siginfo si;
+                k = read(sfd, &si, sizeof(si));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k != (ssize_t)sizeof(si)) {
+                        warn("read signalfd");
+                        return EXIT_STUB_FAILED;
+                }
+                if (si.ssi_signo == SIGCHLD) {
+                        if (reap(pid, &status))
+                                break;
+                        continue;
+                }
+                /* Stop signals included: blocked here, they cannot stop PID 1 itself. */
+                if (kill(to_group ? -pid : pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+                        warn("kill");
+        }
+
+        finish(sfd, grace_ms);
+        return status_to_code(status);
 }

@@ -1,0 +1,318 @@
+/* test_supervise.c - the supervisor's wait loop: exit-code mapping, the stop protocol and signal
+ * forwarding, with a forked child standing in for the box's PID 1. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "supervise.h"
+
+static sigset_t old_mask;
+
+enum behaviour {
+        EXIT_7,
+        EXIT_133,
+        KILL_SELF_TERM,
+        KILL_SELF_HUP,
+        KILL_SELF_INT,
+        WAIT_DEFAULT,     /* sleeps; default dispositions */
+        WAIT_IGNORE_TERM, /* sleeps; SIGTERM ignored */
+        WAIT_USR1_EXITS,  /* sleeps; SIGUSR1 -> exit 11, SIGQUIT -> exit 12 */
+};
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_usr1(int sig)
+{
+        _exit(11);
+}
+
+static void on_quit(int sig)
+{
+        _exit(12);
+}
+
+/* Forks the stand-in PID 1; returns once it is ready for signals. */
+static pid_t spawn(enum behaviour b)
+{
+        int ready[2];
+        assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                signal(SIGPIPE, SIG_DFL);
+                if (b == WAIT_IGNORE_TERM)
+                        signal(SIGTERM, SIG_IGN);
+                if (b == WAIT_USR1_EXITS) {
+                        signal(SIGUSR1, on_usr1);
+                        signal(SIGQUIT, on_quit);
+                }
+                sigprocmask(SIG_SETMASK, &old_mask, NULL);
+                if (write(ready[1], "r", 1) != 1)
+                        _exit(99);
+                switch (b) {
+                case EXIT_7:
+                        _exit(7);
+                case EXIT_133:
+                        _exit(133);
+                case KILL_SELF_TERM:
+                        raise(SIGTERM);
+                        break;
+                case KILL_SELF_HUP:
+                        raise(SIGHUP);
+                        break;
+                case KILL_SELF_INT:
+                        raise(SIGINT);
+                        break;
+                default:
+                        for (int i = 0; i < 3000; i++)
+                                usleep(10000);
+                }
+                _exit(98);
+        }
+        close(ready[1]);
+        char c;
+        assert_int_equal(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        return pid;
+}
+
+/* A helper process that signals us (the supervisor) after a delay, count times. */
+static pid_t signal_later(int sig, int delay_ms, int count)
+{
+        pid_t me = getpid();
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                for (int i = 0; i < count; i++) {
+                        usleep((useconds_t)delay_ms * 1000);
+                        kill(me, sig);
+                }
+                _exit(0);
+        }
+        return pid;
+}
+
+static int stops;
+static int count_stop(void *userdata)
+{
+        (*(int *)userdata)++;
+        return 0;
+}
+
+static struct supervise_params params(pid_t pid)
+{
+        stops = 0;
+        return (struct supervise_params){
+                .pid = pid,
+                .pidfd = -1,
+                .kill_signal = SIGTERM,
+                .stop_timeout_usec = 200000,
+                .pty_master = -1,
+                .on_stop = count_stop,
+                .userdata = &stops,
+        };
+}
+
+static int setup(void **state)
+{
+        return supervise_block_signals(&old_mask) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+        return 0;
+}
+
+static void test_exit_mapping(void **state)
+{
+        struct supervise_params p = params(spawn(EXIT_7));
+        assert_int_equal(supervise(&p), 7);
+        p = params(spawn(KILL_SELF_TERM));
+        assert_int_equal(supervise(&p), 143);
+        /* A payload cannot fake the reboot code. */
+        p = params(spawn(EXIT_133));
+        assert_int_equal(supervise(&p), 1);
+        p = params(spawn(KILL_SELF_HUP));
+        assert_int_equal(supervise(&p), 129);
+        assert_int_equal(stops, 0);
+
+        /* Boot mode: what reboot(2) does to a pid namespace's init. */
+        p = params(spawn(KILL_SELF_HUP));
+        p.boot = true;
+        assert_int_equal(supervise(&p), 133);
+        p = params(spawn(KILL_SELF_INT));
+        p.boot = true;
+        assert_int_equal(supervise(&p), 0);
+        p = params(spawn(KILL_SELF_TERM));
+        p.boot = true;
+        assert_int_equal(supervise(&p), 143);
+        p = params(spawn(EXIT_133));
+        p.boot = true;
+        assert_int_equal(supervise(&p), 1);
+
+        assert_int_equal(supervise_exit_code(CLD_DUMPED, SIGSEGV, false), 128 + SIGSEGV);
+}
+
+static void test_pidfd(void **state)
+{
+        pid_t pid = spawn(WAIT_DEFAULT);
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        assert_true(pidfd >= 0);
+        struct supervise_params p = params(pid);
+        p.pidfd = pidfd;
+        pid_t h = signal_later(SIGINT, 50, 1);
+        assert_int_equal(supervise(&p), 143); /* SIGTERM, sent through the pidfd */
+        assert_int_equal(stops, 1);
+        waitpid(h, NULL, 0);
+        close(pidfd);
+}
+
+static void test_stop(void **state)
+{
+        /* SIGTERM to the supervisor -> kill_signal to PID 1. */
+        struct supervise_params p = params(spawn(WAIT_DEFAULT));
+        pid_t h = signal_later(SIGTERM, 50, 1);
+        long long t0 = now_ms();
+        assert_int_equal(supervise(&p), 143);
+        assert_true(now_ms() - t0 < 2000);
+        assert_int_equal(stops, 1);
+        waitpid(h, NULL, 0);
+
+        /* A custom kill signal. */
+        p = params(spawn(WAIT_USR1_EXITS));
+        p.kill_signal = SIGUSR1;
+        h = signal_later(SIGHUP, 50, 1);
+        assert_int_equal(supervise(&p), 11);
+        waitpid(h, NULL, 0);
+
+        /* Ignored: SIGKILL after the stop timeout. */
+        p = params(spawn(WAIT_IGNORE_TERM));
+        h = signal_later(SIGTERM, 50, 1);
+        t0 = now_ms();
+        assert_int_equal(supervise(&p), 137);
+        long long dt = now_ms() - t0;
+        assert_true(dt >= 250); /* 50 ms until the signal + 200 ms timeout */
+        assert_true(dt < 3000);
+        assert_int_equal(stops, 1);
+        waitpid(h, NULL, 0);
+
+        /* A second signal escalates at once, long before a 30 s timeout. */
+        p = params(spawn(WAIT_IGNORE_TERM));
+        p.stop_timeout_usec = 30000000;
+        h = signal_later(SIGTERM, 100, 2);
+        t0 = now_ms();
+        assert_int_equal(supervise(&p), 137);
+        assert_true(now_ms() - t0 < 3000);
+        assert_int_equal(stops, 1);
+        waitpid(h, NULL, 0);
+
+        /* Timeout 0: no automatic SIGKILL, only the second signal escalates. */
+        p = params(spawn(WAIT_IGNORE_TERM));
+        p.stop_timeout_usec = 0;
+        h = signal_later(SIGINT, 300, 2);
+        t0 = now_ms();
+        assert_int_equal(supervise(&p), 137);
+        assert_true(now_ms() - t0 >= 600);
+        waitpid(h, NULL, 0);
+}
+
+static void test_forwarding(void **state)
+{
+        struct supervise_params p = params(spawn(WAIT_USR1_EXITS));
+        pid_t h = signal_later(SIGUSR1, 50, 1);
+        assert_int_equal(supervise(&p), 11);
+        assert_int_equal(stops, 0);
+        waitpid(h, NULL, 0);
+
+        p = params(spawn(WAIT_USR1_EXITS));
+        h = signal_later(SIGQUIT, 50, 1);
+        assert_int_equal(supervise(&p), 12);
+        waitpid(h, NULL, 0);
+
+        /* Without a relay SIGWINCH is forwarded too (default action: ignored by the child). */
+        p = params(spawn(WAIT_USR1_EXITS));
+        h = signal_later(SIGWINCH, 50, 1);
+        pid_t h2 = signal_later(SIGUSR1, 150, 1);
+        assert_int_equal(supervise(&p), 11);
+        waitpid(h, NULL, 0);
+        waitpid(h2, NULL, 0);
+}
+
+/* Supervising with a pty relay (read-only, so the test's own terminal is never touched): the
+ * box's output goes to our stdout, and the hangup of the box console does not end supervision
+ * early. */
+static void relay_case(int linger_ms)
+{
+        int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(m >= 0);
+        int unlock = 0;
+        assert_int_equal(ioctl(m, TIOCSPTLCK, &unlock), 0);
+        int s = ioctl(m, _IO('T', 0x41), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        assert_true(s >= 0);
+        int out[2];
+        assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* The test runner's stdout is replaced by a pipe in this child only. */
+                dup2(out[1], 1);
+                pid_t box = fork();
+                if (box == 0) {
+                        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+                        if (write(s, "box says hi", 11) != 11)
+                                _exit(97);
+                        close(s);
+                        usleep((useconds_t)linger_ms * 1000); /* may outlive its console */
+                        _exit(5);
+                }
+                close(s);
+                struct supervise_params p = params(box);
+                p.pty_master = m;
+                p.read_only_console = true;
+                _exit(supervise(&p));
+        }
+        close(s);
+        close(out[1]);
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 5);
+        char buf[64] = {0};
+        assert_true(read(out[0], buf, sizeof(buf) - 1) > 0);
+        assert_string_equal(buf, "box says hi");
+        close(out[0]);
+        close(m);
+}
+
+static void test_relay(void **state)
+{
+        relay_case(200);
+        /* Exits right after writing: the output is drained, not lost. */
+        for (int i = 0; i < 20; i++)
+                relay_case(0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_exit_mapping), cmocka_unit_test(test_pidfd),
+                cmocka_unit_test(test_stop),         cmocka_unit_test(test_forwarding),
+                cmocka_unit_test(test_relay),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
