@@ -13,12 +13,13 @@
 #include "log.h"
 #include "parse.h"
 #include "seccomp_profile.h"
-#include "tmp_stubs.h"
+#include "signals.h"
 
 #include <ctype.h>
 #include <fcntl.h>
 #include <iniparser/iniparser.h>
 #include <libmount.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/mount.h>

@@ -41,8 +41,7 @@ static bool range_in_use(uint32_t base, const char *file)
                         /* The initial namespace's identity map covers everything: skip it. */
                         if (inside == 0 && outside == 0 && count == 4294967295UL)
                                 continue;
-                        if (outside < (unsigned long)base + IDMAP_RANGE &&
-                            outside + count > base)
+                        if (outside < (unsigned long)base + IDMAP_RANGE && outside + count > base)
                                 return true;
                 }
         }

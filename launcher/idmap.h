@@ -2,8 +2,8 @@
 #pragma once
 #include "util.h"
 
-#define IDMAP_RANGE 0x10000U
-#define IDMAP_PICK_MIN 0x80000U    /* as systemd-nspawn: above the ids distributions hand out */
+#define IDMAP_RANGE    0x10000U
+#define IDMAP_PICK_MIN 0x80000U /* as systemd-nspawn: above the ids distributions hand out */
 #define IDMAP_PICK_MAX 0x6FFF0000U
 
 /* Picks a free, 64K-aligned base for box `name`: the first candidate is derived from the name

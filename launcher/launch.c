@@ -20,9 +20,12 @@
 #include "idmap.h"
 #include "log.h"
 #include "lsm.h"
+#include "pid1.h"
 #include "rootfs.h"
 #include "seccomp_profile.h"
 #include "state.h"
+#include "supervise.h"
+#include "tty.h"
 #include "user.h"
 
 #include <fcntl.h>
@@ -56,7 +59,7 @@ struct clone_args_v2 {
                 set_tid_size, cgroup;
 };
 
-enum msg_type { MSG_GO = 1, MSG_ERROR = 2 };
+enum msg_type { MSG_GO = 1, MSG_ERROR = 2, MSG_PTY = 3 };
 
 struct sync_msg {
         uint32_t type;
@@ -66,48 +69,6 @@ struct sync_msg {
 };
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* One message, optionally carrying one file descriptor (SCM_RIGHTS). */
-static int msg_send(int sock, const struct sync_msg *m, int fd)
-{
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u = {0};
-        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (fd >= 0) {
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof(u.buf);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return RETRY_EINTR(sendmsg(sock, &mh, MSG_NOSIGNAL)) < 0 ? -errno : 0;
-}
-
-/* Returns the bytes received (0 on EOF); *fd is -1 unless a descriptor came along. */
-static ssize_t msg_recv(int sock, struct sync_msg *m, int *fd)
-{
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                            .msg_controllen = sizeof(u.buf)};
-        *fd = -1;
-        ssize_t n = RETRY_EINTR(recvmsg(sock, &mh, MSG_CMSG_CLOEXEC));
-        if (n < 0)
-                return -errno;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(fd, CMSG_DATA(c), sizeof(int));
-        return n;
-}
 
 /* ---- child side -------------------------------------------------------------------------- */
 
@@ -261,8 +222,47 @@ struct security {
         struct box_seccomp_prog seccomp;
 };
 
+/* Interactive and read-only consoles: a pty from the box's own devpts becomes the payload's
+ * stdio and /dev/console; the master goes to the supervisor, which relays it. */
+static void setup_console(const struct box_config *c, int sock)
+{
+        struct winsize ws, *wsp = NULL;
+        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                wsp = &ws;
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        int r = tty_open_pty(&master, &slave, wsp);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "allocating the console pty");
+        unsigned n;
+        if (ioctl(master, TIOCGPTN, &n) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "TIOCGPTN");
+        char target[32];
+        snprintf(target, sizeof(target), "pts/%u", n);
+        if (symlink(target, "/dev/console") < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "creating /dev/console");
+        for (int fd = 0; fd < 3; fd++)
+                if (dup2(slave, fd) < 0)
+                        child_fail(EXIT_SETUP_FAILED, -errno, "attaching the console");
+        struct sync_msg m = {.type = MSG_PTY};
+        r = fd_send(sock, master, &m, sizeof(m));
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "handing the console to the supervisor");
+        (void)c;
+}
+
+/* Boot=yes: the image's init, where systemd-nspawn looks for it. */
+static const char *find_init(void)
+{
+        static const char *const inits[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd",
+                                            "/sbin/init"};
+        for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
+                if (access(inits[i], X_OK) == 0)
+                        return inits[i];
+        return NULL;
+}
+
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
-                                  const struct security *sec)
+                                  const struct security *sec, int stub, const sigset_t *oldmask)
 {
         struct sync_msg m;
         struct rootfs_error e = {{0}};
@@ -274,7 +274,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
         int root_mount = -1;
-        ssize_t n = msg_recv(sock, &m, &root_mount);
+        ssize_t n = fd_recv(sock, &root_mount, &m, sizeof(m));
         if (n <= 0 || m.type != MSG_GO)
                 _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
 
@@ -301,6 +301,11 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
 
+        /* Our own session: the box never shares the host's controlling terminal. */
+        if (setsid() < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "setsid");
+        if (c->console == BOX_CONSOLE_INTERACTIVE || c->console == BOX_CONSOLE_READ_ONLY)
+                setup_console(c, sock);
         if (c->ns_uts && sethostname(c->hostname, strlen(c->hostname)) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "setting the hostname");
         if (c->net == BOX_NET_PRIVATE && (r = loopback_up()) < 0)
@@ -333,16 +338,40 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                            c->apparmor_profile);
 
         /* No descriptor of the supervisor may reach the payload (CVE-2024-21626). */
-        int keep[] = {sock};
-        r = close_fds_from(3, keep, ARRAY_SIZE(keep));
+        int keep[] = {sock, stub};
+        r = close_fds_from(3, keep, stub >= 0 ? 2 : 1);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
+
+        char **argv = c->argv;
+        static char *default_argv[] = {"/bin/sh", NULL};
+        _cleanup_free_ char **boot_argv = NULL;
+        if (c->boot) {
+                const char *init = find_init();
+                if (!init)
+                        child_fail(EXIT_NOT_FOUND, 0,
+                                   "Boot=yes: no init in the image (looked for "
+                                   "/usr/lib/systemd/systemd, /lib/systemd/systemd, /sbin/init)");
+                size_t nargs = strv_length(c->argv);
+                boot_argv = xcalloc(nargs + 2, sizeof(char *));
+                boot_argv[0] = (char *)init;
+                for (size_t i = 0; i < nargs; i++)
+                        boot_argv[i + 1] = c->argv[i];
+                argv = boot_argv;
+        } else if (!argv) {
+                argv = default_argv;
+        }
+        /* The payload starts with clean signal state (the stub resets its own child too). */
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, oldmask, NULL);
 
         /* The filter goes last: nothing of ours runs under it but execve. */
         if (nnp && (r = seccomp_load_prog(&sec->seccomp)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
-        static char *default_argv[] = {"/bin/sh", NULL};
-        char **argv = c->argv ? c->argv : default_argv;
+        if (stub >= 0) {
+                r = stubinit_exec(stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
+                child_fail(EXIT_SETUP_FAILED, r, "executing the stub init");
+        }
         r = exec_in_path(argv, env);
         child_fail(r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, r, "executing %s", argv[0]);
 }
@@ -358,6 +387,10 @@ struct launch {
         int pidfd;
         int idmap_lock;
         int root_mount;
+        int stub;
+        int pty_master;
+        sigset_t oldmask;
+        bool mask_saved;
 };
 
 static void launch_cleanup(struct launch *l)
@@ -377,7 +410,14 @@ static void launch_cleanup(struct launch *l)
                 close(l->idmap_lock);
         if (l->root_mount >= 0)
                 close(l->root_mount);
-        l->sock = l->pidfd = l->idmap_lock = l->root_mount = -1;
+        if (l->stub >= 0)
+                close(l->stub);
+        if (l->pty_master >= 0)
+                close(l->pty_master);
+        l->sock = l->pidfd = l->idmap_lock = l->root_mount = l->stub = l->pty_master = -1;
+        if (l->mask_saved)
+                sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
+        l->mask_saved = false;
         seccomp_prog_free(&l->sec.seccomp);
         state_release(&l->state);
 }
@@ -401,8 +441,9 @@ static int idmapped_root(const struct box_config *c, pid_t pid)
                 return -1;
         struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
         if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
-                log_warn_errno(-errno, "%s cannot be idmapped; files owned by host users will "
-                                       "show up as nobody in the box",
+                log_warn_errno(-errno,
+                               "%s cannot be idmapped; files owned by host users will "
+                               "show up as nobody in the box",
                                c->root);
                 return -1;
         }
@@ -425,39 +466,12 @@ static uint64_t clone_flags(const struct box_config *c)
         return f;
 }
 
-/* Exit status of PID 1 -> boxlaunch's exit code (design §3). */
-static int exit_code_of(int status, bool boot)
+/* Reaps PID 1 after it reported a set-up error; its own exit code does not matter then. */
+static void reap_child(struct launch *l)
 {
-        if (WIFEXITED(status)) {
-                int code = WEXITSTATUS(status);
-                /* 133 means "rebooted" to the unit; a payload must not fake it. */
-                return code == EXIT_BOX_REBOOT ? 1 : code;
-        }
-        if (WIFSIGNALED(status)) {
-                int sig = WTERMSIG(status);
-                if (boot && sig == SIGINT)
-                        return 0;
-                if (boot && sig == SIGHUP)
-                        return EXIT_BOX_REBOOT;
-                return 128 + sig;
-        }
-        return EXIT_SETUP_FAILED;
-}
-
-static int wait_child(struct launch *l)
-{
-        int status;
-        for (;;) {
-                pid_t p = waitpid(l->pid, &status, __WALL);
-                if (p == l->pid)
-                        break;
-                if (p < 0 && errno != EINTR) {
-                        log_error_errno(-errno, "waiting for the box");
-                        return EXIT_SETUP_FAILED;
-                }
-        }
+        while (waitpid(l->pid, NULL, __WALL) < 0 && errno == EINTR)
+                ;
         l->pid = 0;
-        return exit_code_of(status, l->c->boot);
 }
 
 int launch_box(struct box_config *c)
@@ -467,6 +481,8 @@ int launch_box(struct box_config *c)
                            .pidfd = -1,
                            .idmap_lock = -1,
                            .root_mount = -1,
+                           .stub = -1,
+                           .pty_master = -1,
                            .state = {.dirfd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
@@ -507,6 +523,23 @@ int launch_box(struct box_config *c)
                 log_debug("User=pick: %u:%u", base, IDMAP_RANGE);
         }
 
+        if (box_config_stub_init(c)) {
+                l.stub = stubinit_memfd();
+                if (l.stub < 0) {
+                        log_error_errno(l.stub, "preparing the stub init");
+                        goto out;
+                }
+        }
+        if (c->console == BOX_CONSOLE_AUTOPIPE)
+                c->console = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? BOX_CONSOLE_INTERACTIVE
+                                                                           : BOX_CONSOLE_PIPE;
+        /* Signals sent from now on wait for supervise(); the child restores this mask. */
+        if (supervise_block_signals(&l.oldmask) < 0) {
+                log_error_errno(-errno, "blocking signals");
+                goto out;
+        }
+        l.mask_saved = true;
+
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "socketpair");
                 goto out;
@@ -526,7 +559,7 @@ int launch_box(struct box_config *c)
         }
         if (pid == 0) {
                 close(sv[0]);
-                child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec);
+                child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask);
         }
         close(sv[1]);
         l.pid = pid;
@@ -556,28 +589,50 @@ int launch_box(struct box_config *c)
         }
 
         struct sync_msg m = {.type = MSG_GO};
-        r = msg_send(l.sock, &m, l.root_mount);
+        r = fd_send(l.sock, l.root_mount, &m, sizeof(m));
         if (r < 0) {
                 log_error_errno(r, "starting the box");
                 goto out;
         }
-        int unused_fd;
-        ssize_t n = msg_recv(l.sock, &m, &unused_fd);
-        if (unused_fd >= 0)
-                close(unused_fd);
-        if (n > 0 && m.type == MSG_ERROR) {
-                m.text[sizeof(m.text) - 1] = 0;
-                log_error("%s", m.text);
-                code = m.code;
-                (void)wait_child(&l);
-                goto out;
+        for (;;) {
+                int fd = -1;
+                ssize_t n = fd_recv(l.sock, &fd, &m, sizeof(m));
+                if (n < 0) {
+                        log_error_errno((int)n, "waiting for the box to start");
+                        goto out;
+                }
+                if (n == 0)
+                        break; /* EOF: the payload (or the stub init) is executing */
+                if (m.type == MSG_PTY && fd >= 0 && l.pty_master < 0) {
+                        l.pty_master = fd;
+                        continue;
+                }
+                if (fd >= 0)
+                        close(fd);
+                if (m.type == MSG_ERROR) {
+                        m.text[sizeof(m.text) - 1] = 0;
+                        log_error("%s", m.text);
+                        code = m.code;
+                        reap_child(&l);
+                        goto out;
+                }
         }
-        if (n < 0) {
-                log_error_errno(-errno, "waiting for the box to start");
-                goto out;
+        struct supervise_params sp = {
+                .pid = l.pid,
+                .pidfd = l.pidfd,
+                .kill_signal = box_config_kill_signal(c),
+                .stop_timeout_usec = c->stop_timeout_usec,
+                .pty_master = l.pty_master,
+                .read_only_console = c->console == BOX_CONSOLE_READ_ONLY,
+                .boot = c->boot,
+        };
+        code = supervise(&sp);
+        /* supervise() reaped PID 1 in every case. */
+        l.pid = 0;
+        if (code < 0) {
+                log_error_errno(code, "supervising the box");
+                code = EXIT_SETUP_FAILED;
         }
-        /* EOF: the payload (or the stub init) is executing. */
-        code = wait_child(&l);
 out:
         launch_cleanup(&l);
         return code;

@@ -53,9 +53,9 @@ static int follow_dangling(int rootfd, int pfd, const char *parent, const char *
                 return -errno;
         target[n] = 0;
         _cleanup_free_ char *next =
-                target[0] == '/' ? xasprintf("%s%s%s", target, rest ? "/" : "", rest ? rest : "")
-                                 : xasprintf("%s/%s%s%s", parent, target, rest ? "/" : "",
-                                             rest ? rest : "");
+                target[0] == '/'
+                        ? xasprintf("%s%s%s", target, rest ? "/" : "", rest ? rest : "")
+                        : xasprintf("%s/%s%s%s", parent, target, rest ? "/" : "", rest ? rest : "");
         return open_path_depth(rootfd, next, create, as_file, depth + 1);
 }
 
@@ -504,14 +504,17 @@ int rootfs_enter(const struct box_config *c, struct rootfs_error *e)
 /* Paths whose contents describe or steer the host: hidden behind /dev/null (files) or an empty
  * read-only tmpfs (directories), as Docker, runc and systemd-nspawn do. */
 static const char *const masked_default[] = {
-        "/proc/kcore",        "/proc/keys",        "/proc/kallsyms",   "/proc/sysrq-trigger",
-        "/proc/timer_list",   "/proc/timer_stats", "/proc/latency_stats", "/proc/sched_debug",
-        "/proc/acpi",         "/proc/scsi",        "/proc/asound",     "/proc/kmsg",
-        "/sys/firmware",      "/sys/devices/virtual/powercap", "/sys/kernel/debug",
-        "/sys/kernel/security",
+        "/proc/kcore",         "/proc/keys",
+        "/proc/kallsyms",      "/proc/sysrq-trigger",
+        "/proc/timer_list",    "/proc/timer_stats",
+        "/proc/latency_stats", "/proc/sched_debug",
+        "/proc/acpi",          "/proc/scsi",
+        "/proc/asound",        "/proc/kmsg",
+        "/sys/firmware",       "/sys/devices/virtual/powercap",
+        "/sys/kernel/debug",   "/sys/kernel/security",
 };
 static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                               "/proc/sysrq-trigger"};
+                                                "/proc/sysrq-trigger"};
 
 /* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
  * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
@@ -563,12 +566,12 @@ static int read_only_path(int rootfd, const char *path)
                 return 0;
         if (t < 0)
                 return t;
-        _cleanup_close_ int m =
-                open_tree(t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        _cleanup_close_ int m = open_tree(
+                t, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (m < 0)
                 return -errno;
-        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                           MOUNT_ATTR_NODEV};
+        struct mount_attr a = {.attr_set =
+                                       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
         if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
                 return -errno;
         return attach(m, t);
