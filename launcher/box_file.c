@@ -247,6 +247,11 @@ static void scan_line(struct scan *s, unsigned line, char *text)
                                    "syntax error: '%s' (a section header must end "
                                    "with ']' and carry no comment)",
                                    p);
+                        /* Open an unnamed section so that the keys below it are not also
+                         * reported as "before any section". */
+                        struct scan_section sec = {.raw = xstrdup(p), .line = line};
+                        s->sec = xrealloc(s->sec, (s->n_sec + 1) * sizeof(*s->sec));
+                        s->sec[s->n_sec++] = sec;
                         return;
                 }
                 p[n - 1] = 0;
@@ -1568,7 +1573,12 @@ static int load_fd(const char *name, int fd, const char *data, size_t len, struc
                         *p = (char)tolower((unsigned char)*p);
                 f.section = secname;
                 f.item = sec->label ? new_item(c, sec->type, sec->label, sec->line, f.file) : NULL;
-                for (size_t j = 0; j < sec->n_kv; j++) {
+                /* Type= first: what Options= accepts depends on the mount type, wherever
+                 * Type= stands in the section. */
+                for (size_t n = 0; n < 2 * sec->n_kv; n++) {
+                        size_t j = n % sec->n_kv;
+                        if (strcaseeq(sec->kv[j].key, "Type") != (n < sec->n_kv))
+                                continue;
                         const struct key_def *k = find_key(sec->type, sec->kv[j].key);
                         _cleanup_free_ char *ikey = xasprintf("%s:%s", lsec, sec->kv[j].key);
                         for (char *p = ikey; *p; p++)
