@@ -58,10 +58,17 @@ static void close_fds_from3(void)
  * would leak into the payload): everything goes back to SIG_DFL. */
 static void reset_dispositions(void)
 {
-        struct sigaction sa = {.sa_handler = SIG_DFL};
+        /* The raw system call: libc refuses to touch the signals it reserves for itself (32-34
+         * in musl), but an inherited SIG_IGN on them must not reach the payload either. */
+        struct {
+                void *handler;
+                unsigned long flags;
+                void *restorer;
+                unsigned long mask;
+        } ksa = {.handler = SIG_DFL};
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)sigaction(sig, &sa, NULL); /* libc-internal signals fail: fine */
+                        (void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
 }
 
 /* The payload, not the stub, must own the terminal. If we were handed one as our controlling tty,

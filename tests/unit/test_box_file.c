@@ -130,7 +130,7 @@ static const char full_box[] =
         "Network = private\n"
         "User = 100000:65536\n"
         "UTS = yes\n"
-        "IPC = no\n"
+        "IPC = yes\n"
         "Cgroup = true\n"
         "Time = on\n"
         "\n"
@@ -265,7 +265,7 @@ static void test_full_file(void **state)
         assert_int_equal(c.uid_base, 100000);
         assert_int_equal(c.uid_count, 65536);
         assert_true(c.ns_uts);
-        assert_false(c.ns_ipc);
+        assert_true(c.ns_ipc);
         assert_true(c.ns_cgroup);
         assert_true(c.ns_time);
 
