@@ -12,6 +12,7 @@ void box_config_init(struct box_config *c)
         *c = (struct box_config){0};
         c->ns_uts = c->ns_ipc = c->ns_cgroup = true;
         c->net = BOX_NET_HOST;
+        c->userns = BOX_USERNS_DEFAULT;
         c->init = BOX_DEFAULT;
         c->no_new_privileges = BOX_DEFAULT;
         c->console = BOX_CONSOLE_AUTOPIPE;
@@ -237,6 +238,10 @@ int box_config_validate(struct box_config *c)
         if (errors)
                 return -EINVAL;
 
+        /* A machine box runs a whole distribution as root: give it its own id range unless the
+         * file says otherwise (systemd-nspawn@.service does the same with -U). */
+        if (c->userns == BOX_USERNS_DEFAULT)
+                c->userns = c->boot ? BOX_USERNS_PICK : BOX_USERNS_NO;
         if (!c->hostname)
                 c->hostname = xstrdup(c->name ? c->name : "box");
         if (!c->cwd)

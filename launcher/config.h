@@ -17,7 +17,12 @@ struct box_origin {
 };
 
 enum box_net_mode { BOX_NET_HOST, BOX_NET_PRIVATE };
-enum box_user_mode { BOX_USERNS_NO, BOX_USERNS_FIXED, BOX_USERNS_PICK };
+enum box_user_mode {
+        BOX_USERNS_DEFAULT = -1, /* resolved by validation: pick with Boot=yes, else no */
+        BOX_USERNS_NO,
+        BOX_USERNS_FIXED,
+        BOX_USERNS_PICK,
+};
 enum box_console_mode {
         BOX_CONSOLE_AUTOPIPE, /* interactive on a tty, pipe otherwise (default) */
         BOX_CONSOLE_INTERACTIVE,

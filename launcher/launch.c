@@ -278,6 +278,12 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         if (n <= 0 || m.type != MSG_GO)
                 _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
 
+        /* Look the root up in our new mount namespace while our file system identity is still
+         * the host's root: the box's root in a user namespace may not be allowed to walk the
+         * path (a 0700 parent directory, say). Everything after works through this fd. */
+        _cleanup_close_ int root_dir = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_dir < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "root directory %s", c->root);
         if (userns) {
                 /* The maps are written: become the box's root. */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)
@@ -290,10 +296,11 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
 
-        r = rootfs_prepare(c, userns, root_mount, &e);
+        _cleanup_close_ int rootfd = -EBADF;
+        r = rootfs_prepare(c, userns, root_dir, root_mount, &rootfd, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
-        r = rootfs_enter(c, &e);
+        r = rootfs_enter(c, rootfd, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
         apply_sysctls(c);
@@ -389,6 +396,7 @@ struct launch {
         int root_mount;
         int stub;
         int pty_master;
+        int root_dir;
         sigset_t oldmask;
         bool mask_saved;
 };
@@ -414,7 +422,10 @@ static void launch_cleanup(struct launch *l)
                 close(l->stub);
         if (l->pty_master >= 0)
                 close(l->pty_master);
+        if (l->root_dir >= 0)
+                close(l->root_dir);
         l->sock = l->pidfd = l->idmap_lock = l->root_mount = l->stub = l->pty_master = -1;
+        l->root_dir = -1;
         if (l->mask_saved)
                 sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
         l->mask_saved = false;
@@ -427,16 +438,16 @@ static void launch_cleanup(struct launch *l)
  * (a tree already shifted to the range, owned by BASE, is used as it is). Without support
  * (older kernel, file system without idmap support) the box still runs; host-owned files then
  * show up as nobody. Returns a detached mount or -1. */
-static int idmapped_root(const struct box_config *c, pid_t pid)
+static int idmapped_root(const struct box_config *c, int root_dir, pid_t pid)
 {
         struct stat st;
-        if (stat(c->root, &st) < 0 || st.st_uid != 0)
+        if (fstat(root_dir, &st) < 0 || st.st_uid != 0)
                 return -1;
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
         _cleanup_close_ int ns = open(path, O_RDONLY | O_CLOEXEC);
-        _cleanup_close_ int m =
-                open_tree(AT_FDCWD, c->root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        _cleanup_close_ int m = open_tree(
+                root_dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (ns < 0 || m < 0)
                 return -1;
         struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
@@ -483,6 +494,7 @@ int launch_box(struct box_config *c)
                            .root_mount = -1,
                            .stub = -1,
                            .pty_master = -1,
+                           .root_dir = -1,
                            .state = {.dirfd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
@@ -497,6 +509,11 @@ int launch_box(struct box_config *c)
                 return EXIT_SETUP_FAILED;
         }
 
+        l.root_dir = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (l.root_dir < 0) {
+                log_error_errno(-errno, "root directory %s", c->root);
+                goto out;
+        }
         if (lsm_check(c) < 0)
                 goto out;
         l.sec.caps = caps_resolve(c);
@@ -574,7 +591,7 @@ int launch_box(struct box_config *c)
                         close(l.idmap_lock);
                         l.idmap_lock = -1;
                 }
-                l.root_mount = idmapped_root(c, pid);
+                l.root_mount = idmapped_root(c, l.root_dir, pid);
         }
 
         char buf[32];

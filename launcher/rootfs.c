@@ -410,38 +410,29 @@ static int ephemeral_root(const struct box_config *c, int *m)
         return 0;
 }
 
-int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd,
-                   struct rootfs_error *e)
+int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int root_mount_fd,
+                   int *ret_rootfd, struct rootfs_error *e)
 {
+        _cleanup_close_ int m = root_mount_fd;
         int r;
 
         /* Nothing mounted from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return fail(e, -errno, "making / private");
 
-        struct stat st;
-        if (stat(c->root, &st) < 0)
-                return fail(e, -errno, "root directory %s", c->root);
-        if (!S_ISDIR(st.st_mode))
-                return fail(e, -ENOTDIR, "root directory %s", c->root);
-
-        /* The root becomes a mount point of its own (pivot_root needs one). */
-        {
-                _cleanup_close_ int m = root_mount_fd;
-                if (m < 0)
-                        m = open_tree(AT_FDCWD, c->root,
-                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-                if (m < 0)
-                        return fail(e, -errno, "cloning root directory %s", c->root);
-                if (c->ephemeral && (r = ephemeral_root(c, &m)) < 0)
-                        return fail(e, r, "overlaying root directory %s for Ephemeral=yes",
-                                    c->root);
-                if (move_mount(m, "", AT_FDCWD, c->root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                        return fail(e, -errno, "mounting root directory %s", c->root);
-        }
-        _cleanup_close_ int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return fail(e, -errno, "opening root directory %s", c->root);
+        /* The root becomes a mount point of its own (pivot_root needs one), attached through
+         * the directory fd: no path lookup, so nothing can be swapped in between. */
+        if (m < 0)
+                m = open_tree(root_dir, "",
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (m < 0)
+                return fail(e, -errno, "cloning root directory %s", c->root);
+        if (c->ephemeral && (r = ephemeral_root(c, &m)) < 0)
+                return fail(e, r, "overlaying root directory %s for Ephemeral=yes", c->root);
+        if (move_mount(m, "", root_dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return fail(e, -errno, "mounting root directory %s", c->root);
+        /* The detached-mount fd now names the root of the attached tree. */
+        int rootfd = m;
 
         r = mount_new_fs_at(rootfd, "/proc", "proc", NULL,
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -457,13 +448,14 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd
                 _cleanup_close_ int t = root_open_path(rootfd, "/sys", true, false);
                 if (t < 0)
                         return fail(e, t, "creating /sys");
-                _cleanup_close_ int m = open_tree(
+                _cleanup_close_ int sysm = open_tree(
                         AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
                                                    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-                if (m < 0 || mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                if (sysm < 0 ||
+                    mount_setattr(sysm, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
                         return fail(e, -errno, "binding /sys");
-                r = attach(m, t);
+                r = attach(sysm, t);
         }
         if (r < 0)
                 return fail(e, r, "mounting /sys");
@@ -477,12 +469,13 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd
                 if (r < 0)
                         return r;
         }
+        *ret_rootfd = TAKE_FD(m);
         return 0;
 }
 
-int rootfs_enter(const struct box_config *c, struct rootfs_error *e)
+int rootfs_enter(const struct box_config *c, int rootfd, struct rootfs_error *e)
 {
-        if (chdir(c->root) < 0)
+        if (fchdir(rootfd) < 0)
                 return fail(e, -errno, "chdir %s", c->root);
         /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only
          * the box's tree, without needing a directory for the old root inside the image. */

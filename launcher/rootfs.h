@@ -12,13 +12,16 @@ struct rootfs_error {
 
 /* Before pivot_root: makes / rprivate, bind-mounts the root, mounts /proc, /sys, /dev (nodes,
  * devpts, shm, mqueue) and the [Mount] sections. `in_userns`: device nodes are bind-mounted from
- * the host because mknod is not allowed. `root_mount_fd` >= 0 is a detached mount to use as the
- * root (an idmapped clone made by the supervisor); it is consumed. On failure fills err and returns a negative errno. */
-int rootfs_prepare(const struct box_config *c, bool in_userns, int root_mount_fd,
-                   struct rootfs_error *err);
+ * the host because mknod is not allowed. `root_dir` is the root directory, opened by the
+ * supervisor (a user namespace's root may not be able to look the path up); `root_mount_fd` >= 0
+ * is a detached mount to use as the root (an idmapped clone made by the supervisor), consumed.
+ * *ret_rootfd: the root of the box's tree, for rootfs_enter(). On failure fills err and returns
+ * a negative errno. */
+int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int root_mount_fd,
+                   int *ret_rootfd, struct rootfs_error *err);
 
 /* pivot_root into the prepared root, detach the old root, make / read-only if asked. */
-int rootfs_enter(const struct box_config *c, struct rootfs_error *err);
+int rootfs_enter(const struct box_config *c, int rootfd, struct rootfs_error *err);
 
 /* After pivot_root (and after sysctls were written): masks /proc and /sys files that leak host
  * information or control the host, makes /proc/sys (but /proc/sys/net with a private network),

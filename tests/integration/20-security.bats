@@ -1,0 +1,390 @@
+#!/usr/bin/env bats
+# Isolation: the escape battery from a default app box and a default machine box, capability
+# and seccomp state as configured, masked paths, AppArmor's error path.
+load helpers
+
+setup_file() {
+	ensure_rootfs
+	export SEC_ROOT=$BATS_FILE_TMPDIR/root MACHINE_ROOT=$BATS_FILE_TMPDIR/mroot
+	cp -a "$ROOTFS" "$SEC_ROOT"
+	cc -static -O2 -o "$SEC_ROOT/usr/bin/probe" "$BATS_TEST_DIRNAME/probe.c"
+	# A "machine" image whose init just runs the command it is given, so each probe runs as
+	# PID 1 with everything Boot=yes implies (nspawn's capability set, no no_new_privs,
+	# User=pick with an idmapped root).
+	cp -a "$SEC_ROOT" "$MACHINE_ROOT"
+	mkdir -p "$MACHINE_ROOT/usr/lib/systemd"
+	printf '#!/bin/sh\nexec "$@"\n' >"$MACHINE_ROOT/usr/lib/systemd/systemd"
+	chmod 755 "$MACHINE_ROOT/usr/lib/systemd/systemd"
+	printf '[Box]\nDirectory = %s\n' "$SEC_ROOT" >"$BATS_FILE_TMPDIR/app.box"
+	printf '[Box]\nDirectory = %s\n[Exec]\nBoot = yes\n' "$MACHINE_ROOT" >"$BATS_FILE_TMPDIR/machine.box"
+}
+
+setup() {
+	snapshot_before
+	host_time=$(date +%s)
+	host_mods=$(cat /proc/modules 2>/dev/null | wc -l)
+	host_hostname=$(hostname)
+}
+
+teardown() {
+	assert_host_unchanged
+	[ "$(cat /proc/modules 2>/dev/null | wc -l)" = "$host_mods" ]
+	[ "$(hostname)" = "$host_hostname" ]
+	[ $(( $(date +%s) - host_time )) -lt 120 ]
+}
+
+# battery BOX: every probe of the issue's list, one line each: "name result"
+battery() {
+	run_box "$1" -- /bin/sh -c '
+		p() { printf "%s " "$1"; shift; /usr/bin/probe "$@"; }
+		p cgroup-v1 mount-cgroup-v1
+		p mknod-block mknod-block
+		p read-kcore read /proc/kcore
+		p read-keys read /proc/keys
+		p read-kallsyms read /proc/kallsyms
+		p write-sys-kernel write /proc/sys/kernel/hostname
+		p write-sysrq write /proc/sysrq-trigger
+		p remount-sys remount-rw-fs /sys
+		p remount-proc-sys remount-rw /proc/sys
+		p write-after-remount write /proc/sys/kernel/hostname
+		p keyctl keyctl
+		p kill-host kill '"$$"'
+		p ptrace-host ptrace '"$$"'
+		p init-module init_module
+		p settime settime
+		p reboot reboot
+		p swapon swapon
+		p kexec kexec
+		p bpf bpf
+		p perf perf_event_open
+		p exe-write open-exe-write /proc/1/exe
+		p unknown-syscall unknown-syscall
+		printf "fds "; ls /proc/self/fd | tr "\n" " "; echo'
+}
+
+expect() { # NAME REGEX
+	local got
+	got=$(grep "^$1 " <<<"$output" | cut -d' ' -f2-)
+	if ! [[ "$got" =~ ^($2)\ *$ ]]; then
+		echo "$1: got '$got', want $2"
+		return 1
+	fi
+}
+
+@test "escape battery from a default app box" {
+	battery "$BATS_FILE_TMPDIR/app.box"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	expect cgroup-v1 EPERM
+	expect mknod-block EPERM
+	expect read-kcore 'ENOENT|empty'
+	expect read-keys empty
+	expect read-kallsyms 'ENOENT|empty'
+	expect write-sys-kernel EROFS
+	expect write-sysrq 'EROFS|ENOENT'
+	expect remount-sys EPERM
+	expect remount-proc-sys EPERM
+	expect write-after-remount EROFS
+	expect keyctl EPERM
+	expect kill-host ESRCH
+	expect ptrace-host 'ESRCH|EPERM'
+	expect init-module EPERM
+	expect settime EPERM
+	expect reboot EPERM
+	expect swapon EPERM
+	expect kexec EPERM
+	expect bpf EPERM
+	expect perf EPERM
+	expect exe-write 'ETXTBSY|EACCES|EPERM'
+	expect unknown-syscall ENOSYS
+	expect fds '0 1 2 3'
+}
+
+@test "escape battery from a default machine box (Boot=yes)" {
+	battery "$BATS_FILE_TMPDIR/machine.box"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	expect cgroup-v1 'EPERM|EINVAL'
+	expect mknod-block EPERM
+	expect read-kcore 'ENOENT|empty'
+	expect read-keys empty
+	expect write-sys-kernel 'EROFS|EACCES|EPERM'
+	expect write-sysrq 'EROFS|ENOENT|EACCES'
+	expect remount-sys EPERM
+	# The box's root may remount its own read-only binds inside its user namespace, but the
+	# kernel still refuses it the host's sysctls.
+	expect remount-proc-sys 'EPERM|ok'
+	expect write-after-remount 'EROFS|EACCES|EPERM'
+	expect keyctl EPERM
+	expect kill-host ESRCH
+	expect ptrace-host ESRCH
+	expect init-module EPERM
+	expect settime EPERM
+	expect reboot EINVAL
+	expect swapon EPERM
+	expect kexec EPERM
+	expect bpf EPERM
+	expect perf EPERM
+	expect exe-write 'ETXTBSY|EACCES|EPERM'
+	expect unknown-syscall ENOSYS
+	expect fds '0 1 2 3'
+}
+
+status_of() { grep "^$1:" <<<"$output" | awk '{print $2}'; }
+
+@test "/proc/self/status: default app box" {
+	run_box "$BATS_FILE_TMPDIR/app.box" -- /bin/cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_of CapEff)" = 00000000a80425fb ]
+	[ "$(status_of CapBnd)" = 00000000a80425fb ]
+	[ "$(status_of CapAmb)" = 0000000000000000 ]
+	[ "$(status_of NoNewPrivs)" = 1 ]
+	[ "$(status_of Seccomp)" = 2 ]
+}
+
+@test "/proc/self/status: Add=, Drop=, NoNewPrivileges=no, Seccomp=no" {
+	f=$(mkbox caps1 <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+NoNewPrivileges = no
+[Capabilities]
+Add = CAP_SYS_ADMIN CAP_NET_ADMIN
+Drop = CAP_NET_RAW cap_mknod
+[Security]
+Seccomp = no
+EOF2
+)
+	run_box "$f" -- /bin/cat /proc/self/status
+	[ "$status" -eq 0 ]
+	# default 0xa80425fb + SYS_ADMIN (21) + NET_ADMIN (12) - NET_RAW (13) - MKNOD (27)
+	[ "$(status_of CapEff)" = 00000000a02415fb ]
+	[ "$(status_of CapBnd)" = 00000000a02415fb ]
+	[ "$(status_of NoNewPrivs)" = 0 ]
+	[ "$(status_of Seccomp)" = 0 ]
+}
+
+@test "/proc/self/status: Set= replaces the list; Ambient= for a non-root user" {
+	f=$(mkbox caps2 <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+User = app
+[Capabilities]
+Set = CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_KILL
+Ambient = CAP_NET_BIND_SERVICE
+EOF2
+)
+	run_box "$f" -- /bin/cat /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$(status_of CapBnd)" = 0000000000002420 ]
+	[ "$(status_of CapAmb)" = 0000000000000400 ]
+	[ "$(status_of CapEff)" = 0000000000000400 ]
+	[ "$(status_of Uid)" = 1000 ]
+}
+
+@test "Set = all is limited to the host's bounding set (no CAP_SYS_RESOURCE here)" {
+	f=$(mkbox capsall <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Capabilities]
+Set = all
+EOF2
+)
+	run_box "$f" -- /bin/cat /proc/self/status
+	[ "$status" -eq 0 ]
+	host=$(awk '/^CapBnd/ {print $2}' /proc/self/status)
+	[ "$(status_of CapBnd)" = "$host" ]
+}
+
+@test "a machine box gets systemd-nspawn's capability set, no no_new_privs and its own id range" {
+	run_box "$BATS_FILE_TMPDIR/machine.box" -- /bin/sh -c 'cat /proc/self/status; cat /proc/self/uid_map'
+	[ "$status" -eq 0 ]
+	eff=$((16#$(status_of CapEff)))
+	[ $(( eff & (1 << 21) )) -ne 0 ]   # SYS_ADMIN kept
+	[ $(( eff & (1 << 16) )) -eq 0 ]   # SYS_MODULE dropped
+	[ $(( eff & (1 << 25) )) -eq 0 ]   # SYS_TIME dropped
+	[ "$(status_of NoNewPrivs)" = 0 ]
+	base=$(awk 'NR==1 && $1 == 0 {print $2}' <<<"$(tail -1 <<<"$output")")
+	[ "$base" -ge 524288 ]
+	[ $(( base % 65536 )) -eq 0 ]
+}
+
+@test "seccomp: SystemCallErrorNumber=, allowing a group, denying a call" {
+	f=$(mkbox sc <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Security]
+SystemCallErrorNumber = EACCES
+EOF2
+)
+	run_box "$f" -- /usr/bin/probe keyctl
+	[ "$output" = EACCES ]
+	f=$(mkbox sc2 <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Security]
+SystemCallFilter = @keyring
+EOF2
+)
+	run_box "$f" -- /usr/bin/probe keyctl
+	[ "$output" != EPERM ]
+	f=$(mkbox sc3 <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Security]
+SystemCallFilter = ~mkdir
+EOF2
+)
+	run_box "$f" -- /bin/mkdir /tmp/x
+	[ "$status" -ne 0 ]
+	grep -q 'Operation not permitted' <<<"$output"
+}
+
+@test "MaskPaths= and ReadOnlyPaths= add to the defaults" {
+	f=$(mkbox masks <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Security]
+MaskPaths = /etc/passwd /home
+ReadOnlyPaths = /tmp
+EOF2
+)
+	run_box "$f" -- /bin/sh -c '/usr/bin/probe read /etc/passwd; ls -A /home | wc -l; touch /tmp/x 2>&1'
+	[ "${lines[0]}" = empty ]
+	[ "${lines[1]}" = 0 ]
+	grep -q 'Read-only file system' <<<"$output"
+}
+
+@test "a private network may write /proc/sys/net with CAP_NET_ADMIN; /proc/sys stays read-only" {
+	f=$(mkbox sysnet <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Namespaces]
+Network = private
+[Capabilities]
+Add = CAP_NET_ADMIN
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward && echo net-ok; echo x >/proc/sys/kernel/hostname 2>&1'
+	grep -q net-ok <<<"$output"
+	grep -q 'Read-only file system' <<<"$output"
+}
+
+@test "Sysctl= sets namespaced sysctls; others are refused with file and line" {
+	f=$(mkbox sysctl <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+Sysctl = net.ipv4.ip_forward=1 kernel.shmmni=2048
+[Namespaces]
+Network = private
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = 2048 ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat /proc/sys/net/ipv4/ip_forward)" ]
+	f=$(mkbox badsysctl <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+Sysctl = kernel.panic=1
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "badsysctl.box:4: \[Exec\] Sysctl: sysctl 'kernel.panic' is not namespaced" <<<"$output"
+}
+
+@test "bad security values name file and line: capability, syscall group, device" {
+	f=$(mkbox badvals <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Capabilities]
+Add = CAP_FLY
+[Security]
+SystemCallFilter = @nosuchgroup
+[Device d]
+Path = /dev/x
+Type = char
+Number = 10
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "badvals.box:4: \[Capabilities\] Add: unknown capability 'CAP_FLY'" <<<"$output"
+	grep -q "badvals.box:6: \[Security\] SystemCallFilter: unknown system call or group '@nosuchgroup'" <<<"$output"
+	grep -q "badvals.box:10: \[Device d\] Number: '10' is not MAJOR:MINOR" <<<"$output"
+}
+
+@test "AppArmorProfile= cannot be applied on this kernel: a clear error unless unconfined or optional" {
+	f=$(mkbox aa <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Security]
+AppArmorProfile = boxlaunch-web
+EOF2
+)
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q 'boxlaunch-web' <<<"$output"
+	grep -qi 'AppArmor is not available' <<<"$output"
+	sed -i 's/boxlaunch-web/unconfined/' "$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 0 ]
+	printf '[Box]\nDirectory = %s\n[Security]\nAppArmorProfile = web\nAppArmorOptional = yes\n' "$SEC_ROOT" >"$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 0 ]
+}
+
+@test "rlimits, OOMScoreAdjust, Personality and CPUAffinity reach the command" {
+	f=$(mkbox plimits <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+LimitNOFILE = 512:1024
+OOMScoreAdjust = 500
+CPUAffinity = 0
+Personality = x86
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'ulimit -Sn; ulimit -Hn; cat /proc/self/oom_score_adj; grep Cpus_allowed_list /proc/self/status; uname -m'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 512 ]
+	[ "${lines[1]}" = 1024 ]
+	[ "${lines[2]}" = 500 ]
+	grep -qE 'Cpus_allowed_list:\s+0$' <<<"$output"
+	[ "${lines[4]}" = i686 ]
+}
+
+@test "Ephemeral=yes: writes vanish with the box" {
+	f=$(mkbox eph <<EOF2
+[Box]
+Directory = $SEC_ROOT
+Ephemeral = yes
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'echo scratch >/etc/ephemeral-test && cat /etc/ephemeral-test'
+	[ "$status" -eq 0 ]
+	[ "$output" = scratch ]
+	[ ! -e "$SEC_ROOT/etc/ephemeral-test" ]
+}
+
+@test "User=pick shows the root filesystem with the right owners through an idmapped mount" {
+	f=$(mkbox pick <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Namespaces]
+User = pick
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'stat -c "%u %g" /etc/passwd /home/app; touch /root/x && echo write-ok; rm -f /root/x; cat /proc/self/uid_map'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0 0" ]
+	[ "${lines[1]}" = "1000 1000" ]
+	[ "${lines[2]}" = write-ok ]
+	# On the host the file was written by the mapped root, yet shows as root-owned (idmapped).
+	[ "$(stat -c %u "$SEC_ROOT/etc/passwd")" = 0 ]
+}

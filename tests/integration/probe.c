@@ -1,0 +1,145 @@
+/* probe.c - escape attempts for the security tests, run inside a box.
+ *   probe ACTION [ARG]  prints "ok" or the errno name of the failure, exits 0.
+ * Built statically (musl) and copied into a test root filesystem. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <linux/reboot.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *errname(int e)
+{
+        switch (e) {
+        case EPERM:
+                return "EPERM";
+        case EACCES:
+                return "EACCES";
+        case ENOENT:
+                return "ENOENT";
+        case EROFS:
+                return "EROFS";
+        case ESRCH:
+                return "ESRCH";
+        case ENOSYS:
+                return "ENOSYS";
+        case EINVAL:
+                return "EINVAL";
+        case ETXTBSY:
+                return "ETXTBSY";
+        case EBUSY:
+                return "EBUSY";
+        case ENODEV:
+                return "ENODEV";
+        case EAFNOSUPPORT:
+                return "EAFNOSUPPORT";
+        case ENXIO:
+                return "ENXIO";
+        default: {
+                static char buf[32];
+                snprintf(buf, sizeof(buf), "errno%d", e);
+                return buf;
+        }
+        }
+}
+
+static int report(long r)
+{
+        puts(r < 0 ? errname(errno) : "ok");
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        const char *a = argc > 1 ? argv[1] : "";
+        const char *arg = argc > 2 ? argv[2] : "";
+
+        if (!strcmp(a, "mount-cgroup-v1")) {
+                mkdir("/tmp/cg", 0755);
+                return report(mount("cgroup", "/tmp/cg", "cgroup", 0, "memory,release_agent=/x"));
+        }
+        if (!strcmp(a, "mknod-block")) {
+                /* A host disk's numbers: 253:0 (virtio) or 8:0. */
+                unlink("/tmp/disk");
+                long r = mknod("/tmp/disk", S_IFBLK | 0600, makedev(253, 0));
+                if (r < 0)
+                        return report(r);
+                return report(open("/tmp/disk", O_RDONLY));
+        }
+        if (!strcmp(a, "read")) {
+                int fd = open(arg, O_RDONLY);
+                if (fd < 0)
+                        return report(fd);
+                char buf[64];
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0)
+                        return report(n);
+                printf(n == 0 ? "empty\n" : "data\n");
+                return 0;
+        }
+        if (!strcmp(a, "write")) {
+                int fd = open(arg, O_WRONLY);
+                if (fd < 0)
+                        return report(fd);
+                return report(write(fd, "1", 1));
+        }
+        if (!strcmp(a, "remount-rw"))
+                return report(mount(NULL, arg, NULL, MS_REMOUNT | MS_BIND, NULL));
+        if (!strcmp(a, "remount-rw-fs"))
+                return report(mount(NULL, arg, NULL, MS_REMOUNT, NULL));
+        if (!strcmp(a, "keyctl"))
+                return report(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0));
+        if (!strcmp(a, "kill"))
+                return report(kill(atoi(arg), 0));
+        if (!strcmp(a, "ptrace"))
+                return report(ptrace(PTRACE_ATTACH, atoi(arg), 0, 0));
+        if (!strcmp(a, "init_module"))
+                return report(syscall(SYS_init_module, "", 0, ""));
+        if (!strcmp(a, "settime")) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                return report(clock_settime(CLOCK_REALTIME, &ts));
+        }
+        if (!strcmp(a, "reboot"))
+                return report(syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+                                      LINUX_REBOOT_CMD_CAD_OFF, NULL));
+        if (!strcmp(a, "swapon"))
+                return report(syscall(SYS_swapon, "/tmp/none", 0));
+        if (!strcmp(a, "kexec"))
+                return report(syscall(SYS_kexec_load, 0, 0, NULL, 0));
+        if (!strcmp(a, "bpf")) {
+                union bpf_attr attr;
+                memset(&attr, 0, sizeof(attr));
+                return report(syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr)));
+        }
+        if (!strcmp(a, "perf_event_open")) {
+                struct perf_event_attr pe;
+                memset(&pe, 0, sizeof(pe));
+                pe.size = sizeof(pe);
+                pe.type = PERF_TYPE_SOFTWARE;
+                pe.config = PERF_COUNT_SW_CPU_CLOCK;
+                return report(syscall(SYS_perf_event_open, &pe, 0, -1, -1, 0));
+        }
+        if (!strcmp(a, "open-exe-write"))
+                return report(open(arg, O_WRONLY));
+        if (!strcmp(a, "unknown-syscall"))
+                return report(syscall(1000));
+        if (!strcmp(a, "setns-host"))
+                return report(open("/proc/1/root/../../../etc/shadow", O_RDONLY));
+        if (!strcmp(a, "unshare-user"))
+                return report(unshare(CLONE_NEWUSER));
+        fprintf(stderr, "probe: unknown action %s\n", a);
+        return 2;
+}
