@@ -749,27 +749,25 @@ static int enable_v2_controllers(const struct box_cgroup *cg)
         if (!buf[0])
                 return 0;
 
+        /* Every proper prefix of the path, from the hierarchy root ("." ) down to the parent. */
         _cleanup_free_ char *p = xstrdup(cg->path);
-        char *slash = strrchr(p, '/');
-        for (char *c = p;; c++) {
-                if (*c != '/' && c != p)
+        size_t len = strlen(p);
+        for (size_t end = 0; end < len; end++) {
+                if (end != 0 && p[end] != '/')
                         continue;
-                /* The prefix up to c (empty = the hierarchy root). */
-                char saved = *c;
-                *c = 0;
-                const char *dir = c == p ? "." : p;
+                char saved = p[end];
+                p[end] = 0;
+                const char *dir = end == 0 ? "." : p;
                 _cleanup_close_ int fd =
                         openat(cg->dirs[CG_V2].rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 int r = fd < 0 ? negative_errno()
                                : cg_write(cg, fd, "cgroup.subtree_control", buf, false);
-                *c = saved;
                 if (r < 0)
-                        return log_error_errno(r, "Cannot enable controllers \"%s\" in %s", buf,
-                                               c == p ? "the cgroup2 root" : dir);
-                if (!slash || c == slash)
-                        break;
-                if (c == p)
-                        c--; /* the loop's c++ resumes at p */
+                        log_error_errno(r, "Cannot enable controllers \"%s\" in %s", buf,
+                                        end == 0 ? "the cgroup2 root" : dir);
+                p[end] = saved;
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
