@@ -1,0 +1,1101 @@
+/* cgroup.c - layout detection, placement and life cycle of a box's cgroups, and the by-path
+ * operations the verbs use (gc, freeze, pids, stats). Limits: cgroup_v1.c, cgroup_v2.c; device
+ * policy: devices.c. */
+#include "cgroup_internal.h"
+#include "log.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+#define AUTO_PARENT "boxlaunch"
+/* How long kill, rmdir and freeze wait for the kernel, in 10 ms steps. */
+#define WAIT_STEPS 1000
+
+static const char *const hier_dirs[_CG_HIER_MAX] = {
+        [CG_MEMORY] = "memory",   [CG_PIDS] = "pids",       [CG_FREEZER] = "freezer",
+        [CG_DEVICES] = "devices", [CG_CPUACCT] = "cpuacct", [CG_CPU] = "cpu",
+        [CG_CPUSET] = "cpuset",   [CG_BLKIO] = "blkio",     [CG_SYSTEMD] = "systemd",
+        [CG_V2] = "unified",
+};
+
+const char *cg_hier_name(enum cg_hier h)
+{
+        return h == CG_V2 ? "cgroup2" : hier_dirs[h];
+}
+
+const char *cgroup_layout_to_string(enum cgroup_layout l)
+{
+        switch (l) {
+        case CGROUP_LAYOUT_V1:
+                return "v1";
+        case CGROUP_LAYOUT_HYBRID:
+                return "hybrid";
+        case CGROUP_LAYOUT_V2:
+                return "v2";
+        }
+        return "?";
+}
+
+static void sleep_10ms(void)
+{
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+}
+
+static bool fs_type_at(int dirfd, const char *path, long magic)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct statfs s;
+        return fd >= 0 && fstatfs(fd, &s) == 0 && (long)s.f_type == magic;
+}
+
+static int detect(const char *root, enum cgroup_layout *ret, bool *ret_fake)
+{
+        _cleanup_close_ int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        if (fs_type_at(fd, ".", CGROUP2_SUPER_MAGIC)) {
+                *ret = CGROUP_LAYOUT_V2;
+                *ret_fake = false;
+                return 0;
+        }
+        if (fs_type_at(fd, "unified", CGROUP2_SUPER_MAGIC)) {
+                *ret = CGROUP_LAYOUT_HYBRID;
+                *ret_fake = false;
+                return 0;
+        }
+        for (size_t h = 0; h < CG_V2; h++)
+                if (fs_type_at(fd, hier_dirs[h], CGROUP_SUPER_MAGIC)) {
+                        *ret = CGROUP_LAYOUT_V1;
+                        *ret_fake = false;
+                        return 0;
+                }
+
+        /* No cgroup file system at all: a fake tree, which must say what it imitates. */
+        const char *e = getenv("BOXLAUNCH_CGROUP_LAYOUT");
+        if (!e)
+                return -ENOMEDIUM;
+        if (streq(e, "v1"))
+                *ret = CGROUP_LAYOUT_V1;
+        else if (streq(e, "hybrid"))
+                *ret = CGROUP_LAYOUT_HYBRID;
+        else if (streq(e, "v2"))
+                *ret = CGROUP_LAYOUT_V2;
+        else
+                return -EINVAL;
+        *ret_fake = true;
+        return 0;
+}
+
+int cgroup_detect(const char *root, enum cgroup_layout *ret)
+{
+        bool fake;
+        return detect(root, ret, &fake);
+}
+
+/* --- small file helpers ------------------------------------------------------------------ */
+
+int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+             bool append)
+{
+        int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+        if (cg->fake)
+                flags |= O_CREAT | (append ? O_APPEND : O_TRUNC);
+        _cleanup_close_ int fd = openat(dirfd, file, flags, 0644);
+        if (fd < 0)
+                return -errno;
+        if (cg->fake && append) {
+                _cleanup_free_ char *line = xasprintf("%s\n", value);
+                return write_all(fd, line, strlen(line));
+        }
+        /* Kernel interface files take one value per write(). */
+        size_t n = strlen(value);
+        ssize_t k = RETRY_EINTR(write(fd, value, n));
+        if (k < 0)
+                return -errno;
+        return (size_t)k == n ? 0 : -EIO;
+}
+
+int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+                 bool append, const char *key)
+{
+        int r = cg_write(cg, dirfd, file, value, append);
+        if (r == -ENOENT)
+                return log_error_errno(-EOPNOTSUPP, "%s: not supported by this kernel (no %s)", key,
+                                       file);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot write \"%s\" to %s", key, value, file);
+        return 0;
+}
+
+int cg_read_u64(int dirfd, const char *file, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_file_at(dirfd, file, &s, 4096);
+        if (r < 0)
+                return r;
+        if (strncmp(s, "max", 3) == 0) {
+                *ret = UINT64_MAX;
+                return 0;
+        }
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || end == s)
+                return -EIO;
+        *ret = v;
+        return 0;
+}
+
+/* "KEY VALUE" lines (cpu.stat, cgroup.events): the value of key, or -ENOENT. */
+static int read_keyed(int dirfd, const char *file, const char *key, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_file_at(dirfd, file, &s, 1 << 16);
+        if (r < 0)
+                return r;
+        size_t kl = strlen(key);
+        for (char *line = s; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : 0)
+                if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+                        *ret = strtoull(line + kl + 1, NULL, 10);
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+/* --- the object -------------------------------------------------------------------------- */
+
+static void cg_free(struct box_cgroup *cg)
+{
+        if (!cg)
+                return;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                closep(&cg->dirs[h].fd);
+                closep(&cg->dirs[h].rootfd);
+        }
+        free(cg->root);
+        free(cg->path);
+        free(cg);
+}
+
+static void cg_freep(struct box_cgroup **cg)
+{
+        cg_free(*cg);
+}
+
+/* Detects the layout and opens the root of every hierarchy present. */
+static int cg_new(const char *root, struct box_cgroup **ret)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = xcalloc(1, sizeof(*cg));
+        struct stat st[_CG_HIER_MAX];
+
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                cg->dirs[h].rootfd = cg->dirs[h].fd = -1;
+        cg->root = xstrdup(root);
+        int r = detect(root, &cg->layout, &cg->fake);
+        if (r == -ENOMEDIUM)
+                return log_error_errno(r, "No cgroup file system at %s", root);
+        if (r < 0)
+                return log_error_errno(r, "Cannot detect the cgroup layout of %s", root);
+
+        _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return log_error_errno(negative_errno(), "Cannot open %s", root);
+
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                const char *dir = hier_dirs[h];
+                long magic = CGROUP_SUPER_MAGIC;
+                if (h == CG_V2) {
+                        if (cg->layout == CGROUP_LAYOUT_V1)
+                                continue;
+                        dir = cg->layout == CGROUP_LAYOUT_V2 ? "." : "unified";
+                        magic = CGROUP2_SUPER_MAGIC;
+                } else if (cg->layout == CGROUP_LAYOUT_V2)
+                        continue;
+                if (!cg->fake && !fs_type_at(rootfd, dir, magic))
+                        continue;
+                int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                cg->dirs[h].rootfd = fd;
+                /* "cpu" and "cpuacct" are often one mount with two names: use it once. */
+                if (fstat(fd, &st[h]) < 0)
+                        return log_error_errno(negative_errno(), "Cannot stat %s/%s", root, dir);
+                for (size_t o = 0; o < h; o++)
+                        if (cg->dirs[o].rootfd >= 0 && st[o].st_dev == st[h].st_dev &&
+                            st[o].st_ino == st[h].st_ino)
+                                cg->dirs[h].alias = true;
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+enum cgroup_layout cgroup_layout(const struct box_cgroup *cg)
+{
+        return cg->layout;
+}
+
+const char *cgroup_path(const struct box_cgroup *cg)
+{
+        return cg->path;
+}
+
+int cgroup_v2_dirfd(const struct box_cgroup *cg)
+{
+        return cg ? cg->dirs[CG_V2].fd : -1;
+}
+
+/* --- processes --------------------------------------------------------------------------- */
+
+static void pids_push(pid_t **v, size_t *n, pid_t p)
+{
+        *v = xrealloc(*v, (*n + 1) * sizeof(pid_t));
+        (*v)[(*n)++] = p;
+}
+
+/* The pids in dirfd's cgroup.procs and in every group below it. */
+static int collect_pids(int gfd, pid_t **v, size_t *n)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_file_at(gfd, "cgroup.procs", &s, 1 << 24);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        for (char *p = s; p && *p;) {
+                char *end;
+                long pid = strtol(p, &end, 10);
+                if (end == p)
+                        break;
+                if (pid > 0)
+                        pids_push(v, n, (pid_t)pid);
+                p = end + (*end == '\n');
+        }
+
+        int fd = openat(gfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        _cleanup_dir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                _cleanup_close_ int sub =
+                        openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub < 0)
+                        continue; /* removed meanwhile */
+                r = collect_pids(sub, v, n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return x < y ? -1 : x > y;
+}
+
+static size_t sort_unique(pid_t *v, size_t n)
+{
+        if (n == 0)
+                return 0;
+        qsort(v, n, sizeof(pid_t), cmp_pid);
+        size_t k = 1;
+        for (size_t i = 1; i < n; i++)
+                if (v[i] != v[k - 1])
+                        v[k++] = v[i];
+        return k;
+}
+
+/* Kills everything in the box's groups (and groups nested in them) and waits until they are
+ * empty. A fake tree's cgroup.procs lists no real processes of ours: never kill from it. */
+static int cg_kill(struct box_cgroup *cg)
+{
+        if (cg->fake)
+                return 0;
+        int v2 = cg->dirs[CG_V2].fd, frz = cg->dirs[CG_FREEZER].fd;
+
+        if (v2 >= 0)
+                (void)cg_write(cg, v2, "cgroup.kill", "1", false); /* since 5.14 */
+        /* v1: freeze first so nothing forks while we kill; the kill lands on thaw. */
+        bool frozen = frz >= 0 && cg_write(cg, frz, "freezer.state", "FROZEN", false) == 0;
+
+        int r = -ETIMEDOUT;
+        for (unsigned step = 0; step < WAIT_STEPS; step++) {
+                _cleanup_free_ pid_t *v = NULL;
+                size_t n = 0;
+                for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                        if (cg->dirs[h].fd >= 0 && !cg->dirs[h].alias)
+                                (void)collect_pids(cg->dirs[h].fd, &v, &n);
+                n = sort_unique(v, n);
+                if (n == 0) {
+                        r = 0;
+                        break;
+                }
+                for (size_t i = 0; i < n; i++)
+                        if (v[i] > 1 && v[i] != getpid())
+                                (void)kill(v[i], SIGKILL);
+                if (frozen) {
+                        (void)cg_write(cg, frz, "freezer.state", "THAWED", false);
+                        frozen = false;
+                }
+                sleep_10ms();
+        }
+        if (frozen)
+                (void)cg_write(cg, frz, "freezer.state", "THAWED", false);
+        if (r < 0)
+                log_error("Processes in cgroup %s survive SIGKILL", cg->path);
+        return r;
+}
+
+static bool is_dir_entry(int dirfd, const struct dirent *de)
+{
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_DIR;
+        struct stat st;
+        return fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* rmdir depth-first. Real cgroup directories go with their interface files; in a fake tree we
+ * unlink the files ourselves. */
+static int rm_tree_at(int parentfd, const char *path, bool fake)
+{
+        int fd = openat(parentfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        _cleanup_dir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                int k = 0;
+                if (is_dir_entry(dirfd(d), de))
+                        k = rm_tree_at(dirfd(d), de->d_name, fake);
+                else if (fake && unlinkat(dirfd(d), de->d_name, 0) < 0)
+                        k = -errno;
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        /* A killed task may take a moment to leave: EBUSY is worth a retry. */
+        for (unsigned step = 0; step < WAIT_STEPS; step++) {
+                if (unlinkat(parentfd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                        return r;
+                if (errno != EBUSY)
+                        break;
+                sleep_10ms();
+        }
+        return -errno;
+}
+
+/* Removes the automatic parent once no box uses it (another boxlaunch may, concurrently). */
+static void rmdir_if_unused(int rootfd, const char *dir, bool fake)
+{
+        if (fake) {
+                _cleanup_close_ int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return;
+                int fd2 = dup(fd);
+                if (fd2 < 0)
+                        return;
+                _cleanup_dir_ DIR *d = fdopendir(fd2);
+                if (!d) {
+                        close(fd2);
+                        return;
+                }
+                struct dirent *de;
+                while ((de = readdir(d)))
+                        if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+                            is_dir_entry(fd, de))
+                                return;
+                (void)rm_tree_at(rootfd, dir, true);
+                return;
+        }
+        (void)unlinkat(rootfd, dir, AT_REMOVEDIR); /* EBUSY/ENOTEMPTY: still in use */
+}
+
+static int cg_remove(struct box_cgroup *cg)
+{
+        int r = 0;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->fd < 0)
+                        continue;
+                closep(&d->fd);
+                d->fd = -1;
+                if (d->alias)
+                        continue;
+                int k = rm_tree_at(d->rootfd, cg->path, cg->fake);
+                if (k < 0) {
+                        log_error_errno(k, "Cannot remove cgroup %s in %s", cg->path,
+                                        cg_hier_name(h));
+                        if (r == 0)
+                                r = k;
+                }
+                if (cg->auto_parent)
+                        rmdir_if_unused(d->rootfd, AUTO_PARENT, cg->fake);
+        }
+        return r;
+}
+
+void cgroup_destroy(struct box_cgroup *cg)
+{
+        if (!cg)
+                return;
+        (void)cg_kill(cg);
+        (void)cg_remove(cg);
+        cg_free(cg);
+}
+
+/* Opens the existing group `path` in every hierarchy; returns how many exist. */
+static int cg_open_existing(struct box_cgroup *cg)
+{
+        int n = 0;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0)
+                        continue;
+                d->fd = openat(d->rootfd, cg->path,
+                               O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (d->fd >= 0)
+                        n++;
+        }
+        return n;
+}
+
+static bool path_ok(const char *p)
+{
+        /* Relative, no empty, "." or ".." components: it must stay below each root. */
+        if (!p || !*p || p[0] == '/')
+                return false;
+        for (const char *c = p; *c;) {
+                size_t len = strcspn(c, "/");
+                if (len == 0 || (len == 1 && c[0] == '.') ||
+                    (len == 2 && c[0] == '.' && c[1] == '.'))
+                        return false;
+                c += len;
+                if (*c == '/')
+                        c++;
+                if (*c == 0 && c[-1] == '/')
+                        return false;
+        }
+        return true;
+}
+
+static char *gc_path(const char *name_or_path)
+{
+        if (strchr(name_or_path, '/'))
+                return xstrdup(name_or_path);
+        return xasprintf("%s/%s", AUTO_PARENT, name_or_path);
+}
+
+static bool is_auto_path(const char *path)
+{
+        size_t n = strlen(AUTO_PARENT);
+        return strncmp(path, AUTO_PARENT, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
+}
+
+static int gc_at(const char *root, const char *path)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        int r = cg_new(root, &cg);
+        if (r < 0)
+                return r;
+        cg->path = xstrdup(path);
+        cg->auto_parent = is_auto_path(path);
+        if (cg_open_existing(cg) == 0)
+                return 0;
+        r = cg_kill(cg);
+        int k = cg_remove(cg);
+        return r < 0 ? r : k;
+}
+
+int cgroup_gc(const char *root, const char *name_or_path)
+{
+        _cleanup_free_ char *path = gc_path(name_or_path);
+        if (!path_ok(path))
+                return log_error_errno(-EINVAL, "Invalid cgroup path \"%s\"", path);
+        return gc_at(root, path);
+}
+
+/* --- creation ---------------------------------------------------------------------------- */
+
+static bool set(uint64_t v)
+{
+        return v != BOX_LIMIT_UNSET;
+}
+
+int cg_check_limits(const struct box_limits *l)
+{
+        if (set(l->cpu_weight) && (l->cpu_weight < 1 || l->cpu_weight > 10000))
+                return log_error_errno(-EINVAL, "CPUWeight=%" PRIu64 ": must be 1..10000",
+                                       l->cpu_weight);
+        if (set(l->io_weight) && (l->io_weight < 1 || l->io_weight > 10000))
+                return log_error_errno(-EINVAL, "IOWeight=%" PRIu64 ": must be 1..10000",
+                                       l->io_weight);
+        uint64_t period = 100000;
+        if (set(l->cpu_period_usec) && l->cpu_period_usec != 0) {
+                /* The kernel's CFS bandwidth bounds: 1 ms .. 1 s. */
+                if (l->cpu_period_usec < 1000 || l->cpu_period_usec > 1000000)
+                        return log_error_errno(-EINVAL,
+                                               "CPUQuotaPeriodSec=%" PRIu64 "us: must be 1ms..1s",
+                                               l->cpu_period_usec);
+                period = l->cpu_period_usec;
+        }
+        if (set(l->cpu_quota_ppm)) {
+                if (l->cpu_quota_ppm > UINT64_MAX / period ||
+                    l->cpu_quota_ppm * period / 1000000 < 1000)
+                        return log_error_errno(-EINVAL,
+                                               "CPUQuota: %" PRIu64
+                                               " ppm gives less than 1ms per %" PRIu64
+                                               "us period, or overflows",
+                                               l->cpu_quota_ppm, period);
+        }
+        return 0;
+}
+
+static bool io_set(const struct box_limits *l)
+{
+        if (set(l->io_weight))
+                return true;
+        for (size_t i = 0; i < l->n_io; i++)
+                if (l->io[i].rbps || l->io[i].wbps || l->io[i].riops || l->io[i].wiops)
+                        return true;
+        return false;
+}
+
+static unsigned v2_available(const struct box_cgroup *cg)
+{
+        static const struct {
+                const char *name;
+                unsigned bit;
+        } names[] = {{"cpuset", CG2_CPUSET},
+                     {"cpu", CG2_CPU},
+                     {"io", CG2_IO},
+                     {"memory", CG2_MEMORY},
+                     {"pids", CG2_PIDS}};
+        _cleanup_free_ char *s = NULL;
+        unsigned m = 0;
+        if (cg->dirs[CG_V2].rootfd < 0 ||
+            read_file_at(cg->dirs[CG_V2].rootfd, "cgroup.controllers", &s, 4096) < 0)
+                return 0;
+        for (char *tok = strtok(s, " \n"); tok; tok = strtok(NULL, " \n"))
+                for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                        if (streq(tok, names[i].name))
+                                m |= names[i].bit;
+        return m;
+}
+
+/* Decides which hierarchies get a group: need[] for v1, cg->v2_ctrls for cgroup2. */
+static int plan(struct box_cgroup *cg, const struct box_limits *l, bool need[_CG_HIER_MAX])
+{
+        const struct {
+                enum cg_hier v1;
+                unsigned v2;
+                bool limited, always;
+                const char *key;
+        } wants[] = {
+                {CG_MEMORY, CG2_MEMORY,
+                 set(l->memory_max) || set(l->memory_high) || set(l->memory_swap_max), true,
+                 set(l->memory_max)    ? "MemoryMax"
+                 : set(l->memory_high) ? "MemoryHigh"
+                                       : "MemorySwapMax"},
+                {CG_PIDS, CG2_PIDS, set(l->tasks_max), true, "TasksMax"},
+                {CG_CPU, CG2_CPU,
+                 set(l->cpu_quota_ppm) || set(l->cpu_weight) ||
+                         (set(l->cpu_period_usec) && l->cpu_period_usec),
+                 false,
+                 set(l->cpu_quota_ppm) ? "CPUQuota"
+                 : set(l->cpu_weight)  ? "CPUWeight"
+                                       : "CPUQuotaPeriodSec"},
+                {CG_CPUSET, CG2_CPUSET, l->cpuset_cpus || l->cpuset_mems, false,
+                 l->cpuset_cpus ? "AllowedCPUs" : "AllowedMemoryNodes"},
+                {CG_BLKIO, CG2_IO, io_set(l), false,
+                 set(l->io_weight) ? "IOWeight" : "IOReadBandwidthMax/IOWriteBandwidthMax"},
+        };
+        unsigned avail = v2_available(cg);
+
+        for (size_t i = 0; i < ARRAY_SIZE(wants); i++) {
+                if (!wants[i].limited && !wants[i].always)
+                        continue;
+                if (cg->dirs[wants[i].v1].rootfd >= 0)
+                        need[wants[i].v1] = true;
+                else if (avail & wants[i].v2)
+                        cg->v2_ctrls |= wants[i].v2;
+                else if (wants[i].limited)
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: the %s controller is not available here",
+                                               wants[i].key, cg_hier_name(wants[i].v1));
+        }
+        /* Always, where present: cpuacct (CPU usage), freezer (pause), devices (policy),
+         * name=systemd (systemd inside a machine box), and the cgroup2 group. */
+        static const enum cg_hier extra[] = {CG_CPUACCT, CG_FREEZER, CG_DEVICES, CG_SYSTEMD, CG_V2};
+        for (size_t i = 0; i < ARRAY_SIZE(extra); i++)
+                if (cg->dirs[extra[i]].rootfd >= 0)
+                        need[extra[i]] = true;
+        /* An alias (cpu,cpuacct mounted once) shares the group of the first name. */
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                if (cg->dirs[h].alias)
+                        need[h] = false;
+        return 0;
+}
+
+/* The own cgroup in the hierarchy whose /proc/self/cgroup entry has `ctrls` ("" = cgroup2). */
+static int own_cgroup(const char *ctrls, char **ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &s, 1 << 16);
+        if (r < 0)
+                return r;
+        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+                if (!b)
+                        continue;
+                if ((size_t)(b - a - 1) == strlen(ctrls) && strncmp(a + 1, ctrls, b - a - 1) == 0) {
+                        *ret = xstrdup(b + 1);
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+/* Running delegated: systemd started us (INVOCATION_ID) and our own cgroup in the primary
+ * hierarchy is below the root and writable. Then we move to <own>/supervisor and the box gets
+ * <own>/payload, as nspawn does: cgroup2 allows no processes in inner groups. */
+static int delegated_path(struct box_cgroup *cg, char **ret)
+{
+        enum cg_hier h = cg->layout == CGROUP_LAYOUT_V1 ? CG_SYSTEMD : CG_V2;
+        _cleanup_free_ char *own = NULL;
+
+        if (cg->fake || !getenv("INVOCATION_ID") || cg->dirs[h].rootfd < 0 ||
+            own_cgroup(h == CG_V2 ? "" : "name=systemd", &own) < 0 || streq(own, "/"))
+                return 0;
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", own + 1);
+        if (faccessat(cg->dirs[h].rootfd, procs, W_OK, 0) < 0)
+                return 0;
+
+        _cleanup_free_ char *sup = xasprintf("%s/supervisor", own + 1);
+        if (mkdirat(cg->dirs[h].rootfd, sup, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "Cannot create cgroup %s", sup);
+        _cleanup_close_ int fd =
+                openat(cg->dirs[h].rootfd, sup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        int r = fd < 0 ? negative_errno() : cg_write(cg, fd, "cgroup.procs", pid, false);
+        if (r < 0)
+                return log_error_errno(r, "Cannot move ourselves to cgroup %s", sup);
+        *ret = xasprintf("%s/payload", own + 1);
+        return 1;
+}
+
+/* A new v1 cpuset group starts with empty cpus/mems and cannot take tasks: copy the parent's
+ * into each component of path that is still empty. */
+static int seed_cpuset(const struct box_cgroup *cg, int rootfd, const char *path)
+{
+        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        _cleanup_free_ char *p = xstrdup(path);
+        _cleanup_close_ int parent = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (parent < 0)
+                return -errno;
+        for (char *comp = strtok(p, "/"); comp; comp = strtok(NULL, "/")) {
+                _cleanup_close_ int fd = openat(parent, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                        _cleanup_free_ char *cur = NULL, *up = NULL;
+                        if (read_file_at(fd, files[i], &cur, 4096) == 0 &&
+                            cur[strspn(cur, " \n")] != 0)
+                                continue;
+                        int r = read_file_at(parent, files[i], &up, 4096);
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot read the parent's %s", files[i]);
+                        up[strcspn(up, "\n")] = 0;
+                        r = cg_write(cg, fd, files[i], up, false);
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot seed %s of %s", files[i], comp);
+                }
+                closep(&parent);
+                parent = TAKE_FD(fd);
+        }
+        return 0;
+}
+
+/* cgroup2 hands a controller to a group only if every ancestor enables it for its children. */
+static int enable_v2_controllers(const struct box_cgroup *cg)
+{
+        static const char *const names[] = {"cpuset", "cpu", "io", "memory", "pids"};
+        char buf[64] = "";
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                if (cg->v2_ctrls & (1u << i)) {
+                        size_t n = strlen(buf);
+                        snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "", names[i]);
+                }
+        if (!buf[0])
+                return 0;
+
+        /* Every proper prefix of the path, from the hierarchy root ("." ) down to the parent. */
+        _cleanup_free_ char *p = xstrdup(cg->path);
+        size_t len = strlen(p);
+        for (size_t end = 0; end < len; end++) {
+                if (end != 0 && p[end] != '/')
+                        continue;
+                char saved = p[end];
+                p[end] = 0;
+                const char *dir = end == 0 ? "." : p;
+                _cleanup_close_ int fd =
+                        openat(cg->dirs[CG_V2].rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int r = fd < 0 ? negative_errno()
+                               : cg_write(cg, fd, "cgroup.subtree_control", buf, false);
+                if (r < 0)
+                        log_error_errno(r, "Cannot enable controllers \"%s\" in %s", buf,
+                                        end == 0 ? "the cgroup2 root" : dir);
+                p[end] = saved;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int make_dir(struct box_cgroup *cg, enum cg_hier h)
+{
+        struct cg_dir *d = &cg->dirs[h];
+        _cleanup_free_ char *parent = xstrdup(cg->path);
+        char *slash = strrchr(parent, '/');
+        int r;
+
+        /* Retry: a concurrent boxlaunch may drop an empty boxlaunch/ between our two mkdirs. */
+        for (int attempt = 0;; attempt++) {
+                if (slash) {
+                        *slash = 0;
+                        r = mkdir_p_at(d->rootfd, parent, 0755);
+                        *slash = '/';
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot create cgroup %s in %s", parent,
+                                                       cg_hier_name(h));
+                }
+                if (mkdirat(d->rootfd, cg->path, 0755) == 0)
+                        break;
+                r = -errno;
+                if (r == -ENOENT && attempt < 3)
+                        continue;
+                if (r == -EEXIST)
+                        return log_error_errno(r, "cgroup %s exists already in %s", cg->path,
+                                               cg_hier_name(h));
+                return log_error_errno(r, "Cannot create cgroup %s in %s", cg->path,
+                                       cg_hier_name(h));
+        }
+        d->fd = openat(d->rootfd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (d->fd < 0) {
+                r = negative_errno();
+                (void)unlinkat(d->rootfd, cg->path, AT_REMOVEDIR);
+                return log_error_errno(r, "Cannot open cgroup %s", cg->path);
+        }
+        return 0;
+}
+
+int cgroup_create(const char *root, const char *name, const struct box_limits *l,
+                  const struct box_device *devs, size_t n_devs, struct box_cgroup **ret)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        bool need[_CG_HIER_MAX] = {false};
+        int r;
+
+        if (!name || !*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+                return log_error_errno(-EINVAL, "Invalid box name for a cgroup: \"%s\"",
+                                       name ? name : "");
+        r = cg_check_limits(l);
+        if (r < 0)
+                return r;
+        r = devices_check(devs, n_devs);
+        if (r < 0)
+                return r;
+        r = cg_new(root, &cg);
+        if (r < 0)
+                return r;
+
+        if (l->parent) {
+                /* Slice-like parent: the box's own group goes below it. */
+                const char *p = l->parent + strspn(l->parent, "/");
+                size_t len = strlen(p);
+                while (len > 0 && p[len - 1] == '/')
+                        len--;
+                cg->path = len ? xasprintf("%.*s/%s", (int)len, p, name) : xstrdup(name);
+        } else {
+                r = delegated_path(cg, &cg->path);
+                if (r < 0)
+                        return r;
+                if (r == 0) {
+                        cg->path = xasprintf("%s/%s", AUTO_PARENT, name);
+                        cg->auto_parent = true;
+                }
+        }
+        if (!path_ok(cg->path))
+                return log_error_errno(-EINVAL, "Invalid cgroup path \"%s\"", cg->path);
+
+        r = plan(cg, l, need);
+        if (r < 0)
+                return r;
+        if (cg->layout == CGROUP_LAYOUT_V1 && !need[CG_DEVICES])
+                return log_error_errno(-EOPNOTSUPP,
+                                       "No devices controller: cannot enforce the device policy");
+
+        /* Same path there already: the leftover of a box whose supervisor died (the state lock
+         * makes sure no live box has this name). */
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                if (cg->dirs[h].rootfd >= 0 && !cg->dirs[h].alias &&
+                    faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                        log_warn("Removing the stale cgroup %s left by an earlier run", cg->path);
+                        r = gc_at(root, cg->path);
+                        if (r < 0)
+                                return log_error_errno(r, "Cannot remove the stale cgroup %s",
+                                                       cg->path);
+                        break;
+                }
+
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                if (!need[h])
+                        continue;
+                r = make_dir(cg, h);
+                if (r < 0)
+                        goto fail;
+                if (h == CG_CPUSET) {
+                        r = seed_cpuset(cg, cg->dirs[h].rootfd, cg->path);
+                        if (r < 0)
+                                goto fail;
+                }
+        }
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                if (cg->dirs[h].alias && cg->dirs[h].rootfd >= 0)
+                        for (size_t o = 0; o < h; o++)
+                                if (cg->dirs[o].fd >= 0 && !cg->dirs[o].alias &&
+                                    cg->dirs[o].rootfd >= 0) {
+                                        struct stat a, b;
+                                        if (fstat(cg->dirs[o].rootfd, &a) == 0 &&
+                                            fstat(cg->dirs[h].rootfd, &b) == 0 &&
+                                            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+                                                cg->dirs[h].fd =
+                                                        fcntl(cg->dirs[o].fd, F_DUPFD_CLOEXEC, 3);
+                                                break;
+                                        }
+                                }
+
+        if (cg->dirs[CG_V2].fd >= 0) {
+                r = enable_v2_controllers(cg);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = cg_v1_write_limits(cg, l);
+        if (r < 0)
+                goto fail;
+        r = cg_v2_write_limits(cg, l);
+        if (r < 0)
+                goto fail;
+
+        if (cg->dirs[CG_DEVICES].fd >= 0)
+                r = devices_apply_v1(cg, cg->dirs[CG_DEVICES].fd, devs, n_devs);
+        else if (cg->dirs[CG_V2].fd >= 0 && cg->fake) {
+                /* No kernel to attach to: still build the program, to catch bad rules. */
+                _cleanup_free_ struct bpf_insn *prog = NULL;
+                size_t len;
+                r = devices_build_bpf(devs, n_devs, &prog, &len);
+        } else if (cg->dirs[CG_V2].fd >= 0)
+                r = devices_attach_bpf(cg->dirs[CG_V2].fd, devs, n_devs);
+        if (r < 0)
+                goto fail;
+
+        log_debug("cgroup %s created (%s)", cg->path, cgroup_layout_to_string(cg->layout));
+        *ret = TAKE_PTR(cg);
+        return 0;
+
+fail:
+        cgroup_destroy(TAKE_PTR(cg));
+        return r;
+}
+
+int cgroup_attach(struct box_cgroup *cg, pid_t pid)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->fd < 0 || d->alias)
+                        continue;
+                int r = cg_write(cg, d->fd, "cgroup.procs", buf, cg->fake);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot move %s into cgroup %s (%s)", buf,
+                                               cg->path, cg_hier_name(h));
+        }
+        return 0;
+}
+
+/* --- by-path operations for the verbs ---------------------------------------------------- */
+
+static int open_path(const char *root, const char *path, struct box_cgroup **ret)
+{
+        if (!path_ok(path))
+                return log_error_errno(-EINVAL, "Invalid cgroup path \"%s\"", path);
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        int r = cg_new(root, &cg);
+        if (r < 0)
+                return r;
+        cg->path = xstrdup(path);
+        if (cg_open_existing(cg) == 0)
+                return log_error_errno(-ENOENT, "No cgroup %s under %s", path, root);
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+static int wait_for(int dirfd, const char *file, const char *key, const char *want)
+{
+        for (unsigned step = 0; step < WAIT_STEPS; step++) {
+                _cleanup_free_ char *s = NULL;
+                int r = read_file_at(dirfd, file, &s, 1 << 16);
+                if (r < 0)
+                        return r;
+                if (key) {
+                        uint64_t v;
+                        if (read_keyed(dirfd, file, key, &v) == 0 && v == strtoull(want, NULL, 10))
+                                return 0;
+                } else {
+                        s[strcspn(s, "\n")] = 0;
+                        if (streq(s, want))
+                                return 0;
+                }
+                sleep_10ms();
+        }
+        return -ETIMEDOUT;
+}
+
+int cgroup_freeze(const char *root, const char *path, bool freeze)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        int r = open_path(root, path, &cg);
+        if (r < 0)
+                return r;
+
+        int fd = cg->dirs[CG_FREEZER].fd;
+        if (fd >= 0) {
+                const char *state = freeze ? "FROZEN" : "THAWED";
+                r = cg_write(cg, fd, "freezer.state", state, false);
+                if (r >= 0 && !cg->fake)
+                        r = wait_for(fd, "freezer.state", NULL, state);
+        } else if ((fd = cg->dirs[CG_V2].fd) >= 0) {
+                r = cg_write(cg, fd, "cgroup.freeze", freeze ? "1" : "0", false);
+                if (r >= 0 && !cg->fake)
+                        r = wait_for(fd, "cgroup.events", "frozen", freeze ? "1" : "0");
+        } else
+                r = -EOPNOTSUPP;
+        if (r < 0)
+                return log_error_errno(r, "Cannot %s cgroup %s", freeze ? "freeze" : "thaw", path);
+        return 0;
+}
+
+int cgroup_pids(const char *root, const char *path, pid_t **ret, size_t *n)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        int r = open_path(root, path, &cg);
+        if (r < 0)
+                return r;
+        /* Any hierarchy holds every process of the box; prefer the ones always created. */
+        static const enum cg_hier order[] = {CG_V2,      CG_PIDS,    CG_FREEZER, CG_MEMORY,
+                                             CG_DEVICES, CG_SYSTEMD, CG_CPUACCT};
+        for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+                int fd = cg->dirs[order[i]].fd;
+                if (fd < 0)
+                        continue;
+                _cleanup_free_ pid_t *v = NULL;
+                size_t k = 0;
+                r = collect_pids(fd, &v, &k);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read the processes of %s", path);
+                *n = sort_unique(v, k);
+                *ret = TAKE_PTR(v);
+                return 0;
+        }
+        return -ENOENT;
+}
+
+/* blkio.throttle.io_service_bytes_recursive ("MAJ:MIN Read N") or io.stat ("MAJ:MIN rbytes=N
+ * wbytes=N ..."): totals over every device. */
+static void sum_io(int dirfd, const char *file, bool v2, uint64_t *rd, uint64_t *wr)
+{
+        _cleanup_free_ char *s = NULL;
+        if (read_file_at(dirfd, file, &s, 1 << 20) < 0)
+                return;
+        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+                if (v2) {
+                        char *p = strstr(line, "rbytes=");
+                        if (p)
+                                *rd += strtoull(p + 7, NULL, 10);
+                        p = strstr(line, "wbytes=");
+                        if (p)
+                                *wr += strtoull(p + 7, NULL, 10);
+                        continue;
+                }
+                char op[16];
+                unsigned long long v;
+                if (sscanf(line, "%*s %15s %llu", op, &v) != 2)
+                        continue;
+                if (streq(op, "Read"))
+                        *rd += v;
+                else if (streq(op, "Write"))
+                        *wr += v;
+        }
+}
+
+int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *ret)
+{
+        _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
+        int r = open_path(root, path, &cg);
+        if (r < 0)
+                return r;
+        struct box_cgroup_stats s = {0};
+        const struct cg_dir *d = cg->dirs;
+        int v2 = d[CG_V2].fd;
+
+        if (d[CG_CPUACCT].fd >= 0) {
+                uint64_t ns;
+                if (cg_read_u64(d[CG_CPUACCT].fd, "cpuacct.usage", &ns) == 0)
+                        s.cpu_usage_usec = ns / 1000;
+        } else if (v2 >= 0)
+                (void)read_keyed(v2, "cpu.stat", "usage_usec", &s.cpu_usage_usec);
+
+        if (d[CG_MEMORY].fd >= 0) {
+                (void)cg_read_u64(d[CG_MEMORY].fd, "memory.usage_in_bytes", &s.memory_current);
+                (void)cg_read_u64(d[CG_MEMORY].fd, "memory.max_usage_in_bytes", &s.memory_peak);
+        } else if (v2 >= 0) {
+                (void)cg_read_u64(v2, "memory.current", &s.memory_current);
+                (void)cg_read_u64(v2, "memory.peak", &s.memory_peak);
+        }
+
+        if (d[CG_PIDS].fd >= 0)
+                (void)cg_read_u64(d[CG_PIDS].fd, "pids.current", &s.pids_current);
+        else if (v2 >= 0)
+                (void)cg_read_u64(v2, "pids.current", &s.pids_current);
+
+        if (d[CG_BLKIO].fd >= 0)
+                sum_io(d[CG_BLKIO].fd, "blkio.throttle.io_service_bytes_recursive", false,
+                       &s.io_read_bytes, &s.io_write_bytes);
+        else if (v2 >= 0)
+                sum_io(v2, "io.stat", true, &s.io_read_bytes, &s.io_write_bytes);
+
+        *ret = s;
+        return 0;
+}

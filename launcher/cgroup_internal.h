@@ -1,0 +1,66 @@
+/* cgroup_internal.h - shared by cgroup.c, cgroup_v1.c, cgroup_v2.c and devices.c only. */
+#pragma once
+#include "cgroup.h"
+
+/* The hierarchies a box can have a group in. On v1 one per controller mount (plus name=systemd);
+ * CG_V2 is the cgroup2 hierarchy: root itself on v2, root/unified on hybrid. */
+enum cg_hier {
+        CG_MEMORY,
+        CG_PIDS,
+        CG_FREEZER,
+        CG_DEVICES,
+        CG_CPUACCT,
+        CG_CPU,
+        CG_CPUSET,
+        CG_BLKIO,
+        CG_SYSTEMD,
+        CG_V2,
+        _CG_HIER_MAX,
+};
+
+/* cgroup2 controllers, as bits. */
+enum {
+        CG2_CPUSET = 1u << 0,
+        CG2_CPU = 1u << 1,
+        CG2_IO = 1u << 2,
+        CG2_MEMORY = 1u << 3,
+        CG2_PIDS = 1u << 4,
+};
+
+struct cg_dir {
+        int rootfd; /* the hierarchy's root directory, -1 if absent */
+        int fd;     /* the box's group, -1 if none */
+        bool alias; /* same hierarchy as an earlier entry (e.g. "cpu,cpuacct" mounted once) */
+};
+
+struct box_cgroup {
+        enum cgroup_layout layout;
+        bool fake; /* a plain-directory tree: writes create files, nothing is killed */
+        char *root;
+        char *path;        /* relative to each hierarchy root */
+        bool auto_parent;  /* path is boxlaunch/NAME: drop boxlaunch/ once empty */
+        unsigned v2_ctrls; /* CG2_* limits written through the cgroup2 group */
+        struct cg_dir dirs[_CG_HIER_MAX];
+};
+
+const char *cg_hier_name(enum cg_hier h);
+
+/* Writes value to the interface file `file` of the group dirfd; in fake mode the file is created
+ * (appended to when `append`, as the kernel accumulates rules in devices.allow and io.max). */
+int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+             bool append);
+/* Same, but logs a failure naming the configuration key. */
+int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+                 bool append, const char *key);
+int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
+
+/* Limit writers. v1 writes the limits whose controller has a v1 group; v2 those in v2_ctrls. */
+int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l);
+int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l);
+/* Checks ranges before anything is created; logs the offending key. */
+int cg_check_limits(const struct box_limits *l);
+
+/* devices.c */
+int devices_apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
+                     size_t n_devs);
+int devices_check(const struct box_device *devs, size_t n_devs);

@@ -1,0 +1,207 @@
+/* cgroup_v1.c - limit writers for the v1 controllers, translating the v2-style values of
+ * struct box_limits (the conversions crun documents for cgroup v2 -> v1). */
+#include "cgroup_internal.h"
+#include "log.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#define PERIOD_DEFAULT_USEC 100000
+
+uint64_t cgroup_weight_to_shares(uint64_t weight)
+{
+        /* Inverse of runc/crun's shares -> weight mapping: 1..10000 onto 2..262144. */
+        return 2 + ((weight - 1) * 262142) / 9999;
+}
+
+uint64_t cgroup_weight_to_blkio(uint64_t weight)
+{
+        /* Inverse of crun's blkio -> io weight mapping: 1..10000 onto 10..1000. */
+        return 10 + ((weight - 1) * 990) / 9999;
+}
+
+static bool has_file(const struct box_cgroup *cg, int dirfd, const char *file)
+{
+        /* A fake tree has no kernel files: everything "exists" there. */
+        return cg->fake || faccessat(dirfd, file, F_OK, 0) == 0;
+}
+
+static int write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
+                     const char *key)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%" PRIu64, v);
+        return cg_write_key(cg, dirfd, file, buf, false, key);
+}
+
+static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+
+        if (l->memory_max != BOX_LIMIT_UNSET) {
+                /* The memsw limit must stay >= the memory limit: lower memsw first if we shrink,
+                 * raise it after; on a fresh group both are unlimited, so memory first works. */
+                r = write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, "MemoryMax");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_high != BOX_LIMIT_UNSET) {
+                r = write_u64(cg, fd, "memory.soft_limit_in_bytes", l->memory_high, "MemoryHigh");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_swap_max != BOX_LIMIT_UNSET) {
+                if (l->memory_max == BOX_LIMIT_UNSET) {
+                        log_error("MemorySwapMax: cgroup v1 limits memory+swap together, so it "
+                                  "needs MemoryMax too");
+                        return -EINVAL;
+                }
+                if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
+                        log_error("MemorySwapMax: not supported here (no "
+                                  "memory.memsw.limit_in_bytes: kernel without swap accounting)");
+                        return -EOPNOTSUPP;
+                }
+                if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
+                        log_error("MemorySwapMax: MemoryMax + MemorySwapMax overflows");
+                        return -EINVAL;
+                }
+                r = write_u64(cg, fd, "memory.memsw.limit_in_bytes",
+                              l->memory_max + l->memory_swap_max, "MemorySwapMax");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        bool period_set = l->cpu_period_usec != BOX_LIMIT_UNSET && l->cpu_period_usec != 0;
+        uint64_t period = period_set ? l->cpu_period_usec : PERIOD_DEFAULT_USEC;
+
+        if (period_set || l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
+                r = write_u64(cg, fd, "cpu.cfs_period_us", period, "CPUQuotaPeriodSec");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
+                r = write_u64(cg, fd, "cpu.cfs_quota_us", l->cpu_quota_ppm * period / 1000000,
+                              "CPUQuota");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_weight != BOX_LIMIT_UNSET) {
+                r = write_u64(cg, fd, "cpu.shares", cgroup_weight_to_shares(l->cpu_weight),
+                              "CPUWeight");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v1_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->cpuset_cpus) {
+                r = cg_write_key(cg, fd, "cpuset.cpus", l->cpuset_cpus, false, "AllowedCPUs");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpuset_mems) {
+                r = cg_write_key(cg, fd, "cpuset.mems", l->cpuset_mems, false,
+                                 "AllowedMemoryNodes");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->io_weight != BOX_LIMIT_UNSET) {
+                /* Only the BFQ (or old CFQ) scheduler provides a weight file. */
+                const char *file = NULL;
+                if (has_file(cg, fd, "blkio.weight"))
+                        file = "blkio.weight";
+                else if (has_file(cg, fd, "blkio.bfq.weight"))
+                        file = "blkio.bfq.weight";
+                if (!file) {
+                        log_error("IOWeight: not supported here (no blkio.weight or "
+                                  "blkio.bfq.weight: no BFQ/CFQ I/O scheduler)");
+                        return -EOPNOTSUPP;
+                }
+                r = write_u64(cg, fd, file, cgroup_weight_to_blkio(l->io_weight), "IOWeight");
+                if (r < 0)
+                        return r;
+        }
+
+        static const struct {
+                const char *file, *key;
+                size_t off;
+        } throttle[] = {
+                {"blkio.throttle.read_bps_device", "IOReadBandwidthMax",
+                 offsetof(struct box_io_limit, rbps)},
+                {"blkio.throttle.write_bps_device", "IOWriteBandwidthMax",
+                 offsetof(struct box_io_limit, wbps)},
+                {"blkio.throttle.read_iops_device", "IOReadIOPSMax",
+                 offsetof(struct box_io_limit, riops)},
+                {"blkio.throttle.write_iops_device", "IOWriteIOPSMax",
+                 offsetof(struct box_io_limit, wiops)},
+        };
+        for (size_t i = 0; i < l->n_io; i++)
+                for (size_t t = 0; t < ARRAY_SIZE(throttle); t++) {
+                        uint64_t v = *(const uint64_t *)((const char *)&l->io[i] + throttle[t].off);
+                        if (v == 0)
+                                continue;
+                        char buf[64];
+                        snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io[i].major, l->io[i].minor,
+                                 v);
+                        /* One rule per write; the kernel keeps a line per device. */
+                        r = cg_write_key(cg, fd, throttle[t].file, buf, true, throttle[t].key);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int v1_pids(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        if (l->tasks_max == BOX_LIMIT_UNSET)
+                return 0;
+        return write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+}
+
+int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
+{
+        int r;
+        const struct cg_dir *d = cg->dirs;
+
+        if (d[CG_MEMORY].fd >= 0 && !(cg->v2_ctrls & CG2_MEMORY)) {
+                r = v1_memory(cg, d[CG_MEMORY].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_CPU].fd >= 0 && !(cg->v2_ctrls & CG2_CPU)) {
+                r = v1_cpu(cg, d[CG_CPU].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_CPUSET].fd >= 0 && !(cg->v2_ctrls & CG2_CPUSET)) {
+                r = v1_cpuset(cg, d[CG_CPUSET].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_BLKIO].fd >= 0 && !(cg->v2_ctrls & CG2_IO)) {
+                r = v1_blkio(cg, d[CG_BLKIO].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_PIDS].fd >= 0 && !(cg->v2_ctrls & CG2_PIDS)) {
+                r = v1_pids(cg, d[CG_PIDS].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

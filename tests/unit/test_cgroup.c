@@ -1,0 +1,590 @@
+/* test_cgroup.c - cgroup layout detection, limit translation and life cycle against fake trees
+ * (plain directories, BOXLAUNCH_CGROUP_LAYOUT=v1|hybrid|v2). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/bpf.h>
+#include <sys/stat.h>
+
+static char tree[64];
+
+static void limits_init(struct box_limits *l)
+{
+        *l = (struct box_limits){
+                .memory_max = BOX_LIMIT_UNSET,
+                .memory_high = BOX_LIMIT_UNSET,
+                .memory_swap_max = BOX_LIMIT_UNSET,
+                .cpu_quota_ppm = BOX_LIMIT_UNSET,
+                .cpu_period_usec = BOX_LIMIT_UNSET,
+                .cpu_weight = BOX_LIMIT_UNSET,
+                .tasks_max = BOX_LIMIT_UNSET,
+                .io_weight = BOX_LIMIT_UNSET,
+        };
+}
+
+static void put(const char *rel, const char *content)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write_all(fd, content, strlen(content)), 0);
+}
+
+static void dir(const char *rel)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
+        assert_int_equal(mkdir(p, 0755), 0);
+}
+
+/* The file's content, without the final newline. */
+static char *get(const char *rel)
+{
+        char *s = NULL;
+        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
+        if (read_file_at(AT_FDCWD, p, &s, 1 << 20) < 0)
+                return NULL;
+        size_t n = strlen(s);
+        if (n && s[n - 1] == '\n')
+                s[n - 1] = 0;
+        return s;
+}
+
+#define assert_file(rel, want)                                                                     \
+        do {                                                                                       \
+                _cleanup_free_ char *_s = get(rel);                                                \
+                assert_non_null(_s);                                                               \
+                assert_string_equal(_s, want);                                                     \
+        } while (0)
+
+static bool exists(const char *rel)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
+        return access(p, F_OK) == 0;
+}
+
+static const char *const v1_hiers[] = {"memory", "pids",   "freezer", "devices", "cpuacct",
+                                       "cpu",    "cpuset", "blkio",   "systemd"};
+
+static int setup_tree(const char *layout)
+{
+        strcpy(tree, "/tmp/test_cgroup.XXXXXX");
+        if (!mkdtemp(tree))
+                return -1;
+        setenv("BOXLAUNCH_CGROUP_LAYOUT", layout, 1);
+        return 0;
+}
+
+static int setup_v2(void **state)
+{
+        if (setup_tree("v2") < 0)
+                return -1;
+        put("cgroup.controllers", "cpuset cpu io memory pids\n");
+        put("cgroup.subtree_control", "");
+        return 0;
+}
+
+static void make_v1_dirs(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(v1_hiers); i++)
+                dir(v1_hiers[i]);
+        put("cpuset/cpuset.cpus", "0-3\n");
+        put("cpuset/cpuset.mems", "0\n");
+}
+
+static int setup_v1(void **state)
+{
+        if (setup_tree("v1") < 0)
+                return -1;
+        make_v1_dirs();
+        return 0;
+}
+
+static int setup_hybrid(void **state)
+{
+        if (setup_tree("hybrid") < 0)
+                return -1;
+        make_v1_dirs();
+        dir("unified");
+        put("unified/cgroup.controllers", "hugetlb\n");
+        return 0;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+        return remove(p);
+}
+
+static int teardown_tree(void **state)
+{
+        unsetenv("BOXLAUNCH_CGROUP_LAYOUT");
+        nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        return 0;
+}
+
+/* --- detection --------------------------------------------------------------------------- */
+
+static void test_detect_real(void **state)
+{
+        enum cgroup_layout l;
+        /* This machine: v1 controllers plus cgroup2 at /sys/fs/cgroup/unified. The override
+         * must not win over a real cgroup file system. */
+        setenv("BOXLAUNCH_CGROUP_LAYOUT", "v2", 1);
+        assert_int_equal(cgroup_detect("/sys/fs/cgroup", &l), 0);
+        assert_int_equal(l, CGROUP_LAYOUT_HYBRID);
+        assert_int_equal(cgroup_detect("/sys/fs/cgroup/unified", &l), 0);
+        assert_int_equal(l, CGROUP_LAYOUT_V2);
+        unsetenv("BOXLAUNCH_CGROUP_LAYOUT");
+}
+
+static void test_detect_fake(void **state)
+{
+        enum cgroup_layout l;
+        static const struct {
+                const char *env;
+                enum cgroup_layout want;
+        } cases[] = {{"v1", CGROUP_LAYOUT_V1},
+                     {"hybrid", CGROUP_LAYOUT_HYBRID},
+                     {"v2", CGROUP_LAYOUT_V2}};
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                setenv("BOXLAUNCH_CGROUP_LAYOUT", cases[i].env, 1);
+                assert_int_equal(cgroup_detect(tree, &l), 0);
+                assert_int_equal(l, cases[i].want);
+        }
+        setenv("BOXLAUNCH_CGROUP_LAYOUT", "v3", 1);
+        assert_int_equal(cgroup_detect(tree, &l), -EINVAL);
+        unsetenv("BOXLAUNCH_CGROUP_LAYOUT");
+        assert_int_equal(cgroup_detect(tree, &l), -ENOMEDIUM);
+        assert_int_equal(cgroup_detect("/nonexistent/cgroup", &l), -ENOENT);
+}
+
+/* --- v2 ---------------------------------------------------------------------------------- */
+
+static struct box_io_limit io_sda = {
+        .device = NULL, .major = 8, .minor = 0, .rbps = 1048576, .wiops = 100};
+
+static void full_limits(struct box_limits *l)
+{
+        limits_init(l);
+        l->memory_max = 64 << 20;
+        l->memory_high = 48 << 20;
+        l->memory_swap_max = 16 << 20;
+        l->cpu_quota_ppm = 1500000; /* 150% */
+        l->cpu_weight = 100;
+        l->cpuset_cpus = "0-1";
+        l->cpuset_mems = "0";
+        l->tasks_max = 16;
+        l->io_weight = 300;
+        l->io = &io_sda;
+        l->n_io = 1;
+}
+
+static void test_v2_limits(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        full_limits(&l);
+
+        assert_int_equal(cgroup_create(tree, "web", &l, NULL, 0, &cg), 0);
+        assert_string_equal(cgroup_path(cg), "boxlaunch/web");
+        assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_V2);
+        assert_true(cgroup_v2_dirfd(cg) >= 0);
+
+        assert_file("cgroup.subtree_control", "+cpuset +cpu +io +memory +pids");
+        assert_file("boxlaunch/cgroup.subtree_control", "+cpuset +cpu +io +memory +pids");
+        assert_file("boxlaunch/web/memory.max", "67108864");
+        assert_file("boxlaunch/web/memory.high", "50331648");
+        assert_file("boxlaunch/web/memory.swap.max", "16777216");
+        assert_file("boxlaunch/web/cpu.max", "150000 100000");
+        assert_file("boxlaunch/web/cpu.weight", "100");
+        assert_file("boxlaunch/web/cpuset.cpus", "0-1");
+        assert_file("boxlaunch/web/cpuset.mems", "0");
+        assert_file("boxlaunch/web/pids.max", "16");
+        assert_file("boxlaunch/web/io.weight", "default 300");
+        assert_file("boxlaunch/web/io.max", "8:0 rbps=1048576 wiops=100");
+        /* v2 has no devices files: the policy is a BPF program (not attached to a fake tree). */
+        assert_false(exists("boxlaunch/web/devices.allow"));
+
+        assert_int_equal(cgroup_attach(cg, 4242), 0);
+        assert_file("boxlaunch/web/cgroup.procs", "4242");
+
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", true), 0);
+        assert_file("boxlaunch/web/cgroup.freeze", "1");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", false), 0);
+        assert_file("boxlaunch/web/cgroup.freeze", "0");
+
+        pid_t *pids = NULL;
+        size_t n = 0;
+        assert_int_equal(cgroup_pids(tree, "boxlaunch/web", &pids, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(pids[0], 4242);
+        free(pids);
+
+        /* A group the box made for itself goes too. */
+        dir("boxlaunch/web/inner");
+        put("boxlaunch/web/inner/cgroup.procs", "");
+
+        cgroup_destroy(cg);
+        assert_false(exists("boxlaunch"));
+        assert_true(exists("cgroup.controllers"));
+}
+
+static void test_v2_period_only(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        limits_init(&l);
+        l.cpu_period_usec = 50000;
+        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_file("boxlaunch/p/cpu.max", "max 50000");
+        /* Controllers without limits stay off, except memory and pids (stats). */
+        assert_file("boxlaunch/cgroup.subtree_control", "+cpu +memory +pids");
+        cgroup_destroy(cg);
+
+        limits_init(&l);
+        l.cpu_quota_ppm = 250000; /* 25% of a 20ms period */
+        l.cpu_period_usec = 20000;
+        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_file("boxlaunch/p/cpu.max", "5000 20000");
+        cgroup_destroy(cg);
+        assert_false(exists("boxlaunch"));
+}
+
+static void test_v2_missing_controller(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        put("cgroup.controllers", "memory pids\n");
+        limits_init(&l);
+        l.io_weight = 100;
+        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        assert_null(cg);
+        assert_false(exists("boxlaunch"));
+}
+
+static void test_bad_values(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        const struct {
+                size_t off;
+                uint64_t v;
+        } bad[] = {
+                {offsetof(struct box_limits, cpu_weight), 0},
+                {offsetof(struct box_limits, cpu_weight), 20000},
+                {offsetof(struct box_limits, io_weight), 0},
+                {offsetof(struct box_limits, io_weight), 10001},
+                {offsetof(struct box_limits, cpu_period_usec), 100},
+                {offsetof(struct box_limits, cpu_period_usec), 2000000},
+                {offsetof(struct box_limits, cpu_quota_ppm), 5000}, /* 0.5 ms per 100 ms */
+                {offsetof(struct box_limits, cpu_quota_ppm), UINT64_MAX / 2},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+                limits_init(&l);
+                *(uint64_t *)((char *)&l + bad[i].off) = bad[i].v;
+                assert_int_equal(cgroup_create(tree, "bad", &l, NULL, 0, &cg), -EINVAL);
+                assert_null(cg);
+                assert_false(exists("boxlaunch"));
+        }
+
+        limits_init(&l);
+        assert_int_equal(cgroup_create(tree, "a/b", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(cgroup_create(tree, "..", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(cgroup_create(tree, "", &l, NULL, 0, &cg), -EINVAL);
+
+        struct box_device d = {.name = "bad", .type = 'x', .major = 1, .minor = 1, .access = "rw"};
+        assert_int_equal(cgroup_create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
+        d.type = 'c';
+        strcpy(d.access, "rq");
+        assert_int_equal(cgroup_create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
+        assert_false(exists("boxlaunch"));
+}
+
+static void test_parent_and_stale(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        limits_init(&l);
+        l.parent = "/machine.slice/";
+        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        assert_string_equal(cgroup_path(cg), "machine.slice/db");
+        assert_true(exists("machine.slice/db"));
+        cgroup_destroy(cg);
+        assert_false(exists("machine.slice/db"));
+        assert_true(exists("machine.slice")); /* not ours to remove */
+
+        /* A leftover (supervisor "crashed": struct forgotten) is removed on the next create. */
+        l.parent = NULL;
+        l.tasks_max = 10;
+        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        struct box_cgroup *forgotten = cg;
+        put("boxlaunch/db/leftover-marker", "x");
+        l.tasks_max = 20;
+        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        assert_false(exists("boxlaunch/db/leftover-marker"));
+        assert_file("boxlaunch/db/pids.max", "20");
+        (void)forgotten; /* its directories are gone; only its memory leaks in this test */
+
+        /* gc by name, as a later verb would. */
+        assert_int_equal(cgroup_gc(tree, "db"), 0);
+        assert_false(exists("boxlaunch"));
+        assert_int_equal(cgroup_gc(tree, "db"), 0); /* nothing left: fine */
+        assert_int_equal(cgroup_gc(tree, "../x/y"), -EINVAL);
+        (void)cg;
+}
+
+static void test_bpf_program(void **state)
+{
+        struct bpf_insn *p = NULL;
+        size_t n = 0, n_default;
+        assert_int_equal(devices_build_bpf(NULL, 0, &p, &n), 0);
+        n_default = n;
+        /* Prologue: 6 instructions reading struct bpf_cgroup_dev_ctx. */
+        assert_int_equal(p[0].code, BPF_LDX | BPF_MEM | BPF_W);
+        assert_int_equal(p[0].src_reg, BPF_REG_1);
+        assert_int_equal(p[0].off, 0);
+        assert_int_equal(p[4].off, 4);
+        assert_int_equal(p[5].off, 8);
+        /* Ends with "return 0" (deny). */
+        assert_int_equal(p[n - 1].code, BPF_JMP | BPF_EXIT);
+        assert_int_equal(p[n - 2].code, BPF_ALU64 | BPF_MOV | BPF_K);
+        assert_int_equal(p[n - 2].imm, 0);
+        /* Every jump stays inside the program and lands on a rule start or the epilogue. */
+        for (size_t i = 0; i < n; i++)
+                if (p[i].code == (BPF_JMP | BPF_JNE | BPF_K))
+                        assert_true(i + 1 + p[i].off < n);
+        free(p);
+
+        struct box_device d = {
+                .name = "fuse", .type = 'c', .major = 10, .minor = 229, .access = "rw"};
+        assert_int_equal(devices_build_bpf(&d, 1, &p, &n), 0);
+        /* type + access (3) + major + minor + return 1 = 8 more. */
+        assert_int_equal(n, n_default + 8);
+        bool found = false;
+        for (size_t i = 0; i < n; i++)
+                if (p[i].code == (BPF_JMP | BPF_JNE | BPF_K) && p[i].dst_reg == BPF_REG_5 &&
+                    p[i].imm == 229)
+                        found = true;
+        assert_true(found);
+        free(p);
+
+        d.type = 'q';
+        assert_int_equal(devices_build_bpf(&d, 1, &p, &n), -EINVAL);
+}
+
+/* --- v1 ---------------------------------------------------------------------------------- */
+
+static void test_weight_conversion(void **state)
+{
+        assert_int_equal(cgroup_weight_to_shares(1), 2);
+        assert_int_equal(cgroup_weight_to_shares(100), 2597); /* 2 + 99*262142/9999 */
+        assert_int_equal(cgroup_weight_to_shares(10000), 262144);
+        assert_int_equal(cgroup_weight_to_blkio(1), 10);
+        assert_int_equal(cgroup_weight_to_blkio(10000), 1000);
+        assert_int_equal(cgroup_weight_to_blkio(100), 19);
+}
+
+static void test_v1_limits(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        full_limits(&l);
+        struct box_device d = {
+                .name = "fuse", .type = 'c', .major = 10, .minor = 229, .access = "rwm"};
+
+        assert_int_equal(cgroup_create(tree, "web", &l, &d, 1, &cg), 0);
+        assert_int_equal(cgroup_v2_dirfd(cg), -1);
+        assert_file("memory/boxlaunch/web/memory.limit_in_bytes", "67108864");
+        assert_file("memory/boxlaunch/web/memory.soft_limit_in_bytes", "50331648");
+        assert_file("memory/boxlaunch/web/memory.memsw.limit_in_bytes", "83886080");
+        assert_file("cpu/boxlaunch/web/cpu.cfs_period_us", "100000");
+        assert_file("cpu/boxlaunch/web/cpu.cfs_quota_us", "150000");
+        assert_file("cpu/boxlaunch/web/cpu.shares", "2597");
+        assert_file("cpuset/boxlaunch/cpuset.cpus", "0-3"); /* seeded from the root */
+        assert_file("cpuset/boxlaunch/cpuset.mems", "0");
+        assert_file("cpuset/boxlaunch/web/cpuset.cpus", "0-1");
+        assert_file("cpuset/boxlaunch/web/cpuset.mems", "0");
+        assert_file("pids/boxlaunch/web/pids.max", "16");
+        assert_file("blkio/boxlaunch/web/blkio.weight", "39");
+        assert_file("blkio/boxlaunch/web/blkio.throttle.read_bps_device", "8:0 1048576");
+        assert_file("blkio/boxlaunch/web/blkio.throttle.write_iops_device", "8:0 100");
+        assert_false(exists("blkio/boxlaunch/web/blkio.throttle.write_bps_device"));
+        assert_file("devices/boxlaunch/web/devices.deny", "a");
+        assert_file("devices/boxlaunch/web/devices.allow",
+                    "c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\n"
+                    "c 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\nc *:* m\nb *:* m\nc 10:229 rwm");
+        for (size_t i = 0; i < ARRAY_SIZE(v1_hiers); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/boxlaunch/web", v1_hiers[i]);
+                assert_true(exists(p));
+        }
+
+        assert_int_equal(cgroup_attach(cg, 777), 0);
+        assert_file("freezer/boxlaunch/web/cgroup.procs", "777");
+        assert_file("systemd/boxlaunch/web/cgroup.procs", "777");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", true), 0);
+        assert_file("freezer/boxlaunch/web/freezer.state", "FROZEN");
+
+        put("memory/boxlaunch/web/memory.usage_in_bytes", "4096\n");
+        put("memory/boxlaunch/web/memory.max_usage_in_bytes", "8192\n");
+        put("cpuacct/boxlaunch/web/cpuacct.usage", "5000000\n");
+        put("pids/boxlaunch/web/pids.current", "3\n");
+        put("blkio/boxlaunch/web/blkio.throttle.io_service_bytes_recursive",
+            "8:0 Read 100\n8:0 Write 50\n8:0 Total 150\n8:16 Read 1\nTotal 151\n");
+        struct box_cgroup_stats s;
+        assert_int_equal(cgroup_stats(tree, "boxlaunch/web", &s), 0);
+        assert_int_equal(s.memory_current, 4096);
+        assert_int_equal(s.memory_peak, 8192);
+        assert_int_equal(s.cpu_usage_usec, 5000);
+        assert_int_equal(s.pids_current, 3);
+        assert_int_equal(s.io_read_bytes, 101);
+        assert_int_equal(s.io_write_bytes, 50);
+
+        cgroup_destroy(cg);
+        for (size_t i = 0; i < ARRAY_SIZE(v1_hiers); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/boxlaunch", v1_hiers[i]);
+                assert_false(exists(p));
+        }
+        assert_int_equal(cgroup_stats(tree, "boxlaunch/web", &s), -ENOENT);
+}
+
+static void test_v1_minimal(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        limits_init(&l);
+        assert_int_equal(cgroup_create(tree, "min", &l, NULL, 0, &cg), 0);
+        /* Only controllers with a limit, plus the always-on ones. */
+        assert_false(exists("cpu/boxlaunch/min"));
+        assert_false(exists("cpuset/boxlaunch"));
+        assert_false(exists("blkio/boxlaunch/min"));
+        assert_true(exists("memory/boxlaunch/min"));
+        assert_true(exists("pids/boxlaunch/min"));
+        assert_true(exists("freezer/boxlaunch/min"));
+        assert_true(exists("devices/boxlaunch/min"));
+        assert_true(exists("cpuacct/boxlaunch/min"));
+        assert_true(exists("systemd/boxlaunch/min"));
+        assert_false(exists("memory/boxlaunch/min/memory.limit_in_bytes"));
+        cgroup_destroy(cg);
+        assert_false(exists("memory/boxlaunch"));
+}
+
+static void test_v1_swap_needs_max(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        limits_init(&l);
+        l.memory_swap_max = 1 << 20;
+        assert_int_equal(cgroup_create(tree, "s", &l, NULL, 0, &cg), -EINVAL);
+        assert_false(exists("memory/boxlaunch"));
+}
+
+static void test_v1_missing_controller(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        assert_int_equal(mkdir(tree, 0700), 0);
+        dir("memory");
+        dir("pids");
+        dir("devices");
+        limits_init(&l);
+        l.cpu_quota_ppm = 500000;
+        assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        assert_false(exists("memory/boxlaunch"));
+}
+
+static void test_v1_cpu_cpuacct_alias(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        /* Distributions mount cpu,cpuacct once with two symlinks. */
+        assert_int_equal(rmdir(xasprintf("%s/cpu", tree)), 0);
+        assert_int_equal(rmdir(xasprintf("%s/cpuacct", tree)), 0);
+        dir("cpu,cpuacct");
+        assert_int_equal(symlink("cpu,cpuacct", xasprintf("%s/cpu", tree)), 0);
+        assert_int_equal(symlink("cpu,cpuacct", xasprintf("%s/cpuacct", tree)), 0);
+        limits_init(&l);
+        l.cpu_weight = 10000;
+        assert_int_equal(cgroup_create(tree, "al", &l, NULL, 0, &cg), 0);
+        assert_file("cpu,cpuacct/boxlaunch/al/cpu.shares", "262144");
+        assert_int_equal(cgroup_attach(cg, 55), 0);
+        assert_file("cpu,cpuacct/boxlaunch/al/cgroup.procs", "55"); /* written once */
+        cgroup_destroy(cg);
+        assert_false(exists("cpu,cpuacct/boxlaunch"));
+}
+
+/* --- hybrid ------------------------------------------------------------------------------ */
+
+static void test_hybrid(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        full_limits(&l);
+        l.io_weight = BOX_LIMIT_UNSET;
+        assert_int_equal(cgroup_create(tree, "h", &l, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_HYBRID);
+        /* Limits go to v1; the cgroup2 group exists (no controllers to enable there). */
+        assert_file("memory/boxlaunch/h/memory.limit_in_bytes", "67108864");
+        assert_file("cpu/boxlaunch/h/cpu.cfs_quota_us", "150000");
+        assert_true(exists("unified/boxlaunch/h"));
+        assert_true(cgroup_v2_dirfd(cg) >= 0);
+        assert_false(exists("unified/boxlaunch/h/memory.max"));
+        assert_false(exists("unified/cgroup.subtree_control"));
+        assert_int_equal(cgroup_attach(cg, 99), 0);
+        assert_file("unified/boxlaunch/h/cgroup.procs", "99");
+        assert_file("memory/boxlaunch/h/cgroup.procs", "99");
+        cgroup_destroy(cg);
+        assert_false(exists("unified/boxlaunch"));
+        assert_false(exists("memory/boxlaunch"));
+}
+
+static void test_hybrid_v2_controller(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        /* memory only in the cgroup2 half: its limits go there. */
+        assert_int_equal(rmdir(xasprintf("%s/memory", tree)), 0);
+        put("unified/cgroup.controllers", "memory hugetlb\n");
+        limits_init(&l);
+        l.memory_max = 1 << 30;
+        l.tasks_max = 5;
+        assert_int_equal(cgroup_create(tree, "h2", &l, NULL, 0, &cg), 0);
+        assert_file("unified/cgroup.subtree_control", "+memory");
+        assert_file("unified/boxlaunch/cgroup.subtree_control", "+memory");
+        assert_file("unified/boxlaunch/h2/memory.max", "1073741824");
+        assert_file("pids/boxlaunch/h2/pids.max", "5");
+        cgroup_destroy(cg);
+        assert_false(exists("unified/boxlaunch"));
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_detect_real),
+                cmocka_unit_test_setup_teardown(test_detect_fake, setup_v2, teardown_tree),
+                cmocka_unit_test(test_weight_conversion),
+                cmocka_unit_test(test_bpf_program),
+                cmocka_unit_test_setup_teardown(test_v2_limits, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v2_period_only, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v2_missing_controller, setup_v2,
+                                                teardown_tree),
+                cmocka_unit_test_setup_teardown(test_bad_values, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_parent_and_stale, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_limits, setup_v1, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_minimal, setup_v1, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_swap_needs_max, setup_v1, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_missing_controller, setup_v1,
+                                                teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_cpu_cpuacct_alias, setup_v1, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_hybrid, setup_hybrid, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
+                                                teardown_tree),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

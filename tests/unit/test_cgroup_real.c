@@ -1,0 +1,376 @@
+/* test_cgroup_real.c - the cgroup module on this machine's real hierarchy (root only): placement,
+ * limits read back, attach, freeze, pids, stats, destroy, gc after a crash, enforcement of
+ * TasksMax and MemoryMax, and the cgroup2 device BPF program. Every test's teardown kills its
+ * processes and removes its groups, whatever the assertions did. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+struct fixture {
+        char name[64];
+        struct box_cgroup *cg;
+        pid_t child;
+        int go[2];   /* parent -> child: "you are attached" */
+        int done[2]; /* child -> parent: a status byte */
+        char v2dir[128];
+        char tmpdir[64];
+};
+
+static void limits_init(struct box_limits *l)
+{
+        *l = (struct box_limits){
+                .memory_max = BOX_LIMIT_UNSET,
+                .memory_high = BOX_LIMIT_UNSET,
+                .memory_swap_max = BOX_LIMIT_UNSET,
+                .cpu_quota_ppm = BOX_LIMIT_UNSET,
+                .cpu_period_usec = BOX_LIMIT_UNSET,
+                .cpu_weight = BOX_LIMIT_UNSET,
+                .tasks_max = BOX_LIMIT_UNSET,
+                .io_weight = BOX_LIMIT_UNSET,
+        };
+}
+
+static int setup(void **state)
+{
+        struct fixture *f = xcalloc(1, sizeof(*f));
+        snprintf(f->name, sizeof(f->name), "t-%d", (int)getpid());
+        f->child = -1;
+        if (pipe2(f->go, O_CLOEXEC) < 0 || pipe2(f->done, O_CLOEXEC) < 0)
+                return -1;
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+        if (f->child > 0) {
+                kill(f->child, SIGKILL);
+                waitpid(f->child, NULL, 0);
+        }
+        cgroup_destroy(f->cg);
+        cgroup_gc(CGROUP_ROOT, f->name);
+        if (f->v2dir[0])
+                for (int i = 0; i < 500 && rmdir(f->v2dir) < 0 && errno == EBUSY; i++)
+                        usleep(10000);
+        if (f->tmpdir[0]) {
+                _cleanup_free_ char *p = xasprintf("%s/mem", f->tmpdir);
+                unlink(p);
+                rmdir(f->tmpdir);
+        }
+        for (int i = 0; i < 2; i++) {
+                close(f->go[i]);
+                close(f->done[i]);
+        }
+        free(f);
+        return 0;
+}
+
+static void wait_go(struct fixture *f)
+{
+        char c;
+        close(f->go[1]);
+        if (read(f->go[0], &c, 1) != 1)
+                _exit(100);
+}
+
+static void send_go(struct fixture *f)
+{
+        assert_int_equal(write(f->go[1], "g", 1), 1);
+}
+
+static char read_done(struct fixture *f)
+{
+        char c = 0;
+        assert_int_equal(read(f->done[0], &c, 1), 1);
+        return c;
+}
+
+static char *read_real(const char *hier, const char *name, const char *file)
+{
+        _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/%s/boxlaunch/%s/%s", hier, name, file);
+        char *s = NULL;
+        if (read_file_at(AT_FDCWD, p, &s, 1 << 16) < 0)
+                return NULL;
+        s[strcspn(s, "\n")] = 0;
+        return s;
+}
+
+#define assert_real(hier, name, file, want)                                                        \
+        do {                                                                                       \
+                _cleanup_free_ char *_s = read_real(hier, name, file);                             \
+                assert_non_null(_s);                                                               \
+                assert_string_equal(_s, want);                                                     \
+        } while (0)
+
+static bool any_dir_left(const char *name)
+{
+        static const char *const h[] = {"memory", "pids",   "freezer", "devices", "cpuacct",
+                                        "cpu",    "cpuset", "blkio",   "systemd", "unified"};
+        for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
+                _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/%s/boxlaunch/%s", h[i], name);
+                if (access(p, F_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static void test_lifecycle(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+        limits_init(&l);
+        l.memory_max = 32 << 20;
+        l.tasks_max = 16;
+        l.cpu_quota_ppm = 500000; /* 50% */
+
+        enum cgroup_layout layout;
+        assert_int_equal(cgroup_detect(CGROUP_ROOT, &layout), 0);
+        assert_int_equal(layout, CGROUP_LAYOUT_HYBRID);
+
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        _cleanup_free_ char *path = xasprintf("boxlaunch/%s", f->name);
+        assert_string_equal(cgroup_path(f->cg), path);
+        assert_true(cgroup_v2_dirfd(f->cg) >= 0);
+
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                wait_go(f);
+                /* Charge some memory to the new group, and try the device policy. */
+                size_t n = 4 << 20;
+                char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (m == MAP_FAILED)
+                        _exit(101);
+                memset(m, 1, n);
+                int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                int kmsg_fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+                char c = null_fd >= 0 && kmsg_fd < 0 && errno == EPERM ? 'o' : 'd';
+                if (write(f->done[1], &c, 1) != 1)
+                        _exit(102);
+                for (;;)
+                        pause();
+        }
+        assert_int_equal(cgroup_attach(f->cg, f->child), 0);
+        send_go(f);
+        assert_int_equal(read_done(f), 'o');
+
+        /* Placement: boxlaunch/NAME in memory and pids (and everywhere else). */
+        _cleanup_free_ char *cgfile = xasprintf("/proc/%d/cgroup", (int)f->child);
+        _cleanup_free_ char *cgs = NULL;
+        assert_int_equal(read_file_at(AT_FDCWD, cgfile, &cgs, 1 << 16), 0);
+        _cleanup_free_ char *want_mem = xasprintf(":memory:/%s\n", path);
+        _cleanup_free_ char *want_pids = xasprintf(":pids:/%s\n", path);
+        _cleanup_free_ char *want_v2 = xasprintf("0::/%s\n", path);
+        assert_non_null(strstr(cgs, want_mem));
+        assert_non_null(strstr(cgs, want_pids));
+        assert_non_null(strstr(cgs, want_v2));
+
+        assert_real("memory", f->name, "memory.limit_in_bytes", "33554432");
+        assert_real("pids", f->name, "pids.max", "16");
+        assert_real("cpu", f->name, "cpu.cfs_quota_us", "50000");
+        assert_real("cpu", f->name, "cpu.cfs_period_us", "100000");
+
+        assert_int_equal(cgroup_freeze(CGROUP_ROOT, path, true), 0);
+        assert_real("freezer", f->name, "freezer.state", "FROZEN");
+        assert_int_equal(cgroup_freeze(CGROUP_ROOT, path, false), 0);
+        assert_real("freezer", f->name, "freezer.state", "THAWED");
+
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        assert_int_equal(cgroup_pids(CGROUP_ROOT, path, &pids, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(pids[0], f->child);
+
+        struct box_cgroup_stats s;
+        assert_int_equal(cgroup_stats(CGROUP_ROOT, path, &s), 0);
+        assert_true(s.memory_current >= (4 << 20));
+        assert_true(s.memory_peak >= s.memory_current);
+        assert_int_equal(s.pids_current, 1);
+
+        cgroup_destroy(TAKE_PTR(f->cg));
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        assert_false(any_dir_left(f->name));
+}
+
+static void test_gc_after_crash(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+        limits_init(&l);
+        l.tasks_max = 8;
+        struct box_cgroup *cg = NULL;
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &cg), 0);
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                wait_go(f);
+                /* A straggler that forked: both must go. */
+                if (fork() == 0)
+                        for (;;)
+                                pause();
+                if (write(f->done[1], "o", 1) != 1)
+                        _exit(102);
+                for (;;)
+                        pause();
+        }
+        assert_int_equal(cgroup_attach(cg, f->child), 0);
+        send_go(f);
+        assert_int_equal(read_done(f), 'o');
+        /* The supervisor "crashes": the struct is forgotten, the groups stay. */
+        cg = NULL;
+        assert_true(any_dir_left(f->name));
+
+        assert_int_equal(cgroup_gc(CGROUP_ROOT, f->name), 0);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        assert_false(any_dir_left(f->name));
+}
+
+static void test_tasks_max(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+        limits_init(&l);
+        l.tasks_max = 16;
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                wait_go(f);
+                int forks = 0;
+                for (; forks < 64; forks++) {
+                        pid_t p = fork();
+                        if (p == 0)
+                                for (;;)
+                                        pause();
+                        if (p < 0)
+                                _exit(errno == EAGAIN ? forks : 200);
+                }
+                _exit(201);
+        }
+        assert_int_equal(cgroup_attach(f->cg, f->child), 0);
+        send_go(f);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFEXITED(status));
+        /* The child itself is task 1: its 16th fork (the 17th task) or earlier fails. */
+        assert_true(WEXITSTATUS(status) <= 15);
+        assert_true(WEXITSTATUS(status) >= 1);
+        cgroup_destroy(TAKE_PTR(f->cg)); /* kills the sleeping grandchildren */
+        assert_false(any_dir_left(f->name));
+}
+
+static void test_memory_max(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+        limits_init(&l);
+        l.memory_max = 32 << 20;
+        if (access(CGROUP_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0)
+                l.memory_swap_max = 0; /* no escape into swap */
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        if (l.memory_swap_max == 0)
+                assert_real("memory", f->name, "memory.memsw.limit_in_bytes", "33554432");
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                wait_go(f);
+                size_t n = 64 << 20;
+                char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (m == MAP_FAILED)
+                        _exit(101);
+                for (size_t i = 0; i < n; i += 4096)
+                        m[i] = 1;
+                _exit(0);
+        }
+        assert_int_equal(cgroup_attach(f->cg, f->child), 0);
+        send_go(f);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), SIGKILL);
+        cgroup_destroy(TAKE_PTR(f->cg));
+        assert_false(any_dir_left(f->name));
+}
+
+/* The cgroup2 device program on a real cgroup2 group (this host's v2 half has no controllers,
+ * but BPF device programs need none). */
+static void test_v2_device_bpf(void **state)
+{
+        struct fixture *f = *state;
+        snprintf(f->v2dir, sizeof(f->v2dir), CGROUP_ROOT "/unified/boxlaunch-test-%d",
+                 (int)getpid());
+        assert_int_equal(mkdir(f->v2dir, 0755), 0);
+        _cleanup_close_ int fd = open(f->v2dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        /* Extra rule: /dev/kmsg write-only. */
+        struct box_device kmsg = {
+                .name = "kmsg", .type = 'c', .major = 1, .minor = 11, .access = "w"};
+        assert_int_equal(devices_attach_bpf(fd, &kmsg, 1), 0);
+
+        strcpy(f->tmpdir, "/tmp/test_cgroup_real.XXXXXX");
+        assert_non_null(mkdtemp(f->tmpdir));
+        _cleanup_free_ char *mem = xasprintf("%s/mem", f->tmpdir);
+
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                wait_go(f);
+                int bits = 0;
+                if (open("/dev/null", O_RDWR | O_CLOEXEC) >= 0)
+                        bits |= 1; /* default allow-list */
+                if (open("/dev/kmsg", O_RDONLY | O_CLOEXEC) < 0 && errno == EPERM)
+                        bits |= 2; /* read not granted */
+                if (open("/dev/kmsg", O_WRONLY | O_CLOEXEC) >= 0)
+                        bits |= 4; /* write granted */
+                if (mknod(mem, S_IFCHR | 0600, makedev(1, 1)) == 0)
+                        bits |= 8; /* mknod of anything is allowed... */
+                if (open(mem, O_RDONLY | O_CLOEXEC) < 0 && errno == EPERM)
+                        bits |= 16; /* ...opening it is not */
+                _exit(bits);
+        }
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)f->child);
+        assert_int_equal(write_file_at(fd, "cgroup.procs", pid), 0);
+        send_go(f);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 31);
+}
+
+int main(void)
+{
+        if (geteuid() != 0) {
+                fprintf(stderr, "test_cgroup_real: needs root, skipped\n");
+                return 0;
+        }
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_gc_after_crash, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_tasks_max, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_memory_max, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_v2_device_bpf, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
