@@ -154,6 +154,27 @@ static bool path_has_dotdot(const char *p)
         return false;
 }
 
+/* Paths equal up to repeated and trailing slashes ("/data/" is "/data"). */
+static bool path_equal(const char *a, const char *b)
+{
+        for (;;) {
+                if (*a == '/' && *b == '/') {
+                        a += strspn(a, "/");
+                        b += strspn(b, "/");
+                        if (!*a || !*b)
+                                return !*a && !*b;
+                        continue;
+                }
+                if (*a != *b)
+                        return (*a == '/' && !a[strspn(a, "/")] && !*b) ||
+                               (*b == '/' && !b[strspn(b, "/")] && !*a);
+                if (!*a)
+                        return true;
+                a++;
+                b++;
+        }
+}
+
 int box_config_validate(struct box_config *c)
 {
         char w[512];
@@ -201,7 +222,7 @@ int box_config_validate(struct box_config *c)
                 }
                 for (size_t j = 0; j < i; j++)
                         if (m->target && c->mounts[j].target &&
-                            streq(m->target, c->mounts[j].target)) {
+                            path_equal(m->target, c->mounts[j].target)) {
                                 log_error("%s[Mount %s] mounts on %s like [Mount %s]",
                                           where(c, w, sizeof(w), m->origin.line), m->name,
                                           m->target, c->mounts[j].name);
@@ -210,7 +231,7 @@ int box_config_validate(struct box_config *c)
         }
         for (size_t i = 0; i < c->n_devices; i++)
                 for (size_t j = 0; j < i; j++)
-                        if (streq(c->devices[i].path, c->devices[j].path)) {
+                        if (path_equal(c->devices[i].path, c->devices[j].path)) {
                                 log_error("%s[Device %s] uses the path %s of [Device %s]",
                                           where(c, w, sizeof(w), c->devices[i].origin.line),
                                           c->devices[i].name, c->devices[i].path,

@@ -616,6 +616,24 @@ static void test_validate_duplicate_targets(void **state)
                        "v.box:6: ", "[Mount two] mounts on /data like [Mount one]");
 }
 
+static void test_validate_duplicate_targets_slashes(void **state)
+{
+        /* "/data/" and "//data" are the same mount point as "/data". */
+        expect_invalid("[Box]\nDirectory=/a\n"
+                       "[Mount one]\nSource=/x\nTarget=/data\n"
+                       "[Mount two]\nType=tmpfs\nTarget=//data/\n",
+                       "v.box:6: ", "[Mount two] mounts on //data/ like [Mount one]");
+        struct box_config c;
+        assert_int_equal(load("v.box",
+                              "[Box]\nDirectory=/a\n[Mount one]\nSource=/x\nTarget=/data\n"
+                              "[Mount two]\nSource=/x\nTarget=/data2\n"
+                              "[Mount three]\nSource=/x\nTarget=/dat\n",
+                              &c),
+                         0);
+        assert_int_equal(box_config_validate(&c), 0);
+        box_config_free(&c);
+}
+
 static void test_validate_swap_without_memory(void **state)
 {
         expect_invalid("[Box]\nDirectory=/a\n[Limits]\nMemorySwapMax = 1G\n",
@@ -872,6 +890,20 @@ static const struct bad_case bad_cases[] = {
          "'5000' is not an errno name"},
         {"mask_paths_relative", "[Security]\nMaskPaths = /proc/kcore proc/x\n", 0, 2,
          "'proc/x' is not an absolute path without '..'"},
+        {"mask_paths_trailing_dotdot", "[Security]\nReadOnlyPaths = /proc/..\n", 0, 2,
+         "'/proc/..' is not an absolute path without '..'"},
+        {"device_path_trailing_dotdot", "[Device d]\nPath = /dev/x/..\nType = c\nNumber = 1:3\n", 0,
+         2, "'/dev/x/..' is not a path under /dev/"},
+        {"device_path_dot", "[Device d]\nPath = /dev/./x\nType = c\nNumber = 1:3\n", 0, 2,
+         "'/dev/./x' is not a path under /dev/"},
+        {"repeated_mount_label_spacing",
+         "[Mount data]\nSource=/a\nTarget=/b\n[Mount   data]\nSource=/c\nTarget=/d\n", 0, 4,
+         "[Mount data] repeated (first at line 1)"},
+        {"repeated_hook_label_case", "[Hook A]\nStage=prestart\nCommand=/x\n[Hook\ta]\n", 0, 4,
+         "[Hook a] repeated (first at line 1)"},
+        {"sysctl_empty_component", "[Exec]\nSysctl = net.=1\n", 0, 2, "'net.=1' is not KEY=VALUE"},
+        {"section_header_comment_then_keys", "[Exec] ; x\nCommand = /a\nUser = b\n", 0, 1,
+         "syntax error: '[Exec] ; x'"},
         {"bad_seccomp_bool", "[Security]\nSeccomp = strict\n", 0, 2,
          "[Security] Seccomp: 'strict' is not a boolean"},
 };
@@ -1077,6 +1109,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_validate_net_sysctl),
                 cmocka_unit_test(test_validate_boot_init),
                 cmocka_unit_test(test_validate_duplicate_targets),
+                cmocka_unit_test(test_validate_duplicate_targets_slashes),
                 cmocka_unit_test(test_validate_swap_without_memory),
                 cmocka_unit_test(test_validate_dotdot),
                 cmocka_unit_test(test_validate_root_mapping),
