@@ -230,6 +230,11 @@ static void scan_section_header(struct scan *s, unsigned line, char *name)
                                    "section [%s] repeated (first at line %u); the INI reader "
                                    "would merge them",
                                    sec.raw, s->sec[i].line);
+                else if (sec.label && s->sec[i].label && streq(s->sec[i].type, sec.type) &&
+                         streq(s->sec[i].label, sec.label))
+                        /* "[Mount  data]" vs "[Mount data]": two sections, one name. */
+                        scan_error(s, line, "[%s %s] repeated (first at line %u)", sec.type,
+                                   sec.label, s->sec[i].line);
         s->sec = xrealloc(s->sec, (s->n_sec + 1) * sizeof(*s->sec));
         s->sec[s->n_sec++] = sec;
 }
@@ -704,7 +709,8 @@ static int h_exec_sysctl(struct fill *f, const char *v)
         int r = 0;
         for (char **w = words; *w && r == 0; w++) {
                 char *eq = strchr(*w, '=');
-                if (!eq || eq == *w || strstr(*w, "..") || strchr(*w, '/')) {
+                if (!eq || eq == *w || eq[-1] == '.' || **w == '.' || strstr(*w, "..") ||
+                    strchr(*w, '/')) {
                         r = bad(f, "'%s' is not KEY=VALUE (e.g. net.ipv4.ip_forward=1)", *w);
                         break;
                 }
@@ -889,6 +895,19 @@ static int h_sec_apparmor_optional(struct fill *f, const char *v)
         return set_bool(f, &f->c->apparmor_optional, v);
 }
 
+/* True if a '/'-separated component of p is "." or "..". */
+static bool has_dot_component(const char *p)
+{
+        for (const char *c = p; *c;) {
+                size_t n = strcspn(c, "/");
+                if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+                        return true;
+                c += n;
+                c += strspn(c, "/");
+        }
+        return false;
+}
+
 static int set_path_list(struct fill *f, char ***dst, const char *v)
 {
         char **words;
@@ -896,7 +915,7 @@ static int set_path_list(struct fill *f, char ***dst, const char *v)
         if (split_quoted(v, &words, &err) < 0)
                 return bad(f, "%s in '%s'", err, v);
         for (char **w = words; *w; w++)
-                if ((*w)[0] != '/' || strstr(*w, "/../") || strlen(*w) >= 4096) {
+                if ((*w)[0] != '/' || has_dot_component(*w) || strlen(*w) >= 4096) {
                         bad(f, "'%s' is not an absolute path without '..'", *w);
                         strv_free(words);
                         return -EINVAL;
@@ -1191,7 +1210,7 @@ static int h_mount_options(struct fill *f, const char *v)
 static int h_dev_path(struct fill *f, const char *v)
 {
         struct box_device *d = f->item;
-        if (strncmp(v, "/dev/", 5) != 0 || strstr(v, "/../") || strstr(v, "/./"))
+        if (strncmp(v, "/dev/", 5) != 0 || has_dot_component(v))
                 return bad(f, "'%s' is not a path under /dev/", v);
         return set_path(f, &d->path, v, true);
 }

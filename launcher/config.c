@@ -155,6 +155,27 @@ static bool path_has_dotdot(const char *p)
         return false;
 }
 
+/* Paths equal up to repeated and trailing slashes ("/data/" is "/data"). */
+static bool path_equal(const char *a, const char *b)
+{
+        for (;;) {
+                if (*a == '/' && *b == '/') {
+                        a += strspn(a, "/");
+                        b += strspn(b, "/");
+                        if (!*a || !*b)
+                                return !*a && !*b;
+                        continue;
+                }
+                if (*a != *b)
+                        return (*a == '/' && !a[strspn(a, "/")] && !*b) ||
+                               (*b == '/' && !b[strspn(b, "/")] && !*a);
+                if (!*a)
+                        return true;
+                a++;
+                b++;
+        }
+}
+
 int box_config_validate(struct box_config *c)
 {
         char w[512];
@@ -213,7 +234,7 @@ int box_config_validate(struct box_config *c)
                 }
                 for (size_t j = 0; j < i; j++)
                         if (m->target && c->mounts[j].target &&
-                            streq(m->target, c->mounts[j].target)) {
+                            path_equal(m->target, c->mounts[j].target)) {
                                 log_error("%s[Mount %s] mounts on %s like [Mount %s]",
                                           where(c, w, sizeof(w), m->origin.line), m->name,
                                           m->target, c->mounts[j].name);
@@ -222,7 +243,7 @@ int box_config_validate(struct box_config *c)
         }
         for (size_t i = 0; i < c->n_devices; i++)
                 for (size_t j = 0; j < i; j++)
-                        if (streq(c->devices[i].path, c->devices[j].path)) {
+                        if (path_equal(c->devices[i].path, c->devices[j].path)) {
                                 log_error("%s[Device %s] uses the path %s of [Device %s]",
                                           where(c, w, sizeof(w), c->devices[i].origin.line),
                                           c->devices[i].name, c->devices[i].path,
@@ -249,26 +270,48 @@ int box_config_validate(struct box_config *c)
         return 0;
 }
 
+/* Words for a split_quoted() value. An INI value that holds '#' or ';' or starts with a quote
+ * must be quoted as a whole (the .box reader rejects anything else), so when any word needs
+ * quoting the whole value goes in double quotes and the words inside use single quotes, or
+ * backslashes for a word that holds a single quote. ('"' cannot appear inside such a value.) */
+static bool word_needs_quoting(const char *w)
+{
+        return !*w || strpbrk(w, " \t'\"\\#;");
+}
+
 static void show_strv(FILE *f, const char *key, char **v)
 {
+        bool quote = false;
+
         if (!v)
                 return;
-        fprintf(f, "%s =", key);
+        for (char **p = v; *p; p++)
+                quote = quote || word_needs_quoting(*p);
+        fprintf(f, "%s = %s", key, quote ? "\"" : "");
         for (char **p = v; *p; p++) {
-                /* Quote words that would not survive split_quoted() as they are. */
-                if (strpbrk(*p, " \t'\"\\#;") || !**p) {
-                        fputs(" \"", f);
+                if (p != v)
+                        fputc(' ', f);
+                if (!word_needs_quoting(*p))
+                        fputs(*p, f);
+                else if (!strchr(*p, '\''))
+                        fprintf(f, "'%s'", *p);
+                else
                         for (const char *s = *p; *s; s++) {
-                                if (strchr("\"\\$`", *s))
+                                if (strchr(" \t'\"\\", *s))
                                         fputc('\\', f);
                                 fputc(*s, f);
                         }
-                        fputc('"', f);
-                } else {
-                        fprintf(f, " %s", *p);
-                }
         }
-        fputc('\n', f);
+        fputs(quote ? "\"\n" : "\n", f);
+}
+
+/* A single verbatim value (a path, a name): quoted as a whole when the reader needs it. */
+static void show_value(FILE *f, const char *key, const char *v)
+{
+        size_t n = strlen(v);
+        bool quote = strpbrk(v, "#;") || v[0] == '"' || v[0] == '\'' ||
+                     (n && strchr(" \t", v[0])) || (n && strchr(" \t\\", v[n - 1]));
+        fprintf(f, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, v);
 }
 
 static void show_size(FILE *f, const char *key, uint64_t v)
@@ -290,11 +333,11 @@ void box_config_show(const struct box_config *c, FILE *f)
 {
         static const char *const console[] = {"autopipe", "interactive", "read-only", "pipe"};
 
-        fprintf(f,
-                "[Box]\nName = %s\nDirectory = %s\nReadOnly = %s\nHostname = %s\n"
-                "Ephemeral = %s\n",
-                c->name, c->root, yesno(c->read_only), c->hostname ? c->hostname : c->name,
-                yesno(c->ephemeral));
+        fprintf(f, "[Box]\nName = %s\n", c->name);
+        if (c->root)
+                show_value(f, "Directory", c->root);
+        fprintf(f, "ReadOnly = %s\nHostname = %s\nEphemeral = %s\n", yesno(c->read_only),
+                c->hostname ? c->hostname : c->name, yesno(c->ephemeral));
         fprintf(f, "\n[Exec]\n");
         if (c->argv)
                 show_strv(f, "Command", c->argv);
@@ -306,7 +349,7 @@ void box_config_show(const struct box_config *c, FILE *f)
                 fprintf(f, "Group = %s\n", c->group);
         if (c->supplementary_groups)
                 show_strv(f, "SupplementaryGroups", c->supplementary_groups);
-        fprintf(f, "WorkingDirectory = %s\n", c->cwd ? c->cwd : "/");
+        show_value(f, "WorkingDirectory", c->cwd ? c->cwd : "/");
         show_strv(f, "Environment", c->env);
         int ks = box_config_kill_signal(c);
         if (ks >= SIGRTMIN)
@@ -321,10 +364,11 @@ void box_config_show(const struct box_config *c, FILE *f)
         if (c->cpu_affinity)
                 fprintf(f, "CPUAffinity = %s\n", c->cpu_affinity);
         if (c->n_sysctls) {
-                fprintf(f, "Sysctl =");
+                char **kv = xcalloc(c->n_sysctls + 1, sizeof(char *));
                 for (size_t i = 0; i < c->n_sysctls; i++)
-                        fprintf(f, " %s=%s", c->sysctls[i].key, c->sysctls[i].value);
-                fputc('\n', f);
+                        kv[i] = xasprintf("%s=%s", c->sysctls[i].key, c->sysctls[i].value);
+                show_strv(f, "Sysctl", kv);
+                strv_free(kv);
         }
         for (int i = 0; i < RLIM_NLIMITS; i++) {
                 const struct box_rlimit *r = &c->rlimits[i];
@@ -351,14 +395,17 @@ void box_config_show(const struct box_config *c, FILE *f)
                 yesno(c->ns_ipc), yesno(c->ns_cgroup), yesno(c->ns_time));
 
         fprintf(f, "\n[Security]\nSeccomp = %s\n", yesno(c->seccomp.enabled));
+        /* One SystemCallFilter= key per section: an allow list, or a "~" deny list. */
         show_strv(f, "SystemCallFilter", c->seccomp.allow);
         if (c->seccomp.deny) {
-                fprintf(f, "# denied:\n");
-                show_strv(f, "SystemCallFilter", c->seccomp.deny);
+                fprintf(f, "%sSystemCallFilter = ~", c->seccomp.allow ? "# " : "");
+                for (char **p = c->seccomp.deny; *p; p++)
+                        fprintf(f, "%s%s", p == c->seccomp.deny ? "" : " ", *p);
+                fputc('\n', f);
         }
         fprintf(f, "SystemCallErrorNumber = %d\n", c->seccomp.errno_value);
         if (c->apparmor_profile)
-                fprintf(f, "AppArmorProfile = %s\n", c->apparmor_profile);
+                show_value(f, "AppArmorProfile", c->apparmor_profile);
         show_strv(f, "MaskPaths", c->mask_paths);
         show_strv(f, "ReadOnlyPaths", c->read_only_paths);
 
@@ -383,34 +430,54 @@ void box_config_show(const struct box_config *c, FILE *f)
                         (unsigned long long)l->io[i].rbps, (unsigned long long)l->io[i].wbps,
                         (unsigned long long)l->io[i].riops, (unsigned long long)l->io[i].wiops);
         if (l->parent)
-                fprintf(f, "Parent = %s\n", l->parent);
+                show_value(f, "Parent", l->parent);
 
         static const char *const mtypes[] = {"bind", "tmpfs", "overlay"};
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const struct box_mount *m = &c->mounts[i];
                 fprintf(f, "\n[Mount %s]\nType = %s\n", m->name, mtypes[m->type]);
                 if (m->source)
-                        fprintf(f, "Source = %s\n", m->source);
-                fprintf(f, "Target = %s\n", m->target);
-                fprintf(f, "Options = %s%s%s%s%s%s\n", m->flags & MS_RDONLY ? "ro" : "rw",
-                        m->flags & MS_NOSUID ? ",nosuid" : "", m->flags & MS_NODEV ? ",nodev" : "",
-                        m->flags & MS_NOEXEC ? ",noexec" : "",
+                        show_value(f, "Source", m->source);
+                if (m->target)
+                        show_value(f, "Target", m->target);
+                fprintf(f, "Options = %s%s%s%s%s%s%s%s%s%s%s%s\n",
+                        m->flags & MS_RDONLY ? "ro" : "rw", m->flags & MS_NOSUID ? ",nosuid" : "",
+                        m->flags & MS_NODEV ? ",nodev" : "", m->flags & MS_NOEXEC ? ",noexec" : "",
+                        m->flags & MS_NOATIME ? ",noatime" : "",
+                        m->flags & MS_NODIRATIME ? ",nodiratime" : "",
+                        m->flags & MS_RELATIME ? ",relatime" : "",
+                        m->flags & MS_STRICTATIME ? ",strictatime" : "",
+                        m->flags & MS_NOSYMFOLLOW ? ",nosymfollow" : "",
                         m->type == BOX_MOUNT_BIND ? (m->recursive ? ",rbind" : ",bind") : "",
-                        m->data ? "" : "");
-                if (m->data)
-                        fprintf(f, "# data: %s\n", m->data);
+                        m->data ? "," : "", m->data ? m->data : "");
+                static const struct {
+                        unsigned long flag;
+                        const char *name;
+                } props[] = {{MS_PRIVATE, "private"},
+                             {MS_SLAVE, "slave"},
+                             {MS_SHARED, "shared"},
+                             {MS_UNBINDABLE, "unbindable"}};
+                for (size_t j = 0; j < ARRAY_SIZE(props); j++)
+                        if (m->propagation & props[j].flag)
+                                fprintf(f, "Propagation = %s%s\n",
+                                        m->propagation & MS_REC ? "r" : "", props[j].name);
+                if (m->optional)
+                        fprintf(f, "Optional = yes\n");
                 if (m->lower)
                         show_strv(f, "LowerDirs", m->lower);
                 if (m->upper)
-                        fprintf(f, "UpperDir = %s\nWorkDir = %s\n", m->upper, m->work);
+                        show_value(f, "UpperDir", m->upper);
+                if (m->work)
+                        show_value(f, "WorkDir", m->work);
         }
         for (size_t i = 0; i < c->n_devices; i++) {
                 const struct box_device *d = &c->devices[i];
-                fprintf(f,
-                        "\n[Device %s]\nPath = %s\nType = %s\nNumber = %u:%u\nAccess = %s\n"
-                        "Mode = %04o\n",
-                        d->name, d->path, d->type == 'b' ? "block" : "char", d->major, d->minor,
-                        d->access, (unsigned)d->mode);
+                fprintf(f, "\n[Device %s]\n", d->name);
+                if (d->path)
+                        show_value(f, "Path", d->path);
+                fprintf(f, "Type = %s\nNumber = %u:%u\nAccess = %s\nMode = %04o\n",
+                        d->type == 'b' ? "block" : "char", d->major, d->minor, d->access,
+                        (unsigned)d->mode);
         }
         for (size_t i = 0; i < c->n_hooks; i++) {
                 const struct box_hook *h = &c->hooks[i];

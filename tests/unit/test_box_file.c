@@ -566,6 +566,78 @@ static void test_section_keys(void **state)
         assert_null(box_file_section_keys("Nope"));
 }
 
+/* ---- box_config_show() prints .box syntax that loads back to the same config ---------------- */
+
+static char *show_to_string(const struct box_config *c)
+{
+        char *out = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&out, &len);
+        assert_non_null(m);
+        box_config_show(c, m);
+        fclose(m);
+        return out;
+}
+
+static void check_round_trip(const char *name, const char *text)
+{
+        struct box_config a, b;
+        int r = load(name, text, &a);
+        if (r)
+                dump_log();
+        assert_int_equal(r, 0);
+        assert_int_equal(box_config_validate(&a), 0);
+        _cleanup_free_ char *first = show_to_string(&a);
+        r = load(name, first, &b);
+        if (r) {
+                dump_log();
+                print_message("--- shown:\n%s", first);
+        }
+        assert_int_equal(r, 0);
+        assert_int_equal(box_config_validate(&b), 0);
+        _cleanup_free_ char *second = show_to_string(&b);
+        assert_string_equal(first, second);
+        for (size_t i = 0; a.argv && a.argv[i]; i++)
+                assert_string_equal(a.argv[i], b.argv[i]);
+        for (size_t i = 0; a.env && a.env[i]; i++)
+                assert_string_equal(a.env[i], b.env[i]);
+        assert_string_equal(a.root, b.root);
+        assert_int_equal(a.n_mounts, b.n_mounts);
+        for (size_t i = 0; i < a.n_mounts; i++) {
+                assert_int_equal(a.mounts[i].flags, b.mounts[i].flags);
+                assert_int_equal(a.mounts[i].propagation, b.mounts[i].propagation);
+                assert_int_equal(a.mounts[i].recursive, b.mounts[i].recursive);
+                assert_int_equal(a.mounts[i].optional, b.mounts[i].optional);
+                if (a.mounts[i].data)
+                        assert_string_equal(a.mounts[i].data, b.mounts[i].data);
+        }
+        box_config_free(&a);
+        box_config_free(&b);
+}
+
+static void test_show_round_trip_full(void **state)
+{
+        check_round_trip("/etc/boxlaunch/web.box", full_box);
+}
+
+static void test_show_round_trip_quoting(void **state)
+{
+        check_round_trip("q.box", "[Box]\n"
+                                  "Directory = \"/srv/a#b;c\"\n"
+                                  "[Exec]\n"
+                                  "Command = \"'/bin/my prog' a#b it\\'s '' x;y\"\n"
+                                  "Environment = \"A=1 'B=two words' C=x#y\"\n"
+                                  "WorkingDirectory = \"/w;x\"\n"
+                                  "Sysctl = \"net.core.x='a b'\"\n"
+                                  "[Namespaces]\nNetwork = private\n"
+                                  "[Security]\nSystemCallFilter = ~@mount kexec_load\n"
+                                  "[Mount m]\nSource = \"/src#1\"\nTarget = /t\n"
+                                  "Options = noatime,nosymfollow,bind\nPropagation = runbindable\n"
+                                  "Optional = yes\n"
+                                  "[Mount o]\nType = overlay\nTarget = /o\n"
+                                  "LowerDirs = \"/l#1 '/l 2'\"\nUpperDir = /u\nWorkDir = /w\n");
+}
+
 /* ---- validation ---------------------------------------------------------------------------- */
 
 static void expect_invalid(const char *text, const char *prefix, const char *needle)
@@ -614,6 +686,24 @@ static void test_validate_duplicate_targets(void **state)
                        "[Mount one]\nSource=/x\nTarget=/data\n"
                        "[Mount two]\nType=tmpfs\nTarget=/data\n",
                        "v.box:6: ", "[Mount two] mounts on /data like [Mount one]");
+}
+
+static void test_validate_duplicate_targets_slashes(void **state)
+{
+        /* "/data/" and "//data" are the same mount point as "/data". */
+        expect_invalid("[Box]\nDirectory=/a\n"
+                       "[Mount one]\nSource=/x\nTarget=/data\n"
+                       "[Mount two]\nType=tmpfs\nTarget=//data/\n",
+                       "v.box:6: ", "[Mount two] mounts on //data/ like [Mount one]");
+        struct box_config c;
+        assert_int_equal(load("v.box",
+                              "[Box]\nDirectory=/a\n[Mount one]\nSource=/x\nTarget=/data\n"
+                              "[Mount two]\nSource=/x\nTarget=/data2\n"
+                              "[Mount three]\nSource=/x\nTarget=/dat\n",
+                              &c),
+                         0);
+        assert_int_equal(box_config_validate(&c), 0);
+        box_config_free(&c);
 }
 
 static void test_validate_swap_without_memory(void **state)
@@ -872,6 +962,20 @@ static const struct bad_case bad_cases[] = {
          "'5000' is not an errno name"},
         {"mask_paths_relative", "[Security]\nMaskPaths = /proc/kcore proc/x\n", 0, 2,
          "'proc/x' is not an absolute path without '..'"},
+        {"mask_paths_trailing_dotdot", "[Security]\nReadOnlyPaths = /proc/..\n", 0, 2,
+         "'/proc/..' is not an absolute path without '..'"},
+        {"device_path_trailing_dotdot", "[Device d]\nPath = /dev/x/..\nType = c\nNumber = 1:3\n", 0,
+         2, "'/dev/x/..' is not a path under /dev/"},
+        {"device_path_dot", "[Device d]\nPath = /dev/./x\nType = c\nNumber = 1:3\n", 0, 2,
+         "'/dev/./x' is not a path under /dev/"},
+        {"repeated_mount_label_spacing",
+         "[Mount data]\nSource=/a\nTarget=/b\n[Mount   data]\nSource=/c\nTarget=/d\n", 0, 4,
+         "[Mount data] repeated (first at line 1)"},
+        {"repeated_hook_label_case", "[Hook A]\nStage=prestart\nCommand=/x\n[Hook\ta]\n", 0, 4,
+         "[Hook a] repeated (first at line 1)"},
+        {"sysctl_empty_component", "[Exec]\nSysctl = net.=1\n", 0, 2, "'net.=1' is not KEY=VALUE"},
+        {"section_header_comment_then_keys", "[Exec] ; x\nCommand = /a\nUser = b\n", 0, 1,
+         "syntax error: '[Exec] ; x'"},
         {"bad_seccomp_bool", "[Security]\nSeccomp = strict\n", 0, 2,
          "[Security] Seccomp: 'strict' is not a boolean"},
 };
@@ -1073,10 +1177,13 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_user_namespace_modes),
                 cmocka_unit_test(test_empty_file),
                 cmocka_unit_test(test_section_keys),
+                cmocka_unit_test(test_show_round_trip_full),
+                cmocka_unit_test(test_show_round_trip_quoting),
                 cmocka_unit_test(test_validate_missing_directory),
                 cmocka_unit_test(test_validate_net_sysctl),
                 cmocka_unit_test(test_validate_boot_init),
                 cmocka_unit_test(test_validate_duplicate_targets),
+                cmocka_unit_test(test_validate_duplicate_targets_slashes),
                 cmocka_unit_test(test_validate_swap_without_memory),
                 cmocka_unit_test(test_validate_dotdot),
                 cmocka_unit_test(test_validate_root_mapping),
