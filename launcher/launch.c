@@ -17,6 +17,7 @@
 #include "launch.h"
 
 #include "caps.h"
+#include "cgroup.h"
 #include "idmap.h"
 #include "log.h"
 #include "lsm.h"
@@ -399,6 +400,7 @@ struct launch {
         int root_dir;
         sigset_t oldmask;
         bool mask_saved;
+        struct box_cgroup *cg;
 };
 
 static void launch_cleanup(struct launch *l)
@@ -426,6 +428,9 @@ static void launch_cleanup(struct launch *l)
                 close(l->root_dir);
         l->sock = l->pidfd = l->idmap_lock = l->root_mount = l->stub = l->pty_master = -1;
         l->root_dir = -1;
+        /* After PID 1 is gone: kills whatever it left and removes the groups. */
+        cgroup_destroy(l->cg);
+        l->cg = NULL;
         if (l->mask_saved)
                 sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
         l->mask_saved = false;
@@ -557,6 +562,15 @@ int launch_box(struct box_config *c)
         }
         l.mask_saved = true;
 
+        r = cgroup_create(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices, &l.cg);
+        if (r < 0)
+                goto out; /* logged with the key that failed */
+        r = state_write(&l.state, "cgroup", cgroup_path(l.cg));
+        if (r < 0) {
+                log_error_errno(r, "writing the state of '%s'", c->name);
+                goto out;
+        }
+
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "socketpair");
                 goto out;
@@ -568,6 +582,12 @@ int launch_box(struct box_config *c)
                 .pidfd = (uint64_t)(uintptr_t)&l.pidfd,
                 .exit_signal = SIGCHLD,
         };
+        /* On cgroup v2 the box is born in its group, before it runs a single instruction. */
+        int cgfd = cgroup_v2_dirfd(l.cg);
+        if (cgfd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)cgfd;
+        }
         pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0) {
                 log_error_errno(-errno, "creating the box's namespaces");
@@ -580,6 +600,13 @@ int launch_box(struct box_config *c)
         }
         close(sv[1]);
         l.pid = pid;
+
+        /* v1 hierarchies (and v2 without CLONE_INTO_CGROUP): join before the box starts. */
+        r = cgroup_attach(l.cg, pid);
+        if (r < 0) {
+                log_error_errno(r, "moving the box into its cgroup %s", cgroup_path(l.cg));
+                goto out;
+        }
 
         if (c->userns != BOX_USERNS_NO) {
                 r = idmap_write(pid, c->uid_base, c->uid_count);
