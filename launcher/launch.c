@@ -44,6 +44,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <time.h>
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -482,6 +483,40 @@ static uint64_t clone_flags(const struct box_config *c)
         return f;
 }
 
+/* The state directory (state.h) as the verbs read it: pid, pidstart (start time of PID 1, to
+ * tell it from a reused pid), supervisor, cgroup, created (unix time), status, and config.box,
+ * the resolved configuration in .box syntax (what `exec` applies to new processes). */
+static int write_state(struct launch *l)
+{
+        char buf[64];
+        unsigned long long start = 0;
+        int r;
+
+        (void)proc_starttime(l->pid, &start);
+        snprintf(buf, sizeof(buf), "%d\n", (int)l->pid);
+        if ((r = state_write(&l->state, "pid", buf)) < 0)
+                return r;
+        snprintf(buf, sizeof(buf), "%llu\n", start);
+        if ((r = state_write(&l->state, "pidstart", buf)) < 0)
+                return r;
+        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+        if ((r = state_write(&l->state, "supervisor", buf)) < 0)
+                return r;
+        snprintf(buf, sizeof(buf), "%lld\n", (long long)time(NULL));
+        if ((r = state_write(&l->state, "created", buf)) < 0)
+                return r;
+        if ((r = state_write(&l->state, "status", "creating\n")) < 0)
+                return r;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (!f)
+                return -ENOMEM;
+        box_config_show(l->c, f);
+        fclose(f);
+        return state_write(&l->state, "config.box", text);
+}
+
 /* Reaps PID 1 after it reported a set-up error; its own exit code does not matter then. */
 static void reap_child(struct launch *l)
 {
@@ -621,12 +656,7 @@ int launch_box(struct box_config *c)
                 l.root_mount = idmapped_root(c, l.root_dir, pid);
         }
 
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-        r = state_write(&l.state, "pid", buf);
-        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-        if (r >= 0)
-                r = state_write(&l.state, "supervisor", buf);
+        r = write_state(&l);
         if (r < 0) {
                 log_error_errno(r, "writing the state of '%s'", c->name);
                 goto out;
@@ -661,6 +691,7 @@ int launch_box(struct box_config *c)
                         goto out;
                 }
         }
+        (void)state_write(&l.state, "status", "running\n");
         struct supervise_params sp = {
                 .pid = l.pid,
                 .pidfd = l.pidfd,
