@@ -1099,3 +1099,18 @@ int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *re
         *ret = s;
         return 0;
 }
+
+int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret)
+{
+        *ret = 0;
+        if (!cg)
+                return -EINVAL;
+        /* v2: memory.events (when the memory controller is on the cgroup2 group); v1:
+         * memory.oom_control. Both count kills by the OOM killer inside the group. */
+        if (cg->dirs[CG_V2].fd >= 0 && read_keyed(cg->dirs[CG_V2].fd, "memory.events", "oom_kill",
+                                                 ret) == 0 && *ret)
+                return 0;
+        if (cg->dirs[CG_MEMORY].fd >= 0)
+                return read_keyed(cg->dirs[CG_MEMORY].fd, "memory.oom_control", "oom_kill", ret);
+        return -ENOENT;
+}

@@ -39,6 +39,9 @@ static inline void cgroup_destroyp(struct box_cgroup **cg)
 }
 #define _cleanup_cgroup_ _cleanup_(cgroup_destroyp)
 
+/* How many processes of the group the OOM killer killed so far. */
+int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret);
+
 /* For the verbs, which run in another boxlaunch process. `name_or_path` without a '/' means
  * "boxlaunch/NAME"; with a '/', it is the path relative to each hierarchy root. */
 int cgroup_gc(const char *root, const char *name_or_path);

@@ -704,6 +704,11 @@ int launch_box(struct box_config *c)
         code = supervise(&sp);
         /* supervise() reaped PID 1 in every case. */
         l.pid = 0;
+        uint64_t ooms = 0;
+        if (cgroup_oom_kills(l.cg, &ooms) == 0 && ooms > 0)
+                log_error("box '%s': the OOM killer killed %llu process%s (MemoryMax=%s)", c->name,
+                          (unsigned long long)ooms, ooms == 1 ? "" : "es",
+                          c->limits.memory_max == BOX_LIMIT_UNSET ? "unset" : "reached");
         if (code < 0) {
                 log_error_errno(code, "supervising the box");
                 code = EXIT_SETUP_FAILED;

@@ -7,7 +7,7 @@ setup_file() {
 	ensure_rootfs
 	export SEC_ROOT=$BATS_FILE_TMPDIR/root MACHINE_ROOT=$BATS_FILE_TMPDIR/mroot
 	cp -a "$ROOTFS" "$SEC_ROOT"
-	cc -static -O2 -o "$SEC_ROOT/usr/bin/probe" "$BATS_TEST_DIRNAME/probe.c"
+	build_probe "$SEC_ROOT"
 	# A "machine" image whose init just runs the command it is given, so each probe runs as
 	# PID 1 with everything Boot=yes implies (nspawn's capability set, no no_new_privs,
 	# User=pick with an idmapped root).

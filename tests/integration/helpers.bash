@@ -44,3 +44,8 @@ run_box() {
 	output=$("$BOXLAUNCH" "$@" </dev/null 2>&1) || status=$?
 	mapfile -t lines <<<"$output"
 }
+
+# build_probe ROOT: the escape/limits probe (tests/integration/probe.c), static, in ROOT/usr/bin.
+build_probe() {
+	cc -static -O2 -o "$1/usr/bin/probe" "$ROOT_DIR/tests/integration/probe.c"
+}

@@ -140,6 +140,43 @@ int main(int argc, char **argv)
                 return report(open("/proc/1/root/../../../etc/shadow", O_RDONLY));
         if (!strcmp(a, "unshare-user"))
                 return report(unshare(CLONE_NEWUSER));
+        if (!strcmp(a, "alloc")) {
+                /* Touch N MiB, so the pages are really charged to the box's memory cgroup. */
+                size_t n = (size_t)atoi(arg) << 20;
+                char *p = malloc(n);
+                if (!p)
+                        return report(-1);
+                for (size_t i = 0; i < n; i += 4096)
+                        p[i] = 1;
+                puts("allocated");
+                return 0;
+        }
+        if (!strcmp(a, "forks")) {
+                /* Fork sleeping children until fork fails; print how many succeeded. */
+                int n = 0;
+                for (;;) {
+                        pid_t pid = fork();
+                        if (pid == 0) {
+                                sleep(5);
+                                _exit(0);
+                        }
+                        if (pid < 0) {
+                                printf("forks=%d %s\n", n, errname(errno));
+                                kill(0, SIGTERM);
+                                return 0;
+                        }
+                        n++;
+                        if (n > 1000)
+                                return 1;
+                }
+        }
+        if (!strcmp(a, "spin")) {
+                time_t end = time(NULL) + atoi(arg);
+                volatile unsigned long x = 0;
+                while (time(NULL) < end)
+                        x++;
+                return 0;
+        }
         fprintf(stderr, "probe: unknown action %s\n", a);
         return 2;
 }
