@@ -241,7 +241,10 @@ static void test_v2_period_only(void **state)
         struct box_cgroup *cg = NULL;
         limits_init(&l);
         l.cpu_period_usec = 50000;
+        /* The root enables memory and pids already: only cpu is missing there. */
+        put("cgroup.subtree_control", "memory pids\n");
         assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_file("cgroup.subtree_control", "+cpu");
         assert_file("boxlaunch/p/cpu.max", "max 50000");
         /* Controllers without limits stay off, except memory and pids (stats). */
         assert_file("boxlaunch/cgroup.subtree_control", "+cpu +memory +pids");

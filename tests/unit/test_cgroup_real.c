@@ -359,6 +359,99 @@ static void test_v2_device_bpf(void **state)
         assert_int_equal(WEXITSTATUS(status), 31);
 }
 
+/* A whole disk of this machine (blk-throttle wants disks, not partitions). */
+static bool find_disk(unsigned *maj, unsigned *min)
+{
+        _cleanup_dir_ DIR *d = opendir("/sys/block");
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.' || strncmp(de->d_name, "loop", 4) == 0 ||
+                    strncmp(de->d_name, "zram", 4) == 0 || strncmp(de->d_name, "ram", 3) == 0)
+                        continue;
+                _cleanup_free_ char *p = xasprintf("/sys/block/%s/dev", de->d_name);
+                _cleanup_free_ char *s = NULL;
+                if (read_file_at(AT_FDCWD, p, &s, 64) == 0 && sscanf(s, "%u:%u", maj, min) == 2)
+                        return true;
+        }
+        return false;
+}
+
+static void test_io_and_errors(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+
+        /* IOWeight needs a weight file (BFQ's blkio.bfq.weight, or CFQ's blkio.weight), which
+         * only non-root groups show: either it is written converted to 10..1000, or the create
+         * fails and leaves nothing. */
+        limits_init(&l);
+        l.io_weight = 100;
+        int r = cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg);
+        if (r == 0) {
+                _cleanup_free_ char *w = read_real("blkio", f->name, "blkio.bfq.weight");
+                if (!w)
+                        w = read_real("blkio", f->name, "blkio.weight");
+                assert_non_null(w);
+                assert_non_null(strstr(w, "19"));
+                cgroup_destroy(TAKE_PTR(f->cg));
+        } else
+                assert_int_equal(r, -EOPNOTSUPP);
+        assert_null(f->cg);
+        assert_false(any_dir_left(f->name));
+
+        /* A value the kernel rejects names its key and unwinds. */
+        limits_init(&l);
+        l.cpuset_cpus = "4095";
+        assert_true(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg) < 0);
+        assert_null(f->cg);
+        assert_false(any_dir_left(f->name));
+
+        unsigned maj, min;
+        if (!find_disk(&maj, &min))
+                skip();
+        struct box_io_limit io = {.major = maj, .minor = min, .rbps = 1048576, .wiops = 200};
+        limits_init(&l);
+        l.io = &io;
+        l.n_io = 1;
+        l.cpuset_cpus = "0";
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        char want[64];
+        snprintf(want, sizeof(want), "%u:%u 1048576", maj, min);
+        assert_real("blkio", f->name, "blkio.throttle.read_bps_device", want);
+        snprintf(want, sizeof(want), "%u:%u 200", maj, min);
+        assert_real("blkio", f->name, "blkio.throttle.write_iops_device", want);
+        assert_real("cpuset", f->name, "cpuset.cpus", "0");
+        {
+                _cleanup_free_ char *mems = read_real("cpuset", f->name, "cpuset.mems");
+                assert_non_null(mems);
+                assert_true(mems[0] != 0); /* seeded from the parent */
+        }
+
+        /* Stale leftover of the same name: killed and replaced by the next create. */
+        struct box_cgroup *forgotten = TAKE_PTR(f->cg);
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0)
+                for (;;)
+                        pause();
+        assert_int_equal(cgroup_attach(forgotten, f->child), 0);
+        /* The child joined the seeded cpuset: the group took a task. */
+        limits_init(&l);
+        l.tasks_max = 3;
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        assert_real("pids", f->name, "pids.max", "3");
+        {
+                _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/blkio/boxlaunch/%s", f->name);
+                assert_int_equal(access(p, F_OK), -1); /* no io limit this time */
+        }
+        cgroup_destroy(TAKE_PTR(f->cg));
+        assert_false(any_dir_left(f->name));
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -371,6 +464,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_tasks_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_memory_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_device_bpf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_io_and_errors, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
