@@ -229,8 +229,10 @@ static int cg_new(const char *root, struct box_cgroup **ret)
                         return log_error_errno(negative_errno(), "Cannot stat %s/%s", root, dir);
                 for (size_t o = 0; o < h; o++)
                         if (cg->dirs[o].rootfd >= 0 && st[o].st_dev == st[h].st_dev &&
-                            st[o].st_ino == st[h].st_ino)
+                            st[o].st_ino == st[h].st_ino) {
                                 cg->dirs[h].alias_of = (int)o;
+                                break;
+                        }
         }
         *ret = TAKE_PTR(cg);
         return 0;
@@ -429,9 +431,15 @@ static int cg_remove(struct box_cgroup *cg)
                 struct cg_dir *d = &cg->dirs[h];
                 if (d->fd < 0)
                         continue;
+                /* Remove what we opened, not a newer group that took the path since (a stale
+                 * struct destroyed after its groups were collected and re-created). */
+                struct stat ours, now;
+                bool same = fstat(d->fd, &ours) == 0 &&
+                            fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            ours.st_dev == now.st_dev && ours.st_ino == now.st_ino;
                 closep(&d->fd);
                 d->fd = -1;
-                if (d->alias_of >= 0)
+                if (d->alias_of >= 0 || !same)
                         continue;
                 int k = rm_tree_at(d->rootfd, cg->path, cg->fake);
                 if (k < 0) {

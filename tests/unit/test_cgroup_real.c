@@ -232,10 +232,11 @@ static void test_gc_after_crash(void **state)
         send_go(f);
         assert_int_equal(read_done(f), 'o');
         /* The supervisor "crashes": the struct is forgotten, the groups stay. */
-        cg = NULL;
+        struct box_cgroup *forgotten = TAKE_PTR(cg);
         assert_true(any_dir_left(f->name));
 
         assert_int_equal(cgroup_gc(CGROUP_ROOT, f->name), 0);
+        cgroup_destroy(forgotten); /* only frees: its groups are gone */
         int status;
         assert_int_equal(waitpid(f->child, &status, 0), f->child);
         f->child = -1;
@@ -443,6 +444,7 @@ static void test_io_and_errors(void **state)
         assert_int_equal(waitpid(f->child, &status, 0), f->child);
         f->child = -1;
         assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        cgroup_destroy(forgotten);
         assert_real("pids", f->name, "pids.max", "3");
         {
                 _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/blkio/boxlaunch/%s", f->name);
