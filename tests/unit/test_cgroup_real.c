@@ -61,9 +61,23 @@ static int teardown(void **state)
         }
         cgroup_destroy(f->cg);
         cgroup_gc(CGROUP_ROOT, f->name);
-        if (f->v2dir[0])
-                for (int i = 0; i < 500 && rmdir(f->v2dir) < 0 && errno == EBUSY; i++)
-                        usleep(10000);
+        if (f->v2dir[0]) {
+                static const char *const h[] = {"memory",  "pids",   "freezer", "devices",
+                                                "cpuacct", "cpu",    "cpuset",  "blkio",
+                                                "systemd", "unified"};
+                const char *base = strrchr(f->v2dir, '/') + 1;
+                for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
+                        _cleanup_free_ char *sup =
+                                xasprintf(CGROUP_ROOT "/%s/%s/supervisor", h[i], base);
+                        _cleanup_free_ char *pay =
+                                xasprintf(CGROUP_ROOT "/%s/%s/payload", h[i], base);
+                        _cleanup_free_ char *top = xasprintf(CGROUP_ROOT "/%s/%s", h[i], base);
+                        rmdir(pay);
+                        rmdir(sup);
+                        for (int k = 0; k < 500 && rmdir(top) < 0 && errno == EBUSY; k++)
+                                usleep(10000);
+                }
+        }
         if (f->tmpdir[0]) {
                 _cleanup_free_ char *p = xasprintf("%s/mem", f->tmpdir);
                 unlink(p);
@@ -454,6 +468,68 @@ static void test_io_and_errors(void **state)
         assert_false(any_dir_left(f->name));
 }
 
+/* Run by systemd with Delegate=yes (simulated: INVOCATION_ID set, the process in its own
+ * writable cgroup2 group): the box gets <own>/payload, the supervisor moves to <own>/supervisor.
+ * Done in a child so the test process keeps its own cgroups. */
+static int delegated_child(const char *unit, const char *v2unit)
+{
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", v2unit);
+        if (write_file_at(AT_FDCWD, procs, pid) < 0)
+                return 10;
+        setenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef", 1);
+        struct box_limits l;
+        limits_init(&l);
+        l.tasks_max = 4;
+        struct box_cgroup *cg = NULL;
+        if (cgroup_create(CGROUP_ROOT, "ignored", &l, NULL, 0, &cg) < 0)
+                return 11;
+        _cleanup_free_ char *want = xasprintf("%s/payload", unit);
+        int rc = 0;
+        if (!streq(cgroup_path(cg), want))
+                rc = 12;
+        _cleanup_free_ char *self = NULL, *line = xasprintf("0::/%s/supervisor\n", unit);
+        if (!rc && (read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, 1 << 16) < 0 ||
+                    !strstr(self, line)))
+                rc = 13;
+        _cleanup_free_ char *pids_max = xasprintf(CGROUP_ROOT "/pids/%s/payload/pids.max", unit);
+        _cleanup_free_ char *v = NULL;
+        if (!rc && (read_file_at(AT_FDCWD, pids_max, &v, 64) < 0 || !streq(v, "4\n")))
+                rc = 14;
+        cgroup_destroy(cg);
+        /* Back to the root so the test can remove the unit's groups. */
+        (void)write_file_at(AT_FDCWD, CGROUP_ROOT "/unified/cgroup.procs", pid);
+        return rc;
+}
+
+static void test_delegated(void **state)
+{
+        struct fixture *f = *state;
+        snprintf(f->v2dir, sizeof(f->v2dir), CGROUP_ROOT "/unified/boxlaunch-deleg-%d",
+                 (int)getpid());
+        assert_int_equal(mkdir(f->v2dir, 0755), 0);
+        const char *unit = strrchr(f->v2dir, '/') + 1;
+
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0)
+                _exit(delegated_child(unit, f->v2dir));
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        /* payload is gone everywhere; the unit's own groups are the caller's to remove. */
+        static const char *const h[] = {"memory",  "pids",    "freezer", "devices",
+                                        "cpuacct", "systemd", "unified"};
+        for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
+                _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/%s/%s/payload", h[i], unit);
+                assert_int_equal(access(p, F_OK), -1);
+        }
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -467,6 +543,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_memory_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_device_bpf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_io_and_errors, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
