@@ -836,7 +836,20 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
 {
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
         bool need[_CG_HIER_MAX] = {false};
+        static const struct box_limits no_limits = {
+                .memory_max = BOX_LIMIT_UNSET,
+                .memory_high = BOX_LIMIT_UNSET,
+                .memory_swap_max = BOX_LIMIT_UNSET,
+                .cpu_quota_ppm = BOX_LIMIT_UNSET,
+                .cpu_period_usec = BOX_LIMIT_UNSET,
+                .cpu_weight = BOX_LIMIT_UNSET,
+                .tasks_max = BOX_LIMIT_UNSET,
+                .io_weight = BOX_LIMIT_UNSET,
+        };
         int r;
+
+        if (!l)
+                l = &no_limits;
 
         if (!name || !*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
                 return log_error_errno(-EINVAL, "Invalid box name for a cgroup: \"%s\"",
