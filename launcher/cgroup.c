@@ -196,7 +196,7 @@ static int cg_new(const char *root, struct box_cgroup **ret)
         struct stat st[_CG_HIER_MAX];
 
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                cg->dirs[h].rootfd = cg->dirs[h].fd = -1;
+                cg->dirs[h].rootfd = cg->dirs[h].fd = cg->dirs[h].alias_of = -1;
         cg->root = xstrdup(root);
         int r = detect(root, &cg->layout, &cg->fake);
         if (r == -ENOMEDIUM)
@@ -229,8 +229,10 @@ static int cg_new(const char *root, struct box_cgroup **ret)
                         return log_error_errno(negative_errno(), "Cannot stat %s/%s", root, dir);
                 for (size_t o = 0; o < h; o++)
                         if (cg->dirs[o].rootfd >= 0 && st[o].st_dev == st[h].st_dev &&
-                            st[o].st_ino == st[h].st_ino)
-                                cg->dirs[h].alias = true;
+                            st[o].st_ino == st[h].st_ino) {
+                                cg->dirs[h].alias_of = (int)o;
+                                break;
+                        }
         }
         *ret = TAKE_PTR(cg);
         return 0;
@@ -249,6 +251,18 @@ const char *cgroup_path(const struct box_cgroup *cg)
 int cgroup_v2_dirfd(const struct box_cgroup *cg)
 {
         return cg ? cg->dirs[CG_V2].fd : -1;
+}
+
+/* A DIR stream for path below dirfd; the fd is owned by the stream. */
+static DIR *opendir_at(int dirfd, const char *path, int flags)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
+        if (fd < 0)
+                return NULL;
+        DIR *d = fdopendir(fd);
+        if (d)
+                TAKE_FD(fd);
+        return d;
 }
 
 /* --- processes --------------------------------------------------------------------------- */
@@ -276,15 +290,9 @@ static int collect_pids(int gfd, pid_t **v, size_t *n)
                 p = end + (*end == '\n');
         }
 
-        int fd = openat(gfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        _cleanup_dir_ DIR *d = opendir_at(gfd, ".", 0);
+        if (!d)
                 return -errno;
-        _cleanup_dir_ DIR *d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
         struct dirent *de;
         while ((de = readdir(d))) {
                 if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
@@ -336,7 +344,7 @@ static int cg_kill(struct box_cgroup *cg)
                 _cleanup_free_ pid_t *v = NULL;
                 size_t n = 0;
                 for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                        if (cg->dirs[h].fd >= 0 && !cg->dirs[h].alias)
+                        if (cg->dirs[h].fd >= 0 && cg->dirs[h].alias_of < 0)
                                 (void)collect_pids(cg->dirs[h].fd, &v, &n);
                 n = sort_unique(v, n);
                 if (n == 0) {
@@ -371,15 +379,9 @@ static bool is_dir_entry(int dirfd, const struct dirent *de)
  * unlink the files ourselves. */
 static int rm_tree_at(int parentfd, const char *path, bool fake)
 {
-        int fd = openat(parentfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
+        _cleanup_dir_ DIR *d = opendir_at(parentfd, path, O_NOFOLLOW);
+        if (!d)
                 return errno == ENOENT ? 0 : -errno;
-        _cleanup_dir_ DIR *d = fdopendir(fd);
-        if (!d) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
@@ -408,21 +410,13 @@ static int rm_tree_at(int parentfd, const char *path, bool fake)
 static void rmdir_if_unused(int rootfd, const char *dir, bool fake)
 {
         if (fake) {
-                _cleanup_close_ int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
+                _cleanup_dir_ DIR *d = opendir_at(rootfd, dir, O_NOFOLLOW);
+                if (!d)
                         return;
-                int fd2 = dup(fd);
-                if (fd2 < 0)
-                        return;
-                _cleanup_dir_ DIR *d = fdopendir(fd2);
-                if (!d) {
-                        close(fd2);
-                        return;
-                }
                 struct dirent *de;
                 while ((de = readdir(d)))
                         if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-                            is_dir_entry(fd, de))
+                            is_dir_entry(dirfd(d), de))
                                 return;
                 (void)rm_tree_at(rootfd, dir, true);
                 return;
@@ -437,9 +431,15 @@ static int cg_remove(struct box_cgroup *cg)
                 struct cg_dir *d = &cg->dirs[h];
                 if (d->fd < 0)
                         continue;
+                /* Remove what we opened, not a newer group that took the path since (a stale
+                 * struct destroyed after its groups were collected and re-created). */
+                struct stat ours, now;
+                bool same = fstat(d->fd, &ours) == 0 &&
+                            fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            ours.st_dev == now.st_dev && ours.st_ino == now.st_ino;
                 closep(&d->fd);
                 d->fd = -1;
-                if (d->alias)
+                if (d->alias_of >= 0 || !same)
                         continue;
                 int k = rm_tree_at(d->rootfd, cg->path, cg->fake);
                 if (k < 0) {
@@ -580,26 +580,36 @@ static bool io_set(const struct box_limits *l)
         return false;
 }
 
-static unsigned v2_available(const struct box_cgroup *cg)
+/* cgroup2 controller names, indexed by CG2_* bit number. */
+static const char *const v2_names[] = {"cpuset", "cpu", "io", "memory", "pids"};
+
+static const char *v2_name(unsigned bit)
 {
-        static const struct {
-                const char *name;
-                unsigned bit;
-        } names[] = {{"cpuset", CG2_CPUSET},
-                     {"cpu", CG2_CPU},
-                     {"io", CG2_IO},
-                     {"memory", CG2_MEMORY},
-                     {"pids", CG2_PIDS}};
+        for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
+                if (bit == 1u << i)
+                        return v2_names[i];
+        return "?";
+}
+
+/* The CG2_* bits named in a cgroup.controllers or cgroup.subtree_control file. */
+static unsigned v2_mask_at(int dirfd, const char *file)
+{
         _cleanup_free_ char *s = NULL;
         unsigned m = 0;
-        if (cg->dirs[CG_V2].rootfd < 0 ||
-            read_file_at(cg->dirs[CG_V2].rootfd, "cgroup.controllers", &s, 4096) < 0)
+        if (read_file_at(dirfd, file, &s, 4096) < 0)
                 return 0;
-        for (char *tok = strtok(s, " \n"); tok; tok = strtok(NULL, " \n"))
-                for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-                        if (streq(tok, names[i].name))
-                                m |= names[i].bit;
+        char *save = NULL;
+        for (char *tok = strtok_r(s, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+                for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
+                        if (streq(tok + (*tok == '+'), v2_names[i]))
+                                m |= 1u << i;
         return m;
+}
+
+static unsigned v2_available(const struct box_cgroup *cg)
+{
+        int fd = cg->dirs[CG_V2].rootfd;
+        return fd < 0 ? 0 : v2_mask_at(fd, "cgroup.controllers");
 }
 
 /* Decides which hierarchies get a group: need[] for v1, cg->v2_ctrls for cgroup2. */
@@ -639,9 +649,11 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, bool need[_CG
                 else if (avail & wants[i].v2)
                         cg->v2_ctrls |= wants[i].v2;
                 else if (wants[i].limited)
-                        return log_error_errno(-EOPNOTSUPP,
-                                               "%s: the %s controller is not available here",
-                                               wants[i].key, cg_hier_name(wants[i].v1));
+                        return log_error_errno(
+                                -EOPNOTSUPP, "%s: the %s controller is not available here",
+                                wants[i].key,
+                                cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
+                                                               : cg_hier_name(wants[i].v1));
         }
         /* Always, where present: cpuacct (CPU usage), freezer (pause), devices (policy),
          * name=systemd (systemd inside a machine box), and the cgroup2 group. */
@@ -651,8 +663,11 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, bool need[_CG
                         need[extra[i]] = true;
         /* An alias (cpu,cpuacct mounted once) shares the group of the first name. */
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                if (cg->dirs[h].alias)
+                if (cg->dirs[h].alias_of >= 0) {
+                        if (need[h])
+                                need[cg->dirs[h].alias_of] = true;
                         need[h] = false;
+                }
         return 0;
 }
 
@@ -663,7 +678,9 @@ static int own_cgroup(const char *ctrls, char **ret)
         int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &s, 1 << 16);
         if (r < 0)
                 return r;
-        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+        char *save_line = NULL;
+        for (char *line = strtok_r(s, "\n", &save_line); line;
+             line = strtok_r(NULL, "\n", &save_line)) {
                 char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
                 if (!b)
                         continue;
@@ -713,7 +730,9 @@ static int seed_cpuset(const struct box_cgroup *cg, int rootfd, const char *path
         _cleanup_close_ int parent = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (parent < 0)
                 return -errno;
-        for (char *comp = strtok(p, "/"); comp; comp = strtok(NULL, "/")) {
+        char *save_comp = NULL;
+        for (char *comp = strtok_r(p, "/", &save_comp); comp;
+             comp = strtok_r(NULL, "/", &save_comp)) {
                 _cleanup_close_ int fd = openat(parent, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
@@ -736,22 +755,15 @@ static int seed_cpuset(const struct box_cgroup *cg, int rootfd, const char *path
         return 0;
 }
 
-/* cgroup2 hands a controller to a group only if every ancestor enables it for its children. */
+/* cgroup2 hands a controller to a group only if every ancestor enables it for its children.
+ * Only missing ones are written: ancestors above a delegated group belong to systemd. */
 static int enable_v2_controllers(const struct box_cgroup *cg)
 {
-        static const char *const names[] = {"cpuset", "cpu", "io", "memory", "pids"};
-        char buf[64] = "";
-        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-                if (cg->v2_ctrls & (1u << i)) {
-                        size_t n = strlen(buf);
-                        snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "", names[i]);
-                }
-        if (!buf[0])
+        if (!cg->v2_ctrls)
                 return 0;
-
-        /* Every proper prefix of the path, from the hierarchy root ("." ) down to the parent. */
         _cleanup_free_ char *p = xstrdup(cg->path);
         size_t len = strlen(p);
+        /* Every proper prefix of the path, from the hierarchy root (".") down to the parent. */
         for (size_t end = 0; end < len; end++) {
                 if (end != 0 && p[end] != '/')
                         continue;
@@ -760,8 +772,18 @@ static int enable_v2_controllers(const struct box_cgroup *cg)
                 const char *dir = end == 0 ? "." : p;
                 _cleanup_close_ int fd =
                         openat(cg->dirs[CG_V2].rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                int r = fd < 0 ? negative_errno()
-                               : cg_write(cg, fd, "cgroup.subtree_control", buf, false);
+                int r = fd < 0 ? negative_errno() : 0;
+                char buf[64] = "";
+                unsigned missing =
+                        fd < 0 ? 0 : cg->v2_ctrls & ~v2_mask_at(fd, "cgroup.subtree_control");
+                for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
+                        if (missing & (1u << i)) {
+                                size_t n = strlen(buf);
+                                snprintf(buf + n, sizeof(buf) - n, "%s+%s", n ? " " : "",
+                                         v2_names[i]);
+                        }
+                if (r == 0 && buf[0])
+                        r = cg_write(cg, fd, "cgroup.subtree_control", buf, false);
                 if (r < 0)
                         log_error_errno(r, "Cannot enable controllers \"%s\" in %s", buf,
                                         end == 0 ? "the cgroup2 root" : dir);
@@ -814,7 +836,20 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
 {
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
         bool need[_CG_HIER_MAX] = {false};
+        static const struct box_limits no_limits = {
+                .memory_max = BOX_LIMIT_UNSET,
+                .memory_high = BOX_LIMIT_UNSET,
+                .memory_swap_max = BOX_LIMIT_UNSET,
+                .cpu_quota_ppm = BOX_LIMIT_UNSET,
+                .cpu_period_usec = BOX_LIMIT_UNSET,
+                .cpu_weight = BOX_LIMIT_UNSET,
+                .tasks_max = BOX_LIMIT_UNSET,
+                .io_weight = BOX_LIMIT_UNSET,
+        };
         int r;
+
+        if (!l)
+                l = &no_limits;
 
         if (!name || !*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
                 return log_error_errno(-EINVAL, "Invalid box name for a cgroup: \"%s\"",
@@ -858,7 +893,7 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
         /* Same path there already: the leftover of a box whose supervisor died (the state lock
          * makes sure no live box has this name). */
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                if (cg->dirs[h].rootfd >= 0 && !cg->dirs[h].alias &&
+                if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
                     faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
                         log_warn("Removing the stale cgroup %s left by an earlier run", cg->path);
                         r = gc_at(root, cg->path);
@@ -880,20 +915,17 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
                                 goto fail;
                 }
         }
-        for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                if (cg->dirs[h].alias && cg->dirs[h].rootfd >= 0)
-                        for (size_t o = 0; o < h; o++)
-                                if (cg->dirs[o].fd >= 0 && !cg->dirs[o].alias &&
-                                    cg->dirs[o].rootfd >= 0) {
-                                        struct stat a, b;
-                                        if (fstat(cg->dirs[o].rootfd, &a) == 0 &&
-                                            fstat(cg->dirs[h].rootfd, &b) == 0 &&
-                                            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-                                                cg->dirs[h].fd =
-                                                        fcntl(cg->dirs[o].fd, F_DUPFD_CLOEXEC, 3);
-                                                break;
-                                        }
-                                }
+        /* An alias hierarchy shares the group made under its first name. */
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                int o = cg->dirs[h].alias_of;
+                if (o >= 0 && cg->dirs[o].fd >= 0) {
+                        cg->dirs[h].fd = fcntl(cg->dirs[o].fd, F_DUPFD_CLOEXEC, 3);
+                        if (cg->dirs[h].fd < 0) {
+                                r = negative_errno();
+                                goto fail;
+                        }
+                }
+        }
 
         if (cg->dirs[CG_V2].fd >= 0) {
                 r = enable_v2_controllers(cg);
@@ -935,7 +967,7 @@ int cgroup_attach(struct box_cgroup *cg, pid_t pid)
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t h = 0; h < _CG_HIER_MAX; h++) {
                 struct cg_dir *d = &cg->dirs[h];
-                if (d->fd < 0 || d->alias)
+                if (d->fd < 0 || d->alias_of >= 0)
                         continue;
                 int r = cg_write(cg, d->fd, "cgroup.procs", buf, cg->fake);
                 if (r < 0)
@@ -1039,7 +1071,9 @@ static void sum_io(int dirfd, const char *file, bool v2, uint64_t *rd, uint64_t 
         _cleanup_free_ char *s = NULL;
         if (read_file_at(dirfd, file, &s, 1 << 20) < 0)
                 return;
-        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+        char *save_line = NULL;
+        for (char *line = strtok_r(s, "\n", &save_line); line;
+             line = strtok_r(NULL, "\n", &save_line)) {
                 if (v2) {
                         char *p = strstr(line, "rbytes=");
                         if (p)

@@ -18,14 +18,16 @@ struct box_cgroup;
 /* Creates the box's group in every hierarchy it needs and writes every limit in l and the device
  * policy (default allow-list plus devs). Placement: "<l->parent>/<name>" if l->parent is set;
  * else "<own>/payload" when run delegated by systemd (INVOCATION_ID set, own cgroup writable and
- * not the root; we move ourselves to "<own>/supervisor"); else "boxlaunch/<name>". A leftover
+ * not the root; we move ourselves to "<own>/supervisor"); else "boxlaunch/<name>". l may be NULL
+ * (no limits); unset fields are BOX_LIMIT_UNSET / NULL, not 0. A leftover
  * group of the same path is killed and removed first. Logs and returns a negative errno on
  * failure, after removing everything it created. */
 int cgroup_create(const char *root, const char *name, const struct box_limits *l,
                   const struct box_device *devs, size_t n_devs, struct box_cgroup **ret);
 /* Moves pid into the box's group in every hierarchy. */
 int cgroup_attach(struct box_cgroup *cg, pid_t pid);
-/* O_DIRECTORY fd of the cgroup2 group (for clone3(CLONE_INTO_CGROUP)), or -1. Owned by cg. */
+/* O_DIRECTORY fd of the cgroup2 group (for clone3(CLONE_INTO_CGROUP)), or -1. Owned by cg. On
+ * hybrid this is the group under unified/: the v1 groups still need cgroup_attach(). */
 int cgroup_v2_dirfd(const struct box_cgroup *cg);
 /* Path relative to each hierarchy root, e.g. "boxlaunch/web". */
 const char *cgroup_path(const struct box_cgroup *cg);

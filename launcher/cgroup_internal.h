@@ -28,9 +28,9 @@ enum {
 };
 
 struct cg_dir {
-        int rootfd; /* the hierarchy's root directory, -1 if absent */
-        int fd;     /* the box's group, -1 if none */
-        bool alias; /* same hierarchy as an earlier entry (e.g. "cpu,cpuacct" mounted once) */
+        int rootfd;   /* the hierarchy's root directory, -1 if absent */
+        int fd;       /* the box's group, -1 if none */
+        int alias_of; /* earlier entry of the same mount ("cpu,cpuacct" mounted once), or -1 */
 };
 
 struct box_cgroup {

@@ -241,7 +241,10 @@ static void test_v2_period_only(void **state)
         struct box_cgroup *cg = NULL;
         limits_init(&l);
         l.cpu_period_usec = 50000;
+        /* The root enables memory and pids already: only cpu is missing there. */
+        put("cgroup.subtree_control", "memory pids\n");
         assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_file("cgroup.subtree_control", "+cpu");
         assert_file("boxlaunch/p/cpu.max", "max 50000");
         /* Controllers without limits stay off, except memory and pids (stats). */
         assert_file("boxlaunch/cgroup.subtree_control", "+cpu +memory +pids");
@@ -329,14 +332,16 @@ static void test_parent_and_stale(void **state)
         assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
         assert_false(exists("boxlaunch/db/leftover-marker"));
         assert_file("boxlaunch/db/pids.max", "20");
-        (void)forgotten; /* its directories are gone; only its memory leaks in this test */
 
         /* gc by name, as a later verb would. */
         assert_int_equal(cgroup_gc(tree, "db"), 0);
         assert_false(exists("boxlaunch"));
         assert_int_equal(cgroup_gc(tree, "db"), 0); /* nothing left: fine */
         assert_int_equal(cgroup_gc(tree, "../x/y"), -EINVAL);
-        (void)cg;
+        /* Freeing structs whose groups are gone is harmless. */
+        cgroup_destroy(forgotten);
+        cgroup_destroy(cg);
+        assert_false(exists("boxlaunch"));
 }
 
 static void test_bpf_program(void **state)
@@ -458,7 +463,7 @@ static void test_v1_minimal(void **state)
         struct box_limits l;
         struct box_cgroup *cg = NULL;
         limits_init(&l);
-        assert_int_equal(cgroup_create(tree, "min", &l, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_create(tree, "min", NULL, NULL, 0, &cg), 0); /* = no limits */
         /* Only controllers with a limit, plus the always-on ones. */
         assert_false(exists("cpu/boxlaunch/min"));
         assert_false(exists("cpuset/boxlaunch"));
@@ -504,11 +509,13 @@ static void test_v1_cpu_cpuacct_alias(void **state)
         struct box_limits l;
         struct box_cgroup *cg = NULL;
         /* Distributions mount cpu,cpuacct once with two symlinks. */
-        assert_int_equal(rmdir(xasprintf("%s/cpu", tree)), 0);
-        assert_int_equal(rmdir(xasprintf("%s/cpuacct", tree)), 0);
+        _cleanup_free_ char *cpu = xasprintf("%s/cpu", tree);
+        _cleanup_free_ char *cpuacct = xasprintf("%s/cpuacct", tree);
+        assert_int_equal(rmdir(cpu), 0);
+        assert_int_equal(rmdir(cpuacct), 0);
         dir("cpu,cpuacct");
-        assert_int_equal(symlink("cpu,cpuacct", xasprintf("%s/cpu", tree)), 0);
-        assert_int_equal(symlink("cpu,cpuacct", xasprintf("%s/cpuacct", tree)), 0);
+        assert_int_equal(symlink("cpu,cpuacct", cpu), 0);
+        assert_int_equal(symlink("cpu,cpuacct", cpuacct), 0);
         limits_init(&l);
         l.cpu_weight = 10000;
         assert_int_equal(cgroup_create(tree, "al", &l, NULL, 0, &cg), 0);
@@ -549,7 +556,8 @@ static void test_hybrid_v2_controller(void **state)
         struct box_limits l;
         struct box_cgroup *cg = NULL;
         /* memory only in the cgroup2 half: its limits go there. */
-        assert_int_equal(rmdir(xasprintf("%s/memory", tree)), 0);
+        _cleanup_free_ char *memory = xasprintf("%s/memory", tree);
+        assert_int_equal(rmdir(memory), 0);
         put("unified/cgroup.controllers", "memory hugetlb\n");
         limits_init(&l);
         l.memory_max = 1 << 30;

@@ -61,9 +61,23 @@ static int teardown(void **state)
         }
         cgroup_destroy(f->cg);
         cgroup_gc(CGROUP_ROOT, f->name);
-        if (f->v2dir[0])
-                for (int i = 0; i < 500 && rmdir(f->v2dir) < 0 && errno == EBUSY; i++)
-                        usleep(10000);
+        if (f->v2dir[0]) {
+                static const char *const h[] = {"memory",  "pids",   "freezer", "devices",
+                                                "cpuacct", "cpu",    "cpuset",  "blkio",
+                                                "systemd", "unified"};
+                const char *base = strrchr(f->v2dir, '/') + 1;
+                for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
+                        _cleanup_free_ char *sup =
+                                xasprintf(CGROUP_ROOT "/%s/%s/supervisor", h[i], base);
+                        _cleanup_free_ char *pay =
+                                xasprintf(CGROUP_ROOT "/%s/%s/payload", h[i], base);
+                        _cleanup_free_ char *top = xasprintf(CGROUP_ROOT "/%s/%s", h[i], base);
+                        rmdir(pay);
+                        rmdir(sup);
+                        for (int k = 0; k < 500 && rmdir(top) < 0 && errno == EBUSY; k++)
+                                usleep(10000);
+                }
+        }
         if (f->tmpdir[0]) {
                 _cleanup_free_ char *p = xasprintf("%s/mem", f->tmpdir);
                 unlink(p);
@@ -232,10 +246,11 @@ static void test_gc_after_crash(void **state)
         send_go(f);
         assert_int_equal(read_done(f), 'o');
         /* The supervisor "crashes": the struct is forgotten, the groups stay. */
-        cg = NULL;
+        struct box_cgroup *forgotten = TAKE_PTR(cg);
         assert_true(any_dir_left(f->name));
 
         assert_int_equal(cgroup_gc(CGROUP_ROOT, f->name), 0);
+        cgroup_destroy(forgotten); /* only frees: its groups are gone */
         int status;
         assert_int_equal(waitpid(f->child, &status, 0), f->child);
         f->child = -1;
@@ -359,6 +374,162 @@ static void test_v2_device_bpf(void **state)
         assert_int_equal(WEXITSTATUS(status), 31);
 }
 
+/* A whole disk of this machine (blk-throttle wants disks, not partitions). */
+static bool find_disk(unsigned *maj, unsigned *min)
+{
+        _cleanup_dir_ DIR *d = opendir("/sys/block");
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+                if (de->d_name[0] == '.' || strncmp(de->d_name, "loop", 4) == 0 ||
+                    strncmp(de->d_name, "zram", 4) == 0 || strncmp(de->d_name, "ram", 3) == 0)
+                        continue;
+                _cleanup_free_ char *p = xasprintf("/sys/block/%s/dev", de->d_name);
+                _cleanup_free_ char *s = NULL;
+                if (read_file_at(AT_FDCWD, p, &s, 64) == 0 && sscanf(s, "%u:%u", maj, min) == 2)
+                        return true;
+        }
+        return false;
+}
+
+static void test_io_and_errors(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+
+        /* IOWeight needs a weight file (BFQ's blkio.bfq.weight, or CFQ's blkio.weight), which
+         * only non-root groups show: either it is written converted to 10..1000, or the create
+         * fails and leaves nothing. */
+        limits_init(&l);
+        l.io_weight = 100;
+        int r = cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg);
+        if (r == 0) {
+                _cleanup_free_ char *w = read_real("blkio", f->name, "blkio.bfq.weight");
+                if (!w)
+                        w = read_real("blkio", f->name, "blkio.weight");
+                assert_non_null(w);
+                assert_non_null(strstr(w, "19"));
+                cgroup_destroy(TAKE_PTR(f->cg));
+        } else
+                assert_int_equal(r, -EOPNOTSUPP);
+        assert_null(f->cg);
+        assert_false(any_dir_left(f->name));
+
+        /* A value the kernel rejects names its key and unwinds. */
+        limits_init(&l);
+        l.cpuset_cpus = "4095";
+        assert_true(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg) < 0);
+        assert_null(f->cg);
+        assert_false(any_dir_left(f->name));
+
+        unsigned maj, min;
+        if (!find_disk(&maj, &min))
+                skip();
+        struct box_io_limit io = {.major = maj, .minor = min, .rbps = 1048576, .wiops = 200};
+        limits_init(&l);
+        l.io = &io;
+        l.n_io = 1;
+        l.cpuset_cpus = "0";
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        char want[64];
+        snprintf(want, sizeof(want), "%u:%u 1048576", maj, min);
+        assert_real("blkio", f->name, "blkio.throttle.read_bps_device", want);
+        snprintf(want, sizeof(want), "%u:%u 200", maj, min);
+        assert_real("blkio", f->name, "blkio.throttle.write_iops_device", want);
+        assert_real("cpuset", f->name, "cpuset.cpus", "0");
+        {
+                _cleanup_free_ char *mems = read_real("cpuset", f->name, "cpuset.mems");
+                assert_non_null(mems);
+                assert_true(mems[0] != 0); /* seeded from the parent */
+        }
+
+        /* Stale leftover of the same name: killed and replaced by the next create. */
+        struct box_cgroup *forgotten = TAKE_PTR(f->cg);
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0)
+                for (;;)
+                        pause();
+        assert_int_equal(cgroup_attach(forgotten, f->child), 0);
+        /* The child joined the seeded cpuset: the group took a task. */
+        limits_init(&l);
+        l.tasks_max = 3;
+        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        cgroup_destroy(forgotten);
+        assert_real("pids", f->name, "pids.max", "3");
+        {
+                _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/blkio/boxlaunch/%s", f->name);
+                assert_int_equal(access(p, F_OK), -1); /* no io limit this time */
+        }
+        cgroup_destroy(TAKE_PTR(f->cg));
+        assert_false(any_dir_left(f->name));
+}
+
+/* Run by systemd with Delegate=yes (simulated: INVOCATION_ID set, the process in its own
+ * writable cgroup2 group): the box gets <own>/payload, the supervisor moves to <own>/supervisor.
+ * Done in a child so the test process keeps its own cgroups. */
+static int delegated_child(const char *unit, const char *v2unit)
+{
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", v2unit);
+        if (write_file_at(AT_FDCWD, procs, pid) < 0)
+                return 10;
+        setenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef", 1);
+        struct box_limits l;
+        limits_init(&l);
+        l.tasks_max = 4;
+        struct box_cgroup *cg = NULL;
+        if (cgroup_create(CGROUP_ROOT, "ignored", &l, NULL, 0, &cg) < 0)
+                return 11;
+        _cleanup_free_ char *want = xasprintf("%s/payload", unit);
+        int rc = 0;
+        if (!streq(cgroup_path(cg), want))
+                rc = 12;
+        _cleanup_free_ char *self = NULL, *line = xasprintf("0::/%s/supervisor\n", unit);
+        if (!rc && (read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, 1 << 16) < 0 ||
+                    !strstr(self, line)))
+                rc = 13;
+        _cleanup_free_ char *pids_max = xasprintf(CGROUP_ROOT "/pids/%s/payload/pids.max", unit);
+        _cleanup_free_ char *v = NULL;
+        if (!rc && (read_file_at(AT_FDCWD, pids_max, &v, 64) < 0 || !streq(v, "4\n")))
+                rc = 14;
+        cgroup_destroy(cg);
+        /* Back to the root so the test can remove the unit's groups. */
+        (void)write_file_at(AT_FDCWD, CGROUP_ROOT "/unified/cgroup.procs", pid);
+        return rc;
+}
+
+static void test_delegated(void **state)
+{
+        struct fixture *f = *state;
+        snprintf(f->v2dir, sizeof(f->v2dir), CGROUP_ROOT "/unified/boxlaunch-deleg-%d",
+                 (int)getpid());
+        assert_int_equal(mkdir(f->v2dir, 0755), 0);
+        const char *unit = strrchr(f->v2dir, '/') + 1;
+
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0)
+                _exit(delegated_child(unit, f->v2dir));
+        int status;
+        assert_int_equal(waitpid(f->child, &status, 0), f->child);
+        f->child = -1;
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        /* payload is gone everywhere; the unit's own groups are the caller's to remove. */
+        static const char *const h[] = {"memory",  "pids",    "freezer", "devices",
+                                        "cpuacct", "systemd", "unified"};
+        for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
+                _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/%s/%s/payload", h[i], unit);
+                assert_int_equal(access(p, F_OK), -1);
+        }
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -371,6 +542,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_tasks_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_memory_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_v2_device_bpf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_io_and_errors, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delegated, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
