@@ -13,6 +13,9 @@
 #include <time.h>
 
 #define AUTO_PARENT "boxlaunch"
+/* A box's group is NAME.box: a bare NAME could collide with a v1 interface file ("tasks",
+ * "notify_on_release", "cgroup.procs"); no interface file ends in ".box". */
+#define BOX_SUFFIX ".box"
 /* How long kill, rmdir and freeze wait for the kernel, in 10 ms steps. */
 #define WAIT_STEPS 1000
 
@@ -502,7 +505,7 @@ static char *gc_path(const char *name_or_path)
 {
         if (strchr(name_or_path, '/'))
                 return xstrdup(name_or_path);
-        return xasprintf("%s/%s", AUTO_PARENT, name_or_path);
+        return xasprintf("%s/%s" BOX_SUFFIX, AUTO_PARENT, name_or_path);
 }
 
 static bool is_auto_path(const char *path)
@@ -870,13 +873,14 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
                 size_t len = strlen(p);
                 while (len > 0 && p[len - 1] == '/')
                         len--;
-                cg->path = len ? xasprintf("%.*s/%s", (int)len, p, name) : xstrdup(name);
+                cg->path = len ? xasprintf("%.*s/%s" BOX_SUFFIX, (int)len, p, name)
+                               : xasprintf("%s" BOX_SUFFIX, name);
         } else {
                 r = delegated_path(cg, &cg->path);
                 if (r < 0)
                         return r;
                 if (r == 0) {
-                        cg->path = xasprintf("%s/%s", AUTO_PARENT, name);
+                        cg->path = xasprintf("%s/%s" BOX_SUFFIX, AUTO_PARENT, name);
                         cg->auto_parent = true;
                 }
         }
@@ -1141,8 +1145,8 @@ int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret)
                 return -EINVAL;
         /* v2: memory.events (when the memory controller is on the cgroup2 group); v1:
          * memory.oom_control. Both count kills by the OOM killer inside the group. */
-        if (cg->dirs[CG_V2].fd >= 0 && read_keyed(cg->dirs[CG_V2].fd, "memory.events", "oom_kill",
-                                                 ret) == 0 && *ret)
+        if (cg->dirs[CG_V2].fd >= 0 &&
+            read_keyed(cg->dirs[CG_V2].fd, "memory.events", "oom_kill", ret) == 0 && *ret)
                 return 0;
         if (cg->dirs[CG_MEMORY].fd >= 0)
                 return read_keyed(cg->dirs[CG_MEMORY].fd, "memory.oom_control", "oom_kill", ret);

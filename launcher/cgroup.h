@@ -59,7 +59,8 @@ struct box_cgroup_stats {
 /* Fields a hierarchy does not provide stay 0; -ENOENT if the group exists nowhere. */
 int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *ret);
 
-/* v1 cpu.shares from a v2 weight (1..10000 -> 2..262144), and blkio.weight (10..1000). */
+/* v1 cpu.shares from a v2 weight (weight*1024/100 within 2..262144), and blkio.weight
+ * (weight*5 within 10..1000), as systemd converts them. */
 uint64_t cgroup_weight_to_shares(uint64_t weight);
 uint64_t cgroup_weight_to_blkio(uint64_t weight);
 

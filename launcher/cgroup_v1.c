@@ -9,16 +9,19 @@
 
 #define PERIOD_DEFAULT_USEC 100000
 
+/* systemd's conversions: the default weight (100) maps to each v1 default (1024 shares, blkio
+ * 500), so a box with the default weight competes as an equal with everything else on the host;
+ * a linear stretch of 1..10000 would give it 2597 shares (or 19 blkio) instead. */
 uint64_t cgroup_weight_to_shares(uint64_t weight)
 {
-        /* Inverse of runc/crun's shares -> weight mapping: 1..10000 onto 2..262144. */
-        return 2 + ((weight - 1) * 262142) / 9999;
+        uint64_t s = weight * 1024 / 100;
+        return s < 2 ? 2 : s > 262144 ? 262144 : s;
 }
 
 uint64_t cgroup_weight_to_blkio(uint64_t weight)
 {
-        /* Inverse of crun's blkio -> io weight mapping: 1..10000 onto 10..1000. */
-        return 10 + ((weight - 1) * 990) / 9999;
+        uint64_t b = weight * 500 / 100;
+        return b < 10 ? 10 : b > 1000 ? 1000 : b;
 }
 
 static bool has_file(const struct box_cgroup *cg, int dirfd, const char *file)

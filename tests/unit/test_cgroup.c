@@ -192,43 +192,43 @@ static void test_v2_limits(void **state)
         full_limits(&l);
 
         assert_int_equal(cgroup_create(tree, "web", &l, NULL, 0, &cg), 0);
-        assert_string_equal(cgroup_path(cg), "boxlaunch/web");
+        assert_string_equal(cgroup_path(cg), "boxlaunch/web.box");
         assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_V2);
         assert_true(cgroup_v2_dirfd(cg) >= 0);
 
         assert_file("cgroup.subtree_control", "+cpuset +cpu +io +memory +pids");
         assert_file("boxlaunch/cgroup.subtree_control", "+cpuset +cpu +io +memory +pids");
-        assert_file("boxlaunch/web/memory.max", "67108864");
-        assert_file("boxlaunch/web/memory.high", "50331648");
-        assert_file("boxlaunch/web/memory.swap.max", "16777216");
-        assert_file("boxlaunch/web/cpu.max", "150000 100000");
-        assert_file("boxlaunch/web/cpu.weight", "100");
-        assert_file("boxlaunch/web/cpuset.cpus", "0-1");
-        assert_file("boxlaunch/web/cpuset.mems", "0");
-        assert_file("boxlaunch/web/pids.max", "16");
-        assert_file("boxlaunch/web/io.weight", "default 300");
-        assert_file("boxlaunch/web/io.max", "8:0 rbps=1048576 wiops=100");
+        assert_file("boxlaunch/web.box/memory.max", "67108864");
+        assert_file("boxlaunch/web.box/memory.high", "50331648");
+        assert_file("boxlaunch/web.box/memory.swap.max", "16777216");
+        assert_file("boxlaunch/web.box/cpu.max", "150000 100000");
+        assert_file("boxlaunch/web.box/cpu.weight", "100");
+        assert_file("boxlaunch/web.box/cpuset.cpus", "0-1");
+        assert_file("boxlaunch/web.box/cpuset.mems", "0");
+        assert_file("boxlaunch/web.box/pids.max", "16");
+        assert_file("boxlaunch/web.box/io.weight", "default 300");
+        assert_file("boxlaunch/web.box/io.max", "8:0 rbps=1048576 wiops=100");
         /* v2 has no devices files: the policy is a BPF program (not attached to a fake tree). */
-        assert_false(exists("boxlaunch/web/devices.allow"));
+        assert_false(exists("boxlaunch/web.box/devices.allow"));
 
         assert_int_equal(cgroup_attach(cg, 4242), 0);
-        assert_file("boxlaunch/web/cgroup.procs", "4242");
+        assert_file("boxlaunch/web.box/cgroup.procs", "4242");
 
-        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", true), 0);
-        assert_file("boxlaunch/web/cgroup.freeze", "1");
-        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", false), 0);
-        assert_file("boxlaunch/web/cgroup.freeze", "0");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web.box", true), 0);
+        assert_file("boxlaunch/web.box/cgroup.freeze", "1");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web.box", false), 0);
+        assert_file("boxlaunch/web.box/cgroup.freeze", "0");
 
         pid_t *pids = NULL;
         size_t n = 0;
-        assert_int_equal(cgroup_pids(tree, "boxlaunch/web", &pids, &n), 0);
+        assert_int_equal(cgroup_pids(tree, "boxlaunch/web.box", &pids, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(pids[0], 4242);
         free(pids);
 
         /* A group the box made for itself goes too. */
-        dir("boxlaunch/web/inner");
-        put("boxlaunch/web/inner/cgroup.procs", "");
+        dir("boxlaunch/web.box/inner");
+        put("boxlaunch/web.box/inner/cgroup.procs", "");
 
         cgroup_destroy(cg);
         assert_false(exists("boxlaunch"));
@@ -245,7 +245,7 @@ static void test_v2_period_only(void **state)
         put("cgroup.subtree_control", "memory pids\n");
         assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
         assert_file("cgroup.subtree_control", "+cpu");
-        assert_file("boxlaunch/p/cpu.max", "max 50000");
+        assert_file("boxlaunch/p.box/cpu.max", "max 50000");
         /* Controllers without limits stay off, except memory and pids (stats). */
         assert_file("boxlaunch/cgroup.subtree_control", "+cpu +memory +pids");
         cgroup_destroy(cg);
@@ -254,7 +254,7 @@ static void test_v2_period_only(void **state)
         l.cpu_quota_ppm = 250000; /* 25% of a 20ms period */
         l.cpu_period_usec = 20000;
         assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
-        assert_file("boxlaunch/p/cpu.max", "5000 20000");
+        assert_file("boxlaunch/p.box/cpu.max", "5000 20000");
         cgroup_destroy(cg);
         assert_false(exists("boxlaunch"));
 }
@@ -316,10 +316,10 @@ static void test_parent_and_stale(void **state)
         limits_init(&l);
         l.parent = "/machine.slice/";
         assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
-        assert_string_equal(cgroup_path(cg), "machine.slice/db");
-        assert_true(exists("machine.slice/db"));
+        assert_string_equal(cgroup_path(cg), "machine.slice/db.box");
+        assert_true(exists("machine.slice/db.box"));
         cgroup_destroy(cg);
-        assert_false(exists("machine.slice/db"));
+        assert_false(exists("machine.slice/db.box"));
         assert_true(exists("machine.slice")); /* not ours to remove */
 
         /* A leftover (supervisor "crashed": struct forgotten) is removed on the next create. */
@@ -327,11 +327,11 @@ static void test_parent_and_stale(void **state)
         l.tasks_max = 10;
         assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
         struct box_cgroup *forgotten = cg;
-        put("boxlaunch/db/leftover-marker", "x");
+        put("boxlaunch/db.box/leftover-marker", "x");
         l.tasks_max = 20;
         assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
-        assert_false(exists("boxlaunch/db/leftover-marker"));
-        assert_file("boxlaunch/db/pids.max", "20");
+        assert_false(exists("boxlaunch/db.box/leftover-marker"));
+        assert_file("boxlaunch/db.box/pids.max", "20");
 
         /* gc by name, as a later verb would. */
         assert_int_equal(cgroup_gc(tree, "db"), 0);
@@ -387,12 +387,12 @@ static void test_bpf_program(void **state)
 
 static void test_weight_conversion(void **state)
 {
-        assert_int_equal(cgroup_weight_to_shares(1), 2);
-        assert_int_equal(cgroup_weight_to_shares(100), 2597); /* 2 + 99*262142/9999 */
-        assert_int_equal(cgroup_weight_to_shares(10000), 262144);
+        assert_int_equal(cgroup_weight_to_shares(1), 10);
+        assert_int_equal(cgroup_weight_to_shares(100), 1024); /* the v1 default */
+        assert_int_equal(cgroup_weight_to_shares(10000), 102400);
         assert_int_equal(cgroup_weight_to_blkio(1), 10);
         assert_int_equal(cgroup_weight_to_blkio(10000), 1000);
-        assert_int_equal(cgroup_weight_to_blkio(100), 19);
+        assert_int_equal(cgroup_weight_to_blkio(100), 500); /* the v1 default */
 }
 
 static void test_v1_limits(void **state)
@@ -405,44 +405,44 @@ static void test_v1_limits(void **state)
 
         assert_int_equal(cgroup_create(tree, "web", &l, &d, 1, &cg), 0);
         assert_int_equal(cgroup_v2_dirfd(cg), -1);
-        assert_file("memory/boxlaunch/web/memory.limit_in_bytes", "67108864");
-        assert_file("memory/boxlaunch/web/memory.soft_limit_in_bytes", "50331648");
-        assert_file("memory/boxlaunch/web/memory.memsw.limit_in_bytes", "83886080");
-        assert_file("cpu/boxlaunch/web/cpu.cfs_period_us", "100000");
-        assert_file("cpu/boxlaunch/web/cpu.cfs_quota_us", "150000");
-        assert_file("cpu/boxlaunch/web/cpu.shares", "2597");
+        assert_file("memory/boxlaunch/web.box/memory.limit_in_bytes", "67108864");
+        assert_file("memory/boxlaunch/web.box/memory.soft_limit_in_bytes", "50331648");
+        assert_file("memory/boxlaunch/web.box/memory.memsw.limit_in_bytes", "83886080");
+        assert_file("cpu/boxlaunch/web.box/cpu.cfs_period_us", "100000");
+        assert_file("cpu/boxlaunch/web.box/cpu.cfs_quota_us", "150000");
+        assert_file("cpu/boxlaunch/web.box/cpu.shares", "1024");
         assert_file("cpuset/boxlaunch/cpuset.cpus", "0-3"); /* seeded from the root */
         assert_file("cpuset/boxlaunch/cpuset.mems", "0");
-        assert_file("cpuset/boxlaunch/web/cpuset.cpus", "0-1");
-        assert_file("cpuset/boxlaunch/web/cpuset.mems", "0");
-        assert_file("pids/boxlaunch/web/pids.max", "16");
-        assert_file("blkio/boxlaunch/web/blkio.weight", "39");
-        assert_file("blkio/boxlaunch/web/blkio.throttle.read_bps_device", "8:0 1048576");
-        assert_file("blkio/boxlaunch/web/blkio.throttle.write_iops_device", "8:0 100");
-        assert_false(exists("blkio/boxlaunch/web/blkio.throttle.write_bps_device"));
-        assert_file("devices/boxlaunch/web/devices.deny", "a");
-        assert_file("devices/boxlaunch/web/devices.allow",
+        assert_file("cpuset/boxlaunch/web.box/cpuset.cpus", "0-1");
+        assert_file("cpuset/boxlaunch/web.box/cpuset.mems", "0");
+        assert_file("pids/boxlaunch/web.box/pids.max", "16");
+        assert_file("blkio/boxlaunch/web.box/blkio.weight", "1000");
+        assert_file("blkio/boxlaunch/web.box/blkio.throttle.read_bps_device", "8:0 1048576");
+        assert_file("blkio/boxlaunch/web.box/blkio.throttle.write_iops_device", "8:0 100");
+        assert_false(exists("blkio/boxlaunch/web.box/blkio.throttle.write_bps_device"));
+        assert_file("devices/boxlaunch/web.box/devices.deny", "a");
+        assert_file("devices/boxlaunch/web.box/devices.allow",
                     "c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\n"
                     "c 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\nc *:* m\nb *:* m\nc 10:229 rwm");
         for (size_t i = 0; i < ARRAY_SIZE(v1_hiers); i++) {
-                _cleanup_free_ char *p = xasprintf("%s/boxlaunch/web", v1_hiers[i]);
+                _cleanup_free_ char *p = xasprintf("%s/boxlaunch/web.box", v1_hiers[i]);
                 assert_true(exists(p));
         }
 
         assert_int_equal(cgroup_attach(cg, 777), 0);
-        assert_file("freezer/boxlaunch/web/cgroup.procs", "777");
-        assert_file("systemd/boxlaunch/web/cgroup.procs", "777");
-        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web", true), 0);
-        assert_file("freezer/boxlaunch/web/freezer.state", "FROZEN");
+        assert_file("freezer/boxlaunch/web.box/cgroup.procs", "777");
+        assert_file("systemd/boxlaunch/web.box/cgroup.procs", "777");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/web.box", true), 0);
+        assert_file("freezer/boxlaunch/web.box/freezer.state", "FROZEN");
 
-        put("memory/boxlaunch/web/memory.usage_in_bytes", "4096\n");
-        put("memory/boxlaunch/web/memory.max_usage_in_bytes", "8192\n");
-        put("cpuacct/boxlaunch/web/cpuacct.usage", "5000000\n");
-        put("pids/boxlaunch/web/pids.current", "3\n");
-        put("blkio/boxlaunch/web/blkio.throttle.io_service_bytes_recursive",
+        put("memory/boxlaunch/web.box/memory.usage_in_bytes", "4096\n");
+        put("memory/boxlaunch/web.box/memory.max_usage_in_bytes", "8192\n");
+        put("cpuacct/boxlaunch/web.box/cpuacct.usage", "5000000\n");
+        put("pids/boxlaunch/web.box/pids.current", "3\n");
+        put("blkio/boxlaunch/web.box/blkio.throttle.io_service_bytes_recursive",
             "8:0 Read 100\n8:0 Write 50\n8:0 Total 150\n8:16 Read 1\nTotal 151\n");
         struct box_cgroup_stats s;
-        assert_int_equal(cgroup_stats(tree, "boxlaunch/web", &s), 0);
+        assert_int_equal(cgroup_stats(tree, "boxlaunch/web.box", &s), 0);
         assert_int_equal(s.memory_current, 4096);
         assert_int_equal(s.memory_peak, 8192);
         assert_int_equal(s.cpu_usage_usec, 5000);
@@ -455,7 +455,7 @@ static void test_v1_limits(void **state)
                 _cleanup_free_ char *p = xasprintf("%s/boxlaunch", v1_hiers[i]);
                 assert_false(exists(p));
         }
-        assert_int_equal(cgroup_stats(tree, "boxlaunch/web", &s), -ENOENT);
+        assert_int_equal(cgroup_stats(tree, "boxlaunch/web.box", &s), -ENOENT);
 }
 
 static void test_v1_minimal(void **state)
@@ -465,16 +465,16 @@ static void test_v1_minimal(void **state)
         limits_init(&l);
         assert_int_equal(cgroup_create(tree, "min", NULL, NULL, 0, &cg), 0); /* = no limits */
         /* Only controllers with a limit, plus the always-on ones. */
-        assert_false(exists("cpu/boxlaunch/min"));
+        assert_false(exists("cpu/boxlaunch/min.box"));
         assert_false(exists("cpuset/boxlaunch"));
-        assert_false(exists("blkio/boxlaunch/min"));
-        assert_true(exists("memory/boxlaunch/min"));
-        assert_true(exists("pids/boxlaunch/min"));
-        assert_true(exists("freezer/boxlaunch/min"));
-        assert_true(exists("devices/boxlaunch/min"));
-        assert_true(exists("cpuacct/boxlaunch/min"));
-        assert_true(exists("systemd/boxlaunch/min"));
-        assert_false(exists("memory/boxlaunch/min/memory.limit_in_bytes"));
+        assert_false(exists("blkio/boxlaunch/min.box"));
+        assert_true(exists("memory/boxlaunch/min.box"));
+        assert_true(exists("pids/boxlaunch/min.box"));
+        assert_true(exists("freezer/boxlaunch/min.box"));
+        assert_true(exists("devices/boxlaunch/min.box"));
+        assert_true(exists("cpuacct/boxlaunch/min.box"));
+        assert_true(exists("systemd/boxlaunch/min.box"));
+        assert_false(exists("memory/boxlaunch/min.box/memory.limit_in_bytes"));
         cgroup_destroy(cg);
         assert_false(exists("memory/boxlaunch"));
 }
@@ -519,9 +519,9 @@ static void test_v1_cpu_cpuacct_alias(void **state)
         limits_init(&l);
         l.cpu_weight = 10000;
         assert_int_equal(cgroup_create(tree, "al", &l, NULL, 0, &cg), 0);
-        assert_file("cpu,cpuacct/boxlaunch/al/cpu.shares", "262144");
+        assert_file("cpu,cpuacct/boxlaunch/al.box/cpu.shares", "102400");
         assert_int_equal(cgroup_attach(cg, 55), 0);
-        assert_file("cpu,cpuacct/boxlaunch/al/cgroup.procs", "55"); /* written once */
+        assert_file("cpu,cpuacct/boxlaunch/al.box/cgroup.procs", "55"); /* written once */
         cgroup_destroy(cg);
         assert_false(exists("cpu,cpuacct/boxlaunch"));
 }
@@ -537,15 +537,15 @@ static void test_hybrid(void **state)
         assert_int_equal(cgroup_create(tree, "h", &l, NULL, 0, &cg), 0);
         assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_HYBRID);
         /* Limits go to v1; the cgroup2 group exists (no controllers to enable there). */
-        assert_file("memory/boxlaunch/h/memory.limit_in_bytes", "67108864");
-        assert_file("cpu/boxlaunch/h/cpu.cfs_quota_us", "150000");
-        assert_true(exists("unified/boxlaunch/h"));
+        assert_file("memory/boxlaunch/h.box/memory.limit_in_bytes", "67108864");
+        assert_file("cpu/boxlaunch/h.box/cpu.cfs_quota_us", "150000");
+        assert_true(exists("unified/boxlaunch/h.box"));
         assert_true(cgroup_v2_dirfd(cg) >= 0);
-        assert_false(exists("unified/boxlaunch/h/memory.max"));
+        assert_false(exists("unified/boxlaunch/h.box/memory.max"));
         assert_false(exists("unified/cgroup.subtree_control"));
         assert_int_equal(cgroup_attach(cg, 99), 0);
-        assert_file("unified/boxlaunch/h/cgroup.procs", "99");
-        assert_file("memory/boxlaunch/h/cgroup.procs", "99");
+        assert_file("unified/boxlaunch/h.box/cgroup.procs", "99");
+        assert_file("memory/boxlaunch/h.box/cgroup.procs", "99");
         cgroup_destroy(cg);
         assert_false(exists("unified/boxlaunch"));
         assert_false(exists("memory/boxlaunch"));
@@ -565,8 +565,8 @@ static void test_hybrid_v2_controller(void **state)
         assert_int_equal(cgroup_create(tree, "h2", &l, NULL, 0, &cg), 0);
         assert_file("unified/cgroup.subtree_control", "+memory");
         assert_file("unified/boxlaunch/cgroup.subtree_control", "+memory");
-        assert_file("unified/boxlaunch/h2/memory.max", "1073741824");
-        assert_file("pids/boxlaunch/h2/pids.max", "5");
+        assert_file("unified/boxlaunch/h2.box/memory.max", "1073741824");
+        assert_file("pids/boxlaunch/h2.box/pids.max", "5");
         cgroup_destroy(cg);
         assert_false(exists("unified/boxlaunch"));
 }
