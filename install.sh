@@ -33,7 +33,7 @@ cd "$(dirname "$0")"
 # hyperfine. musl-tools builds the tiny static stub init.
 PACKAGES="build-essential pkg-config libiniparser-dev libseccomp-dev libcap-dev libapparmor-dev
 libmount-dev libcmocka-dev bats clang clang-format libclang-rt-14-dev musl-tools busybox-static
-iproute2 util-linux procps psmisc debootstrap systemd jq hyperfine bsdextrautils groff-base
+iproute2 util-linux procps psmisc debootstrap systemd jq hyperfine bsdextrautils groff-base python3
 man-db"
 
 if [ "$DEPS" = yes ]; then

@@ -18,9 +18,11 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "hooks.h"
 #include "idmap.h"
 #include "log.h"
 #include "lsm.h"
+#include "notify.h"
 #include "pid1.h"
 #include "rootfs.h"
 #include "seccomp_profile.h"
@@ -61,7 +63,12 @@ struct clone_args_v2 {
                 set_tid_size, cgroup;
 };
 
-enum msg_type { MSG_GO = 1, MSG_ERROR = 2, MSG_PTY = 3 };
+enum msg_type {
+        MSG_GO = 1,    /* supervisor -> child: go on */
+        MSG_ERROR = 2, /* child -> supervisor: set-up failed, text and exit code */
+        MSG_PTY = 3,   /* child -> supervisor: the console's pty master */
+        MSG_HOOKS = 4, /* child -> supervisor: run the hooks of stage `code` in my namespaces */
+};
 
 struct sync_msg {
         uint32_t type;
@@ -224,6 +231,30 @@ struct security {
         struct box_seccomp_prog seccomp;
 };
 
+static bool has_hooks(const struct box_config *c, enum box_hook_stage stage)
+{
+        for (size_t i = 0; i < c->n_hooks; i++)
+                if (c->hooks[i].stage == stage)
+                        return true;
+        return false;
+}
+
+/* createContainer and startContainer hooks run in the box's namespaces at a point only the
+ * child knows: it asks, and waits for the supervisor's go (or is killed when a hook fails).
+ * Boxes without such hooks pay no extra round trip. */
+static void child_run_hooks(const struct box_config *c, int sock, enum box_hook_stage stage)
+{
+        if (!has_hooks(c, stage))
+                return;
+        struct sync_msg m = {.type = MSG_HOOKS, .code = (int32_t)stage};
+        int fd = -1;
+        if (fd_send(sock, -1, &m, sizeof(m)) < 0 || fd_recv(sock, &fd, &m, sizeof(m)) <= 0 ||
+            m.type != MSG_GO)
+                _exit(EXIT_SETUP_FAILED);
+        if (fd >= 0)
+                close(fd);
+}
+
 /* Interactive and read-only consoles: a pty from the box's own devpts becomes the payload's
  * stdio and /dev/console; the master goes to the supervisor, which relays it. */
 static void setup_console(const struct box_config *c, int sock)
@@ -302,6 +333,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         r = rootfs_prepare(c, userns, root_dir, root_mount, &rootfd, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
+        child_run_hooks(c, sock, BOX_HOOK_CREATE_CONTAINER);
         r = rootfs_enter(c, rootfd, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
@@ -330,6 +362,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                 child_fail(EXIT_SETUP_FAILED, -errno, "changing to WorkingDirectory=%s", c->cwd);
         char **env = build_env(c, &ids);
 
+        child_run_hooks(c, sock, BOX_HOOK_START_CONTAINER);
         bool nnp = box_config_no_new_privs(c);
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still
          * have every capability (runc does the same). */
@@ -402,6 +435,9 @@ struct launch {
         sigset_t oldmask;
         bool mask_saved;
         struct box_cgroup *cg;
+        int notify_fd;
+        char *notify_path;
+        bool started; /* the payload ran: poststop hooks are due */
 };
 
 static void launch_cleanup(struct launch *l)
@@ -432,6 +468,18 @@ static void launch_cleanup(struct launch *l)
         /* After PID 1 is gone: kills whatever it left and removes the groups. */
         cgroup_destroy(l->cg);
         l->cg = NULL;
+        if (l->notify_fd >= 0)
+                close(l->notify_fd);
+        l->notify_fd = -1;
+        notify_listener_remove(l->notify_path);
+        free(l->notify_path);
+        l->notify_path = NULL;
+        if (l->started) {
+                struct hook_state st = {
+                        .id = l->c->name, .status = "stopped", .bundle = l->c->root};
+                (void)hooks_run(l->c, BOX_HOOK_POSTSTOP, &st, 0, false);
+                l->started = false;
+        }
         if (l->mask_saved)
                 sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
         l->mask_saved = false;
@@ -525,6 +573,32 @@ static void reap_child(struct launch *l)
         l->pid = 0;
 }
 
+static int on_stop(void *userdata)
+{
+        return notify_send("STOPPING=1\nSTATUS=Stopping the box...");
+}
+
+/* NotifyReady=yes: pass the payload's READY=1 and STATUS= on to systemd. */
+static void on_notify(void *userdata)
+{
+        struct launch *l = userdata;
+        for (;;) {
+                bool ready = false;
+                _cleanup_free_ char *status = NULL;
+                int r = notify_receive(l->notify_fd, 0, &ready, &status);
+                if (r == -EAGAIN)
+                        return;
+                if (r < 0)
+                        continue;
+                if (status) {
+                        _cleanup_free_ char *msg = xasprintf("STATUS=%s", status);
+                        (void)notify_send(msg);
+                }
+                if (ready)
+                        (void)notify_send("READY=1");
+        }
+}
+
 int launch_box(struct box_config *c)
 {
         struct launch l = {.c = c,
@@ -535,6 +609,7 @@ int launch_box(struct box_config *c)
                            .stub = -1,
                            .pty_master = -1,
                            .root_dir = -1,
+                           .notify_fd = -1,
                            .state = {.dirfd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
@@ -580,6 +655,22 @@ int launch_box(struct box_config *c)
                 log_debug("User=pick: %u:%u", base, IDMAP_RANGE);
         }
 
+        if (c->notify_ready) {
+                /* The payload reports READY=1 itself, to a socket bound at /run/host/notify. */
+                r = notify_listener_new(l.state.dir, &l.notify_fd, &l.notify_path);
+                if (r < 0) {
+                        log_error_errno(r, "creating the notify socket for NotifyReady=yes");
+                        goto out;
+                }
+                c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
+                c->mounts[c->n_mounts++] = (struct box_mount){
+                        .name = xstrdup("notify"),
+                        .type = BOX_MOUNT_BIND,
+                        .source = xstrdup(l.notify_path),
+                        .target = xstrdup("/run/host/notify"),
+                };
+                strv_push(&c->env, xstrdup("NOTIFY_SOCKET=/run/host/notify"));
+        }
         if (box_config_stub_init(c)) {
                 l.stub = stubinit_memfd();
                 if (l.stub < 0) {
@@ -662,6 +753,11 @@ int launch_box(struct box_config *c)
                 goto out;
         }
 
+        struct hook_state hs = {.id = c->name, .status = "creating", .pid = pid, .bundle = c->root};
+        if (hooks_run(c, BOX_HOOK_PRESTART, &hs, 0, true) < 0 ||
+            hooks_run(c, BOX_HOOK_CREATE_RUNTIME, &hs, 0, true) < 0)
+                goto out; /* logged by hooks_run, naming the hook */
+
         struct sync_msg m = {.type = MSG_GO};
         r = fd_send(l.sock, l.root_mount, &m, sizeof(m));
         if (r < 0) {
@@ -681,6 +777,17 @@ int launch_box(struct box_config *c)
                         l.pty_master = fd;
                         continue;
                 }
+                if (m.type == MSG_HOOKS && m.code >= 0 && m.code < _BOX_HOOK_STAGE_MAX) {
+                        hs.status = m.code == BOX_HOOK_START_CONTAINER ? "created" : "creating";
+                        if (hooks_run(c, (enum box_hook_stage)m.code, &hs, l.pid, true) < 0)
+                                goto out;
+                        struct sync_msg go = {.type = MSG_GO};
+                        if ((r = fd_send(l.sock, -1, &go, sizeof(go))) < 0) {
+                                log_error_errno(r, "resuming the box after its hooks");
+                                goto out;
+                        }
+                        continue;
+                }
                 if (fd >= 0)
                         close(fd);
                 if (m.type == MSG_ERROR) {
@@ -692,6 +799,11 @@ int launch_box(struct box_config *c)
                 }
         }
         (void)state_write(&l.state, "status", "running\n");
+        l.started = true;
+        hs.status = "running";
+        (void)hooks_run(c, BOX_HOOK_POSTSTART, &hs, 0, false);
+        if (!c->notify_ready)
+                (void)notify_send("READY=1\nSTATUS=Box running.");
         struct supervise_params sp = {
                 .pid = l.pid,
                 .pidfd = l.pidfd,
@@ -700,6 +812,10 @@ int launch_box(struct box_config *c)
                 .pty_master = l.pty_master,
                 .read_only_console = c->console == BOX_CONSOLE_READ_ONLY,
                 .boot = c->boot,
+                .on_stop = on_stop,
+                .watch_fd = l.notify_fd,
+                .on_watch = l.notify_fd >= 0 ? on_notify : NULL,
+                .userdata = &l,
         };
         code = supervise(&sp);
         /* supervise() reaped PID 1 in every case. */

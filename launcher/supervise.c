@@ -167,6 +167,13 @@ int supervise(const struct supervise_params *p)
                         goto fail;
                 }
         }
+        if (p->watch_fd >= 0 && p->on_watch) {
+                ev.data.fd = p->watch_fd;
+                if (epoll_ctl(epfd, EPOLL_CTL_ADD, p->watch_fd, &ev) < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+        }
         if (p->pty_master >= 0) {
                 r = tty_relay_new(p->pty_master, p->read_only_console, &s.relay);
                 if (r >= 0)
@@ -209,6 +216,8 @@ int supervise(const struct supervise_params *p)
                                         goto fail;
                         } else if (fd == p->pidfd) {
                                 child = true;
+                        } else if (fd == p->watch_fd && p->watch_fd >= 0 && p->on_watch) {
+                                p->on_watch(p->userdata);
                         } else if (s.relay && tty_relay_owns_fd(s.relay, fd)) {
                                 r = tty_relay_dispatch(s.relay, fd, evs[i].events);
                                 if (r < 0) {

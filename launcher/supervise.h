@@ -12,7 +12,9 @@ struct supervise_params {
         int pty_master;             /* -1 = no relay (pipe mode); not closed by supervise() */
         bool read_only_console;
         bool boot; /* PID 1 died of SIGINT (reboot(2) poweroff) -> 0, of SIGHUP (reboot) -> 133 */
-        int (*on_stop)(void *userdata); /* optional: called once when stopping begins */
+        int (*on_stop)(void *userdata);   /* optional: called once when stopping begins */
+        int watch_fd;                     /* optional (-1): another fd to watch, e.g. sd_notify */
+        void (*on_watch)(void *userdata); /* called when watch_fd is readable */
         void *userdata;
 };
 
