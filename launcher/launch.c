@@ -437,7 +437,9 @@ struct launch {
         struct box_cgroup *cg;
         int notify_fd;
         char *notify_path;
-        bool started; /* the payload ran: poststop hooks are due */
+        int detach_fd; /* --detach: where to report the start */
+        int log_fd;    /* --detach: console.log in the state directory */
+        bool started;  /* the payload ran: poststop hooks are due */
 };
 
 static void launch_cleanup(struct launch *l)
@@ -471,6 +473,9 @@ static void launch_cleanup(struct launch *l)
         if (l->notify_fd >= 0)
                 close(l->notify_fd);
         l->notify_fd = -1;
+        if (l->log_fd >= 0)
+                close(l->log_fd);
+        l->log_fd = -1;
         notify_listener_remove(l->notify_path);
         free(l->notify_path);
         l->notify_path = NULL;
@@ -599,7 +604,26 @@ static void on_notify(void *userdata)
         }
 }
 
-int launch_box(struct box_config *c)
+/* --detach: the box runs; tell the caller, and let go of its terminal and pipes. */
+static void detach_done(struct launch *l, int code)
+{
+        if (l->detach_fd < 0)
+                return;
+        (void)write_all(l->detach_fd, &code, sizeof(code));
+        close(l->detach_fd);
+        l->detach_fd = -1;
+        if (code == 0 && l->log_fd >= 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null >= 0) {
+                        dup2(null, STDIN_FILENO);
+                        close(null);
+                }
+                dup2(l->log_fd, STDOUT_FILENO);
+                dup2(l->log_fd, STDERR_FILENO);
+        }
+}
+
+int launch_box(struct box_config *c, const struct launch_opts *o)
 {
         struct launch l = {.c = c,
                            .sock = -1,
@@ -610,6 +634,8 @@ int launch_box(struct box_config *c)
                            .pty_master = -1,
                            .root_dir = -1,
                            .notify_fd = -1,
+                           .detach_fd = o ? o->detach_fd : -1,
+                           .log_fd = -1,
                            .state = {.dirfd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
@@ -655,6 +681,16 @@ int launch_box(struct box_config *c)
                 log_debug("User=pick: %u:%u", base, IDMAP_RANGE);
         }
 
+        if (l.detach_fd >= 0) {
+                /* Nobody will read a terminal: no pty relay, output to a log. */
+                c->console = BOX_CONSOLE_PIPE;
+                l.log_fd = openat(l.state.dirfd, "console.log",
+                                  O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (l.log_fd < 0) {
+                        log_error_errno(-errno, "creating console.log for --detach");
+                        goto out;
+                }
+        }
         if (c->notify_ready) {
                 /* The payload reports READY=1 itself, to a socket bound at /run/host/notify. */
                 r = notify_listener_new(l.state.dir, &l.notify_fd, &l.notify_path);
@@ -722,6 +758,12 @@ int launch_box(struct box_config *c)
         }
         if (pid == 0) {
                 close(sv[0]);
+                if (l.log_fd >= 0) {
+                        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                        if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+                            dup2(l.log_fd, STDOUT_FILENO) < 0)
+                                _exit(EXIT_SETUP_FAILED);
+                }
                 child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask);
         }
         close(sv[1]);
@@ -804,6 +846,7 @@ int launch_box(struct box_config *c)
         (void)hooks_run(c, BOX_HOOK_POSTSTART, &hs, 0, false);
         if (!c->notify_ready)
                 (void)notify_send("READY=1\nSTATUS=Box running.");
+        detach_done(&l, 0);
         struct supervise_params sp = {
                 .pid = l.pid,
                 .pidfd = l.pidfd,
@@ -831,5 +874,6 @@ int launch_box(struct box_config *c)
         }
 out:
         launch_cleanup(&l);
+        detach_done(&l, code);
         return code;
 }

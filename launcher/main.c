@@ -5,7 +5,9 @@
 #include "log.h"
 
 #include <getopt.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #ifndef BOXLAUNCH_VERSION
 #define BOXLAUNCH_VERSION "unknown"
@@ -22,6 +24,7 @@ struct cli {
         const char *name;
         const char *console;
         bool show;
+        bool detach;
         char **cmd; /* after "--" */
 };
 
@@ -37,6 +40,8 @@ static void usage(FILE *f)
               "Options:\n"
               "  -n, --name=NAME        run under this name instead of the file's\n"
               "      --console=MODE     interactive, read-only, pipe or autopipe\n"
+              "  -d, --detach           return once the box runs; it keeps running in the\n"
+              "                         background (manage it with list, stop, exec...)\n"
               "      --show             (check) print the resolved configuration\n"
               "  -v, --verbose          log debug messages\n"
               "  -q, --quiet            log errors only\n"
@@ -155,7 +160,37 @@ static int verb_run(int argc, char **argv, struct cli *o)
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
         if (load_box(argv[0], o, c) < 0)
                 return EXIT_SETUP_FAILED;
-        return launch_box(c);
+        if (!o->detach)
+                return launch_box(c, &(struct launch_opts){.detach_fd = -1});
+
+        /* --detach: the supervisor is a child in its own session; we wait for its word that the
+         * box runs (or why it does not) and return. */
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                log_error_errno(-errno, "pipe");
+                return EXIT_SETUP_FAILED;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_error_errno(-errno, "fork");
+                return EXIT_SETUP_FAILED;
+        }
+        if (pid == 0) {
+                close(p[0]);
+                setsid();
+                _exit(launch_box(c, &(struct launch_opts){.detach_fd = p[1]}) & 0xff);
+        }
+        close(p[1]);
+        int code = EXIT_SETUP_FAILED;
+        if (read_all(p[0], &code, sizeof(code)) < 0)
+                code = EXIT_SETUP_FAILED;
+        close(p[0]);
+        if (code != 0) {
+                (void)waitpid(pid, NULL, 0);
+                return code;
+        }
+        printf("%s\n", c->name);
+        return 0;
 }
 
 int main(int argc, char **argv)
@@ -164,6 +199,7 @@ int main(int argc, char **argv)
         static const struct option opts[] = {
                 {"name", required_argument, NULL, 'n'},
                 {"console", required_argument, NULL, OPT_CONSOLE},
+                {"detach", no_argument, NULL, 'd'},
                 {"show", no_argument, NULL, OPT_SHOW},
                 {"verbose", no_argument, NULL, 'v'},
                 {"quiet", no_argument, NULL, 'q'},
@@ -188,7 +224,7 @@ int main(int argc, char **argv)
                 argc--;
         }
         int ch;
-        while ((ch = getopt_long(argc, argv, "+n:vqh", opts, NULL)) >= 0) {
+        while ((ch = getopt_long(argc, argv, "+n:dvqh", opts, NULL)) >= 0) {
                 switch (ch) {
                 case 'n':
                         if (!name_ok(optarg)) {
@@ -199,6 +235,9 @@ int main(int argc, char **argv)
                         break;
                 case OPT_CONSOLE:
                         o.console = optarg;
+                        break;
+                case 'd':
+                        o.detach = true;
                         break;
                 case OPT_SHOW:
                         o.show = true;
