@@ -26,7 +26,7 @@ host_snapshot() {
 	{
 		echo "mounts: $(wc -l </proc/self/mountinfo)"
 		echo "state: $(ls -A /run/boxlaunch 2>/dev/null | tr '\n' ' ')"
-		echo "cgroups: $(ls -d /sys/fs/cgroup/*/boxlaunch/* /sys/fs/cgroup/boxlaunch/* 2>/dev/null | tr '\n' ' ')"
+		echo "cgroups: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path '*/boxlaunch/*' 2>/dev/null | sort | tr '\n' ' ')"
 		echo "procs: $(pgrep -c -x boxlaunch || true)"
 	}
 }
