@@ -163,7 +163,7 @@ EOF2
 	f=$(mkbox tty1 </dev/null)
 	run script -qec "$BOXLAUNCH $f -- /bin/sh -c 'tty; cut -d\" \" -f7 /proc/self/stat; readlink /dev/console'" /dev/null
 	[ "$status" -eq 0 ]
-	output=$(tr -d '\r\0' <<<"$output")
+	output=$(tr -d '\r\0' <<<"$output" | sed 's/\^@//g')
 	echo "$output"
 	grep -q '^/dev/pts/0$' <<<"$output"
 	grep -q '^pts/0$' <<<"$output"
