@@ -295,7 +295,8 @@ static const char *find_init(void)
 }
 
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
-                                  const struct security *sec, int stub, const sigset_t *oldmask)
+                                  const struct security *sec, int stub, const sigset_t *oldmask,
+                                  const char *cgpath)
 {
         struct sync_msg m;
         struct rootfs_error e = {{0}};
@@ -330,7 +331,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                 child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
 
         _cleanup_close_ int rootfd = -EBADF;
-        r = rootfs_prepare(c, userns, root_dir, root_mount, &rootfd, &e);
+        r = rootfs_prepare(c, userns, root_dir, root_mount, cgpath, &rootfd, &e);
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", e.msg);
         child_run_hooks(c, sock, BOX_HOOK_CREATE_CONTAINER);
@@ -764,7 +765,8 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                             dup2(l.log_fd, STDOUT_FILENO) < 0)
                                 _exit(EXIT_SETUP_FAILED);
                 }
-                child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask);
+                child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask,
+                           cgroup_path(l.cg));
         }
         close(sv[1]);
         l.pid = pid;

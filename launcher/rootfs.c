@@ -410,8 +410,106 @@ static int ephemeral_root(const struct box_config *c, int *m)
         return 0;
 }
 
+static int read_only_path(int rootfd, const char *path);
+static int read_only_tree(int rootfd, const char *path)
+{
+        return read_only_path(rootfd, path);
+}
+
+/* The box's own cgroup subtree at /sys/fs/cgroup, as a booted systemd expects it (the
+ * Container Interface): a tmpfs holding one bind mount per hierarchy of the box's group — the
+ * cgroup namespace makes that group look like the root. Controllers are read-only; name=systemd
+ * and cgroup2, where systemd keeps its own tree, are writable. Binds work in a user namespace,
+ * where mounting a v1 hierarchy would not. */
+static int mount_cgroups(int rootfd, const char *cgpath, struct rootfs_error *e)
+{
+        static const char *const hiers[] = {"memory", "pids",  "cpu",     "cpuacct", "cpuset",
+                                            "blkio",  "freezer", "devices", "systemd", "unified"};
+        struct statfs sf;
+        if (statfs("/sys/fs/cgroup", &sf) < 0)
+                return fail(e, -errno, "inspecting /sys/fs/cgroup");
+        int r;
+        if ((long)sf.f_type == CGROUP2_SUPER_MAGIC) {
+                _cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s", cgpath);
+                r = bind_at(rootfd, src, "/sys/fs/cgroup", false, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                            0);
+                return r < 0 ? fail(e, r, "binding the box's cgroup %s", src) : 0;
+        }
+        r = mount_new_fs_at(rootfd, "/sys/fs/cgroup", "tmpfs", "mode=0755",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return fail(e, r, "mounting tmpfs on /sys/fs/cgroup");
+        for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
+                _cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s/%s", hiers[i], cgpath);
+                _cleanup_free_ char *dst = xasprintf("/sys/fs/cgroup/%s", hiers[i]);
+                struct stat st;
+                if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue; /* the box has no group in this hierarchy */
+                bool writable = streq(hiers[i], "systemd") || streq(hiers[i], "unified");
+                r = bind_at(rootfd, src, dst, false,
+                            MS_NOSUID | MS_NODEV | MS_NOEXEC | (writable ? 0 : MS_RDONLY), 0);
+                if (r < 0)
+                        return fail(e, r, "binding the box's cgroup %s", src);
+        }
+        /* Nothing else may be created next to the hierarchies. */
+        _cleanup_close_ int t = in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_NOFOLLOW);
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+        if (t < 0 || mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+                return fail(e, t < 0 ? t : -errno, "making /sys/fs/cgroup read-only");
+        return 0;
+}
+
+/* What a booted init expects of its container manager (systemd's Container Interface): /run and
+ * /tmp as tmpfs, /run/host with the host's os-release and the manager's name, the box's cgroup
+ * subtree, and with the host's network the host's resolv.conf (read-only, as nspawn's
+ * bind-host). */
+static int setup_machine(int rootfd, const struct box_config *c, const char *cgpath,
+                         struct rootfs_error *e)
+{
+        int r = mount_new_fs_at(rootfd, "/run", "tmpfs", "mode=0755,size=20%",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return fail(e, r, "mounting tmpfs on /run");
+        r = mount_new_fs_at(rootfd, "/tmp", "tmpfs", "mode=1777,size=20%",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return fail(e, r, "mounting tmpfs on /tmp");
+        _cleanup_close_ int run = in_root(rootfd, "/run", O_RDONLY | O_DIRECTORY);
+        if (run < 0 || mkdirat(run, "host", 0755) < 0)
+                return fail(e, run < 0 ? run : -errno, "creating /run/host");
+        _cleanup_close_ int host = openat(run, "host", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *osr = NULL;
+        if (host < 0)
+                return fail(e, -errno, "opening /run/host");
+        if (read_file_at(AT_FDCWD, "/etc/os-release", &osr, 1 << 16) < 0 &&
+            read_file_at(AT_FDCWD, "/usr/lib/os-release", &osr, 1 << 16) < 0)
+                osr = xstrdup("");
+        _cleanup_close_ int f1 = openat(host, "os-release", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+        _cleanup_close_ int f2 =
+                openat(host, "container-manager", O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+        if (f1 < 0 || f2 < 0 || write_all(f1, osr, strlen(osr)) < 0 ||
+            write_all(f2, "boxlaunch\n", 10) < 0)
+                return fail(e, -EIO, "writing /run/host");
+        r = read_only_tree(rootfd, "/run/host");
+        if (r < 0)
+                return fail(e, r, "making /run/host read-only");
+        r = mount_cgroups(rootfd, cgpath, e);
+        if (r < 0)
+                return r;
+        if (c->net == BOX_NET_HOST && access("/etc/resolv.conf", R_OK) == 0) {
+                _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH);
+                if (t >= 0) {
+                        r = bind_at(rootfd, "/etc/resolv.conf", "/etc/resolv.conf", false,
+                                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+                        if (r < 0)
+                                return fail(e, r, "binding the host's /etc/resolv.conf");
+                }
+        }
+        return 0;
+}
+
 int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int root_mount_fd,
-                   int *ret_rootfd, struct rootfs_error *e)
+                   const char *cgpath, int *ret_rootfd, struct rootfs_error *e)
 {
         _cleanup_close_ int m = root_mount_fd;
         int r;
@@ -464,6 +562,8 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
         if (r < 0)
                 return r;
 
+        if (c->boot && (r = setup_machine(rootfd, c, cgpath, e)) < 0)
+                return r;
         for (size_t i = 0; i < c->n_mounts; i++) {
                 r = setup_mount(rootfd, &c->mounts[i], e);
                 if (r < 0)

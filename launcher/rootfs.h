@@ -15,10 +15,11 @@ struct rootfs_error {
  * the host because mknod is not allowed. `root_dir` is the root directory, opened by the
  * supervisor (a user namespace's root may not be able to look the path up); `root_mount_fd` >= 0
  * is a detached mount to use as the root (an idmapped clone made by the supervisor), consumed.
- * *ret_rootfd: the root of the box's tree, for rootfs_enter(). On failure fills err and returns
+ * `cgroup_path` is the box's group (relative to each hierarchy), shown at /sys/fs/cgroup with
+ * Boot=yes. *ret_rootfd: the root of the box's tree, for rootfs_enter(). On failure fills err and returns
  * a negative errno. */
 int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int root_mount_fd,
-                   int *ret_rootfd, struct rootfs_error *err);
+                   const char *cgroup_path, int *ret_rootfd, struct rootfs_error *err);
 
 /* pivot_root into the prepared root, detach the old root, make / read-only if asked. */
 int rootfs_enter(const struct box_config *c, int rootfd, struct rootfs_error *err);
