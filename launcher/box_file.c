@@ -334,25 +334,25 @@ static void scan_text(struct scan *s, const char *data, size_t len)
                 memcpy(joined + jlen, p, n);
                 jlen += n;
                 joined[jlen] = 0;
+                /* iniparser reads a continuation into the same buffer before it strips
+                 * trailing blanks, so the raw length is what must fit. */
+                bool too_long = jlen > INI_MAX_LINE;
                 while (jlen > 0 && isspace((unsigned char)joined[jlen - 1]))
                         joined[--jlen] = 0;
                 p += n + 1;
-                if (jlen > 0 && joined[jlen - 1] == '\\') {
-                        joined[--jlen] = 0;
-                        if (jlen > INI_MAX_LINE) {
-                                scan_error(s, start, "continued line is longer than %d bytes",
-                                           INI_MAX_LINE);
-                                free(joined);
-                                joined = NULL;
-                                jlen = 0;
-                        }
-                        continue;
-                }
-                if (jlen > INI_MAX_LINE)
+                if (too_long) {
                         scan_error(s, start, "continued line is longer than %d bytes",
                                    INI_MAX_LINE);
-                else
-                        scan_line(s, start, joined);
+                        free(joined);
+                        joined = NULL;
+                        jlen = 0;
+                        continue;
+                }
+                if (jlen > 0 && joined[jlen - 1] == '\\') {
+                        joined[--jlen] = 0;
+                        continue;
+                }
+                scan_line(s, start, joined);
                 free(joined);
                 joined = NULL;
                 jlen = 0;

@@ -1022,6 +1022,20 @@ static void test_line_1023(void **state)
         expect_n_errors(1);
         expect_logged("t.box:2: ", "continued line is longer than 1022 bytes");
         box_config_free(&c);
+
+        /* Trailing blanks of a continuation count: iniparser reads them before stripping. */
+        _cleanup_free_ char *a = xmalloc(991);
+        memset(a, 'a', 990);
+        a[990] = 0;
+        _cleanup_free_ char *text3 = xasprintf("[Box]\nDirectory = /%s \\\nx%40s\n", a, "");
+        assert_int_equal(load("t.box", text3, &c), -EINVAL);
+        expect_n_errors(1);
+        expect_logged("t.box:2: ", "continued line is longer than 1022 bytes");
+        box_config_free(&c);
+        /* ... and the same without the blanks fits. */
+        _cleanup_free_ char *text4 = xasprintf("[Box]\nDirectory = /%s \\\nx\n", a);
+        assert_int_equal(load("t.box", text4, &c), 0);
+        box_config_free(&c);
 }
 
 static void test_bad_file_name(void **state)
