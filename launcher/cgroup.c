@@ -1152,3 +1152,26 @@ int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret)
                 return read_keyed(cg->dirs[CG_MEMORY].fd, "memory.oom_control", "oom_kill", ret);
         return -ENOENT;
 }
+
+int cgroup_chown(const struct box_cgroup *cg, uid_t uid, gid_t gid)
+{
+        /* Only the hierarchies a booted init manages itself: name=systemd and cgroup2. */
+        static const enum cg_hier owned[] = {CG_SYSTEMD, CG_V2};
+        for (size_t i = 0; i < ARRAY_SIZE(owned); i++) {
+                int fd = cg->dirs[owned[i]].fd;
+                if (fd < 0 || cg->dirs[owned[i]].alias_of >= 0)
+                        continue;
+                if (fchown(fd, uid, gid) < 0)
+                        return -errno;
+                _cleanup_dir_ DIR *d = fdopendir(dup(fd));
+                if (!d)
+                        return -errno;
+                rewinddir(d);
+                struct dirent *de;
+                while ((de = readdir(d)))
+                        if (de->d_name[0] != '.' &&
+                            fchownat(fd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+                                return -errno;
+        }
+        return 0;
+}

@@ -41,6 +41,10 @@ static inline void cgroup_destroyp(struct box_cgroup **cg)
 }
 #define _cleanup_cgroup_ _cleanup_(cgroup_destroyp)
 
+/* Hands the box's name=systemd and cgroup2 groups (directory and files) to uid:gid, so that a
+ * booted init in a user namespace can manage its own subtree there, as nspawn does. */
+int cgroup_chown(const struct box_cgroup *cg, uid_t uid, gid_t gid);
+
 /* How many processes of the group the OOM killer killed so far. */
 int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret);
 

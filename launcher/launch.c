@@ -728,6 +728,11 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         r = cgroup_create(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices, &l.cg);
         if (r < 0)
                 goto out; /* logged with the key that failed */
+        if (c->boot && c->userns != BOX_USERNS_NO &&
+            (r = cgroup_chown(l.cg, c->uid_base, c->uid_base)) < 0) {
+                log_error_errno(r, "handing the cgroup %s to the box's root", cgroup_path(l.cg));
+                goto out;
+        }
         r = state_write(&l.state, "cgroup", cgroup_path(l.cg));
         if (r < 0) {
                 log_error_errno(r, "writing the state of '%s'", c->name);

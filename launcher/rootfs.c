@@ -423,7 +423,7 @@ static int read_only_tree(int rootfd, const char *path)
  * where mounting a v1 hierarchy would not. */
 static int mount_cgroups(int rootfd, const char *cgpath, struct rootfs_error *e)
 {
-        static const char *const hiers[] = {"memory", "pids",  "cpu",     "cpuacct", "cpuset",
+        static const char *const hiers[] = {"memory", "pids",    "cpu",     "cpuacct", "cpuset",
                                             "blkio",  "freezer", "devices", "systemd", "unified"};
         struct statfs sf;
         if (statfs("/sys/fs/cgroup", &sf) < 0)
