@@ -161,11 +161,31 @@ static void apply_process_limits(const struct box_config *c)
         }
 }
 
+/* A UUID derived from the box's name: a booted systemd fills an empty /etc/machine-id from
+ * container_uuid, so the same box gets the same machine id at every boot. */
+static void box_uuid(const char *name, char buf[static 37])
+{
+        uint64_t h[2] = {14695981039346656037ULL, 0x9e3779b97f4a7c15ULL};
+        for (int k = 0; k < 2; k++)
+                for (const char *p = name; *p; p++)
+                        h[k] = (h[k] ^ (unsigned char)*p) * 1099511628211ULL;
+        unsigned char b[16];
+        memcpy(b, h, 16);
+        b[6] = (b[6] & 0x0f) | 0x40; /* version 4 layout, variant 1 */
+        b[8] = (b[8] & 0x3f) | 0x80;
+        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
+}
+
 static char **build_env(const struct box_config *c, const struct box_ids *ids)
 {
         char **env = NULL;
+        char uuid[37];
+        box_uuid(c->name, uuid);
         strv_push(&env, xstrdup("PATH=" DEFAULT_PATH));
         strv_push(&env, xstrdup("container=boxlaunch"));
+        strv_push(&env, xasprintf("container_uuid=%s", uuid));
         strv_push(&env, xasprintf("HOME=%s", ids->home ? ids->home : "/"));
         if (ids->name) {
                 strv_push(&env, xasprintf("USER=%s", ids->name));
