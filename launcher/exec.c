@@ -318,6 +318,27 @@ static int ns_flags(pid_t pid)
         return flags;
 }
 
+/* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
+ * joiner, the joiner to the command. (SIGINT and SIGQUIT from a terminal reach the command's
+ * process group directly, or travel through the pty with --tty.) */
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+        int saved = errno;
+        if (forward_to > 0)
+                kill(forward_to, sig);
+        errno = saved;
+}
+
+static void forward_signals(pid_t pid)
+{
+        struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+        forward_to = pid;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
 static int wait_code(pid_t pid)
 {
         int st;
@@ -348,6 +369,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
                 fail(EXIT_SETUP_FAILED, -errno, "fork");
         if (pid == 0)
                 command_main(c, o, flags & CLONE_NEWUSER, caps, seccomp, sock);
+        forward_signals(pid);
         if (sock >= 0)
                 close(sock); /* the host side sees EOF once the command is done with it */
         _exit(wait_code(pid));
@@ -478,6 +500,7 @@ static int do_exec(const struct exec_opts *o)
                         close(sv[0]);
                 joiner_main(c, o, &b, flags, caps, &seccomp, sv[1]);
         }
+        forward_signals(pid);
         if (sv[1] >= 0) {
                 close(sv[1]);
                 sv[1] = -1;

@@ -501,6 +501,12 @@ static int verb_stop(int argc, char **argv)
         if (r < 0)
                 return 1;
 
+        /* A frozen v1 cgroup holds even SIGKILL until it is thawed. */
+        if (streq(b.status, "paused") && b.cgroup) {
+                log_info("box '%s' is paused; resuming it so it can stop", name);
+                if (cgroup_freeze(CGROUP_ROOT, b.cgroup, false) == 0)
+                        (void)box_state_write(name, "status", "running\n");
+        }
         _cleanup_close_ int sup = open_supervisor(&b);
         if (sup >= 0)
                 r = sys_pidfd_send_signal(sup, SIGTERM);
@@ -813,6 +819,10 @@ static int gc_cgroup(const char *path, unsigned *removed)
 {
         if (!cgroup_exists(path))
                 return 0;
+        /* Thaw first: a frozen v1 group holds even SIGKILL. */
+        log_set_sink(quiet_sink, NULL);
+        (void)cgroup_freeze(CGROUP_ROOT, path, false);
+        log_set_sink(NULL, NULL);
         size_t n = count_procs(path);
         int r = cgroup_gc(CGROUP_ROOT, path);
         if (r < 0)
@@ -824,7 +834,18 @@ static int gc_cgroup(const char *path, unsigned *removed)
         return 0;
 }
 
-/* One box whose supervisor is gone (or, with only_cgroup, just its boxlaunch/NAME groups). */
+static bool proc_is_zombie(pid_t pid)
+{
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        if (read_file_at(AT_FDCWD, path, &buf, 1 << 16) < 0)
+                return true;
+        const char *p = strrchr(buf, ')');
+        return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* One box whose supervisor is gone (or, without a state directory, its boxlaunch/NAME groups). */
 static int gc_one(const char *name, unsigned *removed)
 {
         _cleanup_free_ char *dir = xasprintf("%s/%s", state_root(), name);
@@ -852,7 +873,8 @@ static int gc_one(const char *name, unsigned *removed)
         if (parse_ll(pid, &p) && p > 0 && parse_ll(start, &stv)) {
                 _cleanup_close_ int fd = sys_pidfd_open((pid_t)p);
                 if (fd >= 0 && proc_starttime((pid_t)p, &now_start) == 0 &&
-                    now_start == (unsigned long long)stv && sys_pidfd_send_signal(fd, SIGKILL) == 0)
+                    now_start == (unsigned long long)stv && !proc_is_zombie((pid_t)p) &&
+                    sys_pidfd_send_signal(fd, SIGKILL) == 0)
                         printf("killed PID 1 (pid %lld) of box '%s'\n", p, name);
         }
         if (cgroup && gc_cgroup(cgroup, removed) < 0)

@@ -182,6 +182,18 @@ EOF2
 	[ "$status" -eq 0 ]
 }
 
+@test "SIGTERM to exec reaches the command" {
+	f=$(mkbox vbt-fwd </dev/null)
+	start_box vbt-fwd "$f" /bin/sleep 30
+	"$BOXLAUNCH" exec vbt-fwd -- /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' </dev/null >"$BATS_TEST_TMPDIR/fwd.out" 2>&1 &
+	execpid=$!
+	for i in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/fwd.out" && break; sleep 0.05; done
+	kill -TERM "$execpid"
+	st=0
+	wait "$execpid" || st=$?
+	[ "$st" -eq 7 ]
+}
+
 @test "exec -u, --env and --workdir" {
 	f=$(mkbox vbt-ids <<'EOF2'
 [Exec]
@@ -310,6 +322,12 @@ EOF2
 	sleep 0.5
 	c=$(cat "$data/c")
 	[ "$c" -gt "$b" ]
+	# A paused box can still be stopped: stop thaws it first.
+	bl pause vbt-pause
+	[ "$status" -eq 0 ]
+	bl stop --timeout 5 vbt-pause
+	[ "$status" -eq 0 ]
+	[ ! -e /run/boxlaunch/vbt-pause ]
 }
 
 @test "ps lists host and box pids; PID 1 is the stub init" {
