@@ -302,7 +302,7 @@ Source = $data
 Target = /data
 EOF2
 )
-	start_box vbt-pause "$f" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/data/c; sleep 0.05; done'
+	start_box vbt-pause "$f" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/data/c.new; mv /data/c.new /data/c; sleep 0.05; done'
 	sleep 0.3
 	bl pause vbt-pause
 	[ "$status" -eq 0 ]
