@@ -1,6 +1,8 @@
 /* config.c - defaults, validation and printing of the one internal config. */
 #include "config.h"
 
+#include "caps.h"
+
 #include "log.h"
 
 #include <signal.h>
@@ -393,6 +395,20 @@ void box_config_show(const struct box_config *c, FILE *f)
                 fprintf(f, "User = %s\n", c->userns == BOX_USERNS_PICK ? "pick" : "no");
         fprintf(f, "UTS = %s\nIPC = %s\nCgroup = %s\nTime = %s\n", yesno(c->ns_uts),
                 yesno(c->ns_ipc), yesno(c->ns_cgroup), yesno(c->ns_time));
+
+        /* Exactly what was given, so `exec` resolves the same set against the host. */
+        const struct box_caps *cp = &c->caps;
+        if (cp->set_given || cp->add || cp->drop || cp->ambient) {
+                static const char *const keys[] = {"Set", "Add", "Drop", "Ambient"};
+                const uint64_t vals[] = {cp->set, cp->add, cp->drop, cp->ambient};
+                fprintf(f, "\n[Capabilities]\n");
+                for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+                        if (i == 0 ? !cp->set_given : !vals[i])
+                                continue;
+                        _cleanup_free_ char *s = caps_to_string(vals[i]);
+                        fprintf(f, "%s = %s\n", keys[i], s);
+                }
+        }
 
         fprintf(f, "\n[Security]\nSeccomp = %s\n", yesno(c->seccomp.enabled));
         /* One SystemCallFilter= key per section: an allow list, or a "~" deny list. */

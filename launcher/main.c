@@ -3,6 +3,7 @@
 #include "config.h"
 #include "launch.h"
 #include "log.h"
+#include "verbs.h"
 
 #include <getopt.h>
 #include <fcntl.h>
@@ -209,6 +210,11 @@ int main(int argc, char **argv)
         };
         struct cli o = {0};
         const char *verb = "run";
+
+        /* Verbs acting on running boxes parse their own arguments (verbs.h). */
+        const struct verb *v = argc > 1 ? verb_find(argv[1]) : NULL;
+        if (v)
+                return v->fn(argc - 1, argv + 1);
 
         /* Split off "-- COMMAND..." first so getopt never sees the command's options. */
         for (int i = 1; i < argc; i++)

@@ -1,0 +1,654 @@
+/* exec.c - `exec` and `shell`: a new process in a running box.
+ *
+ *   boxlaunch (host)            pidfd of PID 1 (start time checked), config.box re-read,
+ *     |                         seccomp compiled, non-dumpable
+ *     fork
+ *     `- joiner                 joins the box's cgroup in every hierarchy, then
+ *          |                    setns(pidfd, the namespaces that differ from ours)
+ *          fork                 (a joined pid namespace only applies to children)
+ *          `- command           box pid namespace: pty, user, cwd, env, rlimits, caps,
+ *                               no_new_privs, LSM, fds closed, seccomp last, execve
+ *
+ * The joiner exits with the command's code (128+N if killed by signal N), which the host side
+ * passes on. With --tty the command allocates its pty from the box's devpts, makes it its
+ * controlling terminal and sends the master back over a socketpair; the host relays it. */
+#include "verbs.h"
+
+#include "box_file.h"
+#include "caps.h"
+#include "cgroup.h"
+#include "config.h"
+#include "launch.h"
+#include "log.h"
+#include "lsm.h"
+#include "seccomp_profile.h"
+#include "state.h"
+#include "tty.h"
+#include "user.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/magic.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct exec_opts {
+        const char *name;
+        bool tty;
+        bool shell; /* run the user's login shell from the box's /etc/passwd */
+        const char *user;
+        char **env; /* K=V from --env, borrowed */
+        const char *workdir;
+        char **cmd; /* borrowed */
+};
+
+/* ---- the command (inside the box) ------------------------------------------------------- */
+
+static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, ...)
+{
+        char buf[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (err)
+                log_error("exec: %s: %s", buf, strerror(err < 0 ? -err : err));
+        else
+                log_error("exec: %s", buf);
+        _exit(code);
+}
+
+/* Sets "K=V" in *env, replacing an earlier K. */
+static void env_set(char ***env, const char *kv)
+{
+        size_t n = strcspn(kv, "=") + 1;
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, kv, n) == 0) {
+                        free(*e);
+                        *e = xstrdup(kv);
+                        return;
+                }
+        strv_push(env, xstrdup(kv));
+}
+
+static const char *env_get(char **env, const char *name)
+{
+        size_t n = strlen(name);
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
+        return NULL;
+}
+
+static char **build_env(const struct box_config *c, const struct exec_opts *o,
+                        const struct box_ids *ids)
+{
+        char **env = NULL;
+        env_set(&env, "PATH=" DEFAULT_PATH);
+        env_set(&env, "container=boxlaunch");
+        _cleanup_free_ char *home = xasprintf("HOME=%s", ids->home ? ids->home : "/");
+        env_set(&env, home);
+        if (ids->name) {
+                _cleanup_free_ char *u = xasprintf("USER=%s", ids->name);
+                _cleanup_free_ char *l = xasprintf("LOGNAME=%s", ids->name);
+                env_set(&env, u);
+                env_set(&env, l);
+        }
+        const char *term = getenv("TERM");
+        if (o->tty) {
+                _cleanup_free_ char *t = xasprintf("TERM=%s", term && *term ? term : "xterm");
+                env_set(&env, t);
+        }
+        for (char **e = c->env; e && *e; e++)
+                env_set(&env, *e);
+        for (char **e = o->env; e && *e; e++)
+                env_set(&env, *e);
+        return env;
+}
+
+/* Like execvpe, but searching the box's PATH from env. */
+static int exec_in_path(char **argv, char **env)
+{
+        if (strchr(argv[0], '/')) {
+                execve(argv[0], argv, env);
+                return -errno;
+        }
+        const char *path = env_get(env, "PATH");
+        int err = -ENOENT;
+        _cleanup_free_ char *copy = xstrdup(path ? path : DEFAULT_PATH);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
+                execve(p, argv, env);
+                if (errno != ENOENT && errno != ENOTDIR)
+                        err = -errno;
+        }
+        return err;
+}
+
+/* The login shell of uid in the box's /etc/passwd, if it is executable; else /bin/sh. */
+static char *user_shell(uid_t uid)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        struct passwd *pw;
+        while (f && (pw = fgetpwent(f)))
+                if (pw->pw_uid == uid && pw->pw_shell && *pw->pw_shell &&
+                    access(pw->pw_shell, X_OK) == 0)
+                        return xstrdup(pw->pw_shell);
+        return xstrdup("/bin/sh");
+}
+
+static _noreturn_ void command_main(const struct box_config *c, const struct exec_opts *o,
+                                    bool userns, uint64_t caps,
+                                    const struct box_seccomp_prog *seccomp, int sock)
+{
+        int r;
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (userns) {
+                /* Whatever our host ids map to, become the box's root first. */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        fail(EXIT_SETUP_FAILED, -errno,
+                             "becoming root in the box's user namespace");
+                (void)setgroups(0, NULL); /* denied when the box's setgroups is "deny" */
+        }
+        if (o->tty) {
+                struct winsize ws, *wsp = NULL;
+                if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ||
+                    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                        wsp = &ws;
+                _cleanup_close_ int master = -EBADF, slave = -EBADF;
+                r = tty_open_pty(&master, &slave, wsp);
+                if (r < 0)
+                        fail(EXIT_SETUP_FAILED, r, "allocating a pty in box '%s'", o->name);
+                if (setsid() < 0)
+                        fail(EXIT_SETUP_FAILED, -errno, "setsid");
+                if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                        fail(EXIT_SETUP_FAILED, -errno, "making the pty the controlling terminal");
+                r = fd_send(sock, master, "T", 1);
+                if (r < 0)
+                        fail(EXIT_SETUP_FAILED, r, "handing the pty to boxlaunch");
+                for (int fd = 0; fd < 3; fd++)
+                        if (dup2(slave, fd) < 0)
+                                fail(EXIT_SETUP_FAILED, -errno, "attaching the pty");
+        }
+        if (sock >= 0)
+                close(sock);
+
+        struct box_ids ids;
+        char err[256];
+        /* -u picks a user and its own groups; otherwise the box's User=, Group=, groups. */
+        r = o->user ? user_resolve(o->user, NULL, NULL, &ids, err, sizeof(err))
+                    : user_resolve(c->user, c->group, c->supplementary_groups, &ids, err,
+                                   sizeof(err));
+        if (r < 0)
+                fail(EXIT_SETUP_FAILED, 0, "%s", err);
+        const char *cwd = o->workdir ? o->workdir : c->cwd ? c->cwd : "/";
+        if (chdir(cwd) < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "changing to the working directory %s", cwd);
+        char **env = build_env(c, o, &ids);
+
+        char **argv = o->cmd;
+        char *shell_argv[3] = {NULL, NULL, NULL};
+        if (o->shell) {
+                shell_argv[0] = user_shell(ids.uid);
+                shell_argv[1] = "-l";
+                argv = shell_argv;
+        }
+
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
+                        fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
+
+        bool nnp = box_config_no_new_privs(c);
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it now. */
+        if (!nnp && (r = seccomp_load_prog(seccomp)) < 0)
+                fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
+        r = caps_apply(caps, c->caps.ambient, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        if (r < 0)
+                fail(EXIT_SETUP_FAILED, r, "switching to uid %u gid %u with capabilities",
+                     (unsigned)ids.uid, (unsigned)ids.gid);
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "setting no_new_privs");
+        r = lsm_apply(c);
+        if (r < 0)
+                fail(EXIT_SETUP_FAILED, r, "applying AppArmor profile %s", c->apparmor_profile);
+        /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
+        r = close_fds_from(3, NULL, 0);
+        if (r < 0)
+                fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
+
+        sigset_t none;
+        sigemptyset(&none);
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+
+        /* The filter goes last: nothing of ours runs under it but execve. */
+        if (nnp && (r = seccomp_load_prog(seccomp)) < 0)
+                fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
+        r = exec_in_path(argv, env);
+        if (r == -ENOENT)
+                fail(EXIT_NOT_FOUND, 0, "%s: command not found in box '%s'", argv[0], o->name);
+        fail(EXIT_CANNOT_EXEC, r, "cannot execute %s in box '%s'", argv[0], o->name);
+}
+
+/* ---- the joiner ------------------------------------------------------------------------- */
+
+/* Writes pid to <hierarchy>/<path>/cgroup.procs in every hierarchy where the box has a group:
+ * the cgroup2 root itself on a pure v2 system, else every mount below /sys/fs/cgroup. */
+static int cgroup_join_path(const char *path, pid_t pid)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+        struct statfs sf;
+        if (statfs(CGROUP_ROOT, &sf) < 0)
+                return -errno;
+        if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+                _cleanup_free_ char *p = xasprintf("%s/%s/cgroup.procs", CGROUP_ROOT, path);
+                return write_file_at(AT_FDCWD, p, buf);
+        }
+        _cleanup_dir_ DIR *d = opendir(CGROUP_ROOT);
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        unsigned joined = 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *hier = xasprintf("%s/%s", CGROUP_ROOT, de->d_name);
+                if (statfs(hier, &sf) < 0 ||
+                    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
+                        continue;
+                _cleanup_free_ char *dir = xasprintf("%s/%s", hier, path);
+                struct stat st;
+                if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+                int r = write_file_at(AT_FDCWD, p, buf);
+                if (r < 0)
+                        return log_error_errno(r, "exec: joining cgroup %s/%s", de->d_name, path);
+                joined++;
+        }
+        return joined ? 0 : -ENOENT;
+}
+
+static bool same_ns(pid_t pid, const char *ns)
+{
+        char a[64], b[64];
+        struct stat sa, sb;
+        snprintf(a, sizeof(a), "/proc/self/ns/%s", ns);
+        snprintf(b, sizeof(b), "/proc/%d/ns/%s", (int)pid, ns);
+        if (stat(b, &sb) < 0)
+                return true; /* the kernel lacks it: nothing to join */
+        return stat(a, &sa) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+static int ns_flags(pid_t pid)
+{
+        static const struct {
+                const char *name;
+                int flag;
+        } table[] = {
+                {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"uts", CLONE_NEWUTS},
+                {"ipc", CLONE_NEWIPC},       {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},
+                {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+        };
+        int flags = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+                if (!same_ns(pid, table[i].name))
+                        flags |= table[i].flag;
+        return flags;
+}
+
+/* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
+ * joiner, the joiner to the command. (SIGINT and SIGQUIT from a terminal reach the command's
+ * process group directly, or travel through the pty with --tty.) */
+static volatile pid_t forward_to;
+
+static void forward_signal(int sig)
+{
+        int saved = errno;
+        if (forward_to > 0)
+                kill(forward_to, sig);
+        errno = saved;
+}
+
+static void forward_signals(pid_t pid)
+{
+        struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+        forward_to = pid;
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+}
+
+static int wait_code(pid_t pid)
+{
+        int st;
+        if (RETRY_EINTR(waitpid(pid, &st, 0)) < 0)
+                return EXIT_SETUP_FAILED;
+        if (WIFEXITED(st))
+                return WEXITSTATUS(st);
+        if (WIFSIGNALED(st))
+                return 128 + WTERMSIG(st);
+        return EXIT_SETUP_FAILED;
+}
+
+static _noreturn_ void joiner_main(const struct box_config *c, const struct exec_opts *o,
+                                   const struct box_ref *b, int flags, uint64_t caps,
+                                   const struct box_seccomp_prog *seccomp, int sock)
+{
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int r = cgroup_join_path(b->cgroup, getpid());
+        if (r < 0) {
+                if (r == -ENOENT)
+                        log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);
+                _exit(EXIT_SETUP_FAILED);
+        }
+        if (flags && setns(b->pidfd, flags) < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "entering the namespaces of box '%s'", o->name);
+        pid_t pid = fork();
+        if (pid < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "fork");
+        if (pid == 0)
+                command_main(c, o, flags & CLONE_NEWUSER, caps, seccomp, sock);
+        forward_signals(pid);
+        if (sock >= 0)
+                close(sock); /* the host side sees EOF once the command is done with it */
+        _exit(wait_code(pid));
+}
+
+/* ---- host side -------------------------------------------------------------------------- */
+
+/* Relays the pty until the joiner exits; returns its exit code. */
+static int relay_until_exit(int master, pid_t joiner)
+{
+        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, joiner, 0);
+        _cleanup_close_ int epfd = epoll_create1(EPOLL_CLOEXEC);
+        sigset_t winch;
+        sigemptyset(&winch);
+        sigaddset(&winch, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &winch, NULL);
+        _cleanup_close_ int sfd = signalfd(-1, &winch, SFD_NONBLOCK | SFD_CLOEXEC);
+        struct tty_relay *t = NULL;
+        int r;
+
+        if (pidfd < 0 || epfd < 0 || sfd < 0) {
+                log_error_errno(-errno, "exec: setting up the terminal relay");
+                goto out;
+        }
+        r = tty_relay_new(master, false, &t);
+        if (r >= 0)
+                r = tty_relay_add(t, epfd);
+        if (r < 0) {
+                log_error_errno(r, "exec: relaying the terminal");
+                goto out;
+        }
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = pidfd};
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0)
+                goto out;
+        ev.data.fd = sfd;
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0)
+                goto out;
+        bool exited = false, hung_up = false;
+        while (!exited) {
+                struct epoll_event evs[8];
+                int n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), -1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                for (int i = 0; i < n; i++) {
+                        int fd = evs[i].data.fd;
+                        if (fd == pidfd)
+                                exited = true;
+                        else if (fd == sfd) {
+                                struct signalfd_siginfo si;
+                                while (read(sfd, &si, sizeof(si)) == sizeof(si))
+                                        ;
+                                if (t)
+                                        tty_relay_winch(t);
+                        } else if (t && !hung_up && tty_relay_owns_fd(t, fd)) {
+                                r = tty_relay_dispatch(t, fd, evs[i].events);
+                                if (r < 0) {
+                                        log_warn_errno(r, "exec: terminal relay failed");
+                                        tty_relay_free(TAKE_PTR(t));
+                                } else if (r == 1)
+                                        hung_up = true;
+                        }
+                }
+        }
+out:
+        tty_relay_free(t); /* the last output, then the terminal as it was */
+        sigprocmask(SIG_UNBLOCK, &winch, NULL);
+        return wait_code(joiner);
+}
+
+static int do_exec(const struct exec_opts *o)
+{
+        if (geteuid() != 0) {
+                log_error("exec: boxlaunch must run as root");
+                return EXIT_SETUP_FAILED;
+        }
+        /* Nothing in the box may ptrace or open /proc/PID/fd of the processes below. */
+        prctl(PR_SET_DUMPABLE, 0);
+
+        struct box_ref b = {.pidfd = -1};
+        if (box_ref_open(o->name, &b) < 0)
+                return 1;
+        int code = EXIT_SETUP_FAILED;
+        _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
+        struct box_seccomp_prog seccomp = {0};
+        int sv[2] = {-1, -1};
+        _cleanup_free_ char *path = NULL;
+
+        if (streq(b.status, "paused")) {
+                log_error("exec: box '%s' is paused; resume it first", o->name);
+                code = 1;
+                goto out;
+        }
+        if (!b.cgroup) {
+                log_error("exec: box '%s' has no cgroup recorded", o->name);
+                goto out;
+        }
+        path = xasprintf("%s/%s/config.box", state_root(), o->name);
+        box_config_init(c);
+        if (box_file_load(path, c) < 0)
+                goto out; /* logged */
+        uint64_t caps = caps_resolve(c);
+        int r = seccomp_compile(c, caps, &seccomp);
+        if (r < 0) {
+                log_error_errno(r, "exec: compiling the seccomp filter of box '%s'", o->name);
+                goto out;
+        }
+        int flags = ns_flags(b.pid);
+        if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                log_error_errno(-errno, "exec: socketpair");
+                goto out;
+        }
+        /* Without a terminal the command shares our process group: ^C reaches it, and we wait
+         * for its status, like system(3). */
+        struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+        sigaction(SIGINT, &ign, &old_int);
+        sigaction(SIGQUIT, &ign, &old_quit);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                log_error_errno(-errno, "exec: fork");
+                goto out;
+        }
+        if (pid == 0) {
+                if (sv[0] >= 0)
+                        close(sv[0]);
+                joiner_main(c, o, &b, flags, caps, &seccomp, sv[1]);
+        }
+        forward_signals(pid);
+        if (sv[1] >= 0) {
+                close(sv[1]);
+                sv[1] = -1;
+        }
+        if (o->tty) {
+                int master = -1;
+                char tag;
+                ssize_t n = fd_recv(sv[0], &master, &tag, 1);
+                if (n > 0 && master >= 0) {
+                        code = relay_until_exit(master, pid);
+                        close(master);
+                } else {
+                        if (master >= 0)
+                                close(master);
+                        code = wait_code(pid); /* the command failed before; it said why */
+                }
+        } else
+                code = wait_code(pid);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
+out:
+        if (sv[0] >= 0)
+                close(sv[0]);
+        if (sv[1] >= 0)
+                close(sv[1]);
+        seccomp_prog_free(&seccomp);
+        box_ref_done(&b);
+        return code;
+}
+
+static void exec_usage(bool shell)
+{
+        if (shell)
+                puts("Usage: boxlaunch shell NAME [-u|--user USER]\n\n"
+                     "Opens a login shell in the running box NAME on a new pty: the user's shell\n"
+                     "from the box's /etc/passwd (else /bin/sh), run with -l, as root unless -u "
+                     "is\n"
+                     "given. Same environment, capabilities and restrictions as exec.\n"
+                     "Exit status: the shell's; 1 if no such box is running or on a usage error;\n"
+                     "125 if entering the box failed.");
+        else
+                puts("Usage: boxlaunch exec NAME [OPTIONS] -- COMMAND [ARG...]\n\n"
+                     "Runs COMMAND in the running box NAME: in its namespaces (pid included) and\n"
+                     "cgroup, with its capabilities, no_new_privs, seccomp filter, AppArmor\n"
+                     "profile and resource limits, looked up in the box's PATH.\n\n"
+                     "  -t, --tty            allocate a pty in the box and relay it\n"
+                     "  -u, --user=USER      run as USER (name or number, from the box's\n"
+                     "                       /etc/passwd) instead of the box's User=\n"
+                     "  -e, --env=K=V        set an environment variable (repeatable)\n"
+                     "  -w, --workdir=DIR    working directory (default: the box's)\n\n"
+                     "Exit status: the command's; 128+N if it was killed by signal N; 1 if no\n"
+                     "such box is running or on a usage error; 125 if entering the box failed;\n"
+                     "126 if COMMAND could not be executed; 127 if it was not found.");
+}
+
+static int parse_exec(int argc, char **argv, bool shell, struct exec_opts *o, char ***env)
+{
+        static const struct option opts[] = {
+                {"tty", no_argument, NULL, 't'},       {"user", required_argument, NULL, 'u'},
+                {"env", required_argument, NULL, 'e'}, {"workdir", required_argument, NULL, 'w'},
+                {"help", no_argument, NULL, 'h'},      {0},
+        };
+        /* The command after "--" is never seen by getopt. */
+        char **cmd = NULL;
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "--")) {
+                        cmd = argv + i + 1;
+                        argc = i;
+                        break;
+                }
+        int ch;
+        optind = 1;
+        opterr = 1;
+        while ((ch = getopt_long(argc, argv, shell ? "u:h" : "tu:e:w:h", opts, NULL)) >= 0) {
+                switch (ch) {
+                case 't':
+                        o->tty = true;
+                        break;
+                case 'u':
+                        o->user = optarg;
+                        break;
+                case 'e':
+                        if (!strchr(optarg, '=') || optarg[0] == '=') {
+                                log_error("%s: --env=%s: expected KEY=VALUE", argv[0], optarg);
+                                return 1;
+                        }
+                        strv_push(env, xstrdup(optarg));
+                        break;
+                case 'w':
+                        if (optarg[0] != '/') {
+                                log_error("%s: --workdir=%s: must be an absolute path", argv[0],
+                                          optarg);
+                                return 1;
+                        }
+                        o->workdir = optarg;
+                        break;
+                case 'h':
+                        exec_usage(shell);
+                        return -1;
+                default:
+                        return 1;
+                }
+        }
+        if (optind >= argc) {
+                log_error("%s: missing box NAME (see --help)", argv[0]);
+                return 1;
+        }
+        o->name = argv[optind++];
+        if (shell) {
+                if (optind < argc || cmd) {
+                        log_error("shell: unexpected arguments; use exec -t to run a command");
+                        return 1;
+                }
+                return 0;
+        }
+        if (!cmd && optind < argc)
+                cmd = argv + optind; /* "exec NAME CMD" without "--" */
+        else if (optind < argc) {
+                log_error("exec: unexpected argument '%s' before '--'", argv[optind]);
+                return 1;
+        }
+        if (!cmd || !cmd[0]) {
+                log_error("exec: missing COMMAND (exec NAME -- COMMAND [ARG...])");
+                return 1;
+        }
+        o->cmd = cmd;
+        return 0;
+}
+
+int verb_exec(int argc, char **argv)
+{
+        struct exec_opts o = {0};
+        _cleanup_strv_ char **env = NULL;
+        int r = parse_exec(argc, argv, false, &o, &env);
+        if (r)
+                return r < 0 ? 0 : r;
+        o.env = env;
+        return do_exec(&o);
+}
+
+int verb_shell(int argc, char **argv)
+{
+        struct exec_opts o = {.tty = true, .shell = true};
+        _cleanup_strv_ char **env = NULL;
+        int r = parse_exec(argc, argv, true, &o, &env);
+        if (r)
+                return r < 0 ? 0 : r;
+        if (!o.user)
+                o.user = "root";
+        return do_exec(&o);
+}
