@@ -176,6 +176,8 @@ int supervise(const struct supervise_params *p)
         }
         if (p->pty_master >= 0) {
                 r = tty_relay_new(p->pty_master, p->read_only_console, &s.relay);
+                if (r >= 0 && p->boot)
+                        r = tty_relay_ignore_vhangup(s.relay);
                 if (r >= 0)
                         r = tty_relay_add(s.relay, epfd);
                 if (r < 0)

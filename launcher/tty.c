@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <time.h>
 
@@ -170,8 +171,10 @@ struct buffer {
 struct tty_relay {
         bool read_only;
         bool in_eof, master_hup, out_dead;
+        bool ignore_vhangup; /* boot mode: the guest's init hangs the console up on purpose */
+        bool master_paused;  /* hung up for now: re-armed by the timer */
         int epfd;
-        struct watch in, master, out;
+        struct watch in, master, out, timer;
         struct buffer to_box, to_host;
 };
 
@@ -211,7 +214,10 @@ static int update_interest(struct tty_relay *t)
         uint32_t mev =
                 (t->to_host.len < RELAY_BUF ? EPOLLIN : 0) | (t->to_box.len > 0 ? EPOLLOUT : 0);
         /* With nothing asked for, a hung-up master would still report EPOLLHUP: take it out. */
-        r = watch_set(t->epfd, &t->master, !t->master_hup && mev, mev);
+        r = watch_set(t->epfd, &t->master, !t->master_hup && !t->master_paused && mev, mev);
+        if (r < 0)
+                return r;
+        r = watch_set(t->epfd, &t->timer, t->master_paused, EPOLLIN);
         if (r < 0)
                 return r;
         return watch_set(t->epfd, &t->out, !t->out_dead && t->to_host.len > 0, EPOLLOUT);
@@ -312,6 +318,7 @@ int tty_relay_new(int master, bool read_only, struct tty_relay **ret)
         t->epfd = -1;
         t->master = (struct watch){.fd = master, .pollable = true};
         t->in = (struct watch){.fd = -1};
+        t->timer = (struct watch){.fd = -1};
         t->out = watch_stdio(STDOUT_FILENO, O_WRONLY);
         if (t->out.fd < 0)
                 t->out_dead = true;
@@ -349,7 +356,21 @@ int tty_relay_add(struct tty_relay *t, int epfd)
 
 bool tty_relay_owns_fd(const struct tty_relay *t, int fd)
 {
-        return t && fd >= 0 && (fd == t->in.fd || fd == t->master.fd || fd == t->out.fd);
+        return t && fd >= 0 &&
+               (fd == t->in.fd || fd == t->master.fd || fd == t->out.fd || fd == t->timer.fd);
+}
+
+int tty_relay_ignore_vhangup(struct tty_relay *t)
+{
+        /* A booted systemd vhangup()s /dev/console before it starts a getty there: the master
+         * then reads EIO until the slave is opened again. Level-triggered epoll would spin on
+         * that hangup, so the master is parked and looked at again every 100 ms. */
+        t->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (t->timer.fd < 0)
+                return -errno;
+        t->timer.owned = t->timer.pollable = true;
+        t->ignore_vhangup = true;
+        return 0;
 }
 
 int tty_relay_dispatch(struct tty_relay *t, int fd, uint32_t events)
@@ -358,8 +379,19 @@ int tty_relay_dispatch(struct tty_relay *t, int fd, uint32_t events)
                 if (fill(t->in.fd, &t->to_box) < 0)
                         t->in_eof = true; /* host stdin closed: stop reading, keep relaying */
         } else if (fd == t->master.fd && !t->master_hup) {
-                if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && fill(fd, &t->to_host) < 0)
-                        t->master_hup = true;
+                if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && fill(fd, &t->to_host) < 0) {
+                        if (t->ignore_vhangup && errno == EIO) {
+                                struct itimerspec its = {.it_value = {0, 100 * 1000 * 1000}};
+                                t->master_paused = true;
+                                (void)timerfd_settime(t->timer.fd, 0, &its, NULL);
+                        } else {
+                                t->master_hup = true;
+                        }
+                }
+        } else if (fd == t->timer.fd) {
+                uint64_t ticks;
+                (void)!read(t->timer.fd, &ticks, sizeof(ticks));
+                t->master_paused = false;
         } else if (fd == t->out.fd && (events & (EPOLLERR | EPOLLHUP)) && t->to_host.len == 0) {
                 t->out_dead = true; /* the host terminal went away */
         }
@@ -412,6 +444,9 @@ void tty_relay_free(struct tty_relay *t)
         (void)watch_set(t->epfd, &t->in, false, 0);
         (void)watch_set(t->epfd, &t->master, false, 0);
         (void)watch_set(t->epfd, &t->out, false, 0);
+        (void)watch_set(t->epfd, &t->timer, false, 0);
+        if (t->timer.owned)
+                close(t->timer.fd);
         tty_restore_saved();
         if (t->in.owned)
                 close(t->in.fd);

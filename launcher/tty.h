@@ -31,6 +31,9 @@ struct tty_relay;
 int tty_relay_new(int master, bool read_only, struct tty_relay **ret);
 /* Registers the relay's fds (level-triggered) on epfd; events for them go to tty_relay_dispatch. */
 int tty_relay_add(struct tty_relay *t, int epfd);
+/* Boot mode: a hangup of the box's console (the guest's init calls vhangup) is not the end of
+ * the console; the relay waits for the slave to be opened again. Call before tty_relay_add. */
+int tty_relay_ignore_vhangup(struct tty_relay *t);
 /* True if fd is one the relay registered. */
 bool tty_relay_owns_fd(const struct tty_relay *t, int fd);
 /* Handles an epoll event for one of the relay's fds: 0 to go on, 1 once the box side hung up

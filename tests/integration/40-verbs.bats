@@ -80,14 +80,14 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(cat "/run/boxlaunch/$1/cgroup")" /sys/
 	[ "$pid" = "$(cat /run/boxlaunch/vbt-list/pid)" ]
 	[ "$st" = running ]
 	[[ "$age" =~ ^[0-9]+s$ ]]
-	[ "$cg" = boxlaunch/vbt-list ]
+	[ "$cg" = boxlaunch/vbt-list.box ]
 	bl list --json
 	[ "$status" -eq 0 ]
 	obj=$(jq -c '.[] | select(.name == "vbt-list")' <<<"$output")
 	[ "$(jq -r .pid <<<"$obj")" = "$(cat /run/boxlaunch/vbt-list/pid)" ]
 	[ "$(jq -r .supervisor <<<"$obj")" = "$(cat "$BATS_TEST_TMPDIR/vbt-list.bg")" ]
 	[ "$(jq -r .status <<<"$obj")" = running ]
-	[ "$(jq -r .cgroup <<<"$obj")" = boxlaunch/vbt-list ]
+	[ "$(jq -r .cgroup <<<"$obj")" = boxlaunch/vbt-list.box ]
 	[ "$(jq -r .root <<<"$obj")" = "$ROOTFS" ]
 	[ "$(jq -r .created <<<"$obj")" -le "$(date +%s)" ]
 	bl list --bogus
