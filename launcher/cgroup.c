@@ -337,6 +337,17 @@ static int cg_kill(struct box_cgroup *cg)
                 return 0;
         int v2 = cg->dirs[CG_V2].fd, frz = cg->dirs[CG_FREEZER].fd;
 
+        /* Usually the box's pid namespace is gone and took every process with it: then there
+         * is nothing to freeze or kill, and the teardown costs no freezer round trips. */
+        {
+                _cleanup_free_ pid_t *v = NULL;
+                size_t n = 0;
+                for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                        if (cg->dirs[h].fd >= 0 && cg->dirs[h].alias_of < 0)
+                                (void)collect_pids(cg->dirs[h].fd, &v, &n);
+                if (n == 0)
+                        return 0;
+        }
         if (v2 >= 0)
                 (void)cg_write(cg, v2, "cgroup.kill", "1", false); /* since 5.14 */
         /* v1: freeze first so nothing forks while we kill; the kill lands on thaw. */
