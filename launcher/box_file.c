@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "mountopts.h"
 #include "parse.h"
 #include "seccomp_profile.h"
 #include "signals.h"
@@ -18,7 +19,6 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <iniparser/iniparser.h>
-#include <libmount.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -1197,7 +1197,10 @@ static int h_mount_options(struct fill *f, const char *v)
                 return r;
 
         unsigned long flags = 0;
-        if (mnt_optstr_get_flags(v, &flags, mnt_get_builtin_optmap(MNT_LINUX_MAP)) < 0)
+        int lr = mountopts_flags(v, &flags);
+        if (lr == -ELIBACC)
+                return bad(f, "libmount (libmount.so.1) is needed to parse mount options");
+        if (lr < 0)
                 return bad(f, "cannot parse mount options '%s'", v);
         m->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
                             MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME | MS_NOSYMFOLLOW);
