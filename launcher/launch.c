@@ -787,7 +787,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 if (l.log_fd >= 0) {
                         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
                         if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
-                            dup2(l.log_fd, STDOUT_FILENO) < 0)
+                            dup2(l.log_fd, STDOUT_FILENO) < 0 || dup2(l.log_fd, STDERR_FILENO) < 0)
                                 _exit(EXIT_SETUP_FAILED);
                 }
                 child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask,

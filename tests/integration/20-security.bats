@@ -388,3 +388,53 @@ EOF2
 	# On the host the file was written by the mapped root, yet shows as root-owned (idmapped).
 	[ "$(stat -c %u "$SEC_ROOT/etc/passwd")" = 0 ]
 }
+
+@test "[Device] sections: the node appears with its access; other devices stay denied" {
+	f=$(mkbox dev <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Device custom]
+Path = /dev/custom
+Type = char
+Number = 240:0
+Access = rw
+Mode = 0640
+EOF2
+)
+	# 240 is a "local use" major with no driver here: an allowed open fails with ENXIO (past the
+	# device cgroup), a denied one with EPERM (stopped by it).
+	run_box "$f" -- /bin/sh -c 'ls -l /dev/custom; head -c 1 /dev/custom 2>&1; mknod /tmp/other c 240 1 && head -c1 /tmp/other 2>&1; rm -f /tmp/other'
+	echo "$output"
+	grep -qE '^crw-r----- .* 240, +0 .*/dev/custom' <<<"$output"
+	grep -q '/dev/custom: No such device or address' <<<"$output"
+	grep -q '/tmp/other: Operation not permitted' <<<"$output"
+}
+
+@test "overlay mounts: lower layers read-only, writes land in the upper dir" {
+	lo=$BATS_TEST_TMPDIR/lower up=$BATS_TEST_TMPDIR/upper wk=$BATS_TEST_TMPDIR/work
+	mkdir -p "$lo" "$up" "$wk" && echo base >"$lo/f"
+	f=$(mkbox ovl <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Mount data]
+Type = overlay
+Target = /data
+LowerDirs = $lo
+UpperDir = $up
+WorkDir = $wk
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'cat /data/f; echo new >/data/g; grep " /data " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = base ]
+	[ "$(cat "$up/g")" = new ]
+	[ ! -e "$lo/g" ]
+}
+
+@test "no cwd or descriptor of the box points outside its root (CVE-2024-21626)" {
+	run_box "$BATS_FILE_TMPDIR/app.box" -- /bin/sh -c 'readlink /proc/self/cwd; readlink /proc/1/cwd; for f in /proc/self/fd/*; do readlink $f; done; true'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = / ]
+	[ "${lines[1]}" = / ]
+	! grep -q "$BATS_FILE_TMPDIR\|/work\|/tmp/bats" <<<"$output"
+}

@@ -226,3 +226,16 @@ EOF2
 	grep -q rc=125 "$BATS_TEST_TMPDIR/rc"
 	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
 }
+
+@test "console=read-only: the box's output reaches the terminal, the terminal's input does not reach the box" {
+	f=$(mkbox ro <<EOF2
+[Exec]
+Console = read-only
+EOF2
+)
+	run script -qec "printf 'typed\n' | $BOXLAUNCH $f -- /bin/sh -c 'tty; read -t 1 line && echo got-\$line || echo nothing'" /dev/null
+	output=$(tr -d '\r\0' <<<"$output" | sed 's/\^@//g')
+	echo "$output"
+	grep -q '^/dev/pts/0$' <<<"$output"
+	grep -q '^nothing$' <<<"$output"
+}
