@@ -892,9 +892,9 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         l.pid = 0;
         uint64_t ooms = 0;
         if (cgroup_oom_kills(l.cg, &ooms) == 0 && ooms > 0)
-                log_error("box '%s': the OOM killer killed %llu process%s (MemoryMax=%s)", c->name,
-                          (unsigned long long)ooms, ooms == 1 ? "" : "es",
-                          c->limits.memory_max == BOX_LIMIT_UNSET ? "unset" : "reached");
+                log_error("box '%s': the OOM killer killed %llu process%s: the box reached its "
+                          "memory limit (MemoryMax= in [Limits])",
+                          c->name, (unsigned long long)ooms, ooms == 1 ? "" : "es");
         if (code < 0) {
                 log_error_errno(code, "supervising the box");
                 code = EXIT_SETUP_FAILED;

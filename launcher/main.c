@@ -34,6 +34,8 @@ static void usage(FILE *f)
         fputs("Usage: boxlaunch [OPTIONS] BOX [-- COMMAND [ARG...]]\n"
               "       boxlaunch run [OPTIONS] BOX [-- COMMAND [ARG...]]\n"
               "       boxlaunch check [--show] BOX\n"
+              "       boxlaunch list|status|stop|kill|exec|shell|pause|resume|ps|stats|gc ...\n"
+              "                 (see boxlaunch VERB --help)\n"
               "\n"
               "BOX is a path to a .box file, or a NAME looked up as NAME.box in\n"
               "/etc/boxlaunch, /run/boxlaunch.d, /usr/local/lib/boxlaunch, /usr/lib/boxlaunch.\n"

@@ -594,8 +594,8 @@ int rootfs_enter(const struct box_config *c, int rootfd, struct rootfs_error *e)
         return 0;
 }
 
-/* Paths whose contents describe or steer the host: hidden behind /dev/null (files) or an empty
- * read-only tmpfs (directories), as Docker, runc and systemd-nspawn do. */
+/* Paths whose contents describe or steer the host, hidden as Docker, runc and systemd-nspawn
+ * hide them: reading finds nothing, writing fails with EROFS (see mask_path()). */
 static const char *const masked_default[] = {
         "/proc/kcore",         "/proc/keys",
         "/proc/kallsyms",      "/proc/sysrq-trigger",
@@ -606,8 +606,7 @@ static const char *const masked_default[] = {
         "/sys/firmware",       "/sys/devices/virtual/powercap",
         "/sys/kernel/debug",   "/sys/kernel/security",
 };
-static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                                "/proc/sysrq-trigger"};
+static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
 
 /* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
  * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
