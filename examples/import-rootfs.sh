@@ -22,21 +22,25 @@ die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "$me" "$*"; }
 
 case ${1:-} in
--h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 esac
 [ $# -eq 2 ] || { echo "usage: $me TARBALL DIR" >&2; exit 2; }
 tarball=$1
 dir=${2%/}
 
 [ "$(id -u)" = 0 ] || die "run me as root (the tree keeps its owners, device nodes and xattrs)"
-[ -f "$tarball" ] && [ -r "$tarball" ] || die "$tarball is not a readable file"
+if [ ! -f "$tarball" ] || [ ! -r "$tarball" ]; then
+	die "$tarball is not a readable file"
+fi
 case $dir in
 '' | / | /usr | /etc | /var | /var/lib | /var/lib/machines) die "refusing to unpack into '${2}'" ;;
 esac
 
 created=no
 if [ -e "$dir" ] || [ -L "$dir" ]; then
-	[ -d "$dir" ] && [ ! -L "$dir" ] || die "$dir exists and is not a directory"
+	if [ ! -d "$dir" ] || [ -L "$dir" ]; then
+		die "$dir exists and is not a directory"
+	fi
 	[ -z "$(ls -A "$dir")" ] || die "$dir exists and is not empty; remove it first, or choose another directory"
 else
 	mkdir -p -- "$dir"
@@ -93,9 +97,15 @@ printf 'imported from %s (sha256 %s) on %s by import-rootfs.sh\n' "${tarball##*/
 trap - EXIT
 rm -f -- "$list"
 
+# The tree is not trusted: read os-release's PRETTY_NAME as text, never source it, and follow
+# no symbolic link (an absolute one would point into the host).
 os=
-[ -r "$dir/etc/os-release" ] && os=$(. "$dir/etc/os-release" && echo "${PRETTY_NAME:-}")
-[ -z "$os" ] && [ -r "$dir/usr/lib/os-release" ] && os=$(. "$dir/usr/lib/os-release" && echo "${PRETTY_NAME:-}")
+for f in "$dir/usr/lib/os-release" "$dir/etc/os-release"; do
+	if [ -f "$f" ] && [ ! -L "$f" ]; then
+		os=$(sed -n 's/^PRETTY_NAME=//p' "$f" | head -n 1 | tr -d "\"'" | tr -cd '[:print:]')
+		break
+	fi
+done
 say "$dir is ready${os:+: $os}"
 init=
 for i in /usr/lib/systemd/systemd /lib/systemd/systemd /sbin/init; do

@@ -13,9 +13,10 @@
 #
 # The tree is built with debootstrap --variant=minbase plus systemd, systemd-sysv, dbus and
 # iproute2 (EXTRA_PACKAGES=a,b adds more), in DIR.new next to DIR, then prepared without booting
-# it: /etc/hostname (the last component of DIR), an empty /etc/machine-id (systemd makes one on
-# the first boot), root without a password so the console logs in, and the apt package cache
-# emptied. Only then is it renamed to DIR, so a failed run never leaves a half-made DIR.
+# it: /etc/hostname (the last component of DIR), an empty /etc/machine-id (systemd fills it at
+# boot from the container_uuid= boxlaunch passes, derived from the box name), root without a
+# password so the console logs in, and the apt package cache emptied. Only then is it renamed
+# to DIR, so a failed run never leaves a half-made DIR.
 # Idempotent: if DIR/etc/os-release exists, nothing is done unless --force is given, which builds
 # a new tree and replaces the old one.
 set -eu
@@ -23,18 +24,22 @@ set -eu
 me=mkrootfs-debian.sh
 die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
 say() { printf '%s: %s\n' "$me" "$*"; }
+# PRETTY_NAME of the tree in $1, read as text (os-release is not sourced).
+pretty() { sed -n 's/^PRETTY_NAME=//p' "$1/etc/os-release" | head -n 1 | tr -d "\"'"; }
 
 force=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	--force) force=yes; shift ;;
-	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1 (usage: $me [--force] DIR [SUITE])" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $me [--force] DIR [SUITE]"
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	die "usage: $me [--force] DIR [SUITE]"
+fi
 dir=$1
 suite=${2:-bookworm}
 
@@ -51,7 +56,7 @@ case $suite in
 esac
 
 if [ -e "$dir/etc/os-release" ] && [ "$force" = no ]; then
-	say "$dir already holds a root filesystem ($(. "$dir/etc/os-release" && echo "${PRETTY_NAME:-?}")); use --force to rebuild it"
+	say "$dir already holds a root filesystem ($(pretty "$dir")); use --force to rebuild it"
 	exit 0
 fi
 
@@ -106,8 +111,8 @@ say "preparing the tree"
 printf '%s\n' "$name" >"$new/etc/hostname"
 grep -q "[[:space:]]$name\$" "$new/etc/hosts" 2>/dev/null ||
 	printf '127.0.1.1\t%s\n' "$name" >>"$new/etc/hosts"
-# Empty, not missing: systemd writes a new id on the first boot (boxlaunch passes no
-# container_uuid=) and keeps it, since /etc is writable.
+# Empty, not missing: at boot systemd fills it from container_uuid= (which boxlaunch derives from
+# the box name, so the id is stable), or makes a random one when there is none.
 : >"$new/etc/machine-id"
 rm -f -- "$new/var/lib/dbus/machine-id"
 [ -d "$new/var/lib/dbus" ] && ln -s /etc/machine-id "$new/var/lib/dbus/machine-id"
@@ -126,4 +131,4 @@ fi
 mv -- "$new" "$dir"
 trap - EXIT
 rm -rf --one-file-system -- "$old"
-say "$dir is ready: $(. "$dir/etc/os-release" && echo "$PRETTY_NAME")"
+say "$dir is ready: $(pretty "$dir")"

@@ -6,7 +6,10 @@
 # /srv/www/index.html is never overwritten.
 set -eu
 me=mkrootfs-webapp.sh
-[ $# -eq 1 ] && [ -n "$1" ] || { echo "usage: $me DIR" >&2; exit 2; }
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+	echo "usage: $me DIR" >&2
+	exit 2
+fi
 dir=$1
 here=$(dirname "$0")
 [ -r "$here/mkrootfs-busybox.sh" ] || { echo "$me: error: $here/mkrootfs-busybox.sh not found" >&2; exit 1; }
