@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
@@ -459,6 +460,35 @@ static int mount_cgroups(int rootfd, const char *cgpath, struct rootfs_error *e)
         return 0;
 }
 
+/* The host's time zone, as systemd-nspawn's Timezone=auto does for a writable root: when the host's
+ * /etc/localtime names a zone the image also has, the image's /etc/localtime is pointed at it (a
+ * relative symlink, as the Container Interface asks). A read-only root keeps its own. */
+static void setup_timezone(int rootfd, const struct box_config *c)
+{
+        char target[PATH_MAX];
+        ssize_t n = readlink("/etc/localtime", target, sizeof(target) - 1);
+        if (c->read_only || n <= 0)
+                return;
+        target[n] = 0;
+        const char *zone = strstr(target, "zoneinfo/");
+        if (!zone)
+                return;
+        zone += strlen("zoneinfo/");
+        _cleanup_free_ char *inside = xasprintf("/usr/share/zoneinfo/%s", zone);
+        _cleanup_free_ char *link = xasprintf("../usr/share/zoneinfo/%s", zone);
+        _cleanup_close_ int z = in_root(rootfd, inside, O_PATH);
+        _cleanup_close_ int etc = in_root(rootfd, "/etc", O_RDONLY | O_DIRECTORY);
+        if (z < 0 || etc < 0)
+                return;
+        char cur[PATH_MAX];
+        ssize_t k = readlinkat(etc, "localtime", cur, sizeof(cur) - 1);
+        if (k > 0 && (size_t)k == strlen(link) && memcmp(cur, link, (size_t)k) == 0)
+                return;
+        if (unlinkat(etc, "localtime", 0) < 0 && errno != ENOENT)
+                return;
+        (void)symlinkat(link, etc, "localtime");
+}
+
 /* What a booted init expects of its container manager (systemd's Container Interface): /run and
  * /tmp as tmpfs, /run/host with the host's os-release and the manager's name, the box's cgroup
  * subtree, and with the host's network the host's resolv.conf (read-only, as nspawn's
@@ -496,6 +526,7 @@ static int setup_machine(int rootfd, const struct box_config *c, const char *cgp
         r = mount_cgroups(rootfd, cgpath, e);
         if (r < 0)
                 return r;
+        setup_timezone(rootfd, c);
         if (c->net == BOX_NET_HOST && access("/etc/resolv.conf", R_OK) == 0) {
                 _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH);
                 if (t >= 0) {
