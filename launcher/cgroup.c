@@ -627,7 +627,8 @@ static unsigned v2_available(const struct box_cgroup *cg)
 }
 
 /* Decides which hierarchies get a group: need[] for v1, cg->v2_ctrls for cgroup2. */
-static int plan(struct box_cgroup *cg, const struct box_limits *l, bool need[_CG_HIER_MAX])
+static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flags,
+                bool need[_CG_HIER_MAX])
 {
         const struct {
                 enum cg_hier v1;
@@ -669,12 +670,20 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, bool need[_CG
                                 cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
                                                                : cg_hier_name(wants[i].v1));
         }
-        /* Always, where present: cpuacct (CPU usage), freezer (pause), devices (policy),
-         * name=systemd (systemd inside a machine box), and the cgroup2 group. */
-        static const enum cg_hier extra[] = {CG_CPUACCT, CG_FREEZER, CG_DEVICES, CG_SYSTEMD, CG_V2};
+        /* Always, where present: cpuacct (CPU usage), freezer (pause), devices (policy). The
+         * name=systemd group and, on a hybrid host, the cgroup2 group serve only a booted
+         * systemd (or limits routed to cgroup2): every group costs a mkdir, a cgroup.procs write
+         * and an rmdir at each start. */
+        static const enum cg_hier extra[] = {CG_CPUACCT, CG_FREEZER, CG_DEVICES};
         for (size_t i = 0; i < ARRAY_SIZE(extra); i++)
                 if (cg->dirs[extra[i]].rootfd >= 0)
                         need[extra[i]] = true;
+        bool machine = flags & CGROUP_MACHINE;
+        if (machine && cg->dirs[CG_SYSTEMD].rootfd >= 0)
+                need[CG_SYSTEMD] = true;
+        if (cg->dirs[CG_V2].rootfd >= 0 &&
+            (machine || cg->layout == CGROUP_LAYOUT_V2 || cg->v2_ctrls))
+                need[CG_V2] = true;
         /* An alias (cpu,cpuacct mounted once) shares the group of the first name. */
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
                 if (cg->dirs[h].alias_of >= 0) {
@@ -848,6 +857,13 @@ static int make_dir(struct box_cgroup *cg, enum cg_hier h)
 int cgroup_create(const char *root, const char *name, const struct box_limits *l,
                   const struct box_device *devs, size_t n_devs, struct box_cgroup **ret)
 {
+        return cgroup_create_for(root, name, l, devs, n_devs, CGROUP_MACHINE, ret);
+}
+
+int cgroup_create_for(const char *root, const char *name, const struct box_limits *l,
+                      const struct box_device *devs, size_t n_devs, unsigned flags,
+                      struct box_cgroup **ret)
+{
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
         bool need[_CG_HIER_MAX] = {false};
         static const struct box_limits no_limits = {
@@ -898,7 +914,7 @@ int cgroup_create(const char *root, const char *name, const struct box_limits *l
         if (!path_ok(cg->path))
                 return log_error_errno(-EINVAL, "Invalid cgroup path \"%s\"", cg->path);
 
-        r = plan(cg, l, need);
+        r = plan(cg, l, flags, need);
         if (r < 0)
                 return r;
         if (cg->layout == CGROUP_LAYOUT_V1 && !need[CG_DEVICES])

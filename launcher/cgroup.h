@@ -24,6 +24,13 @@ struct box_cgroup;
  * failure, after removing everything it created. */
 int cgroup_create(const char *root, const char *name, const struct box_limits *l,
                   const struct box_device *devs, size_t n_devs, struct box_cgroup **ret);
+/* cgroup_create() for one kind of box: CGROUP_MACHINE adds the name=systemd group and, on a hybrid
+ * host, the cgroup2 group, which a booted systemd manages (cgroup_create() always adds them). */
+enum { CGROUP_MACHINE = 1 << 0 };
+int cgroup_create_for(const char *root, const char *name, const struct box_limits *l,
+                      const struct box_device *devs, size_t n_devs, unsigned flags,
+                      struct box_cgroup **ret);
+
 /* Moves pid into the box's group in every hierarchy. */
 int cgroup_attach(struct box_cgroup *cg, pid_t pid);
 /* O_DIRECTORY fd of the cgroup2 group (for clone3(CLONE_INTO_CGROUP)), or -1. Owned by cg. On

@@ -745,7 +745,8 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         }
         l.mask_saved = true;
 
-        r = cgroup_create(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices, &l.cg);
+        r = cgroup_create_for(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices,
+                              c->boot ? CGROUP_MACHINE : 0, &l.cg);
         if (r < 0)
                 goto out; /* logged with the key that failed */
         if (c->boot && c->userns != BOX_USERNS_NO &&
