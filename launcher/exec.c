@@ -18,6 +18,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "config.h"
+#include "env.h"
 #include "launch.h"
 #include "log.h"
 #include "lsm.h"
@@ -47,8 +48,6 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 struct exec_opts {
         const char *name;
         bool tty;
@@ -73,74 +72,6 @@ static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, .
         else
                 log_error("exec: %s", buf);
         _exit(code);
-}
-
-/* Sets "K=V" in *env, replacing an earlier K. */
-static void env_set(char ***env, const char *kv)
-{
-        size_t n = strcspn(kv, "=") + 1;
-        for (char **e = *env; e && *e; e++)
-                if (strncmp(*e, kv, n) == 0) {
-                        free(*e);
-                        *e = xstrdup(kv);
-                        return;
-                }
-        strv_push(env, xstrdup(kv));
-}
-
-static const char *env_get(char **env, const char *name)
-{
-        size_t n = strlen(name);
-        for (char **e = env; e && *e; e++)
-                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-                        return *e + n + 1;
-        return NULL;
-}
-
-static char **build_env(const struct box_config *c, const struct exec_opts *o,
-                        const struct box_ids *ids)
-{
-        char **env = NULL;
-        env_set(&env, "PATH=" DEFAULT_PATH);
-        env_set(&env, "container=boxlaunch");
-        _cleanup_free_ char *home = xasprintf("HOME=%s", ids->home ? ids->home : "/");
-        env_set(&env, home);
-        if (ids->name) {
-                _cleanup_free_ char *u = xasprintf("USER=%s", ids->name);
-                _cleanup_free_ char *l = xasprintf("LOGNAME=%s", ids->name);
-                env_set(&env, u);
-                env_set(&env, l);
-        }
-        const char *term = getenv("TERM");
-        if (o->tty) {
-                _cleanup_free_ char *t = xasprintf("TERM=%s", term && *term ? term : "xterm");
-                env_set(&env, t);
-        }
-        for (char **e = c->env; e && *e; e++)
-                env_set(&env, *e);
-        for (char **e = o->env; e && *e; e++)
-                env_set(&env, *e);
-        return env;
-}
-
-/* Like execvpe, but searching the box's PATH from env. */
-static int exec_in_path(char **argv, char **env)
-{
-        if (strchr(argv[0], '/')) {
-                execve(argv[0], argv, env);
-                return -errno;
-        }
-        const char *path = env_get(env, "PATH");
-        int err = -ENOENT;
-        _cleanup_free_ char *copy = xstrdup(path ? path : DEFAULT_PATH);
-        char *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
-                execve(p, argv, env);
-                if (errno != ENOENT && errno != ENOTDIR)
-                        err = -errno;
-        }
-        return err;
 }
 
 /* The login shell of uid in the box's /etc/passwd, if it is executable; else /bin/sh. */
@@ -202,7 +133,8 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         const char *cwd = o->workdir ? o->workdir : c->cwd ? c->cwd : "/";
         if (chdir(cwd) < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "changing to the working directory %s", cwd);
-        char **env = build_env(c, o, &ids);
+        const char *term = getenv("TERM");
+        char **env = box_env(c, &ids, o->tty ? (term && *term ? term : "xterm") : NULL, o->env);
 
         char **argv = o->cmd;
         char *shell_argv[3] = {NULL, NULL, NULL};

@@ -18,6 +18,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "env.h"
 #include "hooks.h"
 #include "idmap.h"
 #include "log.h"
@@ -76,8 +77,6 @@ struct sync_msg {
         int32_t code; /* exit code for MSG_ERROR */
         char text[1024];
 };
-
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* ---- child side -------------------------------------------------------------------------- */
 
@@ -159,90 +158,6 @@ static void apply_process_limits(const struct box_config *c)
                         child_fail(EXIT_SETUP_FAILED, -errno, "setting CPUAffinity=%s",
                                    c->cpu_affinity);
         }
-}
-
-/* A UUID derived from the box's name: a booted systemd fills an empty /etc/machine-id from
- * container_uuid, so the same box gets the same machine id at every boot. */
-static void box_uuid(const char *name, char buf[static 37])
-{
-        uint64_t h[2] = {14695981039346656037ULL, 0x9e3779b97f4a7c15ULL};
-        for (int k = 0; k < 2; k++)
-                for (const char *p = name; *p; p++)
-                        h[k] = (h[k] ^ (unsigned char)*p) * 1099511628211ULL;
-        unsigned char b[16];
-        memcpy(b, h, 16);
-        b[6] = (b[6] & 0x0f) | 0x40; /* version 4 layout, variant 1 */
-        b[8] = (b[8] & 0x3f) | 0x80;
-        snprintf(buf, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-                 b[13], b[14], b[15]);
-}
-
-static char **build_env(const struct box_config *c, const struct box_ids *ids)
-{
-        char **env = NULL;
-        char uuid[37];
-        box_uuid(c->name, uuid);
-        strv_push(&env, xstrdup("PATH=" DEFAULT_PATH));
-        strv_push(&env, xstrdup("container=boxlaunch"));
-        strv_push(&env, xasprintf("container_uuid=%s", uuid));
-        strv_push(&env, xasprintf("HOME=%s", ids->home ? ids->home : "/"));
-        if (ids->name) {
-                strv_push(&env, xasprintf("USER=%s", ids->name));
-                strv_push(&env, xasprintf("LOGNAME=%s", ids->name));
-        }
-        const char *term = getenv("TERM");
-        if (term && isatty(STDIN_FILENO))
-                strv_push(&env, xasprintf("TERM=%s", term));
-        /* Box settings override the defaults above. */
-        for (char **e = c->env; e && *e; e++) {
-                size_t n = strcspn(*e, "=") + 1;
-                for (char **o = env; *o; o++)
-                        if (strncmp(*o, *e, n) == 0) {
-                                free(*o);
-                                *o = xstrdup("");
-                        }
-                strv_push(&env, xstrdup(*e));
-        }
-        /* Drop the blanked entries. */
-        size_t w = 0;
-        for (size_t r = 0; env[r]; r++) {
-                if (*env[r])
-                        env[w++] = env[r];
-                else
-                        free(env[r]);
-        }
-        env[w] = NULL;
-        return env;
-}
-
-static const char *env_get(char **env, const char *name)
-{
-        size_t n = strlen(name);
-        for (char **e = env; e && *e; e++)
-                if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-                        return *e + n + 1;
-        return NULL;
-}
-
-/* execvpe(3) searches the caller's PATH; the box's own PATH is the one that counts. */
-static int exec_in_path(char **argv, char **env)
-{
-        if (strchr(argv[0], '/')) {
-                execve(argv[0], argv, env);
-                return -errno;
-        }
-        const char *path = env_get(env, "PATH");
-        int err = -ENOENT;
-        _cleanup_free_ char *copy = xstrdup(path ? path : DEFAULT_PATH);
-        char *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
-                execve(p, argv, env);
-                if (errno != ENOENT && errno != ENOTDIR)
-                        err = -errno;
-        }
-        return err;
 }
 
 /* What the supervisor prepares before clone, so the child only applies it. */
@@ -381,7 +296,8 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                 child_fail(EXIT_SETUP_FAILED, 0, "%s", err);
         if (chdir(c->cwd) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "changing to WorkingDirectory=%s", c->cwd);
-        char **env = build_env(c, &ids);
+        const char *term = getenv("TERM");
+        char **env = box_env(c, &ids, term && isatty(STDIN_FILENO) ? term : NULL, NULL);
 
         child_run_hooks(c, sock, BOX_HOOK_START_CONTAINER);
         bool nnp = box_config_no_new_privs(c);
