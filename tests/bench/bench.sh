@@ -363,6 +363,107 @@ measure_split() {
 	fi
 }
 
+# g) where boxlaunch's start-up time goes:
+# (1) untraced ablation: the bench .box minus one feature at a time, plus `--version`
+#     (exec + dynamic linking only) and `check` (+ parse/validate), all hyperfine rounds;
+# (2) isolated starts: the same commands with 100 ms idle before each run (hyperfine
+#     --prepare), which is what a lone start pays (the first cgroup attach after idle
+#     waits for an RCU grace period, see cgcost);
+# (3) strace -f -ttt timeline cut into phases (5 traced runs, calibrated), strace -f -c;
+# (4) cgcost.c: untraced mkdir/limits/attach/rmdir of the hierarchies boxlaunch uses;
+# (5) perf stat (task-clock, context switches, page faults) when perf works.
+measure_boxsplit() {
+	avail_boxlaunch >/dev/null 2>&1 || return 0
+	local bl d=$WORK/box/split v i cal hier
+	bl=$(boxlaunch_bin)
+	mkdir -p "$d"
+	bx() { boxlaunch_box "$d/$1.box" true 0 "$2"; echo "$bl --console=pipe -q --name bb-bsplit $d/$1.box"; }
+	HF_NAMES=(bare "boxlaunch--version" "boxlaunch-check" full full-no-seccomp full-no-init
+		full-no-netns full-no-cgroupns full-no-limits full-auto-parent minimal full+userns)
+	HF_CMDS=(/bin/true "$bl --version" "$bl check $(bx full '' | awk '{print $NF}')"
+		"$(bx full '')"
+		"$(bx no-seccomp 'Security.Seccomp=no')"
+		"$(bx no-init 'Exec.Init=no')"
+		"$(bx no-netns 'Namespaces.Network=host')"
+		"$(bx no-cgroupns 'Namespaces.Cgroup=no')"
+		"$(bx no-limits $'Limits.MemoryMax=-\nLimits.TasksMax=-')"
+		"$(bx auto-parent 'Limits.Parent=-')"
+		"$(bx minimal $'Security.Seccomp=no\nExec.Init=no\nNamespaces.Network=host\nNamespaces.Cgroup=no\nNamespaces.UTS=no\nNamespaces.IPC=no\nLimits.MemoryMax=-\nLimits.TasksMax=-')"
+		"$bl --console=pipe -q --name bb-bsplit $(prep_boxlaunch true 1 bb-bsplit; echo "$WORK/box/bb-bsplit-true-u1.box")")
+	if avail_floor_c >/dev/null 2>&1; then HF_NAMES+=(floor-c); HF_CMDS+=("$(run_floor_c true 0 bb-bsplit)"); fi
+	if avail_crun >/dev/null 2>&1; then HF_NAMES+=(crun); HF_CMDS+=("crun run --bundle $(oci_bundle crun true 0 bb-bsplit) bb-bsplit"); fi
+	: >"$OUT/raw/commands-boxsplit.tsv"
+	for v in "${!HF_CMDS[@]}"; do
+		${HF_CMDS[v]} >/dev/null 2>>"$OUT/raw/boxsplit.err" || log "boxsplit: ${HF_NAMES[v]} failed"
+		printf '%s\t%s\n' "${HF_NAMES[v]}" "${HF_CMDS[v]}" >>"$OUT/raw/commands-boxsplit.tsv"
+	done
+	cpu_mark
+	hf_rounds boxsplit
+	cpu_report; echo "boxsplit $CPU_RES $(foreign_rt)" >>"$OUT/raw/cpu.txt"
+
+	# (2) isolated starts: 100 ms idle before each run
+	log "boxsplit: isolated starts (100 ms idle before each)"
+	local iso=() n
+	for n in full floor-c crun; do
+		for v in "${!HF_NAMES[@]}"; do [ "${HF_NAMES[v]}" = "$n" ] && iso+=(-n "$n" "${HF_CMDS[v]}"); done
+	done
+	wait_quiet boxsplit-iso
+	hyperfine -N -i -w 2 -r "$(((RUNS + 1) / 2))" --prepare "sleep 0.1" --style none \
+		--export-json "$OUT/raw/boxsplit-iso.json" "${iso[@]}" >/dev/null 2>>"$OUT/raw/hyperfine.err"
+	jq -r '.results[] | . as $r | range(0; $r.times|length) | "\($r.command)\t0\t\($r.times[.]*1000)\t\($r.exit_codes[.])"' \
+		"$OUT/raw/boxsplit-iso.json" >"$OUT/raw/boxsplit-iso.tsv"
+
+	# (3) strace timeline
+	log "boxsplit: strace"
+	for i in 1 2 3; do ${HF_CMDS[3]} >/dev/null 2>&1; done
+	wait_quiet boxsplit-strace
+	for i in 1 2 3 4 5; do
+		strace -f -ttt -T -yy -s 100 -o "$OUT/raw/boxlaunch.strace.$i" ${HF_CMDS[3]} >/dev/null 2>&1
+	done
+	# self-calibrated per-syscall overhead: (median traced total - untraced median of
+	# "full") / syscalls, so the est. native phases add up to the untraced latency
+	local tt ns un
+	for i in 1 2 3 4 5; do awk -v C=0 -v PAYLOAD=/bin/true -f "$HERE/strace-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.strace.$i" | awk -F'\t' '$1=="TOTAL"{print $2, $3}'; done >"$OUT/raw/boxlaunch.strace-totals"
+	tt=$(awk '{print $1}' "$OUT/raw/boxlaunch.strace-totals" | stats | awk '{print $4}')
+	ns=$(awk '{print $2}' "$OUT/raw/boxlaunch.strace-totals" | stats | awk '{print $4}')
+	un=$(med_of "$OUT/raw/boxsplit.tsv" full)
+	cal=$(awk -v t="$tt" -v n="$ns" -v u="${un:-0}" 'BEGIN{c=(n>0)?(t-u)/n:0; if (c<0) c=0; printf "%.4f", c}')
+	echo "$cal $tt $ns $un" >"$OUT/raw/boxlaunch.strace-cal"
+	for i in 1 2 3 4 5; do
+		awk -v C="$cal" -v PAYLOAD=/bin/true -f "$HERE/strace-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.strace.$i" | sed "s/^/$i\t/"
+	done >"$OUT/raw/boxlaunch.phases-all.tsv"
+	awk -F'\t' '$2 !~ /^#/ {print $2}' "$OUT/raw/boxlaunch.phases-all.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
+		printf '%s' "$p"
+		for col in 3 4 5; do
+			awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/boxlaunch.phases-all.tsv" | stats | awk '{printf "\t%s", $4}'
+		done
+		echo
+	done >"$OUT/raw/boxlaunch.phases.tsv"
+	awk -F'\t' '$1==1 && $2=="#count"{print $2"\t"$3"\t"$4}' "$OUT/raw/boxlaunch.phases-all.tsv" >>"$OUT/raw/boxlaunch.phases.tsv"
+	strace -f -c -o "$OUT/raw/boxlaunch.strace-c" ${HF_CMDS[3]} >/dev/null 2>&1
+	grep -o '/lib[^"]*\.so[.0-9]*' "$OUT/raw/boxlaunch.strace.1" | sort -u >"$OUT/raw/boxlaunch.libs"
+
+	# (4) cgroup cost, untraced, on the hierarchies boxlaunch made a directory in
+	hier=$(grep -E 'mkdirat\([0-9]+</sys/fs/cgroup/[^>]+>, "[^"]*bb-bsplit\.box", [0-7]+\) = 0' "$OUT/raw/boxlaunch.strace.1" |
+		sed -E 's|.*</sys/fs/cgroup/([^>/]+)>.*|\1|' | awk '!s[$0]++' | tr '\n' ' ')
+	echo "$hier" >"$OUT/raw/cgcost.hier"
+	if [ -n "$hier" ] && [ "$HERE/cgcost.c" -nt "$WORK/cgcost" ] && command -v cc >/dev/null; then
+		cc -O2 -Wall -o "$WORK/cgcost" "$HERE/cgcost.c" || rm -f "$WORK/cgcost"
+	fi
+	if [ -n "$hier" ] && [ -x "$WORK/cgcost" ]; then
+		log "boxsplit: cgcost ($hier)"
+		# shellcheck disable=SC2086
+		{ "$WORK/cgcost" -n 40 -p "$CG_PARENT" $hier >"$OUT/raw/cgcost-gap0.txt"
+		  "$WORK/cgcost" -n 20 -g 100 -p "$CG_PARENT" $hier >"$OUT/raw/cgcost-gap100.txt"; } 2>"$OUT/raw/cgcost.err"
+	fi
+	# (5) perf stat
+	if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+		perf stat -r 20 -e task-clock,context-switches,cpu-migrations,page-faults ${HF_CMDS[3]} >/dev/null 2>"$OUT/raw/boxlaunch.perf-stat"
+		perf stat -r 20 -e task-clock,context-switches,cpu-migrations,page-faults ${HF_CMDS[1]} >/dev/null 2>"$OUT/raw/boxlaunch-version.perf-stat"
+	fi
+	LD_DEBUG=statistics ${HF_CMDS[1]} >/dev/null 2>"$OUT/raw/boxlaunch.ld-debug" || true
+}
+
 # c) throughput: N sequential, N parallel (distinct IDs, per-instance configs)
 measure_seq() {
 	local rt c k t0 t1 fail i
@@ -588,6 +689,82 @@ report() {
 				echo
 			done
 		fi
+		if [ -s "$OUT/raw/boxsplit.tsv" ]; then
+			echo "## g) where boxlaunch's start-up time goes"
+			echo
+			echo "### g1) ablation, untraced (hyperfine, same rounds scheme; Δ = median − median(full))"
+			echo
+			echo "*full* = the benchmark's .box (userns off); each *full-no-X* turns one feature off; *minimal* turns all of them off (no seccomp, Init=no, host network, no cgroup/UTS/IPC namespaces, no limits — cgroups are still made: boxlaunch has no switch for that); *boxlaunch--version* = exec + dynamic linking + exit; *boxlaunch-check* = that + read/parse/validate the .box."
+			echo
+			echo "| variant | n | median ms | Δ vs full | mean ± sd | min |"
+			echo "|---|---|---|---|---|---|"
+			local fm
+			fm=$(med_of "$OUT/raw/boxsplit.tsv" full)
+			for v in $(cut -f1 "$OUT/raw/commands-boxsplit.tsv"); do
+				read -r n m sd med mn mx <<<"$(awk -F'\t' -v r="$v" '$1==r{print $3}' "$OUT/raw/boxsplit.tsv" | stats)"
+				echo "| $v | $n | **$med** | $(awk -v a="$med" -v b="$fm" 'BEGIN{printf "%+.2f", a-b}') | $m ± $sd | $mn |"
+			done
+			echo
+			if [ -s "$OUT/raw/boxsplit-iso.tsv" ]; then
+				echo "### g2) isolated starts: 100 ms idle before each run (hyperfine --prepare 'sleep 0.1')"
+				echo
+				echo "| runtime | n | median ms (isolated) | median ms (back-to-back, g1) | isolated − back-to-back |"
+				echo "|---|---|---|---|---|"
+				for v in full floor-c crun; do
+					local a b
+					a=$(med_of "$OUT/raw/boxsplit-iso.tsv" "$v") b=$(med_of "$OUT/raw/boxsplit.tsv" "$v")
+					[ -n "$a" ] || continue
+					echo "| $v | $(awk -F'\t' -v r="$v" '$1==r' "$OUT/raw/boxsplit-iso.tsv" | wc -l) | **$a** | $b | $(awk -v a="$a" -v b="${b:-0}" 'BEGIN{printf "%+.2f", a-b}') |"
+				done
+				echo
+			fi
+			if [ -s "$OUT/raw/boxlaunch.phases.tsv" ]; then
+				echo "### g3) \`strace -f -ttt -T -yy\` of boxlaunch (full) cut into phases (median of 5 traced runs)"
+				echo
+				local c tt ns un
+				read -r c tt ns un <"$OUT/raw/boxlaunch.strace-cal"
+				echo "Traced total (median) $tt ms for $ns syscalls vs $un ms untraced (g1 *full*): strace adds ≈$c ms per syscall; *est. native* = traced − syscalls × $c (self-calibrated so the phases add up to the untraced latency; syscall-heavy phases are the least certain — the ablation above is the untraced truth)."
+				echo
+				echo "| phase | traced ms | syscalls | est. native ms |"
+				echo "|---|---|---|---|"
+				grep -v '^#' "$OUT/raw/boxlaunch.phases.tsv" | awk -F'\t' '{printf "| %s | %.2f | %d | %.2f |\n", $1, $2, $3, $4}'
+				echo
+				echo "Counts (trace 1): $(grep '^#count' "$OUT/raw/boxlaunch.phases.tsv" | sort -t$'\t' -k2 | awk -F'\t' '{printf "%s %s; ", $2, $3}')"
+				echo
+				echo "Libraries loaded: $(sed 's|.*/||' "$OUT/raw/boxlaunch.libs" | sort -u | tr '\n' ' ')"
+				echo
+				echo "Top syscalls by traced time (\`strace -f -c\`):"
+				echo
+				echo '```'
+				head -14 "$OUT/raw/boxlaunch.strace-c"
+				echo '```'
+				echo
+			fi
+			if [ -s "$OUT/raw/cgcost-gap0.txt" ]; then
+				echo "### g4) cgroup v1 cost alone, untraced (\`cgcost\` on the $(wc -w <"$OUT/raw/cgcost.hier") hierarchies boxlaunch uses: $(cat "$OUT/raw/cgcost.hier"))"
+				echo
+				echo "| step | median µs, back-to-back | median µs, 100 ms idle before each |"
+				echo "|---|---|---|"
+				for st in mkdir limits attach-first attach-rest reap rmdir total; do
+					echo "| $st | $(awk -v s="$st" '$2==s{print $3}' "$OUT/raw/cgcost-gap0.txt" | stats | awk '{printf "%.0f", $4}') | $(awk -v s="$st" '$2==s{print $3}' "$OUT/raw/cgcost-gap100.txt" | stats | awk '{printf "%.0f", $4}') |"
+				done
+				echo
+				echo "*attach-first* = the first write to a cgroup.procs; after an idle gap it waits for an RCU grace period (cgroup_threadgroup_rwsem switching to writer mode); every runtime here pays it (crun, runc, nsfloor too). *reap* includes the child's exit. $(sed 's/^cgcost: //' "$OUT/raw/cgcost.err" | tr '\n' ' ')"
+				echo
+			fi
+			if [ -s "$OUT/raw/boxlaunch.perf-stat" ]; then
+				echo "### g5) \`perf stat -r 20\`"
+				echo
+				echo "full: $(grep -E 'task-clock|context-switches|page-faults|elapsed' "$OUT/raw/boxlaunch.perf-stat" | awk '{$1=$1; print}' | sed 's/#.*(/(/' | tr '\n' ';')"
+				echo
+				echo "--version: $(grep -E 'task-clock|context-switches|page-faults|elapsed' "$OUT/raw/boxlaunch-version.perf-stat" | awk '{$1=$1; print}' | sed 's/#.*(/(/' | tr '\n' ';')"
+				echo
+			fi
+			if [ -s "$OUT/raw/boxlaunch.ld-debug" ]; then
+				echo "LD_DEBUG=statistics (boxlaunch --version): $(grep -E 'total startup time|relocations|objects' "$OUT/raw/boxlaunch.ld-debug" | sed 's/^ *[0-9]*: *//' | awk '{$1=$1; print}' | tr '\n' ';')"
+				echo
+			fi
+		fi
 		echo "## machine noise"
 		echo
 		for t in start end; do
@@ -714,6 +891,7 @@ main() {
 	[[ ,$MEASURES, == *,par,* ]] && measure_par
 	[[ ,$MEASURES, == *,mem,* ]] && measure_mem
 	[[ ,$MEASURES, == *,split,* ]] && measure_split
+	[[ ,$MEASURES, == *,boxsplit,* ]] && measure_boxsplit
 	noise_probe end
 	for rt in "${ACTIVE[@]}"; do has_fn "clean_$(fn "$rt")" && "clean_$(fn "$rt")"; done
 	cleanup_cgroups
