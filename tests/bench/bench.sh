@@ -443,6 +443,38 @@ measure_boxsplit() {
 	strace -f -c -o "$OUT/raw/boxlaunch.strace-c" ${HF_CMDS[3]} >/dev/null 2>&1
 	grep -o '/lib[^"]*\.so[.0-9]*' "$OUT/raw/boxlaunch.strace.1" | sort -u >"$OUT/raw/boxlaunch.libs"
 
+	# (3b) perf trace record (tracepoints, ring buffer: much lower overhead than strace);
+	# each run is an isolated start (perf's own start-up comes before it), so the
+	# self-calibration uses the isolated untraced median (g2)
+	if command -v perf >/dev/null && perf trace record -q -o "$OUT/raw/perf-trace.probe" -- true >/dev/null 2>&1; then
+		log "boxsplit: perf trace"
+		rm -f "$OUT/raw/perf-trace.probe"
+		for i in 1 2 3 4 5 6 7; do
+			perf trace record -q -o "$OUT/raw/perf-trace.data" -- ${HF_CMDS[3]} >/dev/null 2>&1
+			perf trace -i "$OUT/raw/perf-trace.data" >"$OUT/raw/boxlaunch.perf-trace.$i" 2>&1
+		done
+		rm -f "$OUT/raw/perf-trace.data"
+		for i in 1 2 3 4 5 6 7; do awk -v C=0 -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace.$i" | awk -F'\t' '$1=="TOTAL"{print $2, $3}'; done >"$OUT/raw/boxlaunch.perf-totals"
+		tt=$(awk '{print $1}' "$OUT/raw/boxlaunch.perf-totals" | stats | awk '{print $4}')
+		ns=$(awk '{print $2}' "$OUT/raw/boxlaunch.perf-totals" | stats | awk '{print $4}')
+		un=$(med_of "$OUT/raw/boxsplit-iso.tsv" full)
+		cal=$(awk -v t="$tt" -v n="$ns" -v u="${un:-0}" 'BEGIN{c=(n>0)?(t-u)/n:0; if (c<0) c=0; printf "%.4f", c}')
+		echo "$cal $tt $ns $un" >"$OUT/raw/boxlaunch.perf-cal"
+		for i in 1 2 3 4 5 6 7; do
+			awk -v C="$cal" -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace.$i" | sed "s/^/$i\t/"
+		done >"$OUT/raw/boxlaunch.perf-phases-all.tsv"
+		awk -F'\t' '{print $2}' "$OUT/raw/boxlaunch.perf-phases-all.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
+			printf '%s' "$p"
+			for col in 3 4 5; do
+				awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/boxlaunch.perf-phases-all.tsv" | stats | awk '{printf "\t%s", $4}'
+			done
+			# longest syscall: the most frequent name, with its median duration
+			awk -F'\t' -v p="$p" '$2==p && $6!=""{split($6,a," "); n[a[1]]++; d[a[1]]=d[a[1]] " " a[2]} END{b=""; for (k in n) if (n[k]>n[b]) b=k; if (b!="") { m=split(d[b],v," "); asort_(v,m); printf "\t%s %.2f", b, v[int((m+1)/2)] } }
+				function asort_(v,m,  i,j,x){for(i=2;i<=m;i++){x=v[i];j=i-1;while(j>0&&v[j]+0>x+0){v[j+1]=v[j];j--}v[j+1]=x}}' "$OUT/raw/boxlaunch.perf-phases-all.tsv"
+			echo
+		done >"$OUT/raw/boxlaunch.perf-phases.tsv"
+	fi
+
 	# (4) cgroup cost, untraced, on the hierarchies boxlaunch made a directory in
 	hier=$(grep -E 'mkdirat\([0-9]+</sys/fs/cgroup/[^>]+>, "[^"]*bb-bsplit\.box", [0-7]+\) = 0' "$OUT/raw/boxlaunch.strace.1" |
 		sed -E 's|.*</sys/fs/cgroup/([^>/]+)>.*|\1|' | awk '!s[$0]++' | tr '\n' ' ')
@@ -738,6 +770,18 @@ report() {
 				echo '```'
 				head -14 "$OUT/raw/boxlaunch.strace-c"
 				echo '```'
+				echo
+			fi
+			if [ -s "$OUT/raw/boxlaunch.perf-phases.tsv" ]; then
+				local pc ptt pns pun
+				read -r pc ptt pns pun <"$OUT/raw/boxlaunch.perf-cal"
+				echo "### g3b) \`perf trace record\` of boxlaunch (full) cut into phases (median of 7 isolated traced runs)"
+				echo
+				echo "perf trace reads syscall tracepoints into a ring buffer (no ptrace stops). Traced total $ptt ms for $pns syscalls vs $pun ms untraced isolated (g2 *full*): ≈$pc ms per syscall; *est. native* = traced − syscalls × $pc. *longest syscall* = the longest single syscall that ran in the phase (its median over the runs; a wait such as recvmsg/epoll_wait overlaps the other process's work)."
+				echo
+				echo "| phase | traced ms | syscalls | est. native ms | longest syscall (ms) |"
+				echo "|---|---|---|---|---|"
+				awk -F'\t' '{printf "| %s | %.2f | %d | %.2f | %s |\n", $1, $2, $3, $4, $5}' "$OUT/raw/boxlaunch.perf-phases.tsv"
 				echo
 			fi
 			if [ -s "$OUT/raw/cgcost-gap0.txt" ]; then
