@@ -363,6 +363,39 @@ measure_split() {
 	fi
 }
 
+# perf_phases TAG SKIP UNTRACED_MS CMD...: 7 `perf trace record` runs of CMD, cut into
+# phases by perf-phases-boxlaunch.awk -> $OUT/raw/boxlaunch.perf-phases-TAG.tsv (medians)
+perf_phases() {
+	local tag=$1 skip=$2 un=$3 i tt ns cal p col
+	shift 3
+	log "boxsplit: perf trace ($tag)"
+	wait_quiet "boxsplit-perf-$tag"
+	for i in 1 2 3 4 5 6 7; do
+		perf trace record -q -o "$OUT/raw/perf-trace.data" -- "$@" >/dev/null 2>&1
+		perf trace -i "$OUT/raw/perf-trace.data" >"$OUT/raw/boxlaunch.perf-trace-$tag.$i" 2>&1
+	done
+	rm -f "$OUT/raw/perf-trace.data"
+	for i in 1 2 3 4 5 6 7; do awk -v C=0 -v SKIP="$skip" -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace-$tag.$i" | awk -F'\t' '$1=="TOTAL"{print $2, $3}'; done >"$OUT/raw/boxlaunch.perf-totals-$tag"
+	tt=$(awk '{print $1}' "$OUT/raw/boxlaunch.perf-totals-$tag" | stats | awk '{print $4}')
+	ns=$(awk '{print $2}' "$OUT/raw/boxlaunch.perf-totals-$tag" | stats | awk '{print $4}')
+	cal=$(awk -v t="$tt" -v n="$ns" -v u="${un:-0}" 'BEGIN{c=(n>0)?(t-u)/n:0; if (c<0) c=0; printf "%.4f", c}')
+	echo "$cal $tt $ns ${un:-?}" >"$OUT/raw/boxlaunch.perf-cal-$tag"
+	for i in 1 2 3 4 5 6 7; do
+		awk -v C="$cal" -v SKIP="$skip" -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace-$tag.$i" | sed "s/^/$i\t/"
+	done >"$OUT/raw/boxlaunch.perf-phases-all-$tag.tsv"
+	awk -F'\t' '{print $2}' "$OUT/raw/boxlaunch.perf-phases-all-$tag.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
+		printf '%s' "$p"
+		for col in 3 4 5; do
+			awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/boxlaunch.perf-phases-all-$tag.tsv" | stats | awk '{printf "\t%s", $4}'
+		done
+		# longest syscall: the name seen most often, with its median duration
+		awk -F'\t' -v p="$p" '$2==p && $6!=""{split($6,a," "); n[a[1]]++; d[a[1]]=d[a[1]] " " a[2]}
+			END{b=""; for (k in n) if (n[k]>n[b]) b=k; if (b!="") { m=split(d[b],v," "); srt(v,m); printf "\t%s %.2f", b, v[int((m+1)/2)] } }
+			function srt(v,m,  i,j,x){for(i=2;i<=m;i++){x=v[i];j=i-1;while(j>0&&v[j]+0>x+0){v[j+1]=v[j];j--}v[j+1]=x}}' "$OUT/raw/boxlaunch.perf-phases-all-$tag.tsv"
+		echo
+	done >"$OUT/raw/boxlaunch.perf-phases-$tag.tsv"
+}
+
 # g) where boxlaunch's start-up time goes:
 # (1) untraced ablation: the bench .box minus one feature at a time, plus `--version`
 #     (exec + dynamic linking only) and `check` (+ parse/validate), all hyperfine rounds;
@@ -443,36 +476,13 @@ measure_boxsplit() {
 	strace -f -c -o "$OUT/raw/boxlaunch.strace-c" ${HF_CMDS[3]} >/dev/null 2>&1
 	grep -o '/lib[^"]*\.so[.0-9]*' "$OUT/raw/boxlaunch.strace.1" | sort -u >"$OUT/raw/boxlaunch.libs"
 
-	# (3b) perf trace record (tracepoints, ring buffer: much lower overhead than strace);
-	# each run is an isolated start (perf's own start-up comes before it), so the
-	# self-calibration uses the isolated untraced median (g2)
+	# (3b) perf trace record (tracepoints, ring buffer: much lower overhead than strace).
+	# iso: each run alone (perf's own start-up comes first), calibrated against g2;
+	# b2b: `sh -c 'bl; bl'`, the second start analysed, calibrated against g1.
 	if command -v perf >/dev/null && perf trace record -q -o "$OUT/raw/perf-trace.probe" -- true >/dev/null 2>&1; then
-		log "boxsplit: perf trace"
 		rm -f "$OUT/raw/perf-trace.probe"
-		for i in 1 2 3 4 5 6 7; do
-			perf trace record -q -o "$OUT/raw/perf-trace.data" -- ${HF_CMDS[3]} >/dev/null 2>&1
-			perf trace -i "$OUT/raw/perf-trace.data" >"$OUT/raw/boxlaunch.perf-trace.$i" 2>&1
-		done
-		rm -f "$OUT/raw/perf-trace.data"
-		for i in 1 2 3 4 5 6 7; do awk -v C=0 -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace.$i" | awk -F'\t' '$1=="TOTAL"{print $2, $3}'; done >"$OUT/raw/boxlaunch.perf-totals"
-		tt=$(awk '{print $1}' "$OUT/raw/boxlaunch.perf-totals" | stats | awk '{print $4}')
-		ns=$(awk '{print $2}' "$OUT/raw/boxlaunch.perf-totals" | stats | awk '{print $4}')
-		un=$(med_of "$OUT/raw/boxsplit-iso.tsv" full)
-		cal=$(awk -v t="$tt" -v n="$ns" -v u="${un:-0}" 'BEGIN{c=(n>0)?(t-u)/n:0; if (c<0) c=0; printf "%.4f", c}')
-		echo "$cal $tt $ns $un" >"$OUT/raw/boxlaunch.perf-cal"
-		for i in 1 2 3 4 5 6 7; do
-			awk -v C="$cal" -f "$HERE/perf-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.perf-trace.$i" | sed "s/^/$i\t/"
-		done >"$OUT/raw/boxlaunch.perf-phases-all.tsv"
-		awk -F'\t' '{print $2}' "$OUT/raw/boxlaunch.perf-phases-all.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
-			printf '%s' "$p"
-			for col in 3 4 5; do
-				awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/boxlaunch.perf-phases-all.tsv" | stats | awk '{printf "\t%s", $4}'
-			done
-			# longest syscall: the most frequent name, with its median duration
-			awk -F'\t' -v p="$p" '$2==p && $6!=""{split($6,a," "); n[a[1]]++; d[a[1]]=d[a[1]] " " a[2]} END{b=""; for (k in n) if (n[k]>n[b]) b=k; if (b!="") { m=split(d[b],v," "); asort_(v,m); printf "\t%s %.2f", b, v[int((m+1)/2)] } }
-				function asort_(v,m,  i,j,x){for(i=2;i<=m;i++){x=v[i];j=i-1;while(j>0&&v[j]+0>x+0){v[j+1]=v[j];j--}v[j+1]=x}}' "$OUT/raw/boxlaunch.perf-phases-all.tsv"
-			echo
-		done >"$OUT/raw/boxlaunch.perf-phases.tsv"
+		perf_phases iso 0 "$(med_of "$OUT/raw/boxsplit-iso.tsv" full)" ${HF_CMDS[3]}
+		perf_phases b2b 1 "$(med_of "$OUT/raw/boxsplit.tsv" full)" sh -c "${HF_CMDS[3]}; ${HF_CMDS[3]}"
 	fi
 
 	# (4) cgroup cost, untraced, on the hierarchies boxlaunch made a directory in
@@ -772,16 +782,23 @@ report() {
 				echo '```'
 				echo
 			fi
-			if [ -s "$OUT/raw/boxlaunch.perf-phases.tsv" ]; then
+			if [ -s "$OUT/raw/boxlaunch.perf-phases-b2b.tsv" ]; then
 				local pc ptt pns pun
-				read -r pc ptt pns pun <"$OUT/raw/boxlaunch.perf-cal"
-				echo "### g3b) \`perf trace record\` of boxlaunch (full) cut into phases (median of 7 isolated traced runs)"
+				echo "### g3b) \`perf trace record\` of boxlaunch (full) cut into phases (median of 7 traced runs each)"
 				echo
-				echo "perf trace reads syscall tracepoints into a ring buffer (no ptrace stops). Traced total $ptt ms for $pns syscalls vs $pun ms untraced isolated (g2 *full*): ≈$pc ms per syscall; *est. native* = traced − syscalls × $pc. *longest syscall* = the longest single syscall that ran in the phase (its median over the runs; a wait such as recvmsg/epoll_wait overlaps the other process's work)."
+				echo "perf trace reads syscall tracepoints into a ring buffer (no ptrace stops), so it barely slows the run. *est. native* = traced − syscalls × c, with c self-calibrated against the untraced median. *longest syscall* = the longest single syscall in the phase (median; a wait such as recvmsg/epoll_wait/wait4 overlaps the other process's work)."
 				echo
-				echo "| phase | traced ms | syscalls | est. native ms | longest syscall (ms) |"
-				echo "|---|---|---|---|---|"
-				awk -F'\t' '{printf "| %s | %.2f | %d | %.2f | %s |\n", $1, $2, $3, $4, $5}' "$OUT/raw/boxlaunch.perf-phases.tsv"
+				echo "| phase | back-to-back traced ms | est. native ms | longest syscall (ms) | isolated traced ms | est. native ms | longest syscall (ms) |"
+				echo "|---|---|---|---|---|---|---|"
+				join -t$'\t' -a1 <(awk -F'\t' '{printf "%02d\t%s\t%.2f\t%.2f\t%s\n", NR, $1, $2, $4, $5}' "$OUT/raw/boxlaunch.perf-phases-b2b.tsv") \
+					<(awk -F'\t' '{printf "%02d\t%.2f\t%.2f\t%s\n", NR, $2, $4, $5}' "$OUT/raw/boxlaunch.perf-phases-iso.tsv" 2>/dev/null) |
+					awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8}'
+				echo
+				for t in b2b iso; do
+					[ -s "$OUT/raw/boxlaunch.perf-cal-$t" ] || continue
+					read -r pc ptt pns pun <"$OUT/raw/boxlaunch.perf-cal-$t"
+					echo "- $t: traced total $ptt ms for $pns syscalls vs $pun ms untraced ($([ $t = b2b ] && echo "g1" || echo "g2") *full*) → c = $pc ms per syscall"
+				done
 				echo
 			fi
 			if [ -s "$OUT/raw/cgcost-gap0.txt" ]; then

@@ -2,10 +2,13 @@
 # `perf trace record -- boxlaunch ...`) into the phases of a boxlaunch start. perf trace
 # records from kernel tracepoints into a ring buffer: far less overhead per syscall than
 # strace's ptrace stops, but no file names, so the markers are syscall kinds, in order.
-# usage: awk -v C=<overhead per syscall, ms> -f perf-phases-boxlaunch.awk TRACE
+# usage: awk -v C=<overhead per syscall, ms> [-v SKIP=N] -f perf-phases-boxlaunch.awk TRACE
+# SKIP=N: the trace holds several boxlaunch runs one after the other (sh -c 'bl; bl');
+# analyse the (N+1)-th, i.e. a start right after another one (back-to-back).
 # Output (TSV): phase  traced_ms  syscalls  est_native_ms  longest_syscall
 # est = traced - syscalls*C (>= 0); longest = the longest syscall in the phase (name ms).
 BEGIN {
+	SKIP += 0
 	nm = split("state memfd clone go pivot seccomp init exec pexit p1exit", MK, " ")
 	next_mk = 1
 }
@@ -23,6 +26,13 @@ BEGIN {
 		if (d != "" && cur > 0) longest(cur, name, d + 0)
 		next
 	}
+	# which boxlaunch run is this? a top-level supervisor is a "boxlaunch" process that
+	# no clone3 of ours created
+	if (rest ~ /^clone3\(/ && match(rest, /= [0-9]+/)) CH[substr(rest, RSTART + 2, RLENGTH - 2)] = 1
+	c = who; sub(/\/[0-9]+$/, "", c)
+	if (c == "sh" || c == "perf" || c == "bash") next  # the wrapper, not boxlaunch
+	if (c == "boxlaunch" && !(pid in SEEN) && !(pid in CH)) { SEEN[pid] = 1; runs++ }
+	if (runs != SKIP + 1) next
 	t += 0
 	if (!started) { M["start"] = t; started = 1; cur = 1 }
 	last = t
