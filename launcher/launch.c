@@ -484,18 +484,16 @@ static int write_state(struct launch *l)
 
         (void)proc_starttime(l->pid, &start);
         snprintf(buf, sizeof(buf), "%d\n", (int)l->pid);
-        if ((r = state_write(&l->state, "pid", buf)) < 0)
+        if ((r = state_write_new(&l->state, "pid", buf)) < 0)
                 return r;
         snprintf(buf, sizeof(buf), "%llu\n", start);
-        if ((r = state_write(&l->state, "pidstart", buf)) < 0)
+        if ((r = state_write_new(&l->state, "pidstart", buf)) < 0)
                 return r;
         snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-        if ((r = state_write(&l->state, "supervisor", buf)) < 0)
+        if ((r = state_write_new(&l->state, "supervisor", buf)) < 0)
                 return r;
         snprintf(buf, sizeof(buf), "%lld\n", (long long)time(NULL));
-        if ((r = state_write(&l->state, "created", buf)) < 0)
-                return r;
-        if ((r = state_write(&l->state, "status", "creating\n")) < 0)
+        if ((r = state_write_new(&l->state, "created", buf)) < 0)
                 return r;
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
@@ -504,7 +502,10 @@ static int write_state(struct launch *l)
                 return -ENOMEM;
         box_config_show(l->c, f);
         fclose(f);
-        return state_write(&l->state, "config.box", text);
+        if ((r = state_write_new(&l->state, "config.box", text)) < 0)
+                return r;
+        /* Last: "status" tells readers the other files are complete. */
+        return state_write(&l->state, "status", "creating\n");
 }
 
 /* Reaps PID 1 after it reported a set-up error; its own exit code does not matter then. */
@@ -670,7 +671,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 log_error_errno(r, "handing the cgroup %s to the box's root", cgroup_path(l.cg));
                 goto out;
         }
-        r = state_write(&l.state, "cgroup", cgroup_path(l.cg));
+        r = state_write_new(&l.state, "cgroup", cgroup_path(l.cg));
         if (r < 0) {
                 log_error_errno(r, "writing the state of '%s'", c->name);
                 goto out;

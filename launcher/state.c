@@ -54,6 +54,15 @@ int state_acquire(const char *name, struct box_state *ret)
         return -EAGAIN;
 }
 
+int state_write_new(struct box_state *s, const char *file, const char *content)
+{
+        _cleanup_close_ int fd =
+                openat(s->dirfd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        return write_all(fd, content, strlen(content));
+}
+
 int state_write(struct box_state *s, const char *file, const char *content)
 {
         _cleanup_free_ char *tmp = xasprintf(".%s.tmp", file);

@@ -16,6 +16,10 @@ const char *state_root(void);
 
 /* Creates and locks the state directory of `name`; -EBUSY if a live box holds it. */
 int state_acquire(const char *name, struct box_state *ret);
+/* Writes a file that does not exist yet, in place: cheaper than state_write() (no temporary
+ * file and rename, which /run on a disk file system makes costly). For the files written once
+ * at start, before "status" exists: readers wait for "status" (written with state_write()). */
+int state_write_new(struct box_state *s, const char *file, const char *content);
 /* Writes one small file (atomically) in the state directory. */
 int state_write(struct box_state *s, const char *file, const char *content);
 /* Removes every file and the directory, then drops the lock. Safe on a zeroed struct. */
