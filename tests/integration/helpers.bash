@@ -31,7 +31,15 @@ host_snapshot() {
 	}
 }
 
-snapshot_before() { host_snapshot >"$BATS_TEST_TMPDIR/before"; }
+# The baseline: a supervisor of an earlier test may still be exiting, so let running boxlaunch
+# processes finish (up to 5 s) before taking it.
+snapshot_before() {
+	for _ in $(seq 50); do
+		[ "$(pgrep -c -x boxlaunch || true)" = 0 ] && break
+		sleep 0.1
+	done
+	host_snapshot >"$BATS_TEST_TMPDIR/before"
+}
 # A supervisor that was just told to stop may still be removing its last cgroup: give the host
 # up to 5 s to settle before calling anything a leak.
 assert_host_unchanged() {
