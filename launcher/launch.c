@@ -473,27 +473,27 @@ static uint64_t clone_flags(const struct box_config *c)
         return f;
 }
 
-/* The state directory (state.h) as the verbs read it: pid, pidstart (start time of PID 1, to
- * tell it from a reused pid), supervisor, cgroup, created (unix time), status, and config.box,
- * the resolved configuration in .box syntax (what `exec` applies to new processes). */
+/* The state directory (state.h) as the verbs read it: pid (PID 1, host view); state, with
+ * pidstart= (start time of PID 1, to tell it from a reused pid), supervisor=, created= (unix
+ * time) and cgroup=; status; and config.box, the resolved configuration in .box syntax (what
+ * `exec` applies to new processes). */
 static int write_state(struct launch *l)
 {
-        char buf[64];
         unsigned long long start = 0;
         int r;
 
         (void)proc_starttime(l->pid, &start);
-        snprintf(buf, sizeof(buf), "%d\n", (int)l->pid);
-        if ((r = state_write_new(&l->state, "pid", buf)) < 0)
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d\n", (int)l->pid);
+        if ((r = state_write_new(&l->state, "pid", pid)) < 0)
                 return r;
-        snprintf(buf, sizeof(buf), "%llu\n", start);
-        if ((r = state_write_new(&l->state, "pidstart", buf)) < 0)
-                return r;
-        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-        if ((r = state_write_new(&l->state, "supervisor", buf)) < 0)
-                return r;
-        snprintf(buf, sizeof(buf), "%lld\n", (long long)time(NULL));
-        if ((r = state_write_new(&l->state, "created", buf)) < 0)
+        /* One file for the rest: on a /run that is not tmpfs every file created and removed
+         * per start costs journal work. */
+        _cleanup_free_ char *state =
+                xasprintf("pidstart=%llu\nsupervisor=%d\ncreated=%lld\n"
+                          "cgroup=%s\n",
+                          start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg));
+        if ((r = state_write_new(&l->state, "state", state)) < 0)
                 return r;
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
@@ -669,11 +669,6 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         if (c->boot && c->userns != BOX_USERNS_NO &&
             (r = cgroup_chown(l.cg, c->uid_base, c->uid_base)) < 0) {
                 log_error_errno(r, "handing the cgroup %s to the box's root", cgroup_path(l.cg));
-                goto out;
-        }
-        r = state_write_new(&l.state, "cgroup", cgroup_path(l.cg));
-        if (r < 0) {
-                log_error_errno(r, "writing the state of '%s'", c->name);
                 goto out;
         }
 

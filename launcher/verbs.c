@@ -92,6 +92,25 @@ static bool valid_name(const char *n)
 static char *state_get(const char *name, const char *file)
 {
         char *s = NULL;
+        /* pidstart, supervisor, created and cgroup are lines KEY=VALUE of one "state" file. */
+        if (!streq(file, "pid") && !streq(file, "status") && !streq(file, "config.box")) {
+                if (state_read(name, "state", &s) < 0)
+                        return NULL;
+                size_t k = strlen(file);
+                char *line = s, *val = NULL;
+                for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+                        if (strncmp(line, file, k) == 0 && line[k] == '=') {
+                                val = line + k + 1;
+                                break;
+                        }
+                if (!val) {
+                        free(s);
+                        return NULL;
+                }
+                char *v = xstrndup(val, strcspn(val, "\n"));
+                free(s);
+                return v;
+        }
         if (state_read(name, file, &s) < 0)
                 return NULL;
         size_t n = strlen(s);

@@ -35,7 +35,7 @@ start_box() {
 	return 1
 }
 
-cg() { echo "/sys/fs/cgroup/$1/$(cat /run/boxlaunch/$2/cgroup)"; }
+cg() { echo "/sys/fs/cgroup/$1/$(state_key $2 cgroup)"; }
 
 @test "every [Limits] key lands in its v1 file" {
 	dev=$(lsblk -dno MAJ:MIN /dev/vda | tr -d ' ')
@@ -77,7 +77,7 @@ EOF2
 	# The box's processes are in the group in every hierarchy, before they run.
 	pid=$(cat /run/boxlaunch/lim/pid)
 	for h in memory pids cpu cpuset devices freezer; do
-		grep -q "$(cat /run/boxlaunch/lim/cgroup)\$" <(grep ":$h:" /proc/$pid/cgroup)
+		grep -q "$(state_key lim cgroup)\$" <(grep ":$h:" /proc/$pid/cgroup)
 	done
 }
 

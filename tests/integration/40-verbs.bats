@@ -67,7 +67,7 @@ bl() {
 payload_pid() { cat "/proc/$(cat "/run/boxlaunch/$1/pid")/task/"*/children | awk '{print $1}'; }
 
 # All hierarchies where the box has a group.
-box_cgroups() { ls -d /sys/fs/cgroup/*/"$(cat "/run/boxlaunch/$1/cgroup")" /sys/fs/cgroup/"$(cat "/run/boxlaunch/$1/cgroup")" 2>/dev/null; }
+box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup/"$(state_key "$1" cgroup)" 2>/dev/null; }
 
 @test "list shows a running box; list --json is a JSON array with its fields" {
 	f=$(mkbox vbt-list </dev/null)

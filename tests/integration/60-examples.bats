@@ -22,8 +22,8 @@ setup() { MY_BOXES=; }
 teardown() {
 	local n
 	for n in $MY_BOXES; do
-		if [ -e "/run/boxlaunch/$n/supervisor" ]; then
-			kill -KILL "$(cat "/run/boxlaunch/$n/supervisor")" 2>/dev/null || true
+		if [ -e "/run/boxlaunch/$n/state" ]; then
+			kill -KILL "$(state_key "$n" supervisor)" 2>/dev/null || true
 			wait_gone "$n" || true
 		fi
 	done
@@ -173,7 +173,7 @@ example() {
 	# httpd runs as uid 1000 (app), a child of the box's init.
 	httpd=$(pgrep -P "$pid" -x httpd)
 	[ "$(awk '/^Uid:/ {print $2}' "/proc/$httpd/status")" = 1000 ]
-	kill -TERM "$(cat /run/boxlaunch/ex60-webapp/supervisor)"
+	kill -TERM "$(state_key ex60-webapp supervisor)"
 	wait_gone ex60-webapp
 	! kill -0 "$pid" 2>/dev/null || false
 }

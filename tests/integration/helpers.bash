@@ -63,3 +63,8 @@ run_box() {
 build_probe() {
 	cc -static -O2 -o "$1/usr/bin/probe" "$ROOT_DIR/tests/integration/probe.c"
 }
+
+# state_key NAME KEY: a value of /run/boxlaunch/NAME/state (pidstart, supervisor, created, cgroup).
+state_key() {
+	sed -n "s/^$2=//p" "/run/boxlaunch/$1/state"
+}
