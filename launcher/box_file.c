@@ -498,7 +498,7 @@ static int set_timespan(struct fill *f, uint64_t *dst, const char *v)
 /* [Box] */
 static int h_box_name(struct fill *f, const char *v)
 {
-        if (!label_ok(v) || v[0] == '.')
+        if (!box_name_valid(v))
                 return bad(f,
                            "'%s' is not a valid box name (letters, digits, '_', '-', '.', "
                            "at most %d, not starting with '.')",
@@ -1626,7 +1626,7 @@ static int load_fd(const char *name, int fd, const char *data, size_t len, struc
                 if (n > 4 && streq(base + n - 4, ".box"))
                         n -= 4;
                 _cleanup_free_ char *nm = xstrndup(base, n);
-                if (!label_ok(nm) || nm[0] == '.') {
+                if (!box_name_valid(nm)) {
                         log_error("%s: the file name does not make a valid box name; set Name= "
                                   "in [Box]",
                                   name);

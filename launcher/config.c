@@ -9,6 +9,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+bool box_name_valid(const char *n)
+{
+        if (!*n || strlen(n) > 64 || n[0] == '.')
+                return false;
+        return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
+               strlen(n);
+}
+
 void box_config_init(struct box_config *c)
 {
         *c = (struct box_config){0};

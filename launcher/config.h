@@ -194,6 +194,10 @@ struct box_config {
         size_t n_hooks;
 };
 
+/* A box name: letters, digits, '_', '-' and '.', at most 64, not starting with '.' (it names a
+ * state directory, a cgroup and files, so nothing may walk out of them). */
+bool box_name_valid(const char *name);
+
 /* Defaults for a new config (everything unset, seccomp on, stub init on, autopipe). */
 void box_config_init(struct box_config *c);
 void box_config_free(struct box_config *c);

@@ -7,6 +7,8 @@
  * without signals or a SIGCHLD handler. */
 #include "hooks.h"
 
+#include "verbs.h" /* json_write_string */
+
 #include "log.h"
 
 #include <fcntl.h>
@@ -27,50 +29,26 @@
 
 /* ---- state JSON --------------------------------------------------------------------------- */
 
-static char *json_escape(const char *s)
-{
-        /* Worst case: every byte becomes \u00XX. */
-        char *out = xmalloc(strlen(s) * 6 + 1), *o = out;
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '"':
-                case '\\':
-                        *o++ = '\\';
-                        *o++ = (char)*p;
-                        break;
-                case '\n':
-                        o = stpcpy(o, "\\n");
-                        break;
-                case '\t':
-                        o = stpcpy(o, "\\t");
-                        break;
-                case '\r':
-                        o = stpcpy(o, "\\r");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                o += sprintf(o, "\\u%04x", *p);
-                        else
-                                *o++ = (char)*p;
-                }
-        }
-        *o = 0;
-        return out;
-}
-
 char *hook_state_json(const struct hook_state *s)
 {
-        _cleanup_free_ char *id = json_escape(s->id ? s->id : "");
-        _cleanup_free_ char *status = json_escape(s->status ? s->status : "");
-        _cleanup_free_ char *bundle = json_escape(s->bundle ? s->bundle : "");
-        char pid[32] = "";
-
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        if (!f)
+                abort();
+        fputs("{\"ociVersion\":\"1.2.0\",\"id\":", f);
+        json_write_string(f, s->id ? s->id : "");
+        fputs(",\"status\":", f);
+        json_write_string(f, s->status ? s->status : "");
         /* The spec requires "pid" only while a process exists (created, running). */
         if (s->pid > 0)
-                snprintf(pid, sizeof(pid), "\"pid\":%d,", (int)s->pid);
-        return xasprintf("{\"ociVersion\":\"1.2.0\",\"id\":\"%s\",\"status\":\"%s\",%s"
-                         "\"bundle\":\"%s\",\"annotations\":{}}",
-                         id, status, pid, bundle);
+                fprintf(f, ",\"pid\":%d", (int)s->pid);
+        fputs(",\"bundle\":", f);
+        json_write_string(f, s->bundle ? s->bundle : "");
+        fputs(",\"annotations\":{}}", f);
+        if (fclose(f) != 0)
+                abort();
+        return out;
 }
 
 /* ---- the child ---------------------------------------------------------------------------- */

@@ -122,17 +122,6 @@ static int load_box(const char *arg, const struct cli *o, struct box_config *c)
         return box_config_validate(c);
 }
 
-static bool name_ok(const char *n)
-{
-        if (!*n || strlen(n) > 64 || n[0] == '.')
-                return false;
-        for (const char *p = n; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.",
-                            *p))
-                        return false;
-        return true;
-}
-
 static int verb_check(int argc, char **argv, struct cli *o)
 {
         if (argc != 1) {
@@ -240,7 +229,7 @@ int main(int argc, char **argv)
         while ((ch = getopt_long(argc, argv, "+n:dvqh", opts, NULL)) >= 0) {
                 switch (ch) {
                 case 'n':
-                        if (!name_ok(optarg)) {
+                        if (!box_name_valid(optarg)) {
                                 log_error("--name=%s: use letters, digits, '_', '-', '.'", optarg);
                                 return EXIT_SETUP_FAILED;
                         }

@@ -76,18 +76,6 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
         return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-/* Names we accept: what `--name` accepts, so nothing can walk out of the state root. */
-static bool valid_name(const char *n)
-{
-        if (!*n || strlen(n) > 64 || n[0] == '.')
-                return false;
-        for (const char *p = n; *p; p++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.",
-                            *p))
-                        return false;
-        return true;
-}
-
 /* A state file, whitespace trimmed; NULL if absent. */
 static char *state_get(const char *name, const char *file)
 {
@@ -153,7 +141,7 @@ static void box_ref_donep(struct box_ref *b)
 static int ref_load(const char *name, struct box_ref *b, bool quiet)
 {
         *b = (struct box_ref){.pidfd = -1};
-        if (!valid_name(name)) {
+        if (!box_name_valid(name)) {
                 if (!quiet)
                         log_error("invalid box name '%s'", name);
                 return -EINVAL;
@@ -262,7 +250,7 @@ static int list_names(char ***ret)
         }
         struct dirent *de;
         while ((de = readdir(d)))
-                if (de->d_name[0] != '.' && valid_name(de->d_name))
+                if (de->d_name[0] != '.' && box_name_valid(de->d_name))
                         strv_push(&v, xstrdup(de->d_name));
         size_t n = strv_length(v);
         for (size_t i = 1; i < n; i++)
@@ -933,7 +921,7 @@ static int verb_gc(int argc, char **argv)
         unsigned removed = 0;
         int failed = 0;
         if (name) {
-                if (!valid_name(name)) {
+                if (!box_name_valid(name)) {
                         log_error("gc: invalid box name '%s'", name);
                         return 1;
                 }
