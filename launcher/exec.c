@@ -22,6 +22,7 @@
 #include "launch.h"
 #include "log.h"
 #include "lsm.h"
+#include "privs.h"
 #include "seccomp_profile.h"
 #include "state.h"
 #include "tty.h"
@@ -148,19 +149,10 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
                         fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
 
-        bool nnp = box_config_no_new_privs(c);
-        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it now. */
-        if (!nnp && (r = seccomp_load_prog(seccomp)) < 0)
-                fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
-        r = caps_apply(caps, c->caps.ambient, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        char why[256];
+        r = privs_drop(c, caps, seccomp, &ids, why, sizeof(why));
         if (r < 0)
-                fail(EXIT_SETUP_FAILED, r, "switching to uid %u gid %u with capabilities",
-                     (unsigned)ids.uid, (unsigned)ids.gid);
-        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "setting no_new_privs");
-        r = lsm_apply(c);
-        if (r < 0)
-                fail(EXIT_SETUP_FAILED, r, "applying AppArmor profile %s", c->apparmor_profile);
+                fail(EXIT_SETUP_FAILED, r, "%s", why);
         /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
         r = close_fds_from(3, NULL, 0);
         if (r < 0)
@@ -173,8 +165,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                         signal(s, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        /* The filter goes last: nothing of ours runs under it but execve. */
-        if (nnp && (r = seccomp_load_prog(seccomp)) < 0)
+        if ((r = privs_seal(c, seccomp)) < 0)
                 fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         r = exec_in_path(argv, env);
         if (r == -ENOENT)

@@ -25,6 +25,7 @@
 #include "lsm.h"
 #include "notify.h"
 #include "pid1.h"
+#include "privs.h"
 #include "rootfs.h"
 #include "seccomp_profile.h"
 #include "state.h"
@@ -300,21 +301,9 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         char **env = box_env(c, &ids, term && isatty(STDIN_FILENO) ? term : NULL, NULL);
 
         child_run_hooks(c, sock, BOX_HOOK_START_CONTAINER);
-        bool nnp = box_config_no_new_privs(c);
-        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we still
-         * have every capability (runc does the same). */
-        if (!nnp && (r = seccomp_load_prog(&sec->seccomp)) < 0)
-                child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
-        r = caps_apply(sec->caps, c->caps.ambient, ids.uid, ids.gid, ids.groups, ids.n_groups);
+        r = privs_drop(c, sec->caps, &sec->seccomp, &ids, err, sizeof(err));
         if (r < 0)
-                child_fail(EXIT_SETUP_FAILED, r, "switching to uid %u gid %u with capabilities",
-                           (unsigned)ids.uid, (unsigned)ids.gid);
-        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "setting no_new_privs");
-        r = lsm_apply(c);
-        if (r < 0)
-                child_fail(EXIT_SETUP_FAILED, r, "applying AppArmor profile %s",
-                           c->apparmor_profile);
+                child_fail(EXIT_SETUP_FAILED, r, "%s", err);
 
         /* No descriptor of the supervisor may reach the payload (CVE-2024-21626). */
         int keep[] = {sock, stub};
@@ -344,8 +333,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
 
-        /* The filter goes last: nothing of ours runs under it but execve. */
-        if (nnp && (r = seccomp_load_prog(&sec->seccomp)) < 0)
+        if ((r = privs_seal(c, &sec->seccomp)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         if (stub >= 0) {
                 r = stubinit_exec(stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
