@@ -137,6 +137,14 @@ int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const
         return 0;
 }
 
+int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
+                 const char *key)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%" PRIu64, v);
+        return cg_write_key(cg, dirfd, file, buf, false, key);
+}
+
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret)
 {
         _cleanup_free_ char *s = NULL;

@@ -53,6 +53,12 @@ int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const cha
 int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
                  bool append, const char *key);
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
+/* cg_write_key() of a decimal number. */
+int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
+                 const char *key);
+
+/* The CFS period when CPUQuotaPeriodSec= is not set, in microseconds. */
+#define PERIOD_DEFAULT_USEC 100000
 
 /* Limit writers. v1 writes the limits whose controller has a v1 group; v2 those in v2_ctrls. */
 int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l);

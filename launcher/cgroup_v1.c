@@ -7,8 +7,6 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 
-#define PERIOD_DEFAULT_USEC 100000
-
 /* systemd's conversions: the default weight (100) maps to each v1 default (1024 shares, blkio
  * 500), so a box with the default weight competes as an equal with everything else on the host;
  * a linear stretch of 1..10000 would give it 2597 shares (or 19 blkio) instead. */
@@ -30,14 +28,6 @@ static bool has_file(const struct box_cgroup *cg, int dirfd, const char *file)
         return cg->fake || faccessat(dirfd, file, F_OK, 0) == 0;
 }
 
-static int write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
-                     const char *key)
-{
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%" PRIu64, v);
-        return cg_write_key(cg, dirfd, file, buf, false, key);
-}
-
 static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
 {
         int r;
@@ -45,12 +35,13 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
         if (l->memory_max != BOX_LIMIT_UNSET) {
                 /* The memsw limit must stay >= the memory limit: lower memsw first if we shrink,
                  * raise it after; on a fresh group both are unlimited, so memory first works. */
-                r = write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, "MemoryMax");
+                r = cg_write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, "MemoryMax");
                 if (r < 0)
                         return r;
         }
         if (l->memory_high != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "memory.soft_limit_in_bytes", l->memory_high, "MemoryHigh");
+                r = cg_write_u64(cg, fd, "memory.soft_limit_in_bytes", l->memory_high,
+                                 "MemoryHigh");
                 if (r < 0)
                         return r;
         }
@@ -69,8 +60,8 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                         log_error("MemorySwapMax: MemoryMax + MemorySwapMax overflows");
                         return -EINVAL;
                 }
-                r = write_u64(cg, fd, "memory.memsw.limit_in_bytes",
-                              l->memory_max + l->memory_swap_max, "MemorySwapMax");
+                r = cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
+                                 l->memory_max + l->memory_swap_max, "MemorySwapMax");
                 if (r < 0)
                         return r;
         }
@@ -84,19 +75,19 @@ static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
         uint64_t period = period_set ? l->cpu_period_usec : PERIOD_DEFAULT_USEC;
 
         if (period_set || l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "cpu.cfs_period_us", period, "CPUQuotaPeriodSec");
+                r = cg_write_u64(cg, fd, "cpu.cfs_period_us", period, "CPUQuotaPeriodSec");
                 if (r < 0)
                         return r;
         }
         if (l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "cpu.cfs_quota_us", l->cpu_quota_ppm * period / 1000000,
-                              "CPUQuota");
+                r = cg_write_u64(cg, fd, "cpu.cfs_quota_us", l->cpu_quota_ppm * period / 1000000,
+                                 "CPUQuota");
                 if (r < 0)
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "cpu.shares", cgroup_weight_to_shares(l->cpu_weight),
-                              "CPUWeight");
+                r = cg_write_u64(cg, fd, "cpu.shares", cgroup_weight_to_shares(l->cpu_weight),
+                                 "CPUWeight");
                 if (r < 0)
                         return r;
         }
@@ -135,7 +126,7 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                                   "blkio.bfq.weight: no BFQ/CFQ I/O scheduler)");
                         return -EOPNOTSUPP;
                 }
-                r = write_u64(cg, fd, file, cgroup_weight_to_blkio(l->io_weight), "IOWeight");
+                r = cg_write_u64(cg, fd, file, cgroup_weight_to_blkio(l->io_weight), "IOWeight");
                 if (r < 0)
                         return r;
         }
@@ -173,7 +164,7 @@ static int v1_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
 {
         if (l->tasks_max == BOX_LIMIT_UNSET)
                 return 0;
-        return write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
 }
 
 int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l)

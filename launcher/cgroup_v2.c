@@ -4,32 +4,22 @@
 
 #include <inttypes.h>
 
-#define PERIOD_DEFAULT_USEC 100000
-
-static int write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
-                     const char *key)
-{
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%" PRIu64, v);
-        return cg_write_key(cg, dirfd, file, buf, false, key);
-}
-
 static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
 {
         int r;
         if (l->memory_max != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "memory.max", l->memory_max, "MemoryMax");
+                r = cg_write_u64(cg, fd, "memory.max", l->memory_max, "MemoryMax");
                 if (r < 0)
                         return r;
         }
         if (l->memory_high != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "memory.high", l->memory_high, "MemoryHigh");
+                r = cg_write_u64(cg, fd, "memory.high", l->memory_high, "MemoryHigh");
                 if (r < 0)
                         return r;
         }
         if (l->memory_swap_max != BOX_LIMIT_UNSET) {
                 /* v2 limits swap alone, not memory+swap. */
-                r = write_u64(cg, fd, "memory.swap.max", l->memory_swap_max, "MemorySwapMax");
+                r = cg_write_u64(cg, fd, "memory.swap.max", l->memory_swap_max, "MemorySwapMax");
                 if (r < 0)
                         return r;
         }
@@ -56,7 +46,7 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
-                r = write_u64(cg, fd, "cpu.weight", l->cpu_weight, "CPUWeight");
+                r = cg_write_u64(cg, fd, "cpu.weight", l->cpu_weight, "CPUWeight");
                 if (r < 0)
                         return r;
         }
@@ -122,7 +112,7 @@ static int v2_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
 {
         if (l->tasks_max == BOX_LIMIT_UNSET)
                 return 0;
-        return write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
 }
 
 int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
