@@ -198,26 +198,40 @@ static int mount_new_fs_at(int rootfd, const char *target, const char *type, con
 /* Bind host path `source` at `target` inside the root. Flags become mount attributes on the new
  * mount only: attributes the source already carries (nosuid, nodev...) stay, which a classic
  * MS_REMOUNT|MS_BIND would have to recompute (and fails on in a user namespace). */
-static int bind_at(int rootfd, const char *source, const char *target, bool recursive,
-                   unsigned long flags, unsigned long propagation)
+/* A detached copy of a bind source. Taken before / is made private, a copy of a shared mount
+ * stays in the host's peer group, so that slave and shared propagation can mean something. */
+static int clone_source(const char *source, bool recursive)
 {
+        int m = open_tree(AT_FDCWD, source,
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        return m < 0 ? -errno : m;
+}
+
+/* Bind `source` (or its copy `pre`, consumed, from clone_source()) at `target`. */
+static int bind_at_pre(int rootfd, int pre, const char *source, const char *target, bool recursive,
+                       unsigned long flags, unsigned long propagation)
+{
+        _cleanup_close_ int m = pre;
         struct stat st;
-        if (stat(source, &st) < 0)
+        if (m >= 0 ? fstat(m, &st) < 0 : stat(source, &st) < 0)
                 return -errno;
         _cleanup_close_ int t = root_open_path(rootfd, target, true, !S_ISDIR(st.st_mode));
         if (t < 0)
                 return t;
-        _cleanup_close_ int m =
-                open_tree(AT_FDCWD, source,
-                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
-        if (m < 0)
-                return -errno;
+        if (m < 0 && (m = clone_source(source, recursive)) < 0)
+                return m;
         struct mount_attr a = {.attr_set = attr_from_flags(flags),
                                .propagation = propagation & ~MS_REC};
         if ((a.attr_set || a.propagation) &&
             mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
                 return -errno;
         return attach(m, t);
+}
+
+static int bind_at(int rootfd, const char *source, const char *target, bool recursive,
+                   unsigned long flags, unsigned long propagation)
+{
+        return bind_at_pre(rootfd, -1, source, target, recursive, flags, propagation);
 }
 
 static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, struct rootfs_error *e)
@@ -308,14 +322,15 @@ static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, str
         return 0;
 }
 
-static int setup_mount(int rootfd, const struct box_mount *m, struct rootfs_error *e)
+static int setup_mount(int rootfd, const struct box_mount *m, int pre, struct rootfs_error *e)
 {
         int r;
         switch (m->type) {
         case BOX_MOUNT_BIND:
-                if (access(m->source, F_OK) < 0 && m->optional)
+                if (pre < 0 && access(m->source, F_OK) < 0 && m->optional)
                         return 0;
-                r = bind_at(rootfd, m->source, m->target, m->recursive, m->flags, m->propagation);
+                r = bind_at_pre(rootfd, pre, m->source, m->target, m->recursive, m->flags,
+                                m->propagation);
                 if (r < 0)
                         return fail(e, r, "[Mount %s] binding %s on %s", m->name, m->source,
                                     m->target);
@@ -539,11 +554,38 @@ static int setup_machine(int rootfd, const struct box_config *c, const char *cgp
         return 0;
 }
 
+struct pre_fds {
+        int *fd;
+        size_t n;
+};
+
+static void pre_fds_free(struct pre_fds *p)
+{
+        for (size_t i = 0; p->fd && i < p->n; i++)
+                closep(&p->fd[i]);
+        free(p->fd);
+}
+
 int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int root_mount_fd,
                    const char *cgpath, int *ret_rootfd, struct rootfs_error *e)
 {
         _cleanup_close_ int m = root_mount_fd;
         int r;
+
+        /* Bind sources that ask for slave or shared propagation are copied while they still
+         * share the host's peer groups; everything else is copied later, from a private tree. */
+        _cleanup_(pre_fds_free) struct pre_fds pre = {.n = c->n_mounts};
+        pre.fd = xcalloc(c->n_mounts + 1, sizeof(int));
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct box_mount *bm = &c->mounts[i];
+                pre.fd[i] = -1;
+                if (bm->type != BOX_MOUNT_BIND || !(bm->propagation & (MS_SLAVE | MS_SHARED)))
+                        continue;
+                pre.fd[i] = clone_source(bm->source, bm->recursive);
+                if (pre.fd[i] < 0 && !(pre.fd[i] == -ENOENT && bm->optional))
+                        return fail(e, pre.fd[i], "[Mount %s] binding %s on %s", bm->name,
+                                    bm->source, bm->target);
+        }
 
         /* Nothing mounted from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -596,7 +638,8 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
         if (c->boot && (r = setup_machine(rootfd, c, cgpath, e)) < 0)
                 return r;
         for (size_t i = 0; i < c->n_mounts; i++) {
-                r = setup_mount(rootfd, &c->mounts[i], e);
+                r = setup_mount(rootfd, &c->mounts[i], pre.fd[i], e);
+                pre.fd[i] = -1; /* consumed */
                 if (r < 0)
                         return r;
         }

@@ -438,3 +438,38 @@ EOF2
 	[ "${lines[1]}" = / ]
 	! grep -q "$BATS_FILE_TMPDIR\|/work\|/tmp/bats" <<<"$output"
 }
+
+@test "read-only binds keep the source's nosuid/nodev/noexec; propagation modes apply" {
+	# A source mount with nosuid,nodev,noexec: a tmpfs of our own in a private mount namespace
+	# of the test, so the host's table stays untouched.
+	src=$BATS_TEST_TMPDIR/flagged
+	mkdir -p "$src"
+	f=$(mkbox flags <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Mount keep]
+Source = $src
+Target = /keep
+Options = ro
+[Mount sh]
+Source = $src
+Target = /shared
+Propagation = shared
+[Mount sl]
+Source = $src
+Target = /slave
+Propagation = rslave
+[Mount ub]
+Source = $src
+Target = /unbindable
+Options = bind,unbindable
+EOF2
+)
+	run unshare -m --propagation private sh -c "mount -t tmpfs -o nosuid,nodev,noexec t '$src' && mount --make-shared '$src' && '$BOXLAUNCH' '$f' -- /bin/cat /proc/self/mountinfo" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -E ' /keep ro,nosuid,nodev,noexec' <<<"$output"
+	grep -E ' /slave .*master:' <<<"$output"
+	grep -E ' /shared .*shared:' <<<"$output"
+	grep -E ' /unbindable .*unbindable' <<<"$output"
+}
