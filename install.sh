@@ -29,12 +29,13 @@ cd "$(dirname "$0")"
 
 # Build: compiler, the mandated libraries, pkg-config. Tests: cmocka, bats, clang (libFuzzer,
 # sanitizers), clang-format. Run: busybox-static for the example root filesystem, iproute2,
-# util-linux. Machine boxes and the benchmark: debootstrap, systemd (systemd-analyze), jq,
-# hyperfine. musl-tools builds the tiny static stub init.
+# util-linux, xz-utils and zstd (distribution tarballs). Tests also use tmux and python3 (pty and
+# sd_notify listeners). Machine boxes and the benchmark: debootstrap, systemd (systemd-analyze),
+# jq, hyperfine. musl-tools builds the tiny static stub init.
 PACKAGES="build-essential pkg-config libiniparser-dev libseccomp-dev libcap-dev libapparmor-dev
 libmount-dev libcmocka-dev bats clang clang-format libclang-rt-14-dev musl-tools busybox-static
 iproute2 util-linux procps psmisc debootstrap systemd jq hyperfine bsdextrautils groff-base python3
-man-db"
+man-db tmux xz-utils zstd"
 
 if [ "$DEPS" = yes ]; then
 	missing=
