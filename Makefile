@@ -120,7 +120,12 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(SYSCONFDIR)/boxlaunch
 	install -m 0644 examples/*.box $(DESTDIR)$(DATADIR)/examples/
 	install -m 0755 examples/*.sh $(DESTDIR)$(DATADIR)/examples/
-	for u in units/*; do install -D -m 0644 $$u $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	# The units name the binary where this install puts it.
+	for u in units/*; do \
+		install -d $(DESTDIR)$(UNITDIR); \
+		sed 's|/usr/local/bin/boxlaunch|$(BINDIR)/boxlaunch|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/boxlaunch $(DESTDIR)$(MANDIR)/man1/boxlaunch.1 \
