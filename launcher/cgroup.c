@@ -145,6 +145,23 @@ int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint6
         return cg_write_key(cg, dirfd, file, buf, false, key);
 }
 
+int cg_write_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->cpuset_cpus) {
+                r = cg_write_key(cg, fd, "cpuset.cpus", l->cpuset_cpus, false, "AllowedCPUs");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpuset_mems) {
+                r = cg_write_key(cg, fd, "cpuset.mems", l->cpuset_mems, false,
+                                 "AllowedMemoryNodes");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret)
 {
         _cleanup_free_ char *s = NULL;

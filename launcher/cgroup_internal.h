@@ -57,6 +57,9 @@ int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
 int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
                  const char *key);
 
+/* AllowedCPUs= and AllowedMemoryNodes=: cpuset.cpus and cpuset.mems, same names on v1 and v2. */
+int cg_write_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l);
+
 /* The CFS period when CPUQuotaPeriodSec= is not set, in microseconds. */
 #define PERIOD_DEFAULT_USEC 100000
 

@@ -94,23 +94,6 @@ static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
         return 0;
 }
 
-static int v1_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l)
-{
-        int r;
-        if (l->cpuset_cpus) {
-                r = cg_write_key(cg, fd, "cpuset.cpus", l->cpuset_cpus, false, "AllowedCPUs");
-                if (r < 0)
-                        return r;
-        }
-        if (l->cpuset_mems) {
-                r = cg_write_key(cg, fd, "cpuset.mems", l->cpuset_mems, false,
-                                 "AllowedMemoryNodes");
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits *l)
 {
         int r;
@@ -183,7 +166,7 @@ int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
                         return r;
         }
         if (d[CG_CPUSET].fd >= 0 && !(cg->v2_ctrls & CG2_CPUSET)) {
-                r = v1_cpuset(cg, d[CG_CPUSET].fd, l);
+                r = cg_write_cpuset(cg, d[CG_CPUSET].fd, l);
                 if (r < 0)
                         return r;
         }

@@ -53,23 +53,6 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
         return 0;
 }
 
-static int v2_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l)
-{
-        int r;
-        if (l->cpuset_cpus) {
-                r = cg_write_key(cg, fd, "cpuset.cpus", l->cpuset_cpus, false, "AllowedCPUs");
-                if (r < 0)
-                        return r;
-        }
-        if (l->cpuset_mems) {
-                r = cg_write_key(cg, fd, "cpuset.mems", l->cpuset_mems, false,
-                                 "AllowedMemoryNodes");
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static void append_field(char *buf, size_t size, const char *name, uint64_t v)
 {
         if (v == 0)
@@ -132,7 +115,7 @@ int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
                         return r;
         }
         if (cg->v2_ctrls & CG2_CPUSET) {
-                r = v2_cpuset(cg, fd, l);
+                r = cg_write_cpuset(cg, fd, l);
                 if (r < 0)
                         return r;
         }
