@@ -32,17 +32,25 @@ CFLAGS      ?= -O2 -g
 CFLAGS      += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
                -Werror=implicit-function-declaration -fno-strict-aliasing -MMD -MP \
                $(shell $(PKG_CONFIG) --cflags $(PKGS))
-# iniparser, libseccomp, libcap and libapparmor are linked statically by default: every start of
-# a box pays for each shared object the dynamic loader maps (about 0.2 ms apiece here), and
-# boxlaunch is started once per box. STATIC_DEPS=0 links them dynamically (distribution
-# packages, which want library security updates to apply without a rebuild). libmount is
-# loaded with dlopen when a mount's Options= is parsed (launcher/mountopts.c).
+# boxlaunch is linked as a static PIE by default (iniparser, libseccomp, libcap, libapparmor
+# and glibc): it is started once per box, and a dynamic link costs every start the mapping and
+# relocation of each shared object (about 0.2 ms apiece here), while the supervisor, which stays
+# for the box's lifetime, would keep most of the shared libc resident (its page cache comes in
+# large folios): 2.2 MiB peak RSS dynamic against 1.4 MiB static. Still a PIE, so ASLR stays.
+# STATIC_DEPS=0 links everything dynamically (distribution packages, which want library
+# security updates to apply without a rebuild). libmount is loaded with dlopen when a mount's
+# Options= is parsed (launcher/mountopts.c), which needs the glibc the binary was built against:
+# ld says so in a warning that is expected here and filtered from the link's output. NSS
+# modules are never loaded into the static binary (User=pick asks getent(1)).
 STATIC_DEPS ?= 1
 # Tests link the shared libraries: libapparmor.a exports a global print_error() that would
 # preempt cmocka's.
 TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor
 ifeq ($(STATIC_DEPS),1)
-LDLIBS      += -Wl,-Bstatic -liniparser -lseccomp -lcap -lapparmor -Wl,-Bdynamic
+LDFLAGS     += -static-pie
+LDLIBS      += $(TEST_LDLIBS)
+LINK_FILTER := 2>$@.err; r=$$?; grep -v 'requires at runtime the shared libraries\|in function .load.:$$' \
+               $@.err >&2; rm -f $@.err; exit $$r
 else
 LDLIBS      += $(TEST_LDLIBS)
 endif
@@ -77,7 +85,7 @@ $(BUILD)/%.o: launcher/%.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
 
 # --- tests -----------------------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)

@@ -1033,6 +1033,35 @@ int cgroup_attach(struct box_cgroup *cg, pid_t pid)
         return 0;
 }
 
+int cgroup_join_fds(const struct box_cgroup *cg, int fds[static CGROUP_JOIN_MAX])
+{
+        int n = 0;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                const struct cg_dir *d = &cg->dirs[h];
+                if (d->fd < 0 || d->alias_of >= 0 || h == CG_V2)
+                        continue;
+                /* A fake tree has no interface files: the write just lands in a new file. */
+                fds[n] = openat(d->fd, "tasks",
+                                O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (cg->fake ? O_CREAT : 0), 0644);
+                if (fds[n] < 0) {
+                        int r = negative_errno();
+                        close_many(fds, n);
+                        return log_error_errno(r, "Cannot open the tasks file of cgroup %s (%s)",
+                                               cg->path, cg_hier_name(h));
+                }
+                n++;
+        }
+        return n;
+}
+
+int cgroup_join_self(const int *fds, int n)
+{
+        for (int i = 0; i < n; i++)
+                if (write(fds[i], "0", 1) != 1)
+                        return negative_errno();
+        return 0;
+}
+
 /* --- by-path operations for the verbs ---------------------------------------------------- */
 
 static int open_path(const char *root, const char *path, struct box_cgroup **ret)

@@ -33,6 +33,17 @@ int cgroup_create_for(const char *root, const char *name, const struct box_limit
 
 /* Moves pid into the box's group in every hierarchy. */
 int cgroup_attach(struct box_cgroup *cg, pid_t pid);
+/* Joining from inside: the box's first process moves itself, through fds opened here before it
+ * is cloned. On v1, "0" (the writer itself) written to a group's "tasks" file skips the
+ * system-wide lock that a cgroup.procs write by another process takes, whose first writer after
+ * an idle moment waits out an RCU grace period (10-20 ms here). The cgroup2 group is joined by
+ * clone3(CLONE_INTO_CGROUP) instead (cgroup_v2_dirfd()). Fills fds (close them with
+ * close_many()) and returns how many, or a negative errno (logged). */
+#define CGROUP_JOIN_MAX 10
+int cgroup_join_fds(const struct box_cgroup *cg, int fds[static CGROUP_JOIN_MAX]);
+/* In the new process, single-threaded: joins through those fds. Async-signal-safe. Returns 0 or
+ * a negative errno. */
+int cgroup_join_self(const int *fds, int n);
 /* O_DIRECTORY fd of the cgroup2 group (for clone3(CLONE_INTO_CGROUP)), or -1. Owned by cg. On
  * hybrid this is the group under unified/: the v1 groups still need cgroup_attach(). */
 int cgroup_v2_dirfd(const struct box_cgroup *cg);

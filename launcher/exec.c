@@ -175,12 +175,14 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
 
 /* ---- the joiner ------------------------------------------------------------------------- */
 
-/* Writes pid to <hierarchy>/<path>/cgroup.procs in every hierarchy where the box has a group:
- * the cgroup2 root itself on a pure v2 system, else every mount below /sys/fs/cgroup. */
-static int cgroup_join_path(const char *path, pid_t pid)
+/* Moves the calling (single-threaded) process into <hierarchy>/<path> in every hierarchy where
+ * the box has a group: the cgroup2 root itself on a pure v2 system, else every mount below
+ * /sys/fs/cgroup. v1 groups are joined by writing "0" to "tasks", which skips the global lock a
+ * cgroup.procs write takes (see cgroup_join_fds()). */
+static int cgroup_join_self_path(const char *path)
 {
         char buf[32];
-        snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
         struct statfs sf;
         if (statfs(CGROUP_ROOT, &sf) < 0)
                 return -errno;
@@ -204,8 +206,9 @@ static int cgroup_join_path(const char *path, pid_t pid)
                 struct stat st;
                 if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
                         continue;
-                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
-                int r = write_file_at(AT_FDCWD, p, buf);
+                bool v1 = sf.f_type == CGROUP_SUPER_MAGIC;
+                _cleanup_free_ char *p = xasprintf("%s/%s", dir, v1 ? "tasks" : "cgroup.procs");
+                int r = write_file_at(AT_FDCWD, p, v1 ? "0" : buf);
                 if (r < 0)
                         return log_error_errno(r, "exec: joining cgroup %s/%s", de->d_name, path);
                 joined++;
@@ -279,7 +282,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
                                    const struct box_seccomp_prog *seccomp, int sock)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int r = cgroup_join_path(b->cgroup, getpid());
+        int r = cgroup_join_self_path(b->cgroup);
         if (r < 0) {
                 if (r == -ENOENT)
                         log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);

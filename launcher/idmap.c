@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 int idmap_lock(void)
 {
@@ -48,11 +50,73 @@ static bool range_in_use(uint32_t base, const char *file)
         return false;
 }
 
+/* Does getent(1) find key a or b in the database db? -1 if it cannot be run. getent runs the
+ * host's NSS modules (sssd, LDAP, systemd's userdb), which boxlaunch, a static binary, must not
+ * load into itself. */
+static int getent_finds(const char *db, uint32_t a, uint32_t b)
+{
+        static const char *const paths[] = {"/usr/bin/getent", "/bin/getent"};
+        char ka[16], kb[16];
+        snprintf(ka, sizeof(ka), "%u", a);
+        snprintf(kb, sizeof(kb), "%u", b);
+        char *argv[] = {"getent", (char *)db, ka, kb, NULL}, *envp[] = {NULL};
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -1;
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        pid_t pid = -1;
+        for (size_t i = 0; i < ARRAY_SIZE(paths) && pid < 0; i++)
+                if (posix_spawn(&pid, paths[i], &fa, NULL, argv, envp) != 0)
+                        pid = -1;
+        posix_spawn_file_actions_destroy(&fa);
+        close(p[1]);
+        if (pid < 0) {
+                close(p[0]);
+                return -1;
+        }
+        char buf[256];
+        ssize_t n, total = 0;
+        while ((n = RETRY_EINTR(read(p[0], buf, sizeof(buf)))) > 0)
+                total += n;
+        close(p[0]);
+        int st;
+        if (RETRY_EINTR(waitpid(pid, &st, 0)) < 0 || !WIFEXITED(st))
+                return -1;
+        /* 0: all keys found, 2: some or none (what it printed tells), else it failed. */
+        if (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 2)
+                return -1;
+        return total > 0;
+}
+
+/* Without getent: the files only. */
+static bool files_know(uint32_t a, uint32_t b)
+{
+        _cleanup_fclose_ FILE *pw = fopen("/etc/passwd", "re");
+        struct passwd *u;
+        while (pw && (u = fgetpwent(pw)))
+                if (u->pw_uid == a || u->pw_uid == b)
+                        return true;
+        _cleanup_fclose_ FILE *gr = fopen("/etc/group", "re");
+        struct group *g;
+        while (gr && (g = fgetgrent(gr)))
+                if (g->gr_gid == a || g->gr_gid == b)
+                        return true;
+        return false;
+}
+
+/* Is the first or last id of the range a host user or group (as nspawn checks)? */
 static bool ids_known(uint32_t base)
 {
-        /* NSS lookups may load modules; the host's NSS is what decides here, as for nspawn. */
-        return getpwuid(base) || getpwuid(base + 0xFFFE) || getgrgid(base) ||
-               getgrgid(base + 0xFFFE);
+        int pw = getent_finds("passwd", base, base + 0xFFFE);
+        if (pw > 0)
+                return true;
+        int gr = pw < 0 ? -1 : getent_finds("group", base, base + 0xFFFE);
+        if (gr >= 0)
+                return gr > 0;
+        return files_know(base, base + 0xFFFE);
 }
 
 int idmap_pick(const char *name, uint32_t *ret_base)

@@ -5,8 +5,9 @@
  * SOCK_SEQPACKET socketpair carries the handshake:
  *
  *   supervisor                              child (PID 1 in the new pid namespace)
- *   clone3 ------------------------------->  blocks on the socket
- *   uid/gid maps, cgroup, prestart hooks
+ *   clone3 ------------------------------->  joins its v1 cgroups itself
+ *          <-------------------------------  MSG_JOINED, then blocks on the socket
+ *   uid/gid maps, state, prestart hooks
  *   MSG_GO ------------------------------->  rootfs, /dev, mounts, pivot_root, ids, security
  *          <-------------------------------  MSG_ERROR {errno, exit code, text} and _exit, or
  *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
@@ -66,10 +67,11 @@ struct clone_args_v2 {
 };
 
 enum msg_type {
-        MSG_GO = 1,    /* supervisor -> child: go on */
-        MSG_ERROR = 2, /* child -> supervisor: set-up failed, text and exit code */
-        MSG_PTY = 3,   /* child -> supervisor: the console's pty master */
-        MSG_HOOKS = 4, /* child -> supervisor: run the hooks of stage `code` in my namespaces */
+        MSG_GO = 1,     /* supervisor -> child: go on */
+        MSG_ERROR = 2,  /* child -> supervisor: set-up failed, text and exit code */
+        MSG_PTY = 3,    /* child -> supervisor: the console's pty master */
+        MSG_HOOKS = 4,  /* child -> supervisor: run the hooks of stage `code` in my namespaces */
+        MSG_JOINED = 5, /* child -> supervisor: I am in the box's cgroups */
 };
 
 struct sync_msg {
@@ -232,7 +234,7 @@ static const char *find_init(void)
 
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                                   const struct security *sec, int stub, const sigset_t *oldmask,
-                                  const char *cgpath)
+                                  const char *cgpath, int *join, int n_join)
 {
         struct sync_msg m;
         struct rootfs_error e = {{0}};
@@ -242,6 +244,15 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         /* Set-up processes must not be reachable through /proc (ptrace, /proc/PID/exe). */
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+        /* Into the box's cgroups before anything else, so all of the set-up is accounted. */
+        r = cgroup_join_self(join, n_join);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "joining the cgroup %s", cgpath);
+        close_many(join, n_join);
+        m = (struct sync_msg){.type = MSG_JOINED};
+        if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                _exit(EXIT_SETUP_FAILED);
 
         int root_mount = -1;
         ssize_t n = fd_recv(sock, &root_mount, &m, sizeof(m));
@@ -360,6 +371,8 @@ struct launch {
         sigset_t oldmask;
         bool mask_saved;
         struct box_cgroup *cg;
+        int join[CGROUP_JOIN_MAX]; /* the child joins its v1 groups through these */
+        int n_join;
         int notify_fd;
         char *notify_path;
         int detach_fd; /* --detach: where to report the start */
@@ -392,6 +405,8 @@ static void launch_cleanup(struct launch *l)
                 close(l->root_dir);
         l->sock = l->pidfd = l->idmap_lock = l->root_mount = l->stub = l->pty_master = -1;
         l->root_dir = -1;
+        close_many(l->join, l->n_join);
+        l->n_join = 0;
         /* After PID 1 is gone: kills whatever it left and removes the groups. */
         cgroup_destroy(l->cg);
         l->cg = NULL;
@@ -502,6 +517,26 @@ static void reap_child(struct launch *l)
         while (waitpid(l->pid, NULL, __WALL) < 0 && errno == EINTR)
                 ;
         l->pid = 0;
+}
+
+/* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
+static int wait_joined(struct launch *l, int *code)
+{
+        struct sync_msg m;
+        int fd = -1;
+        ssize_t n = fd_recv(l->sock, &fd, &m, sizeof(m));
+        if (fd >= 0)
+                close(fd);
+        if (n > 0 && m.type == MSG_JOINED)
+                return 0;
+        if (n > 0 && m.type == MSG_ERROR) {
+                m.text[sizeof(m.text) - 1] = 0;
+                log_error("%s", m.text);
+                *code = m.code;
+                reap_child(l);
+                return -EIO;
+        }
+        return log_error_errno(n < 0 ? (int)n : -EPROTO, "waiting for the box to join its cgroups");
 }
 
 static int on_stop(void *userdata)
@@ -659,6 +694,10 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 log_error_errno(r, "handing the cgroup %s to the box's root", cgroup_path(l.cg));
                 goto out;
         }
+        r = cgroup_join_fds(l.cg, l.join);
+        if (r < 0)
+                goto out; /* logged */
+        l.n_join = r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "socketpair");
@@ -692,17 +731,12 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                                 _exit(EXIT_SETUP_FAILED);
                 }
                 child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask,
-                           cgroup_path(l.cg));
+                           cgroup_path(l.cg), l.join, l.n_join);
         }
         close(sv[1]);
         l.pid = pid;
-
-        /* v1 hierarchies (and v2 without CLONE_INTO_CGROUP): join before the box starts. */
-        r = cgroup_attach(l.cg, pid);
-        if (r < 0) {
-                log_error_errno(r, "moving the box into its cgroup %s", cgroup_path(l.cg));
-                goto out;
-        }
+        close_many(l.join, l.n_join);
+        l.n_join = 0;
 
         if (c->userns != BOX_USERNS_NO) {
                 r = idmap_write(pid, c->uid_base, c->uid_count);
@@ -722,6 +756,11 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 log_error_errno(r, "writing the state of '%s'", c->name);
                 goto out;
         }
+
+        /* The hooks may look at the box's cgroups: it must be in them by now. */
+        r = wait_joined(&l, &code);
+        if (r < 0)
+                goto out; /* logged */
 
         struct hook_state hs = {.id = c->name, .status = "creating", .pid = pid, .bundle = c->root};
         if (hooks_run(c, BOX_HOOK_PRESTART, &hs, 0, true) < 0 ||

@@ -96,6 +96,16 @@ static inline int negative_errno(void)
         return errno > 0 ? -errno : -EIO;
 }
 
+/* Closes fds[0..n) and sets them to -1. */
+static inline void close_many(int *fds, int n)
+{
+        for (int i = 0; i < n; i++)
+                if (fds[i] >= 0) {
+                        close(fds[i]);
+                        fds[i] = -1;
+                }
+}
+
 static inline bool streq(const char *a, const char *b)
 {
         return strcmp(a, b) == 0;
