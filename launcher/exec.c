@@ -1,6 +1,6 @@
 /* exec.c - `exec` and `shell`: a new process in a running box.
  *
- *   boxlaunch (host)            pidfd of PID 1 (start time checked), config.box re-read,
+ *   boxlaunch (host)            pidfd of PID 1 (start time checked), config re-read from the state,
  *     |                         seccomp compiled, non-dumpable
  *     fork
  *     `- joiner                 joins the box's cgroup in every hierarchy, then
@@ -384,7 +384,7 @@ static int do_exec(const struct exec_opts *o)
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
         struct box_seccomp_prog seccomp = {0};
         int sv[2] = {-1, -1};
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
 
         if (streq(b.status, "paused")) {
                 log_error("exec: box '%s' is paused; resume it first", o->name);
@@ -395,12 +395,19 @@ static int do_exec(const struct exec_opts *o)
                 log_error("exec: box '%s' has no cgroup recorded", o->name);
                 goto out;
         }
-        path = xasprintf("%s/%s/config.box", state_root(), o->name);
+        path = state_path(o->name);
+        size_t len;
+        int r = state_config(o->name, &text, &len);
+        if (r < 0) {
+                log_error_errno(r, "exec: reading the configuration of box '%s' from %s", o->name,
+                                path);
+                goto out;
+        }
         box_config_init(c);
-        if (box_file_load(path, c) < 0)
+        if (box_file_load_buffer(path, text, len, c) < 0)
                 goto out; /* logged */
         uint64_t caps = caps_resolve(c);
-        int r = seccomp_compile(c, caps, &seccomp);
+        r = seccomp_compile(c, caps, &seccomp);
         if (r < 0) {
                 log_error_errno(r, "exec: compiling the seccomp filter of box '%s'", o->name);
                 goto out;

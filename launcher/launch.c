@@ -376,7 +376,7 @@ struct launch {
         int notify_fd;
         char *notify_path;
         int detach_fd; /* --detach: where to report the start */
-        int log_fd;    /* --detach: console.log in the state directory */
+        int log_fd;    /* --detach: the console log, a side file of the state (state.h) */
         bool started;  /* the payload ran: poststop hooks are due */
 };
 
@@ -476,28 +476,17 @@ static uint64_t clone_flags(const struct box_config *c)
         return f;
 }
 
-/* The state directory (state.h) as the verbs read it: pid (PID 1, host view); state, with
- * pidstart= (start time of PID 1, to tell it from a reused pid), supervisor=, created= (unix
- * time) and cgroup=; status; and config.box, the resolved configuration in .box syntax (what
- * `exec` applies to new processes). */
+/* The state file (state.h) as the verbs read it: PID 1 (host view) and its start time, the
+ * supervisor, the creation time, the cgroup, and the resolved configuration in .box syntax
+ * (what `exec` applies to new processes). */
 static int write_state(struct launch *l)
 {
         unsigned long long start = 0;
-        int r;
 
         (void)proc_starttime(l->pid, &start);
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d\n", (int)l->pid);
-        if ((r = state_write_new(&l->state, "pid", pid)) < 0)
-                return r;
-        /* One file for the rest: on a /run that is not tmpfs every file created and removed
-         * per start costs journal work. */
-        _cleanup_free_ char *state =
-                xasprintf("pidstart=%llu\nsupervisor=%d\ncreated=%lld\n"
-                          "cgroup=%s\n",
-                          start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg));
-        if ((r = state_write_new(&l->state, "state", state)) < 0)
-                return r;
+        _cleanup_free_ char *header = xasprintf(
+                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n", (int)l->pid,
+                start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg));
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&text, &len);
@@ -505,10 +494,7 @@ static int write_state(struct launch *l)
                 return -ENOMEM;
         box_config_show(l->c, f);
         fclose(f);
-        if ((r = state_write_new(&l->state, "config.box", text)) < 0)
-                return r;
-        /* Last: "status" tells readers the other files are complete. */
-        return state_write(&l->state, "status", "creating\n");
+        return state_publish(&l->state, "creating", header, text);
 }
 
 /* Reaps PID 1 after it reported a set-up error; its own exit code does not matter then. */
@@ -597,7 +583,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                            .notify_fd = -1,
                            .detach_fd = o ? o->detach_fd : -1,
                            .log_fd = -1,
-                           .state = {.dirfd = -1}};
+                           .state = {.fd = -1}};
         int sv[2], r, code = EXIT_SETUP_FAILED;
 
         r = state_acquire(c->name, &l.state);
@@ -606,8 +592,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 return EXIT_SETUP_FAILED;
         }
         if (r < 0) {
-                log_error_errno(r, "creating the state directory of '%s' in %s", c->name,
-                                state_root());
+                log_error_errno(r, "creating the state file of '%s' in %s", c->name, state_root());
                 return EXIT_SETUP_FAILED;
         }
 
@@ -645,16 +630,19 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         if (l.detach_fd >= 0) {
                 /* Nobody will read a terminal: no pty relay, output to a log. */
                 c->console = BOX_CONSOLE_PIPE;
-                l.log_fd = openat(l.state.dirfd, "console.log",
-                                  O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+                _cleanup_free_ char *log = state_side_path(c->name, "log");
+                l.log_fd =
+                        open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+                             0600);
                 if (l.log_fd < 0) {
-                        log_error_errno(-errno, "creating console.log for --detach");
+                        log_error_errno(-errno, "creating the console log %s for --detach", log);
                         goto out;
                 }
         }
         if (c->notify_ready) {
                 /* The payload reports READY=1 itself, to a socket bound at /run/host/notify. */
-                r = notify_listener_new(l.state.dir, &l.notify_fd, &l.notify_path);
+                _cleanup_free_ char *dir = state_side_path(c->name, "notify");
+                r = notify_listener_new(dir, &l.notify_fd, &l.notify_path);
                 if (r < 0) {
                         log_error_errno(r, "creating the notify socket for NotifyReady=yes");
                         goto out;
@@ -807,7 +795,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                         goto out;
                 }
         }
-        (void)state_write(&l.state, "status", "running\n");
+        (void)state_set_status(&l.state, "running");
         l.started = true;
         hs.status = "running";
         (void)hooks_run(c, BOX_HOOK_POSTSTART, &hs, 0, false);

@@ -171,7 +171,7 @@ static int verb_run(int argc, char **argv, struct cli *o)
                 close(p[0]);
                 /* The caller waits for its descriptors to close (a shell's $(...), bats' fd 3):
                  * a supervisor living on must hold none of them beyond 0-2 (handed to
-                 * console.log once the box runs). */
+                 * the console log once the box runs). */
                 int keep[] = {p[1]};
                 (void)close_fds_from(3, keep, 1);
                 setsid();

@@ -52,14 +52,14 @@ int notify_send(const char *text)
 
 int notify_listener_new(const char *dir, int *ret_fd, char **ret_path)
 {
-        _cleanup_free_ char *tmp = xasprintf("%s/notify.XXXXXX", dir);
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *path = xasprintf("%s/notify", dir);
         struct sockaddr_un sa;
         int one = 1, r;
 
-        if (!mkdtemp(tmp))
+        /* A leftover of a supervisor that died: reuse it, without its socket. */
+        if (mkdir(dir, 0700) < 0 && (errno != EEXIST || (unlink(path) < 0 && errno != ENOENT)))
                 return -errno;
-        _cleanup_free_ char *path = xasprintf("%s/notify", tmp);
         int len = sockaddr_from_string(path, &sa);
         if (len < 0) {
                 r = len;
@@ -81,7 +81,7 @@ int notify_listener_new(const char *dir, int *ret_fd, char **ret_path)
         return 0;
 fail:
         (void)unlink(path);
-        (void)rmdir(tmp);
+        (void)rmdir(dir);
         return r;
 }
 

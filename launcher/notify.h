@@ -8,11 +8,11 @@
  * empty, -EINVAL for an address that is neither. */
 int notify_send(const char *text);
 
-/* Creates a directory mkdtemp'd under dir with a SOCK_DGRAM socket "notify" in it (SO_PASSCRED,
- * non-blocking, mode 0666 so the box's users may send, while the 0700 directory keeps the
- * host's out). The caller bind-mounts *ret_path into the box at /run/host/notify, passes
+/* Creates the directory dir (mode 0700; a leftover is reused) with a SOCK_DGRAM socket "notify"
+ * in it (SO_PASSCRED, non-blocking, mode 0666 so the box's users may send, while the directory
+ * keeps the host's out). The caller bind-mounts *ret_path into the box at /run/host/notify, passes
  * NOTIFY_SOCKET=/run/host/notify to the payload and removes it with notify_listener_remove().
- * -ENAMETOOLONG if the path does not fit a socket address. */
+ * -ENAMETOOLONG if the path does not fit a socket address (dir is removed again). */
 int notify_listener_new(const char *dir, int *ret_fd, char **ret_path);
 /* Unlinks the socket and its directory; path NULL is a no-op. */
 void notify_listener_remove(const char *path);

@@ -1,4 +1,4 @@
-/* state.c - the state directory and its lock. */
+/* state.c - the state file of a box and its lock. */
 #include "state.h"
 
 #include "log.h"
@@ -7,105 +7,187 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+/* Offset of the status value: after "status=". */
+#define STATUS_OFFSET 7
+
 const char *state_root(void)
 {
         const char *e = getenv("BOXLAUNCH_RUNTIME_DIR");
         return e && *e ? e : "/run/boxlaunch";
 }
 
+char *state_path(const char *name)
+{
+        return xasprintf("%s/%s", state_root(), name);
+}
+
+char *state_side_path(const char *name, const char *suffix)
+{
+        return xasprintf("%s/.%s.%s", state_root(), name, suffix);
+}
+
+/* The console log, and the notify socket in its own directory (notify.h). */
+static void remove_sides(const char *name)
+{
+        _cleanup_free_ char *log = state_side_path(name, "log");
+        _cleanup_free_ char *dir = state_side_path(name, "notify");
+        _cleanup_free_ char *sock = xasprintf("%s/notify", dir);
+        (void)unlink(log);
+        (void)unlink(sock);
+        (void)rmdir(dir);
+}
+
 int state_acquire(const char *name, struct box_state *ret)
 {
-        const char *root = state_root();
-        if (mkdir(root, 0711) < 0 && errno != EEXIST)
+        if (mkdir(state_root(), 0711) < 0 && errno != EEXIST)
                 return -errno;
-        _cleanup_free_ char *dir = xasprintf("%s/%s", root, name);
+        _cleanup_free_ char *path = state_path(name);
 
         for (int attempt = 0; attempt < 10; attempt++) {
-                if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-                        return -errno;
-                _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0) {
-                        if (errno == ENOENT)
+                bool fresh = true;
+                _cleanup_close_ int fd =
+                        open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && errno == EEXIST) {
+                        fresh = false;
+                        fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                        if (fd < 0 && errno == ENOENT)
                                 continue;
-                        return -errno;
                 }
+                if (fd < 0)
+                        return -errno;
                 if (flock(fd, LOCK_EX | LOCK_NB) < 0)
                         return errno == EWOULDBLOCK ? -EBUSY : -errno;
-                /* The previous owner may have removed the directory between our mkdir and
-                 * flock: make sure we locked the one that is still there. */
+                /* The previous owner may have removed the file between our open and flock:
+                 * make sure we locked the one that is still there. */
                 struct stat a, b;
                 if (fstat(fd, &a) < 0)
                         return -errno;
-                if (stat(dir, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+                if (!S_ISREG(a.st_mode))
+                        return -EEXIST;
+                if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
                         continue;
-                /* Left-overs of a supervisor that died: start clean. */
-                _cleanup_dir_ DIR *d = fdopendir(dup(fd));
-                struct dirent *de;
-                /* A dup shares the directory offset: start from the top. */
-                if (d)
-                        rewinddir(d);
-                while (d && (de = readdir(d)))
-                        if (de->d_name[0] != '.')
-                                unlinkat(fd, de->d_name, 0);
-                ret->dir = TAKE_PTR(dir);
-                ret->dirfd = TAKE_FD(fd);
+                if (!fresh) {
+                        /* Left-overs of a supervisor that died: start clean. */
+                        if (ftruncate(fd, 0) < 0)
+                                return -errno;
+                        remove_sides(name);
+                }
+                ret->name = xstrdup(name);
+                ret->fd = TAKE_FD(fd);
                 return 0;
         }
         return -EAGAIN;
 }
 
-int state_write_new(struct box_state *s, const char *file, const char *content)
+int state_publish(struct box_state *s, const char *status, const char *header, const char *config)
 {
-        _cleanup_close_ int fd =
-                openat(s->dirfd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        return write_all(fd, content, strlen(content));
+        _cleanup_free_ char *text = xasprintf("status=%-*s\n%sconfig=%zu\n\n%s", STATE_STATUS_WIDTH,
+                                              status, header, strlen(config), config);
+        return write_all(s->fd, text, strlen(text));
 }
 
-int state_write(struct box_state *s, const char *file, const char *content)
+static int set_status_fd(int fd, const char *status)
 {
-        _cleanup_free_ char *tmp = xasprintf(".%s.tmp", file);
-        _cleanup_close_ int fd =
-                openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        char v[STATE_STATUS_WIDTH + 1];
+        if (strlen(status) > STATE_STATUS_WIDTH)
+                return -EINVAL;
+        snprintf(v, sizeof(v), "%-*s", STATE_STATUS_WIDTH, status);
+        ssize_t n = pwrite(fd, v, STATE_STATUS_WIDTH, STATUS_OFFSET);
+        if (n < 0)
+                return -errno;
+        return n == STATE_STATUS_WIDTH ? 0 : -EIO;
+}
+
+int state_set_status(struct box_state *s, const char *status)
+{
+        return set_status_fd(s->fd, status);
+}
+
+int state_set_status_of(const char *name, const char *status)
+{
+        _cleanup_free_ char *path = state_path(name);
+        _cleanup_close_ int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int r = write_all(fd, content, strlen(content));
-        if (r < 0)
-                return r;
-        if (renameat(s->dirfd, tmp, s->dirfd, file) < 0)
-                return -errno;
-        return 0;
+        /* Only into a written file: a write at the offset of an empty one would make a hole. */
+        char head[STATUS_OFFSET];
+        if (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+            memcmp(head, "status=", STATUS_OFFSET) != 0)
+                return -EAGAIN;
+        return set_status_fd(fd, status);
 }
 
 void state_release(struct box_state *s)
 {
-        if (!s->dir)
+        if (!s->name)
                 return;
-        _cleanup_dir_ DIR *d = fdopendir(dup(s->dirfd));
-        struct dirent *de;
-        if (d)
-                rewinddir(d);
-        while (d && (de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        unlinkat(s->dirfd, de->d_name, 0);
-        if (rmdir(s->dir) < 0 && errno != ENOENT)
-                log_warn_errno(-errno, "removing %s", s->dir);
-        close(s->dirfd);
-        free(s->dir);
-        *s = (struct box_state){.dirfd = -1};
+        remove_sides(s->name);
+        _cleanup_free_ char *path = state_path(s->name);
+        if (unlink(path) < 0 && errno != ENOENT)
+                log_warn_errno(-errno, "removing %s", path);
+        close(s->fd);
+        free(s->name);
+        *s = (struct box_state){.fd = -1};
 }
 
-int state_read(const char *name, const char *file, char **ret)
+/* The text of a completely written state file, and the length of its header. */
+static int state_load(const char *name, char **ret, size_t *ret_header)
 {
-        _cleanup_free_ char *p = xasprintf("%s/%s/%s", state_root(), name, file);
-        return read_file_at(AT_FDCWD, p, ret, 1 << 20);
+        _cleanup_free_ char *path = state_path(name);
+        _cleanup_free_ char *s = NULL;
+        size_t len;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = read_fd_all(fd, &s, &len, 1 << 20);
+        if (r < 0)
+                return r;
+        char *end = strstr(s, "\n\n");
+        if (!end || strncmp(s, "status=", STATUS_OFFSET) != 0)
+                return -EAGAIN;
+        size_t header = (size_t)(end - s) + 2;
+        char *c = strstr(s, "\nconfig=");
+        unsigned long long n;
+        if (!c || c > end || sscanf(c + 8, "%llu", &n) != 1 || len - header != n)
+                return -EAGAIN;
+        *ret = TAKE_PTR(s);
+        *ret_header = header;
+        return 0;
+}
+
+char *state_get(const char *name, const char *key)
+{
+        _cleanup_free_ char *s = NULL;
+        size_t header, k = strlen(key);
+        if (state_load(name, &s, &header) < 0)
+                return NULL;
+        for (char *line = s; line < s + header; line = strchr(line, '\n') + 1)
+                if (strncmp(line, key, k) == 0 && line[k] == '=') {
+                        const char *v = line + k + 1;
+                        size_t n = strcspn(v, "\n");
+                        while (n > 0 && v[n - 1] == ' ')
+                                n--;
+                        return xstrndup(v, n);
+                }
+        return NULL;
+}
+
+int state_config(const char *name, char **ret, size_t *ret_len)
+{
+        _cleanup_free_ char *s = NULL;
+        size_t header;
+        int r = state_load(name, &s, &header);
+        if (r < 0)
+                return r;
+        *ret_len = strlen(s + header);
+        *ret = xstrdup(s + header);
+        return 0;
 }
 
 bool state_is_running(const char *name)
 {
-        _cleanup_free_ char *dir = xasprintf("%s/%s", state_root(), name);
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ char *path = state_path(name);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return false;
         if (flock(fd, LOCK_SH | LOCK_NB) == 0)

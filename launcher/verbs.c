@@ -76,39 +76,6 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
         return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-/* A state file, whitespace trimmed; NULL if absent. */
-static char *state_get(const char *name, const char *file)
-{
-        char *s = NULL;
-        /* pidstart, supervisor, created and cgroup are lines KEY=VALUE of one "state" file. */
-        if (!streq(file, "pid") && !streq(file, "status") && !streq(file, "config.box")) {
-                if (state_read(name, "state", &s) < 0)
-                        return NULL;
-                size_t k = strlen(file);
-                char *line = s, *val = NULL;
-                for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-                        if (strncmp(line, file, k) == 0 && line[k] == '=') {
-                                val = line + k + 1;
-                                break;
-                        }
-                if (!val) {
-                        free(s);
-                        return NULL;
-                }
-                char *v = xstrndup(val, strcspn(val, "\n"));
-                free(s);
-                return v;
-        }
-        if (state_read(name, file, &s) < 0)
-                return NULL;
-        size_t n = strlen(s);
-        while (n && strchr(" \t\r\n", s[n - 1]))
-                s[--n] = 0;
-        size_t lead = strspn(s, " \t\r\n");
-        memmove(s, s + lead, n - lead + 1);
-        return s;
-}
-
 static bool parse_ll(const char *s, long long *ret)
 {
         if (!s || !*s)
@@ -193,17 +160,6 @@ int box_ref_open(const char *name, struct box_ref *ret)
         return ref_load(name, ret, false);
 }
 
-int box_state_write(const char *name, const char *file, const char *content)
-{
-        _cleanup_free_ char *dir = xasprintf("%s/%s", state_root(), name);
-        struct box_state s = {.dir = dir, .dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-        if (s.dirfd < 0)
-                return -errno;
-        int r = state_write(&s, file, content);
-        close(s.dirfd);
-        return r;
-}
-
 /* For best-effort reads whose failure is shown as "-" instead. */
 static void quiet_sink(enum log_level l, const char *line, void *userdata)
 {
@@ -226,16 +182,17 @@ static void format_age(long long created, char buf[static 32])
 }
 
 /* The root directory from the resolved config (NULL if unreadable). */
-static char *box_root(const char *name, char **ret_config)
+static char *box_root(const char *name)
 {
-        _cleanup_free_ char *path = xasprintf("%s/%s/config.box", state_root(), name);
+        _cleanup_free_ char *path = state_path(name), *text = NULL;
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
+        size_t len;
+        if (state_config(name, &text, &len) < 0)
+                return NULL;
         box_config_init(c);
         log_set_sink(quiet_sink, NULL);
-        int r = box_file_load(path, c);
+        int r = box_file_load_buffer(path, text, len, c);
         log_set_sink(NULL, NULL);
-        if (ret_config)
-                *ret_config = xstrdup(path);
         return r < 0 || !c->root ? NULL : xstrdup(c->root);
 }
 
@@ -250,7 +207,8 @@ static int list_names(char ***ret)
         }
         struct dirent *de;
         while ((de = readdir(d)))
-                if (de->d_name[0] != '.' && box_name_valid(de->d_name))
+                if (de->d_name[0] != '.' && box_name_valid(de->d_name) &&
+                    (de->d_type == DT_REG || de->d_type == DT_UNKNOWN))
                         strv_push(&v, xstrdup(de->d_name));
         size_t n = strv_length(v);
         for (size_t i = 1; i < n; i++)
@@ -313,7 +271,7 @@ static size_t count_procs(const char *cgroup)
         return r < 0 ? 0 : n;
 }
 
-static void json_box(FILE *f, const struct box_ref *b, const char *root, const char *config,
+static void json_box(FILE *f, const struct box_ref *b, const char *root, const char *state,
                      bool detail)
 {
         fputs("{\"name\":", f);
@@ -325,8 +283,8 @@ static void json_box(FILE *f, const struct box_ref *b, const char *root, const c
         fputs(",\"root\":", f);
         json_write_string(f, root);
         if (detail) {
-                fputs(",\"config\":", f);
-                json_write_string(f, config);
+                fputs(",\"state\":", f);
+                json_write_string(f, state);
                 fprintf(f, ",\"processes\":%zu", count_procs(b->cgroup));
         }
         fputc('}', f);
@@ -363,7 +321,7 @@ static int verb_list(int argc, char **argv)
                 if (ref_load(*n, &b, true) < 0)
                         continue;
                 if (json) {
-                        _cleanup_free_ char *root = box_root(*n, NULL);
+                        _cleanup_free_ char *root = box_root(*n);
                         if (!first)
                                 fputc(',', stdout);
                         json_box(stdout, &b, root, NULL, false);
@@ -385,7 +343,8 @@ static int verb_status(int argc, char **argv)
         if (want_help(argc, argv)) {
                 puts("Usage: boxlaunch status NAME [--json]\n\n"
                      "Shows one running box: PID 1, supervisor, status, creation time, cgroup,\n"
-                     "root directory, resolved configuration file and process count.\n"
+                     "root directory, state file (with the resolved configuration) and process\n"
+                     "count.\n"
                      "Exit status: 0; 1 if no such box is running or on a usage error.");
                 return 0;
         }
@@ -396,10 +355,10 @@ static int verb_status(int argc, char **argv)
         _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
         if (box_ref_open(name, &b) < 0)
                 return 1;
-        _cleanup_free_ char *config = NULL;
-        _cleanup_free_ char *root = box_root(name, &config);
+        _cleanup_free_ char *state = state_path(name);
+        _cleanup_free_ char *root = box_root(name);
         if (json) {
-                json_box(stdout, &b, root, config, true);
+                json_box(stdout, &b, root, state, true);
                 fputc('\n', stdout);
                 return 0;
         }
@@ -416,10 +375,10 @@ static int verb_status(int argc, char **argv)
                "Created:    %s (%s ago)\n"
                "Cgroup:     %s\n"
                "Root:       %s\n"
-               "Config:     %s\n"
+               "State:      %s\n"
                "Processes:  %zu\n",
                b.name, b.status, (int)b.pid, (int)b.supervisor, when, age,
-               b.cgroup ? b.cgroup : "-", root ? root : "-", config, count_procs(b.cgroup));
+               b.cgroup ? b.cgroup : "-", root ? root : "-", state, count_procs(b.cgroup));
         return 0;
 }
 
@@ -512,7 +471,7 @@ static int verb_stop(int argc, char **argv)
         if (streq(b.status, "paused") && b.cgroup) {
                 log_info("box '%s' is paused; resuming it so it can stop", name);
                 if (cgroup_freeze(CGROUP_ROOT, b.cgroup, false) == 0)
-                        (void)box_state_write(name, "status", "running\n");
+                        (void)state_set_status_of(name, "running");
         }
         _cleanup_close_ int sup = open_supervisor(&b);
         if (sup >= 0)
@@ -604,7 +563,7 @@ static int do_freeze(int argc, char **argv, bool freeze)
         }
         if (cgroup_freeze(CGROUP_ROOT, b.cgroup, freeze) < 0)
                 return EXIT_VERB_FAILED;
-        int r = box_state_write(name, "status", freeze ? "paused\n" : "running\n");
+        int r = state_set_status_of(name, freeze ? "paused" : "running");
         if (r < 0)
                 log_warn_errno(r, "%s: updating the status of '%s'", argv[0], name);
         return 0;
@@ -852,27 +811,27 @@ static bool proc_is_zombie(pid_t pid)
         return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
-/* One box whose supervisor is gone (or, without a state directory, its boxlaunch/NAME groups). */
+/* One box whose supervisor is gone (or, without a state file, its boxlaunch/NAME groups). */
 static int gc_one(const char *name, unsigned *removed)
 {
-        _cleanup_free_ char *dir = xasprintf("%s/%s", state_root(), name);
+        _cleanup_free_ char *file = state_path(name);
         struct stat st;
-        bool have_dir = lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-        _cleanup_free_ char *cgroup = have_dir ? state_get(name, "cgroup") : NULL;
-        _cleanup_free_ char *pid = have_dir ? state_get(name, "pid") : NULL;
-        _cleanup_free_ char *start = have_dir ? state_get(name, "pidstart") : NULL;
+        bool have_file = lstat(file, &st) == 0 && S_ISREG(st.st_mode);
+        _cleanup_free_ char *cgroup = have_file ? state_get(name, "cgroup") : NULL;
+        _cleanup_free_ char *pid = have_file ? state_get(name, "pid") : NULL;
+        _cleanup_free_ char *start = have_file ? state_get(name, "pidstart") : NULL;
         int ret = 0;
 
-        /* Lock the directory first: a box of this name starting now wins, and we skip it. */
-        struct box_state s = {.dirfd = -1};
-        if (have_dir) {
+        /* Lock the state file first: a box of this name starting now wins, and we skip it. */
+        struct box_state s = {.fd = -1};
+        if (have_file) {
                 int r = state_acquire(name, &s);
                 if (r == -EBUSY) {
                         log_info("gc: box '%s' is running; skipped", name);
                         return 0;
                 }
                 if (r < 0)
-                        return log_error_errno(r, "gc: locking %s", dir);
+                        return log_error_errno(r, "gc: locking %s", file);
         }
         /* PID 1 outside any recorded cgroup (the supervisor died before writing it). */
         long long p, stv;
@@ -889,9 +848,9 @@ static int gc_one(const char *name, unsigned *removed)
         _cleanup_free_ char *auto_path = xasprintf("boxlaunch/%s", name);
         if ((!cgroup || !streq(cgroup, auto_path)) && gc_cgroup(auto_path, removed) < 0)
                 ret = -EIO;
-        if (have_dir) {
+        if (have_file) {
                 state_release(&s);
-                printf("removed state directory %s\n", dir);
+                printf("removed state file %s\n", file);
                 (*removed)++;
         }
         return ret;
@@ -902,9 +861,9 @@ static int verb_gc(int argc, char **argv)
         if (want_help(argc, argv)) {
                 puts("Usage: boxlaunch gc [NAME]\n\n"
                      "Cleans up after boxes whose supervisor died (e.g. was SIGKILLed): for every\n"
-                     "state directory whose lock is free, kills what is left in the box's cgroup,\n"
-                     "removes the cgroups and the state directory. With NAME, only that box, and\n"
-                     "boxlaunch/NAME cgroup leftovers are removed even without a state directory.\n"
+                     "state file whose lock is free, kills what is left in the box's cgroup,\n"
+                     "removes the cgroups and the state file. With NAME, only that box, and\n"
+                     "boxlaunch/NAME cgroup leftovers are removed even without a state file.\n"
                      "Running boxes are never touched. Prints what was removed.\n"
                      "Exit status: 0; 1 if NAME is running, invalid, or on a usage error; 3 if\n"
                      "something could not be removed.");

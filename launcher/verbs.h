@@ -38,5 +38,3 @@ void box_ref_done(struct box_ref *b);
 /* Finds the running box `name`, opens a pidfd for its PID 1 and checks the recorded start time.
  * Logs "no box 'NAME' is running" (or why it cannot be reached) and returns a negative errno. */
 int box_ref_open(const char *name, struct box_ref *ret);
-/* Writes the state file `file` of a box (atomically). */
-int box_state_write(const char *name, const char *file, const char *content);

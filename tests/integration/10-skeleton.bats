@@ -237,8 +237,8 @@ EOF2
 )
 	"$BOXLAUNCH" "$f" -- /bin/sleep 30 </dev/null &
 	pid=$!
-	for i in $(seq 50); do [ -e /run/boxlaunch/sig/pid ] && break; sleep 0.1; done
-	kill -KILL "$(cat /run/boxlaunch/sig/pid)"
+	for i in $(seq 50); do [ -n "$(state_key sig pid)" ] && break; sleep 0.1; done
+	kill -KILL "$(state_key sig pid)"
 	wait $pid || status=$?
 	[ "$status" -eq 137 ]
 	run_box "$f" -- /bin/sh -c 'exit 133'
@@ -306,7 +306,7 @@ EOF2
 	f=$(mkbox twice </dev/null)
 	"$BOXLAUNCH" "$f" -- /bin/sleep 3 </dev/null &
 	pid=$!
-	for i in $(seq 50); do [ -e /run/boxlaunch/twice/pid ] && break; sleep 0.1; done
+	for i in $(seq 50); do [ -n "$(state_key twice pid)" ] && break; sleep 0.1; done
 	run_box "$f" -- /bin/true
 	[ "$status" -eq 125 ]
 	grep -q "box 'twice' is already running" <<<"$output"

@@ -29,7 +29,7 @@ start_box() {
 	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 &
 	BOX_PID=$!
 	for _ in $(seq 100); do
-		[ "$(cat /run/boxlaunch/$name/status 2>/dev/null)" = running ] && return 0
+		[ "$(state_key $name status)" = running ] && return 0
 		sleep 0.05
 	done
 	return 1
@@ -75,7 +75,7 @@ EOF2
 	grep -q "^$dev 1000$" $(cg blkio lim)/blkio.throttle.read_iops_device
 	grep -q "^$dev 500$" $(cg blkio lim)/blkio.throttle.write_iops_device
 	# The box's processes are in the group in every hierarchy, before they run.
-	pid=$(cat /run/boxlaunch/lim/pid)
+	pid=$(state_key lim pid)
 	for h in memory pids cpu cpuset devices freezer; do
 		grep -q "$(state_key lim cgroup)\$" <(grep ":$h:" /proc/$pid/cgroup)
 	done

@@ -21,7 +21,7 @@ setup() {
 teardown() {
 	local n
 	for n in "${STARTED[@]}"; do
-		if [ -d "/run/boxlaunch/$n" ]; then
+		if [ -f "/run/boxlaunch/$n" ]; then
 			"$BOXLAUNCH" resume "$n" >/dev/null 2>&1 || true
 			"$BOXLAUNCH" stop --timeout 5 "$n" >/dev/null 2>&1 || true
 		fi
@@ -40,7 +40,7 @@ start_box() {
 	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 &
 	echo $! >"$BATS_TEST_TMPDIR/$name.bg"
 	for i in $(seq 100); do
-		[ "$(cat "/run/boxlaunch/$name/status" 2>/dev/null)" = running ] && return 0
+		[ "$(state_key $name status)" = running ] && return 0
 		sleep 0.05
 	done
 	echo "box $name did not start" >&2
@@ -64,7 +64,7 @@ bl() {
 }
 
 # The payload's host pid (the only child of the stub init, PID 1).
-payload_pid() { cat "/proc/$(cat "/run/boxlaunch/$1/pid")/task/"*/children | awk '{print $1}'; }
+payload_pid() { cat "/proc/$(state_key $1 pid)/task/"*/children | awk '{print $1}'; }
 
 # All hierarchies where the box has a group.
 box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup/"$(state_key "$1" cgroup)" 2>/dev/null; }
@@ -77,14 +77,14 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup
 	[ "$(echo ${lines[0]})" = "NAME PID STATUS CREATED CGROUP" ]
 	line=$(grep '^vbt-list ' <<<"$output")
 	read -r n pid st age cg <<<"$line"
-	[ "$pid" = "$(cat /run/boxlaunch/vbt-list/pid)" ]
+	[ "$pid" = "$(state_key vbt-list pid)" ]
 	[ "$st" = running ]
 	[[ "$age" =~ ^[0-9]+s$ ]]
 	[ "$cg" = boxlaunch/vbt-list.box ]
 	bl list --json
 	[ "$status" -eq 0 ]
 	obj=$(jq -c '.[] | select(.name == "vbt-list")' <<<"$output")
-	[ "$(jq -r .pid <<<"$obj")" = "$(cat /run/boxlaunch/vbt-list/pid)" ]
+	[ "$(jq -r .pid <<<"$obj")" = "$(state_key vbt-list pid)" ]
 	[ "$(jq -r .supervisor <<<"$obj")" = "$(cat "$BATS_TEST_TMPDIR/vbt-list.bg")" ]
 	[ "$(jq -r .status <<<"$obj")" = running ]
 	[ "$(jq -r .cgroup <<<"$obj")" = boxlaunch/vbt-list.box ]
@@ -101,15 +101,17 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup
 	[ "$status" -eq 0 ]
 	grep -q "^Name: *vbt-status$" <<<"$output"
 	grep -q "^Status: *running$" <<<"$output"
-	grep -q "^PID: *$(cat /run/boxlaunch/vbt-status/pid)$" <<<"$output"
+	grep -q "^PID: *$(state_key vbt-status pid)$" <<<"$output"
 	grep -q "^Root: *$ROOTFS$" <<<"$output"
-	grep -q "^Config: */run/boxlaunch/vbt-status/config.box$" <<<"$output"
+	grep -q "^State: */run/boxlaunch/vbt-status$" <<<"$output"
+	# One file, readable by root only: the configuration may carry secrets.
+	[ "$(stat -c %a /run/boxlaunch/vbt-status)" = 600 ]
 	grep -q "^Processes: *2$" <<<"$output"
 	bl status vbt-status --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .name <<<"$output")" = vbt-status ]
 	[ "$(jq -r .processes <<<"$output")" = 2 ]
-	[ "$(jq -r .config <<<"$output")" = /run/boxlaunch/vbt-status/config.box ]
+	[ "$(jq -r .state <<<"$output")" = /run/boxlaunch/vbt-status ]
 	[ "$(jq -r .root <<<"$output")" = "$ROOTFS" ]
 	"$BOXLAUNCH" stop vbt-status
 	bl status vbt-status
@@ -124,7 +126,7 @@ Drop = CAP_CHOWN CAP_NET_RAW
 EOF2
 )
 	start_box vbt-exec "$f" /bin/sleep 30
-	pid1=$(cat /run/boxlaunch/vbt-exec/pid)
+	pid1=$(state_key vbt-exec pid)
 	bl exec vbt-exec -- /bin/sh -c 'readlink /proc/self/ns/pid; grep CapEff /proc/self/status; cat /proc/self/cgroup | md5sum; cat /proc/1/cgroup | md5sum; echo $$'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "$(readlink /proc/$pid1/ns/pid)" ]
@@ -154,7 +156,7 @@ Network = private
 EOF2
 )
 	start_box vbt-userns "$f" /bin/sleep 30
-	pid1=$(cat /run/boxlaunch/vbt-userns/pid)
+	pid1=$(state_key vbt-userns pid)
 	bl exec vbt-userns -- /bin/sh -c 'cat /proc/self/uid_map; id -u; readlink /proc/self/ns/net; readlink /proc/self/ns/user; grep CapEff /proc/self/status'
 	[ "$status" -eq 0 ]
 	[ "$(echo ${lines[0]})" = "0 100000 65536" ]
@@ -306,7 +308,7 @@ EOF2
 	sleep 0.3
 	bl pause vbt-pause
 	[ "$status" -eq 0 ]
-	[ "$(cat /run/boxlaunch/vbt-pause/status)" = paused ]
+	[ "$(state_key vbt-pause status)" = paused ]
 	a=$(cat "$data/c")
 	sleep 0.5
 	b=$(cat "$data/c")
@@ -318,7 +320,7 @@ EOF2
 	grep -q "paused" <<<"$output"
 	bl resume vbt-pause
 	[ "$status" -eq 0 ]
-	[ "$(cat /run/boxlaunch/vbt-pause/status)" = running ]
+	[ "$(state_key vbt-pause status)" = running ]
 	sleep 0.5
 	c=$(cat "$data/c")
 	[ "$c" -gt "$b" ]
@@ -337,7 +339,7 @@ EOF2
 	[ "$status" -eq 0 ]
 	[ "$(echo ${lines[0]})" = "PID BOXPID UID COMMAND" ]
 	read -r hp bp uid cmd <<<"${lines[1]}"
-	[ "$hp" = "$(cat /run/boxlaunch/vbt-ps/pid)" ]
+	[ "$hp" = "$(state_key vbt-ps pid)" ]
 	[ "$bp" = 1 ]
 	[ "$uid" = 0 ]
 	[[ "$cmd" == boxlaunch-init* ]]
@@ -372,21 +374,21 @@ EOF2
 	f=$(mkbox vbt-gc </dev/null)
 	start_box vbt-gc "$f" /bin/sleep 30
 	mapfile -t cgs < <(box_cgroups vbt-gc)
-	pid1=$(cat /run/boxlaunch/vbt-gc/pid)
+	pid1=$(state_key vbt-gc pid)
 	# A process left in the box's cgroups but outside its pid namespace.
 	sleep 60 </dev/null >/dev/null 2>&1 &
 	LEFTOVER=$!
 	for d in "${cgs[@]}"; do echo "$LEFTOVER" >"$d/cgroup.procs"; done
 	kill -9 "$(cat "$BATS_TEST_TMPDIR/vbt-gc.bg")"
 	wait_bg vbt-gc
-	[ -d /run/boxlaunch/vbt-gc ]
+	[ -f /run/boxlaunch/vbt-gc ]
 	bl status vbt-gc
 	[ "$status" -eq 1 ]
 	bl list
 	! grep -q '^vbt-gc ' <<<"$output"
 	bl gc vbt-gc
 	[ "$status" -eq 0 ]
-	grep -q "removed state directory /run/boxlaunch/vbt-gc" <<<"$output"
+	grep -q "removed state file /run/boxlaunch/vbt-gc" <<<"$output"
 	grep -q "removed cgroup boxlaunch/vbt-gc" <<<"$output"
 	[ ! -e /run/boxlaunch/vbt-gc ]
 	for d in "${cgs[@]}"; do [ ! -e "$d" ]; done
@@ -409,9 +411,9 @@ EOF2
 	start_box vbt-alive "$g" /bin/sleep 30
 	bl gc
 	[ "$status" -eq 0 ]
-	grep -q "removed state directory /run/boxlaunch/vbt-gcall" <<<"$output"
+	grep -q "removed state file /run/boxlaunch/vbt-gcall" <<<"$output"
 	[ ! -e /run/boxlaunch/vbt-gcall ]
-	[ "$(cat /run/boxlaunch/vbt-alive/status)" = running ]
+	[ "$(state_key vbt-alive status)" = running ]
 	bl gc vbt-alive
 	[ "$status" -eq 1 ]
 	grep -q "box 'vbt-alive' is running" <<<"$output"

@@ -15,12 +15,12 @@ teardown() {
 	run "$BOXLAUNCH" --detach "$f" -- /bin/sh -c 'echo hello-log; sleep 30'
 	[ "$status" -eq 0 ]
 	[ "$output" = det ]
-	[ "$(cat /run/boxlaunch/det/status)" = running ]
+	[ "$(state_key det status)" = running ]
 	run "$BOXLAUNCH" list
 	grep -q '^det ' <<<"$output"
 	run "$BOXLAUNCH" exec det -- /bin/echo inside
 	[ "$output" = inside ]
-	grep -q hello-log /run/boxlaunch/det/console.log
+	grep -q hello-log /run/boxlaunch/.det.log
 	# The caller's stdout is not held open: a command substitution returned above.
 	run "$BOXLAUNCH" stop det
 	[ "$status" -eq 0 ]

@@ -24,7 +24,7 @@ start_bg() { # NAME CMD...: run box NAME in the background, wait until it runs
 	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	BOX_PID=$!
 	for _ in $(seq 100); do
-		[ "$(cat /run/boxlaunch/$name/status 2>/dev/null)" = running ] && return 0
+		[ "$(state_key $name status)" = running ] && return 0
 		sleep 0.05
 	done
 	return 1
@@ -88,7 +88,7 @@ finish() { # waits for the box started by start_bg; sets status
 	# 36 is SIGRTMIN+2 for glibc programs (busybox-static here).
 	for sig in TERM HUP USR1 USR2 QUIT INT 36; do
 		start_bg r9 /bin/sh -c "trap 'exit 9' $sig; while :; do sleep 0.05; done"
-		kill -s "$sig" "$(cat /run/boxlaunch/r9/pid)" 2>/dev/null || kill -"$sig" "$(cat /run/boxlaunch/r9/pid)"
+		kill -s "$sig" "$(state_key r9 pid)" 2>/dev/null || kill -"$sig" "$(state_key r9 pid)"
 		finish
 		echo "$sig -> $status"
 		[ "$status" -eq 9 ]
@@ -97,7 +97,7 @@ finish() { # waits for the box started by start_bg; sets status
 
 @test "row 12: SIGTSTP to PID 1 never stops PID 1" {
 	start_bg r12 /bin/sh -c 'sleep 2; exit 0'
-	pid=$(cat /run/boxlaunch/r12/pid)
+	pid=$(state_key r12 pid)
 	kill -TSTP "$pid"
 	sleep 0.3
 	! grep -q '^State:.*T' /proc/$pid/status
@@ -139,7 +139,7 @@ EOF2
 )
 	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo got-usr1" USR1; trap "" TERM; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	BOX_PID=$!
-	for _ in $(seq 100); do [ "$(cat /run/boxlaunch/stop2/status 2>/dev/null)" = running ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ "$(state_key stop2 status)" = running ] && break; sleep 0.05; done
 	start=$(date +%s%N)
 	kill -TERM $BOX_PID
 	finish
@@ -214,7 +214,7 @@ EOF2
 @test "terminal: the host tty is restored after SIGTERM to boxlaunch and after a set-up error" {
 	f=$(mkbox tty3 </dev/null)
 	tmux_box "$f" "/bin/sh -c 'while :; do sleep 0.05; done'"
-	for _ in $(seq 100); do [ "$(cat /run/boxlaunch/tty3/status 2>/dev/null)" = running ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ "$(state_key tty3 status)" = running ] && break; sleep 0.05; done
 	pkill -TERM -x boxlaunch
 	wait_for "$BATS_TEST_TMPDIR/stty.after" .
 	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"

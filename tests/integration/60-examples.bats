@@ -22,7 +22,7 @@ setup() { MY_BOXES=; }
 teardown() {
 	local n
 	for n in $MY_BOXES; do
-		if [ -e "/run/boxlaunch/$n/state" ]; then
+		if [ -f "/run/boxlaunch/$n" ]; then
 			kill -KILL "$(state_key "$n" supervisor)" 2>/dev/null || true
 			wait_gone "$n" || true
 		fi
@@ -158,8 +158,8 @@ example() {
 	# Not through `run`, and without bats' fd 3: the detached supervisor keeps descriptors it
 	# inherited, and bats would wait for them to close, that is for the box to end.
 	"$BOXLAUNCH" -d -n ex60-webapp "$f" </dev/null >"$BATS_TEST_TMPDIR/detach.out" 2>&1 3>&-
-	[ "$(cat /run/boxlaunch/ex60-webapp/status)" = running ]
-	pid=$(cat /run/boxlaunch/ex60-webapp/pid)
+	[ "$(state_key ex60-webapp status)" = running ]
+	pid=$(state_key ex60-webapp pid)
 	# The box's network is private: ask from inside its network namespace, with the host's
 	# static busybox (nothing else of the host's enters the box).
 	page=

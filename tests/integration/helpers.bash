@@ -64,7 +64,8 @@ build_probe() {
 	cc -static -O2 -o "$1/usr/bin/probe" "$ROOT_DIR/tests/integration/probe.c"
 }
 
-# state_key NAME KEY: a value of /run/boxlaunch/NAME/state (pidstart, supervisor, created, cgroup).
+# state_key NAME KEY: a header value of the state file /run/boxlaunch/NAME (status, pid, pidstart,
+# supervisor, created, cgroup, config), trailing padding removed; empty until it is written.
 state_key() {
-	sed -n "s/^$2=//p" "/run/boxlaunch/$1/state"
+	sed -n "/^\$/q; s/^$2=\(.*[^ ]\) *\$/\1/p" "/run/boxlaunch/$1" 2>/dev/null
 }

@@ -32,7 +32,8 @@ struct listener {
 
 static void listen_start(struct listener *l)
 {
-        assert_int_equal(notify_listener_new(dir, &l->fd, &l->path), 0);
+        _cleanup_free_ char *d = xasprintf("%s/n", dir);
+        assert_int_equal(notify_listener_new(d, &l->fd, &l->path), 0);
         assert_true(l->fd >= 0);
         assert_int_equal(setenv("NOTIFY_SOCKET", l->path, 1), 0);
 }
@@ -132,14 +133,13 @@ static void test_too_long(void **state)
         memset(deep, 'd', sizeof(deep) - 1);
         deep[sizeof(deep) - 1] = 0;
         _cleanup_free_ char *p = xasprintf("%s/%s", dir, deep);
-        assert_int_equal(mkdir(p, 0700), 0);
         int fd = -1;
         char *path = NULL;
         assert_int_equal(notify_listener_new(p, &fd, &path), -ENAMETOOLONG);
         assert_int_equal(fd, -1);
         assert_null(path);
-        /* ... and it cleaned up its temporary directory. */
-        assert_int_equal(rmdir(p), 0);
+        /* ... and it removed the directory it made. */
+        assert_int_equal(access(p, F_OK), -1);
 }
 
 static void test_abstract(void **state)
