@@ -493,12 +493,55 @@ static int cg_remove(struct box_cgroup *cg)
         return r;
 }
 
+/* The common end of a box: its pid namespace took every process with it, and each group goes
+ * with one rmdir. A group that cannot (a process left, a nested group) stays open for the long
+ * way. The freezer group, which `pause` makes only when needed, goes too if it exists. */
+static int cg_remove_fast(struct box_cgroup *cg)
+{
+        int busy = 0;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0 || d->alias_of >= 0)
+                        continue;
+                if (d->fd < 0) {
+                        if (h != CG_FREEZER || cg->fake)
+                                continue;
+                        if (unlinkat(d->rootfd, cg->path, AT_REMOVEDIR) == 0) {
+                                if (cg->auto_parent)
+                                        rmdir_if_unused(d->rootfd, AUTO_PARENT, false);
+                                continue;
+                        }
+                        if (errno == ENOENT)
+                                continue;
+                        d->fd = openat(d->rootfd, cg->path,
+                                       O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        busy += d->fd >= 0;
+                        continue;
+                }
+                struct stat ours, now;
+                if (cg->fake || fstat(d->fd, &ours) < 0 ||
+                    fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    ours.st_dev != now.st_dev || ours.st_ino != now.st_ino ||
+                    unlinkat(d->rootfd, cg->path, AT_REMOVEDIR) < 0) {
+                        busy++;
+                        continue;
+                }
+                closep(&d->fd);
+                d->fd = -1;
+                if (cg->auto_parent)
+                        rmdir_if_unused(d->rootfd, AUTO_PARENT, false);
+        }
+        return busy ? -EBUSY : 0;
+}
+
 void cgroup_destroy(struct box_cgroup *cg)
 {
         if (!cg)
                 return;
-        (void)cg_kill(cg);
-        (void)cg_remove(cg);
+        if (cg_remove_fast(cg) < 0) {
+                (void)cg_kill(cg);
+                (void)cg_remove(cg);
+        }
         cg_free(cg);
 }
 
@@ -695,15 +738,16 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flag
                                 cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
                                                                : cg_hier_name(wants[i].v1));
         }
-        /* Always, where present: cpuacct (CPU usage), freezer (pause), devices (policy). The
-         * name=systemd group and, on a hybrid host, the cgroup2 group serve only a booted
-         * systemd (or limits routed to cgroup2): every group costs a mkdir, a cgroup.procs write
-         * and an rmdir at each start. */
-        static const enum cg_hier extra[] = {CG_CPUACCT, CG_FREEZER, CG_DEVICES};
-        for (size_t i = 0; i < ARRAY_SIZE(extra); i++)
+        /* Every group costs a mkdir, a join and an rmdir at each start: an application box
+         * gets, besides its limits, only devices (the device policy); `pause` makes its freezer
+         * group when asked, and `stats` sums CPU time from /proc without cpuacct. A machine box
+         * also gets cpuacct and freezer, and name=systemd and (on a hybrid host) the cgroup2
+         * group, which its systemd manages. */
+        bool machine = flags & CGROUP_MACHINE;
+        static const enum cg_hier extra[] = {CG_DEVICES, CG_CPUACCT, CG_FREEZER};
+        for (size_t i = 0; i < (machine ? ARRAY_SIZE(extra) : 1); i++)
                 if (cg->dirs[extra[i]].rootfd >= 0)
                         need[extra[i]] = true;
-        bool machine = flags & CGROUP_MACHINE;
         if (machine && cg->dirs[CG_SYSTEMD].rootfd >= 0)
                 need[CG_SYSTEMD] = true;
         if (cg->dirs[CG_V2].rootfd >= 0 &&
@@ -1100,6 +1144,54 @@ static int wait_for(int dirfd, const char *file, const char *key, const char *wa
         return -ETIMEDOUT;
 }
 
+/* pause on a v1 box without a freezer group: make it and move every process of the box into
+ * it, again until a pass finds none left outside (a process forked meanwhile by one not yet
+ * moved shows up in the next pass; one forked by a moved one is born inside). */
+static int freezer_join_all(struct box_cgroup *cg)
+{
+        struct cg_dir *f = &cg->dirs[CG_FREEZER];
+        _cleanup_free_ char *parent = xstrdup(cg->path);
+        char *slash = strrchr(parent, '/');
+        if (slash) {
+                *slash = 0;
+                int r = mkdir_p_at(f->rootfd, parent, 0755);
+                if (r < 0)
+                        return r;
+        }
+        if (mkdirat(f->rootfd, cg->path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        f->fd = openat(f->rootfd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (f->fd < 0)
+                return -errno;
+        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
+        int ref = -1;
+        for (size_t i = 0; i < ARRAY_SIZE(members) && ref < 0; i++)
+                ref = cg->dirs[members[i]].fd;
+        if (ref < 0)
+                return -ENOENT;
+        for (unsigned pass = 0; pass < WAIT_STEPS; pass++) {
+                _cleanup_free_ pid_t *all = NULL, *in = NULL;
+                size_t n_all = 0, n_in = 0, moved = 0;
+                int r = collect_pids(ref, &all, &n_all);
+                if (r < 0 || (r = collect_pids(f->fd, &in, &n_in)) < 0)
+                        return r;
+                n_in = sort_unique(in, n_in);
+                for (size_t i = 0; i < n_all; i++) {
+                        if (bsearch(&all[i], in, n_in, sizeof(pid_t), cmp_pid))
+                                continue;
+                        char buf[32];
+                        snprintf(buf, sizeof(buf), "%d", (int)all[i]);
+                        r = cg_write(cg, f->fd, "cgroup.procs", buf, false);
+                        if (r < 0 && r != -ESRCH)
+                                return r;
+                        moved++;
+                }
+                if (moved == 0)
+                        return 0;
+        }
+        return -ETIMEDOUT;
+}
+
 int cgroup_freeze(const char *root, const char *path, bool freeze)
 {
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
@@ -1107,6 +1199,16 @@ int cgroup_freeze(const char *root, const char *path, bool freeze)
         if (r < 0)
                 return r;
 
+        if (cg->dirs[CG_FREEZER].fd < 0 && cg->dirs[CG_FREEZER].rootfd >= 0 && !cg->fake) {
+                if (!freeze)
+                        return 0; /* never frozen */
+                r = freezer_join_all(cg);
+                if (r < 0)
+                        return log_error_errno(r,
+                                               "Cannot move the processes of %s into a freezer "
+                                               "group",
+                                               path);
+        }
         int fd = cg->dirs[CG_FREEZER].fd;
         if (fd >= 0) {
                 const char *state = freeze ? "FROZEN" : "THAWED";
@@ -1179,6 +1281,37 @@ static void sum_io(int dirfd, const char *file, bool v2, uint64_t *rd, uint64_t 
         }
 }
 
+/* CPU time of the box without a cpuacct group (v1 application boxes): user and system time of
+ * its processes and of the children they reaped, from /proc. PID 1 reaps every orphan, so only
+ * processes whose parent ignores SIGCHLD are missed. */
+static uint64_t procs_cpu_usec(const struct box_cgroup *cg)
+{
+        _cleanup_free_ pid_t *v = NULL;
+        size_t n = 0;
+        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
+        for (size_t i = 0; i < ARRAY_SIZE(members) && n == 0; i++)
+                if (cg->dirs[members[i]].fd >= 0)
+                        (void)collect_pids(cg->dirs[members[i]].fd, &v, &n);
+        n = sort_unique(v, n);
+        long tck = sysconf(_SC_CLK_TCK);
+        uint64_t ticks = 0;
+        for (size_t i = 0; i < n; i++) {
+                char path[64];
+                _cleanup_free_ char *st = NULL;
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int)v[i]);
+                if (read_file_at(AT_FDCWD, path, &st, 4096) < 0)
+                        continue;
+                const char *p = strrchr(st, ')'); /* comm may hold anything */
+                unsigned long long ut, stt, cut, cst;
+                /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime... */
+                if (p && sscanf(p + 1,
+                                " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
+                                &ut, &stt, &cut, &cst) == 4)
+                        ticks += ut + stt + cut + cst;
+        }
+        return tck > 0 ? ticks * 1000000 / (uint64_t)tck : 0;
+}
+
 int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *ret)
 {
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;
@@ -1195,6 +1328,8 @@ int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *re
                         s.cpu_usage_usec = ns / 1000;
         } else if (v2 >= 0)
                 (void)read_keyed(v2, "cpu.stat", "usage_usec", &s.cpu_usage_usec);
+        else
+                s.cpu_usage_usec = procs_cpu_usec(cg);
 
         if (d[CG_MEMORY].fd >= 0) {
                 (void)cg_read_u64(d[CG_MEMORY].fd, "memory.usage_in_bytes", &s.memory_current);

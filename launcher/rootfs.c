@@ -684,27 +684,25 @@ static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/
 
 /* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
  * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
- * of the host's systemd is needed. */
-struct inaccessible {
-        int reg, dir;
-};
-
-static int inaccessible_open(struct inaccessible *in)
+ * of the host's systemd is needed. The tmpfs is made read-only once, so every bind inherits it;
+ * it stays detached and is dropped once at the end (each detached tree dropped costs an RCU
+ * grace period in the kernel). */
+static int inaccessible_open(void)
 {
         _cleanup_close_ int m = new_fs("tmpfs", "tmpfs", "size=4k,mode=0755", 0);
         if (m < 0)
                 return m;
-        _cleanup_close_ int f = openat(m, "reg", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
-        if (f < 0 || mkdirat(m, "dir", 0) < 0)
+        /* Not opened: a file open for writing would keep the mount from going read-only. */
+        if (mknodat(m, "reg", S_IFREG, 0) < 0 || mkdirat(m, "dir", 0) < 0)
                 return -errno;
-        in->reg = open_tree(m, "reg", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        in->dir = open_tree(m, "dir", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-        if (in->reg < 0 || in->dir < 0)
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
                 return -errno;
-        return 0;
+        return TAKE_FD(m);
 }
 
-static int mask_path(int rootfd, const struct inaccessible *in, const char *path)
+static int mask_path(int rootfd, int in, const char *path)
 {
         _cleanup_close_ int t = in_root(rootfd, path, O_PATH | O_NOFOLLOW);
         if (t == -ENOENT)
@@ -714,13 +712,9 @@ static int mask_path(int rootfd, const struct inaccessible *in, const char *path
         struct stat st;
         if (fstat(t, &st) < 0)
                 return -errno;
-        _cleanup_close_ int m = open_tree(S_ISDIR(st.st_mode) ? in->dir : in->reg, "",
-                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        _cleanup_close_ int m = open_tree(in, S_ISDIR(st.st_mode) ? "dir" : "reg",
+                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (m < 0)
-                return -errno;
-        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-        if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
                 return -errno;
         return attach(m, t);
 }
@@ -758,23 +752,15 @@ int rootfs_protect(const struct box_config *c, struct rootfs_error *e)
                 if (netfd < 0)
                         return fail(e, -errno, "cloning /proc/sys/net");
         }
-        struct inaccessible in = {-1, -1};
-        r = inaccessible_open(&in);
-        if (r < 0) {
-                closep(&in.reg);
-                closep(&in.dir);
-                return fail(e, r, "creating the nodes that mask paths");
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(masked_default) && r >= 0; i++)
-                if ((r = mask_path(rootfd, &in, masked_default[i])) < 0)
-                        fail(e, r, "masking %s", masked_default[i]);
-        for (char **p = c->mask_paths; p && *p && r >= 0; p++)
-                if ((r = mask_path(rootfd, &in, *p)) < 0)
-                        fail(e, r, "MaskPaths=%s", *p);
-        closep(&in.reg);
-        closep(&in.dir);
-        if (r < 0)
-                return r;
+        _cleanup_close_ int in = inaccessible_open();
+        if (in < 0)
+                return fail(e, in, "creating the nodes that mask paths");
+        for (size_t i = 0; i < ARRAY_SIZE(masked_default); i++)
+                if ((r = mask_path(rootfd, in, masked_default[i])) < 0)
+                        return fail(e, r, "masking %s", masked_default[i]);
+        for (char **p = c->mask_paths; p && *p; p++)
+                if ((r = mask_path(rootfd, in, *p)) < 0)
+                        return fail(e, r, "MaskPaths=%s", *p);
         for (size_t i = 0; i < ARRAY_SIZE(read_only_default); i++)
                 if ((r = read_only_path(rootfd, read_only_default[i])) < 0)
                         return fail(e, r, "making %s read-only", read_only_default[i]);

@@ -458,6 +458,27 @@ static void test_v1_limits(void **state)
         assert_int_equal(cgroup_stats(tree, "boxlaunch/web.box", &s), -ENOENT);
 }
 
+static void test_v1_app_box(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        assert_int_equal(cgroup_create_for(tree, "app", NULL, NULL, 0, 0, &cg), 0);
+        /* Limits' controllers and the device policy only: no freezer, cpuacct, name=systemd. */
+        assert_true(exists("memory/boxlaunch/app.box"));
+        assert_true(exists("pids/boxlaunch/app.box"));
+        assert_true(exists("devices/boxlaunch/app.box"));
+        assert_false(exists("freezer/boxlaunch/app.box"));
+        assert_false(exists("cpuacct/boxlaunch/app.box"));
+        assert_false(exists("systemd/boxlaunch/app.box"));
+        int join[CGROUP_JOIN_MAX];
+        int n = cgroup_join_fds(cg, join);
+        assert_int_equal(n, 3);
+        assert_int_equal(cgroup_join_self(join, n), 0);
+        close_many(join, n);
+        assert_file("devices/boxlaunch/app.box/tasks", "0");
+        cgroup_destroy(cg);
+        assert_false(exists("memory/boxlaunch"));
+}
+
 static void test_v1_minimal(void **state)
 {
         struct box_limits l;
@@ -590,6 +611,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_v1_missing_controller, setup_v1,
                                                 teardown_tree),
                 cmocka_unit_test_setup_teardown(test_v1_cpu_cpuacct_alias, setup_v1, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_app_box, setup_v1, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_hybrid, setup_hybrid, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
                                                 teardown_tree),

@@ -140,6 +140,73 @@ static bool any_dir_left(const char *name)
         return false;
 }
 
+/* An application box: groups only for its limits and the device policy; the child joins them
+ * itself (tasks fds); pause makes the freezer group on demand and moves the box into it; stats
+ * sums CPU time from /proc; destroy removes the late freezer group too. */
+static void test_app_box(void **state)
+{
+        struct fixture *f = *state;
+        struct box_limits l;
+        limits_init(&l);
+        l.tasks_max = 8;
+        assert_int_equal(cgroup_create_for(CGROUP_ROOT, f->name, &l, NULL, 0, 0, &f->cg), 0);
+        _cleanup_free_ char *path = xasprintf("boxlaunch/%s.box", f->name);
+        assert_true(cgroup_v2_dirfd(f->cg) < 0); /* hybrid: no cgroup2 group for an app box */
+        _cleanup_free_ char *frz = xasprintf(CGROUP_ROOT "/freezer/%s", path);
+        _cleanup_free_ char *acct = xasprintf(CGROUP_ROOT "/cpuacct/%s", path);
+        _cleanup_free_ char *dev = xasprintf(CGROUP_ROOT "/devices/%s", path);
+        assert_int_equal(access(frz, F_OK), -1);
+        assert_int_equal(access(acct, F_OK), -1);
+        assert_int_equal(access(dev, F_OK), 0);
+
+        int join[CGROUP_JOIN_MAX];
+        int n_join = cgroup_join_fds(f->cg, join);
+        assert_int_equal(n_join, 3); /* memory, pids, devices */
+        f->child = fork();
+        assert_true(f->child >= 0);
+        if (f->child == 0) {
+                if (cgroup_join_self(join, n_join) < 0)
+                        _exit(101);
+                if (write(f->done[1], "j", 1) != 1)
+                        _exit(102);
+                for (volatile unsigned long i = 0; i < 200000000UL; i++)
+                        ; /* some CPU time for stats */
+                for (;;)
+                        pause();
+        }
+        close_many(join, n_join);
+        assert_int_equal(read_done(f), 'j');
+        _cleanup_free_ char *cgfile = xasprintf("/proc/%d/cgroup", (int)f->child);
+        _cleanup_free_ char *cgs = NULL;
+        assert_int_equal(read_file_at(AT_FDCWD, cgfile, &cgs, 1 << 16), 0);
+        _cleanup_free_ char *want_pids = xasprintf(":pids:/%s\n", path);
+        _cleanup_free_ char *want_dev = xasprintf(":devices:/%s\n", path);
+        assert_non_null(strstr(cgs, want_pids));
+        assert_non_null(strstr(cgs, want_dev));
+        assert_non_null(strstr(cgs, ":freezer:/\n"));
+
+        assert_int_equal(cgroup_freeze(CGROUP_ROOT, path, true), 0);
+        assert_real("freezer", f->name, "freezer.state", "FROZEN");
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", frz);
+        _cleanup_free_ char *in = NULL;
+        assert_int_equal(read_file_at(AT_FDCWD, procs, &in, 4096), 0);
+        assert_int_equal(atoi(in), f->child);
+        assert_int_equal(cgroup_freeze(CGROUP_ROOT, path, false), 0);
+        assert_real("freezer", f->name, "freezer.state", "THAWED");
+
+        usleep(300000);
+        struct box_cgroup_stats st;
+        assert_int_equal(cgroup_stats(CGROUP_ROOT, path, &st), 0);
+        assert_true(st.cpu_usage_usec > 0);
+        assert_int_equal(st.pids_current, 1);
+
+        kill(f->child, SIGKILL);
+        waitpid(f->child, NULL, 0);
+        f->child = -1;
+        cgroup_destroy(TAKE_PTR(f->cg));
+        assert_false(any_dir_left(f->name));
+}
+
 static void test_lifecycle(void **state)
 {
         struct fixture *f = *state;
@@ -538,6 +605,7 @@ int main(void)
         }
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_app_box, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_gc_after_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tasks_max, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_memory_max, setup, teardown),
