@@ -463,6 +463,16 @@ static void rmdir_if_unused(int rootfd, const char *dir, bool fake)
         (void)unlinkat(rootfd, dir, AT_REMOVEDIR); /* EBUSY/ENOTEMPTY: still in use */
 }
 
+/* Is the group at cg->path still the one d->fd opened, not a newer one that took the path since
+ * (a stale struct destroyed after its groups were collected and re-created)? */
+static bool still_ours(const struct box_cgroup *cg, const struct cg_dir *d)
+{
+        struct stat ours, now;
+        return fstat(d->fd, &ours) == 0 &&
+               fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+               ours.st_dev == now.st_dev && ours.st_ino == now.st_ino;
+}
+
 static int cg_remove(struct box_cgroup *cg)
 {
         int r = 0;
@@ -470,12 +480,7 @@ static int cg_remove(struct box_cgroup *cg)
                 struct cg_dir *d = &cg->dirs[h];
                 if (d->fd < 0)
                         continue;
-                /* Remove what we opened, not a newer group that took the path since (a stale
-                 * struct destroyed after its groups were collected and re-created). */
-                struct stat ours, now;
-                bool same = fstat(d->fd, &ours) == 0 &&
-                            fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-                            ours.st_dev == now.st_dev && ours.st_ino == now.st_ino;
+                bool same = still_ours(cg, d);
                 closep(&d->fd);
                 d->fd = -1;
                 if (d->alias_of >= 0 || !same)
@@ -518,10 +523,7 @@ static int cg_remove_fast(struct box_cgroup *cg)
                         busy += d->fd >= 0;
                         continue;
                 }
-                struct stat ours, now;
-                if (cg->fake || fstat(d->fd, &ours) < 0 ||
-                    fstatat(d->rootfd, cg->path, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
-                    ours.st_dev != now.st_dev || ours.st_ino != now.st_ino ||
+                if (cg->fake || !still_ours(cg, d) ||
                     unlinkat(d->rootfd, cg->path, AT_REMOVEDIR) < 0) {
                         busy++;
                         continue;
@@ -1144,6 +1146,17 @@ static int wait_for(int dirfd, const char *file, const char *key, const char *wa
         return -ETIMEDOUT;
 }
 
+/* A group of the box that holds every one of its processes (an application box on v1 has no
+ * freezer or cpuacct group), or -1. */
+static int member_fd(const struct box_cgroup *cg)
+{
+        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
+        for (size_t i = 0; i < ARRAY_SIZE(members); i++)
+                if (cg->dirs[members[i]].fd >= 0)
+                        return cg->dirs[members[i]].fd;
+        return -1;
+}
+
 /* pause on a v1 box without a freezer group: make it and move every process of the box into
  * it, again until a pass finds none left outside (a process forked meanwhile by one not yet
  * moved shows up in the next pass; one forked by a moved one is born inside). */
@@ -1163,10 +1176,7 @@ static int freezer_join_all(struct box_cgroup *cg)
         f->fd = openat(f->rootfd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (f->fd < 0)
                 return -errno;
-        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
-        int ref = -1;
-        for (size_t i = 0; i < ARRAY_SIZE(members) && ref < 0; i++)
-                ref = cg->dirs[members[i]].fd;
+        int ref = member_fd(cg);
         if (ref < 0)
                 return -ENOENT;
         for (unsigned pass = 0; pass < WAIT_STEPS; pass++) {
@@ -1288,10 +1298,9 @@ static uint64_t procs_cpu_usec(const struct box_cgroup *cg)
 {
         _cleanup_free_ pid_t *v = NULL;
         size_t n = 0;
-        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
-        for (size_t i = 0; i < ARRAY_SIZE(members) && n == 0; i++)
-                if (cg->dirs[members[i]].fd >= 0)
-                        (void)collect_pids(cg->dirs[members[i]].fd, &v, &n);
+        int ref = member_fd(cg);
+        if (ref >= 0)
+                (void)collect_pids(ref, &v, &n);
         n = sort_unique(v, n);
         long tck = sysconf(_SC_CLK_TCK);
         uint64_t ticks = 0;
