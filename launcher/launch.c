@@ -221,29 +221,6 @@ static void setup_console(const struct box_config *c, int sock)
         (void)c;
 }
 
-/* The payload starts with clean signal state: default dispositions (an inherited SIG_IGN would
- * survive execve), the caller's mask. Under the stub init it gets a session of its own with the
- * console as its controlling terminal, so a shell can do job control. Reports a failed execve
- * (127 not found, 126 otherwise) to the supervisor. */
-static _noreturn_ void exec_payload(char **argv, char **env, const sigset_t *mask, bool own_session)
-{
-        /* The raw call: libc refuses its reserved signals, which an inherited SIG_IGN may hit. */
-        struct {
-                void *handler;
-                unsigned long flags;
-                void *restorer;
-                unsigned long mask;
-        } dfl = {.handler = SIG_DFL};
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-        sigprocmask(SIG_SETMASK, mask, NULL);
-        if (own_session && setsid() >= 0 && isatty(STDIN_FILENO))
-                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
-        int r = exec_in_path(argv, env);
-        child_fail(r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, r, "executing %s", argv[0]);
-}
-
 /* Boot=yes: the image's init, where systemd-nspawn looks for it. */
 static const char *find_init(void)
 {
@@ -363,24 +340,18 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         } else if (!argv) {
                 argv = default_argv;
         }
+        /* The payload starts with clean signal state (the stub resets its own child too). */
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, oldmask, NULL);
+
         if ((r = privs_seal(c, &sec->seccomp)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
-        if (stub < 0)
-                exec_payload(argv, env, oldmask, false);
-
-        /* PID 1 forks the payload itself and becomes the stub init while the payload executes:
-         * the two execve()s overlap instead of following each other. Every signal stays blocked
-         * into the stub, which finds what arrived meanwhile (a SIGCHLD included) pending. */
-        sigset_t all;
-        sigfillset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        pid_t payload = fork();
-        if (payload < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "forking the payload");
-        if (payload == 0)
-                exec_payload(argv, env, oldmask, true);
-        r = stubinit_exec_adopt(stub, payload, env, STUBINIT_GRACE_MS_DEFAULT);
-        child_fail(EXIT_SETUP_FAILED, r, "executing the stub init");
+        if (stub >= 0) {
+                r = stubinit_exec(stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
+                child_fail(EXIT_SETUP_FAILED, r, "executing the stub init");
+        }
+        r = exec_in_path(argv, env);
+        child_fail(r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, r, "executing %s", argv[0]);
 }
 
 /* ---- supervisor side --------------------------------------------------------------------- */

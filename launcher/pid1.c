@@ -32,19 +32,6 @@ int stubinit_memfd(void)
         return TAKE_FD(fd);
 }
 
-int stubinit_exec_adopt(int memfd, pid_t payload, char *const *envp, unsigned grace_ms)
-{
-        if (memfd < 0 || payload <= 0)
-                return -EINVAL;
-        char grace[16], pid[16];
-        snprintf(grace, sizeof(grace), "%u", grace_ms);
-        snprintf(pid, sizeof(pid), "%d", (int)payload);
-        char *args[] = {"boxlaunch-init", "-g", grace, "-p", pid, NULL};
-        static char *const empty_env[] = {NULL};
-        syscall(SYS_execveat, memfd, "", args, envp ? envp : empty_env, AT_EMPTY_PATH);
-        return -errno;
-}
-
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms)
 {
         if (memfd < 0 || !argv || !argv[0])

@@ -13,6 +13,3 @@ int stubinit_memfd(void);
 /* Child, last step: execveat(memfd, "", {"boxlaunch-init", "-g", grace, "--", argv...}, envp,
  * AT_EMPTY_PATH). argv must not be empty. Returns only on failure (-errno). */
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms);
-/* The same for a payload already forked (its pid, a child of the caller): {"boxlaunch-init",
- * "-g", grace, "-p", pid}. */
-int stubinit_exec_adopt(int memfd, pid_t payload, char *const *envp, unsigned grace_ms);

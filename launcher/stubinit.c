@@ -1,13 +1,11 @@
 /* stubinit.c - boxlaunch-init, the PID 1 of application boxes.
  *
  *   boxlaunch-init [-g GRACE_MS] [-P] -- CMD ARG...
- *   boxlaunch-init [-g GRACE_MS] [-P] -p PID
  *
- * Forks CMD as PID 2 (or adopts PID, a child its caller forked before executing it), forwards
- * every signal except SIGCHLD to it (to its process group with -P), reaps every process, and when
- * CMD exits SIGTERMs whatever is left, waits up to GRACE_MS (default 2000, 0 = not at all) and
- * exits with CMD's status, or 128+signal. A CMD that cannot be executed gives 127 (not found) or
- * 126 (anything else).
+ * Forks CMD as PID 2, forwards every signal except SIGCHLD to it (to its process group with -P),
+ * reaps every process, and when CMD exits SIGTERMs whatever is left, waits up to GRACE_MS
+ * (default 2000, 0 = not at all) and exits with CMD's status, or 128+signal. A CMD that cannot be
+ * executed gives 127 (not found) or 126 (anything else).
  *
  * Standalone and static (musl): it runs from a sealed memfd inside the box, so it must not depend
  * on anything in the box's rootfs, nor on boxlaunch's headers. The environment is the payload's. */
@@ -110,39 +108,6 @@ static _Noreturn void run_payload(char **argv, int errfd)
         dprintf(STDERR_FILENO, "boxlaunch-init: %s: %s\n", argv[0], strerror(err));
         (void)!write(errfd, &err, sizeof(err));
         _exit(exec_failure_code(err));
-}
-
-/* Forks and executes cmd; 0 once it runs (its pid in *ret), else the exit code to leave with. */
-static int spawn(char **cmd, pid_t *ret)
-{
-        int errpipe[2];
-        if (pipe2(errpipe, O_CLOEXEC) < 0) {
-                warn("pipe2");
-                return EXIT_STUB_FAILED;
-        }
-        pid_t pid = fork();
-        if (pid < 0) {
-                warn("fork");
-                return EXIT_STUB_FAILED;
-        }
-        if (pid == 0)
-                run_payload(cmd, errpipe[1]);
-        close(errpipe[1]);
-
-        /* EOF means execvp succeeded (the pipe is O_CLOEXEC). */
-        int err = 0;
-        ssize_t k;
-        do
-                k = read(errpipe[0], &err, sizeof(err));
-        while (k < 0 && errno == EINTR);
-        close(errpipe[0]);
-        if (k == (ssize_t)sizeof(err)) {
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                return exec_failure_code(err);
-        }
-        *ret = pid;
-        return 0;
 }
 
 static int status_to_code(int status)
@@ -255,7 +220,6 @@ int main(int argc, char **argv)
 {
         unsigned grace_ms = 2000;
         bool to_group = false;
-        pid_t pid = 0;
         int i = 1;
 
         for (; i < argc && argv[i][0] == '-'; i++) {
@@ -271,18 +235,11 @@ int main(int argc, char **argv)
                         grace_ms = (unsigned)v;
                 } else if (strcmp(argv[i], "-P") == 0) {
                         to_group = true;
-                } else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
-                        char *end;
-                        errno = 0;
-                        long v = strtol(argv[++i], &end, 10);
-                        if (errno || *end || end == argv[i] || v <= 0)
-                                usage();
-                        pid = (pid_t)v;
                 } else {
                         usage();
                 }
         }
-        if ((i >= argc) == !pid)
+        if (i >= argc)
                 usage();
         char **cmd = argv + i;
 
@@ -310,25 +267,37 @@ int main(int argc, char **argv)
         drop_ctty();
 
         int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-        if (sfd < 0) {
+        int errpipe[2];
+        if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
                 warn("signalfd");
                 return EXIT_STUB_FAILED;
         }
-        int status = 0;
-        bool done = false;
-        if (!pid) {
-                int code = spawn(cmd, &pid);
-                if (code)
-                        return code;
-        } else {
-                /* Adopted, it may be gone already: its SIGCHLD, pending across the execve, was
-                 * discarded when reset_dispositions() set SIG_DFL (POSIX), so look once. */
-                done = reap(pid, &status);
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                warn("fork");
+                return EXIT_STUB_FAILED;
+        }
+        if (pid == 0)
+                run_payload(cmd, errpipe[1]);
+        close(errpipe[1]);
+
+        /* EOF means execvp succeeded (the pipe is O_CLOEXEC). */
+        int err = 0, status = 0;
+        ssize_t k;
+        do
+                k = read(errpipe[0], &err, sizeof(err));
+        while (k < 0 && errno == EINTR);
+        close(errpipe[0]);
+        if (k == (ssize_t)sizeof(err)) {
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                return exec_failure_code(err);
         }
 
-        while (!done) {
+        for (;;) {
                 struct signalfd_siginfo si;
-                ssize_t k = read(sfd, &si, sizeof(si));
+                k = read(sfd, &si, sizeof(si));
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k != (ssize_t)sizeof(si)) {
@@ -336,7 +305,8 @@ int main(int argc, char **argv)
                         return EXIT_STUB_FAILED;
                 }
                 if (si.ssi_signo == SIGCHLD) {
-                        done = reap(pid, &status);
+                        if (reap(pid, &status))
+                                break;
                         continue;
                 }
                 /* Stop signals included: blocked here, they cannot stop PID 1 itself. */

@@ -500,48 +500,6 @@ static void test_subreaper(void **state)
         assert_int_equal(errno, ECHILD);
 }
 
-/* -p PID: the stub adopts a payload its caller forked before executing it (what boxlaunch does,
- * so that the two execve()s overlap). A payload gone before the stub started is still reaped
- * (its SIGCHLD waits, blocked, across the execve), and signals reach a live one. */
-static pid_t start_adopting(int payload_mode)
-{
-        pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD | CLONE_NEWPID, NULL, NULL, NULL, 0);
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                sigset_t all;
-                sigfillset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-                pid_t p = fork();
-                if (p < 0)
-                        _exit(90);
-                if (p == 0) {
-                        sigset_t none;
-                        sigemptyset(&none);
-                        sigprocmask(SIG_SETMASK, &none, NULL);
-                        if (payload_mode == 0)
-                                _exit(7);
-                        for (;;)
-                                pause(); /* until a forwarded SIGTERM */
-                }
-                if (payload_mode == 0)
-                        usleep(100000); /* the payload is a zombie before the stub runs */
-                stubinit_exec_adopt(memfd, p, test_env, 2000);
-                _exit(93);
-        }
-        return pid;
-}
-
-static void test_adopt(void **state)
-{
-        struct stub s = {.pid = start_adopting(0), .out = -1, .err = -1, .pty = -1};
-        assert_int_equal(wait_stub(&s, 5000), 7);
-
-        s.pid = start_adopting(1);
-        usleep(200000);
-        assert_int_equal(kill(s.pid, SIGTERM), 0);
-        assert_int_equal(wait_stub(&s, 5000), 128 + SIGTERM);
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -556,7 +514,6 @@ int main(void)
                 cmocka_unit_test(test_ctty),
                 cmocka_unit_test(test_ctrl_keys),
                 cmocka_unit_test(test_subreaper),
-                cmocka_unit_test(test_adopt),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
