@@ -1079,21 +1079,22 @@ int cgroup_attach(struct box_cgroup *cg, pid_t pid)
         return 0;
 }
 
-int cgroup_join_fds(const struct box_cgroup *cg, int fds[static CGROUP_JOIN_MAX])
+int cgroup_join_fds(const struct box_cgroup *cg, bool with_v2, int fds[static CGROUP_JOIN_MAX])
 {
         int n = 0;
         for (size_t h = 0; h < _CG_HIER_MAX; h++) {
                 const struct cg_dir *d = &cg->dirs[h];
-                if (d->fd < 0 || d->alias_of >= 0 || h == CG_V2)
+                if (d->fd < 0 || d->alias_of >= 0 || (h == CG_V2 && !with_v2))
                         continue;
                 /* A fake tree has no interface files: the write just lands in a new file. */
-                fds[n] = openat(d->fd, "tasks",
+                fds[n] = openat(d->fd, h == CG_V2 ? "cgroup.procs" : "tasks",
                                 O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (cg->fake ? O_CREAT : 0), 0644);
                 if (fds[n] < 0) {
                         int r = negative_errno();
                         close_many(fds, n);
-                        return log_error_errno(r, "Cannot open the tasks file of cgroup %s (%s)",
-                                               cg->path, cg_hier_name(h));
+                        return log_error_errno(r, "Cannot open the %s file of cgroup %s (%s)",
+                                               h == CG_V2 ? "cgroup.procs" : "tasks", cg->path,
+                                               cg_hier_name(h));
                 }
                 n++;
         }

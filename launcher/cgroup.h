@@ -37,10 +37,11 @@ int cgroup_attach(struct box_cgroup *cg, pid_t pid);
  * is cloned. On v1, "0" (the writer itself) written to a group's "tasks" file skips the
  * system-wide lock that a cgroup.procs write by another process takes, whose first writer after
  * an idle moment waits out an RCU grace period (10-20 ms here). The cgroup2 group is joined by
- * clone3(CLONE_INTO_CGROUP) instead (cgroup_v2_dirfd()). Fills fds (close them with
- * close_many()) and returns how many, or a negative errno (logged). */
+ * clone3(CLONE_INTO_CGROUP) instead (cgroup_v2_dirfd()), unless with_v2 asks for its
+ * cgroup.procs too (a process cloned before its groups existed; that write takes the lock).
+ * Fills fds (close them with close_many()) and returns how many, or a negative errno (logged). */
 #define CGROUP_JOIN_MAX 10
-int cgroup_join_fds(const struct box_cgroup *cg, int fds[static CGROUP_JOIN_MAX]);
+int cgroup_join_fds(const struct box_cgroup *cg, bool with_v2, int fds[static CGROUP_JOIN_MAX]);
 /* In the new process, single-threaded: joins through those fds. Async-signal-safe. Returns 0 or
  * a negative errno. */
 int cgroup_join_self(const int *fds, int n);

@@ -32,8 +32,10 @@ void box_config_init(struct box_config *c)
         c->seccomp.errno_value = EPERM;
         struct box_limits *l = &c->limits;
         l->memory_max = l->memory_high = l->memory_swap_max = BOX_LIMIT_UNSET;
-        l->cpu_quota_ppm = l->cpu_weight = l->tasks_max = l->io_weight = BOX_LIMIT_UNSET;
-        l->cpu_period_usec = 100000;
+        /* The period stays unset (100ms applies with CPUQuota=): alone it would cost a cpu
+         * group at every start for nothing. */
+        l->cpu_quota_ppm = l->cpu_weight = l->tasks_max = l->io_weight = l->cpu_period_usec =
+                BOX_LIMIT_UNSET;
 }
 
 void box_config_free(struct box_config *c)
@@ -440,7 +442,9 @@ void box_config_show(const struct box_config *c, FILE *f)
         show_size(f, "MemorySwapMax", l->memory_swap_max);
         if (l->cpu_quota_ppm != BOX_LIMIT_UNSET)
                 fprintf(f, "CPUQuota = %llu%%\n", (unsigned long long)(l->cpu_quota_ppm / 10000));
-        fprintf(f, "CPUQuotaPeriodSec = %llums\n", (unsigned long long)(l->cpu_period_usec / 1000));
+        if (l->cpu_period_usec != BOX_LIMIT_UNSET)
+                fprintf(f, "CPUQuotaPeriodSec = %llums\n",
+                        (unsigned long long)(l->cpu_period_usec / 1000));
         show_size(f, "CPUWeight", l->cpu_weight);
         if (l->cpuset_cpus)
                 fprintf(f, "AllowedCPUs = %s\n", l->cpuset_cpus);

@@ -12,6 +12,13 @@
  *          <-------------------------------  MSG_ERROR {errno, exit code, text} and _exit, or
  *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
  *
+ * An application box without hooks or a user namespace on a v1 or hybrid host joins late: the
+ * two sides work in parallel, on two CPUs where there are two.
+ *
+ *   clone3 ------------------------------->  rootfs, /dev, mounts, pivot_root, ids
+ *   cgroups, state
+ *   MSG_GO + tasks fds -------------------->  joins its cgroups, security, execve (EOF as above)
+ *
  * Everything the supervisor acquires on the host is recorded in struct launch and released by
  * launch_cleanup() on every path. The child's mounts live in its own mount namespace and vanish
  * with it. */
@@ -232,32 +239,57 @@ static const char *find_init(void)
         return NULL;
 }
 
+/* Joins the box's groups through the fds, then (if asked) makes the cgroup namespace, rooted at
+ * them. */
+static void child_join(const struct box_config *c, int *join, size_t n, const char *cgpath)
+{
+        int r = cgroup_join_self(join, (int)n);
+        if (r < 0)
+                child_fail(EXIT_SETUP_FAILED, r, "joining the cgroup %s", cgpath);
+        close_many(join, (int)n);
+        if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
+}
+
+/* Late join: MSG_GO brings the tasks fds and, as text, the groups' path. */
+static void child_join_late(const struct box_config *c, int sock)
+{
+        struct sync_msg m;
+        int join[CGROUP_JOIN_MAX];
+        size_t n;
+        ssize_t k = fds_recv(sock, join, ARRAY_SIZE(join), &n, &m, sizeof(m));
+        if (k <= 0 || m.type != MSG_GO) {
+                close_many(join, (int)n);
+                _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
+        }
+        m.text[sizeof(m.text) - 1] = 0;
+        child_join(c, join, n, m.text);
+}
+
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                                   const struct security *sec, int stub, const sigset_t *oldmask,
-                                  const char *cgpath, int *join, int n_join)
+                                  const char *cgpath, int *join, int n_join, bool late)
 {
         struct sync_msg m;
         struct rootfs_error e = {{0}};
-        int r;
+        int r, root_mount = -1;
 
         child_sock = sock;
         /* Set-up processes must not be reachable through /proc (ptrace, /proc/PID/exe). */
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-        /* Into the box's cgroups before anything else, so all of the set-up is accounted. */
-        r = cgroup_join_self(join, n_join);
-        if (r < 0)
-                child_fail(EXIT_SETUP_FAILED, r, "joining the cgroup %s", cgpath);
-        close_many(join, n_join);
-        m = (struct sync_msg){.type = MSG_JOINED};
-        if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-                _exit(EXIT_SETUP_FAILED);
-
-        int root_mount = -1;
-        ssize_t n = fd_recv(sock, &root_mount, &m, sizeof(m));
-        if (n <= 0 || m.type != MSG_GO)
-                _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
+        if (!late) {
+                /* Into the box's cgroups before anything else, so all of the set-up is
+                 * accounted. A cgroup namespace made then is rooted at the box's groups. */
+                child_join(c, join, (size_t)n_join, cgpath);
+                m = (struct sync_msg){.type = MSG_JOINED};
+                if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                        _exit(EXIT_SETUP_FAILED);
+                ssize_t n = fd_recv(sock, &root_mount, &m, sizeof(m));
+                if (n <= 0 || m.type != MSG_GO)
+                        _exit(EXIT_SETUP_FAILED); /* the supervisor gave up; it reports why */
+        }
 
         /* Look the root up in our new mount namespace while our file system identity is still
          * the host's root: the box's root in a user namespace may not be allowed to walk the
@@ -272,11 +304,6 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
                                    "becoming root in the user "
                                    "namespace");
         }
-        /* A cgroup namespace made now is rooted at the box's cgroup, which the supervisor has
-         * joined us to by now. */
-        if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(EXIT_SETUP_FAILED, -errno, "creating the cgroup namespace");
-
         _cleanup_close_ int rootfd = -EBADF;
         r = rootfs_prepare(c, userns, root_dir, root_mount, cgpath, &rootfd, &e);
         if (r < 0)
@@ -312,6 +339,9 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         char **env = box_env(c, &ids, term && isatty(STDIN_FILENO) ? term : NULL, NULL);
 
         child_run_hooks(c, sock, BOX_HOOK_START_CONTAINER);
+        /* Nothing before needed the groups; the payload must start in them. */
+        if (late)
+                child_join_late(c, sock);
         r = privs_drop(c, sec->caps, &sec->seccomp, &ids, err, sizeof(err));
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "%s", err);
@@ -497,6 +527,49 @@ static int write_state(struct launch *l)
         return state_publish(&l->state, "creating", header, text);
 }
 
+/* Whether the child joins its groups late (see the top of this file). Not where something needs
+ * the groups earlier: a machine box mounts them, hooks may look at them, and a user namespace
+ * waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is the cheap way in. */
+static bool join_late(const struct box_config *c)
+{
+        enum cgroup_layout layout;
+        return !c->boot && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
+               cgroup_detect(CGROUP_ROOT, &layout) == 0 && layout != CGROUP_LAYOUT_V2;
+}
+
+/* Creates the box's groups and opens what the child joins them through. */
+static int create_cgroups(struct launch *l, bool with_v2)
+{
+        const struct box_config *c = l->c;
+        int r = cgroup_create_for(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices,
+                                  c->boot ? CGROUP_MACHINE : 0, &l->cg);
+        if (r < 0)
+                return r; /* logged with the key that failed */
+        if (c->boot && c->userns != BOX_USERNS_NO &&
+            (r = cgroup_chown(l->cg, c->uid_base, c->uid_base)) < 0)
+                return log_error_errno(r, "handing the cgroup %s to the box's root",
+                                       cgroup_path(l->cg));
+        r = cgroup_join_fds(l->cg, with_v2, l->join);
+        if (r < 0)
+                return r; /* logged */
+        l->n_join = r;
+        return 0;
+}
+
+/* Late join: the groups are made while the child sets up its mounts; MSG_GO hands it the fds. A
+ * child that failed meanwhile has closed its end, and its MSG_ERROR waits in the socket. */
+static int send_go_late(struct launch *l)
+{
+        struct sync_msg m = {.type = MSG_GO};
+        snprintf(m.text, sizeof(m.text), "%s", cgroup_path(l->cg));
+        int r = fds_send(l->sock, l->join, (size_t)l->n_join, &m, sizeof(m));
+        close_many(l->join, l->n_join);
+        l->n_join = 0;
+        if (r == -EPIPE || r == -ECONNRESET)
+                return 0;
+        return r < 0 ? log_error_errno(r, "starting the box") : 0;
+}
+
 /* Reaps PID 1 after it reported a set-up error; its own exit code does not matter then. */
 static void reap_child(struct launch *l)
 {
@@ -673,19 +746,9 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         }
         l.mask_saved = true;
 
-        r = cgroup_create_for(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices,
-                              c->boot ? CGROUP_MACHINE : 0, &l.cg);
-        if (r < 0)
-                goto out; /* logged with the key that failed */
-        if (c->boot && c->userns != BOX_USERNS_NO &&
-            (r = cgroup_chown(l.cg, c->uid_base, c->uid_base)) < 0) {
-                log_error_errno(r, "handing the cgroup %s to the box's root", cgroup_path(l.cg));
-                goto out;
-        }
-        r = cgroup_join_fds(l.cg, l.join);
-        if (r < 0)
+        bool late = join_late(c);
+        if (!late && create_cgroups(&l, false) < 0)
                 goto out; /* logged */
-        l.n_join = r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "socketpair");
@@ -699,7 +762,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 .exit_signal = SIGCHLD,
         };
         /* On cgroup v2 the box is born in its group, before it runs a single instruction. */
-        int cgfd = cgroup_v2_dirfd(l.cg);
+        int cgfd = late ? -1 : cgroup_v2_dirfd(l.cg);
         if (cgfd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
@@ -719,12 +782,14 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                                 _exit(EXIT_SETUP_FAILED);
                 }
                 child_main(c, sv[1], c->userns != BOX_USERNS_NO, &l.sec, l.stub, &l.oldmask,
-                           cgroup_path(l.cg), l.join, l.n_join);
+                           late ? NULL : cgroup_path(l.cg), l.join, l.n_join, late);
         }
         close(sv[1]);
         l.pid = pid;
         close_many(l.join, l.n_join);
         l.n_join = 0;
+        if (late && create_cgroups(&l, true) < 0)
+                goto out; /* logged; the child is killed */
 
         if (c->userns != BOX_USERNS_NO) {
                 r = idmap_write(pid, c->uid_base, c->uid_count);
@@ -745,21 +810,24 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 goto out;
         }
 
-        /* The hooks may look at the box's cgroups: it must be in them by now. */
-        r = wait_joined(&l, &code);
-        if (r < 0)
-                goto out; /* logged */
-
         struct hook_state hs = {.id = c->name, .status = "creating", .pid = pid, .bundle = c->root};
-        if (hooks_run(c, BOX_HOOK_PRESTART, &hs, 0, true) < 0 ||
-            hooks_run(c, BOX_HOOK_CREATE_RUNTIME, &hs, 0, true) < 0)
-                goto out; /* logged by hooks_run, naming the hook */
-
         struct sync_msg m = {.type = MSG_GO};
-        r = fd_send(l.sock, l.root_mount, &m, sizeof(m));
-        if (r < 0) {
-                log_error_errno(r, "starting the box");
-                goto out;
+        if (late) {
+                if (send_go_late(&l) < 0)
+                        goto out; /* logged */
+        } else {
+                /* The hooks may look at the box's cgroups: it must be in them by now. */
+                r = wait_joined(&l, &code);
+                if (r < 0)
+                        goto out; /* logged */
+                if (hooks_run(c, BOX_HOOK_PRESTART, &hs, 0, true) < 0 ||
+                    hooks_run(c, BOX_HOOK_CREATE_RUNTIME, &hs, 0, true) < 0)
+                        goto out; /* logged by hooks_run, naming the hook */
+                r = fd_send(l.sock, l.root_mount, &m, sizeof(m));
+                if (r < 0) {
+                        log_error_errno(r, "starting the box");
+                        goto out;
+                }
         }
         for (;;) {
                 int fd = -1;

@@ -53,30 +53,37 @@ int tty_open_pty(int *ret_master, int *ret_slave, const struct winsize *ws)
         return tty_open_pty_at("/dev/pts/ptmx", ret_master, ret_slave, ws);
 }
 
-int fd_send(int sock, int fd, const void *data, size_t len)
+int fds_send(int sock, const int *fds, size_t n, const void *data, size_t len)
 {
         char dummy = 0;
         /* Stream sockets drop an ancillary message without at least one byte of data. */
         struct iovec iov = {.iov_base = len ? (void *)data : &dummy, .iov_len = len ? len : 1};
         union {
                 struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
         } ctl = {0};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 
-        if (fd >= 0) {
+        if (n > FDS_MAX)
+                return -E2BIG;
+        if (n > 0) {
                 msg.msg_control = ctl.buf;
-                msg.msg_controllen = sizeof(ctl.buf);
+                msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
                 struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
                 c->cmsg_level = SOL_SOCKET;
                 c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
         }
         ssize_t k = RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL));
         if (k < 0)
                 return -errno;
         return (size_t)k == iov.iov_len ? 0 : -EIO;
+}
+
+int fd_send(int sock, int fd, const void *data, size_t len)
+{
+        return fds_send(sock, &fd, fd >= 0 ? 1 : 0, data, len);
 }
 
 static void close_cmsg_fds(struct msghdr *msg)
@@ -93,14 +100,15 @@ static void close_cmsg_fds(struct msghdr *msg)
         }
 }
 
-int fd_recv(int sock, int *ret_fd, void *data, size_t len)
+int fds_recv(int sock, int *fds, size_t max, size_t *ret_n, void *data, size_t len)
 {
         char dummy;
         struct iovec iov = {.iov_base = len ? data : &dummy, .iov_len = len ? len : 1};
         union {
                 struct cmsghdr h;
-                /* Room for more than one fd, so extra ones are seen (and closed), not leaked. */
-                char buf[CMSG_SPACE(sizeof(int) * 8)];
+                /* Room for more fds than expected, so extra ones are seen (and closed), not
+                 * leaked. */
+                char buf[CMSG_SPACE(sizeof(int) * (FDS_MAX + 8))];
         } ctl;
         struct msghdr msg = {
                 .msg_iov = &iov,
@@ -109,7 +117,7 @@ int fd_recv(int sock, int *ret_fd, void *data, size_t len)
                 .msg_controllen = sizeof(ctl.buf),
         };
 
-        *ret_fd = -1;
+        *ret_n = 0;
         ssize_t k = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
         if (k < 0)
                 return -errno;
@@ -118,20 +126,32 @@ int fd_recv(int sock, int *ret_fd, void *data, size_t len)
                 return -EMSGSIZE;
         }
 
-        int fd = -1;
+        /* One SCM_RIGHTS message of at most max fds, nothing else. */
+        size_t n = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)) && fd < 0) {
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+                size_t got =
+                        c->cmsg_len >= CMSG_LEN(0) ? (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && n == 0 &&
+                    got > 0 && got <= max) {
+                        memcpy(fds, CMSG_DATA(c), sizeof(int) * got);
+                        n = got;
                         continue;
                 }
-                if (fd >= 0)
-                        close(fd);
-                close_cmsg_fds(&msg);
+                close_cmsg_fds(&msg); /* closes the accepted ones too */
                 return -EPROTO;
         }
-        *ret_fd = fd;
+        *ret_n = n;
         return len ? (int)k : 0;
+}
+
+int fd_recv(int sock, int *ret_fd, void *data, size_t len)
+{
+        size_t n;
+        *ret_fd = -1;
+        int r = fds_recv(sock, ret_fd, 1, &n, data, len);
+        if (r < 0 || n == 0)
+                *ret_fd = -1;
+        return r;
 }
 
 /* ---- host side: the relay ------------------------------------------------------------------ */

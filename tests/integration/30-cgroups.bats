@@ -84,6 +84,29 @@ EOF2
 	grep -q ":name=systemd:/\$" /proc/$pid/cgroup
 }
 
+@test "an application box is in its groups when its command runs; no CPU key, no cpu group" {
+	f=$(mkbox plain <<EOF2
+[Box]
+Directory = $CG_ROOT
+[Limits]
+MemoryMax = 64M
+EOF2
+)
+	start_box plain "$f" /bin/sleep 30
+	pid=$(state_key plain pid)
+	for h in memory pids devices; do
+		grep -q ":$h:.*/plain.box\$" /proc/$pid/cgroup
+	done
+	# CPUQuotaPeriodSec= has no default of its own: nothing to limit, no group.
+	[ ! -e "$(cg cpu plain)" ]
+	[ "$(grep -c ':cpu[,:].*plain.box' /proc/$pid/cgroup)" = 0 ]
+	# The cgroup namespace was made after joining: inside, the box's groups are the root.
+	run_box --name plain-in "$f" -- /bin/cat /proc/self/cgroup
+	[ "$status" -eq 0 ]
+	grep -q ':memory:/$' <<<"$output"
+	grep -q ':pids:/$' <<<"$output"
+}
+
 @test "MemoryMax: a box that touches 64M in 32M is OOM-killed; boxlaunch says so and exits 137" {
 	f=$(mkbox oom <<EOF2
 [Box]

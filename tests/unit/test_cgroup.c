@@ -470,7 +470,7 @@ static void test_v1_app_box(void **state)
         assert_false(exists("cpuacct/boxlaunch/app.box"));
         assert_false(exists("systemd/boxlaunch/app.box"));
         int join[CGROUP_JOIN_MAX];
-        int n = cgroup_join_fds(cg, join);
+        int n = cgroup_join_fds(cg, false, join);
         assert_int_equal(n, 3);
         assert_int_equal(cgroup_join_self(join, n), 0);
         close_many(join, n);
@@ -588,6 +588,17 @@ static void test_hybrid_v2_controller(void **state)
         assert_file("unified/boxlaunch/cgroup.subtree_control", "+memory");
         assert_file("unified/boxlaunch/h2.box/memory.max", "1073741824");
         assert_file("pids/boxlaunch/h2.box/pids.max", "5");
+        /* A process cloned before its groups existed joins the cgroup2 half too. */
+        int join[CGROUP_JOIN_MAX];
+        int v1 = cgroup_join_fds(cg, false, join);
+        assert_true(v1 > 0);
+        close_many(join, v1);
+        int n = cgroup_join_fds(cg, true, join);
+        assert_int_equal(n, v1 + 1);
+        assert_int_equal(cgroup_join_self(join, n), 0);
+        close_many(join, n);
+        assert_file("unified/boxlaunch/h2.box/cgroup.procs", "0");
+        assert_file("pids/boxlaunch/h2.box/tasks", "0");
         cgroup_destroy(cg);
         assert_false(exists("unified/boxlaunch"));
 }

@@ -160,7 +160,7 @@ static void test_app_box(void **state)
         assert_int_equal(access(dev, F_OK), 0);
 
         int join[CGROUP_JOIN_MAX];
-        int n_join = cgroup_join_fds(f->cg, join);
+        int n_join = cgroup_join_fds(f->cg, false, join);
         assert_int_equal(n_join, 3); /* memory, pids, devices */
         f->child = fork();
         assert_true(f->child >= 0);

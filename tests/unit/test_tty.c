@@ -182,6 +182,51 @@ static void test_fd_passing(void **state)
         close(p[1]);
 }
 
+static void test_fds_passing(void **state)
+{
+        int sp[2], p[2];
+        assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+        assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+        int before = count_fds();
+
+        /* several fds in one message, in order */
+        int three[3] = {p[0], p[1], p[1]}, got[4] = {-1, -1, -1, -1};
+        size_t n = 99;
+        char buf[16];
+        assert_int_equal(fds_send(sp[0], three, 3, "go", 2), 0);
+        assert_int_equal(fds_recv(sp[1], got, 4, &n, buf, sizeof(buf)), 2);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++)
+                assert_true(got[i] >= 0 && cloexec(got[i]));
+        assert_int_equal(write(got[2], "y", 1), 1);
+        assert_int_equal(read(got[0], buf, 1), 1);
+        assert_int_equal(buf[0], 'y');
+        close_many(got, (int)n);
+        assert_int_equal(count_fds(), before);
+
+        /* none */
+        assert_int_equal(fds_send(sp[0], NULL, 0, "x", 1), 0);
+        assert_int_equal(fds_recv(sp[1], got, 4, &n, buf, sizeof(buf)), 1);
+        assert_int_equal(n, 0);
+
+        /* more than the receiver takes: a protocol error, and none of them leaks */
+        assert_int_equal(fds_send(sp[0], three, 3, "go", 2), 0);
+        assert_int_equal(fds_recv(sp[1], got, 2, &n, buf, sizeof(buf)), -EPROTO);
+        assert_int_equal(n, 0);
+        assert_int_equal(count_fds(), before);
+
+        /* more than one message can carry */
+        int many[FDS_MAX + 1];
+        for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+                many[i] = p[0];
+        assert_int_equal(fds_send(sp[0], many, ARRAY_SIZE(many), "z", 1), -E2BIG);
+
+        close(sp[0]);
+        close(sp[1]);
+        close(p[0]);
+        close(p[1]);
+}
+
 static bool termios_equal(const struct termios *a, const struct termios *b)
 {
         return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag && a->c_cflag == b->c_cflag &&
@@ -313,9 +358,8 @@ static void test_relay(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_open_pty),
-                cmocka_unit_test(test_open_pty_rejects),
-                cmocka_unit_test(test_fd_passing),
+                cmocka_unit_test(test_open_pty),   cmocka_unit_test(test_open_pty_rejects),
+                cmocka_unit_test(test_fd_passing), cmocka_unit_test(test_fds_passing),
                 cmocka_unit_test(test_relay),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
