@@ -173,8 +173,7 @@ int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_
         for (unsigned i = 0; i < n; i++) {
                 if (keep & CAPBIT(i))
                         continue;
-                if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) != 1)
-                        continue;
+                /* Dropping a capability already gone succeeds: no PR_CAPBSET_READ first. */
                 if (prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
                         return negative_errno();
         }
@@ -204,7 +203,8 @@ int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_
                 return negative_errno();
 
         /* The uid change cleared the ambient set, and raising needs the bit in P and I: now. */
-        if (cap_reset_ambient() < 0)
+        /* One call (libcap's cap_reset_ambient() first asks about every capability). */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
                 return negative_errno();
         for (unsigned i = 0; i < n; i++) {
                 if (!(ambient & keep & CAPBIT(i)))

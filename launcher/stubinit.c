@@ -95,7 +95,8 @@ static void drop_ctty(void)
 static _Noreturn void run_payload(char **argv, int errfd)
 {
         sigset_t empty;
-        reset_dispositions();
+        /* Dispositions are all SIG_DFL already: reset_dispositions() ran at the start, and the
+         * stub installs no handler (it reads signals from a signalfd). */
         sigemptyset(&empty);
         sigprocmask(SIG_SETMASK, &empty, NULL);
         /* Own session so a shell payload can do job control on the pty (systemd#13572). */
