@@ -179,6 +179,19 @@ seccomp_profile() {
 
 # ---------------------------------------------------------------------------
 # stats: stdin = one number per line (ms) -> "n mean sd median min max"
+# phase_medians ALL OUT: per-phase medians of columns 3-5 over the traces in ALL (lines
+# "trace<TAB>phase<TAB>..."; phase order kept), then trace 1's "#count" lines.
+phase_medians() {
+	awk -F'\t' '$2 !~ /^#/ {print $2}' "$1" | awk '!seen[$0]++' | while IFS= read -r p; do
+		printf '%s' "$p"
+		for col in 3 4 5; do
+			awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$1" | stats | awk '{printf "\t%s", $4}'
+		done
+		echo
+	done >"$2"
+	awk -F'\t' '$1==1 && $2=="#count"{print $2"\t"$3"\t"$4}' "$1" >>"$2"
+}
+
 stats() {
 	sort -g | awk '{v[NR]=$1; s+=$1; q+=$1*$1} END {
 		if (NR==0) {print "0 nan nan nan nan nan"; exit}
@@ -344,14 +357,7 @@ measure_split() {
 		awk -v C="$cal" -v PAYLOAD=/bin/true -f "$HERE/strace-phases.awk" "$OUT/raw/crun.strace.$i" | sed "s/^/$i\t/"
 	done >"$OUT/raw/crun.phases-all.tsv"
 	# per-phase medians over the 5 traces (phase order kept)
-	awk -F'\t' '$2 !~ /^#/ {print $2}' "$OUT/raw/crun.phases-all.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
-		printf '%s' "$p"
-		for col in 3 4 5; do
-			awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/crun.phases-all.tsv" | stats | awk '{printf "\t%s", $4}'
-		done
-		echo
-	done >"$OUT/raw/crun.phases.tsv"
-	awk -F'\t' '$1==1 && $2=="#count"{print $2"\t"$3"\t"$4}' "$OUT/raw/crun.phases-all.tsv" >>"$OUT/raw/crun.phases.tsv"
+	phase_medians "$OUT/raw/crun.phases-all.tsv" "$OUT/raw/crun.phases.tsv"
 	strace -f -c -o "$OUT/raw/crun.strace-c" crun run --bundle "$b" bb-split >/dev/null 2>&1
 
 	# nsfloor per-step timestamps (untraced), 200 runs without / 100 with userns
@@ -465,14 +471,7 @@ measure_boxsplit() {
 	for i in 1 2 3 4 5; do
 		awk -v C="$cal" -v PAYLOAD=/bin/true -f "$HERE/strace-phases-boxlaunch.awk" "$OUT/raw/boxlaunch.strace.$i" | sed "s/^/$i\t/"
 	done >"$OUT/raw/boxlaunch.phases-all.tsv"
-	awk -F'\t' '$2 !~ /^#/ {print $2}' "$OUT/raw/boxlaunch.phases-all.tsv" | awk '!seen[$0]++' | while IFS= read -r p; do
-		printf '%s' "$p"
-		for col in 3 4 5; do
-			awk -F'\t' -v p="$p" -v c=$col '$2==p{print $c}' "$OUT/raw/boxlaunch.phases-all.tsv" | stats | awk '{printf "\t%s", $4}'
-		done
-		echo
-	done >"$OUT/raw/boxlaunch.phases.tsv"
-	awk -F'\t' '$1==1 && $2=="#count"{print $2"\t"$3"\t"$4}' "$OUT/raw/boxlaunch.phases-all.tsv" >>"$OUT/raw/boxlaunch.phases.tsv"
+	phase_medians "$OUT/raw/boxlaunch.phases-all.tsv" "$OUT/raw/boxlaunch.phases.tsv"
 	strace -f -c -o "$OUT/raw/boxlaunch.strace-c" ${HF_CMDS[3]} >/dev/null 2>&1
 	grep -o '/lib[^"]*\.so[.0-9]*' "$OUT/raw/boxlaunch.strace.1" | sort -u >"$OUT/raw/boxlaunch.libs"
 
