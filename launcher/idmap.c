@@ -1,6 +1,7 @@
 /* idmap.c - picking and writing user namespace id maps. */
 #include "idmap.h"
 
+#include "procfs.h"
 #include "state.h"
 
 #include <fcntl.h>
@@ -138,12 +139,15 @@ int idmap_pick(const char *name, uint32_t *ret_base)
 
 int idmap_write(pid_t pid, uint32_t base, uint32_t count)
 {
-        char path[64], map[64];
+        char rel[64], map[64];
+        _cleanup_close_ int proc = procfs_open_root("/proc");
+        if (proc < 0)
+                return proc;
         snprintf(map, sizeof(map), "0 %u %u\n", base, count);
-        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-        int r = write_file_at(AT_FDCWD, path, map);
+        snprintf(rel, sizeof(rel), "%d/uid_map", (int)pid);
+        int r = procfs_write(proc, rel, map);
         if (r < 0)
                 return r;
-        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-        return write_file_at(AT_FDCWD, path, map);
+        snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
+        return procfs_write(proc, rel, map);
 }

@@ -34,6 +34,7 @@
 #include "notify.h"
 #include "pid1.h"
 #include "privs.h"
+#include "procfs.h"
 #include "rootfs.h"
 #include "seccomp_profile.h"
 #include "state.h"
@@ -121,17 +122,30 @@ static int loopback_up(void)
         return 0;
 }
 
+/* The box's own procfs (mounted by rootfs_prepare), checked before anything is written to it. */
+static int box_procfs(void)
+{
+        int fd = procfs_open_root("/proc");
+        if (fd < 0)
+                child_fail(EXIT_SETUP_FAILED, fd, "opening the box's /proc");
+        return fd;
+}
+
 static void apply_sysctls(const struct box_config *c)
 {
+        if (c->n_sysctls == 0)
+                return;
+        _cleanup_close_ int proc = box_procfs();
         for (size_t i = 0; i < c->n_sysctls; i++) {
-                _cleanup_free_ char *path = xasprintf("/proc/sys/%s", c->sysctls[i].key);
-                for (char *p = path + 10; *p; p++)
+                _cleanup_free_ char *rel = xasprintf("sys/%s", c->sysctls[i].key);
+                for (char *p = rel + 4; *p; p++)
                         if (*p == '.')
                                 *p = '/';
-                int r = write_file_at(AT_FDCWD, path, c->sysctls[i].value);
+                /* -EXDEV: something is mounted over the file, it is not the kernel's. */
+                int r = procfs_write(proc, rel, c->sysctls[i].value);
                 if (r < 0)
-                        child_fail(EXIT_SETUP_FAILED, r, "setting sysctl %s=%s", c->sysctls[i].key,
-                                   c->sysctls[i].value);
+                        child_fail(EXIT_SETUP_FAILED, r, "setting sysctl %s=%s (/proc/%s)",
+                                   c->sysctls[i].key, c->sysctls[i].value, rel);
         }
 }
 
@@ -143,12 +157,18 @@ static void apply_process_limits(const struct box_config *c)
         if (c->oom_score_adj_set) {
                 char v[16];
                 snprintf(v, sizeof(v), "%d", c->oom_score_adj);
-                int r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", v);
+                /* Named by pid: procfs_open() follows no symlink, "self" included. */
+                char rel[32];
+                snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)getpid());
+                _cleanup_close_ int proc = box_procfs();
+                int r = procfs_write(proc, rel, v);
                 if (r < 0)
-                        child_fail(EXIT_SETUP_FAILED, r,
-                                   "setting OOMScoreAdjust=%d (lowering it needs "
-                                   "CAP_SYS_RESOURCE)",
-                                   c->oom_score_adj);
+                        child_fail(EXIT_SETUP_FAILED, r, "setting OOMScoreAdjust=%d%s",
+                                   c->oom_score_adj,
+                                   r == -EACCES || r == -EPERM
+                                           ? " (lowering it needs CAP_SYS_RESOURCE)"
+                                   : r == -EXDEV ? " (something is mounted over /proc/PID)"
+                                                 : "");
         }
         if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
                 child_fail(EXIT_SETUP_FAILED, -errno, "setting the personality");

@@ -4,6 +4,7 @@
 #include <sys/apparmor.h>
 
 #include "log.h"
+#include "procfs.h"
 
 static bool profile_wanted(const struct box_config *c)
 {
@@ -59,7 +60,7 @@ int lsm_apply(const struct box_config *c)
         /* lsm_check() already decided what a missing AppArmor means. */
         if (!aa_is_enabled())
                 return 0;
-        if (aa_change_onexec(c->apparmor_profile) < 0)
-                return negative_errno();
-        return 0;
+        /* aa_change_onexec()'s write, through a /proc checked to be procfs (procfs.h). */
+        _cleanup_free_ char *cmd = xasprintf("exec %s", c->apparmor_profile);
+        return procfs_write_self_attr("apparmor", "exec", cmd);
 }
