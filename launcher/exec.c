@@ -78,13 +78,11 @@ static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, .
 /* The login shell of uid in the box's /etc/passwd, if it is executable; else /bin/sh. */
 static char *user_shell(uid_t uid)
 {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-        struct passwd *pw;
-        while (f && (pw = fgetpwent(f)))
-                if (pw->pw_uid == uid && pw->pw_shell && *pw->pw_shell &&
-                    access(pw->pw_shell, X_OK) == 0)
-                        return xstrdup(pw->pw_shell);
-        return xstrdup("/bin/sh");
+        char err[256], *sh = NULL;
+        int r = user_login_shell(uid, &sh, err, sizeof(err));
+        if (r < 0)
+                fail(EXIT_SETUP_FAILED, 0, "%s", err);
+        return sh;
 }
 
 static _noreturn_ void command_main(const struct box_config *c, const struct exec_opts *o,
