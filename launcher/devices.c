@@ -17,13 +17,13 @@ struct dev_rule {
         unsigned access;   /* ACC_* */
 };
 
-/* The null/zero/full/random/urandom/tty/console/ptmx/pts nodes, and mknod of anything (creating
- * a node grants nothing: opening it is checked again). */
+/* The null/zero/full/random/urandom/tty/console/ptmx/pts nodes, nothing else. No mknod of other
+ * devices either: a node the box cannot open is still a node on the host when the box makes it
+ * in a bind-mounted host directory, where any host user may open it (a disk's, say). */
 static const struct dev_rule default_rules[] = {
-        {'c', 1, 3, ACC_ALL},   {'c', 1, 5, ACC_ALL},   {'c', 1, 7, ACC_ALL},
-        {'c', 1, 8, ACC_ALL},   {'c', 1, 9, ACC_ALL},   {'c', 5, 0, ACC_ALL},
-        {'c', 5, 1, ACC_ALL},   {'c', 5, 2, ACC_ALL},   {'c', 136, ANY, ACC_ALL},
-        {'c', ANY, ANY, ACC_M}, {'b', ANY, ANY, ACC_M},
+        {'c', 1, 3, ACC_ALL}, {'c', 1, 5, ACC_ALL}, {'c', 1, 7, ACC_ALL},
+        {'c', 1, 8, ACC_ALL}, {'c', 1, 9, ACC_ALL}, {'c', 5, 0, ACC_ALL},
+        {'c', 5, 1, ACC_ALL}, {'c', 5, 2, ACC_ALL}, {'c', 136, ANY, ACC_ALL},
 };
 
 static int access_bits(const char *s, unsigned *ret)
@@ -51,7 +51,8 @@ static int device_rule(const struct box_device *d, struct dev_rule *ret)
         if ((d->type != 'c' && d->type != 'b') || access_bits(d->access, &a) < 0)
                 return log_error_errno(-EINVAL, "Device %s: bad type '%c' or access \"%s\"",
                                        d->name ? d->name : "?", d->type ? d->type : '?', d->access);
-        *ret = (struct dev_rule){d->type, (long)d->major, (long)d->minor, a};
+        /* boxlaunch makes the node itself, in the box's cgroup when it joins early. */
+        *ret = (struct dev_rule){d->type, (long)d->major, (long)d->minor, a | ACC_M};
         return 0;
 }
 

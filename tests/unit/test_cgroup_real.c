@@ -424,10 +424,10 @@ static void test_v2_device_bpf(void **state)
                         bits |= 2; /* read not granted */
                 if (open("/dev/kmsg", O_WRONLY | O_CLOEXEC) >= 0)
                         bits |= 4; /* write granted */
-                if (mknod(mem, S_IFCHR | 0600, makedev(1, 1)) == 0)
-                        bits |= 8; /* mknod of anything is allowed... */
-                if (open(mem, O_RDONLY | O_CLOEXEC) < 0 && errno == EPERM)
-                        bits |= 16; /* ...opening it is not */
+                if (mknod(mem, S_IFCHR | 0600, makedev(1, 1)) < 0 && errno == EPERM)
+                        bits |= 8; /* mknod of a device not allowed is denied... */
+                if (open(mem, O_RDONLY | O_CLOEXEC) < 0 && errno == ENOENT)
+                        bits |= 16; /* ...so there is nothing to open */
                 _exit(bits);
         }
         char pid[32];
