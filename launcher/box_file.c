@@ -1174,6 +1174,11 @@ static int h_mount_options(struct fill *f, const char *v)
                                 m->recursive = false;
                         else if (streq(w, "rbind"))
                                 m->recursive = true;
+                        /* The last of dev/nodev and suid/nosuid counts, as for libmount. */
+                        else if (streq(w, "dev") || streq(w, "nodev"))
+                                m->dev = streq(w, "dev");
+                        else if (streq(w, "suid") || streq(w, "nosuid"))
+                                m->suid = streq(w, "suid");
                         continue;
                 }
                 if (propagation_from_string(w, &pf, &rec) == 0) {

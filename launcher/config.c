@@ -107,6 +107,18 @@ bool box_config_no_new_privs(const struct box_config *c)
         return !c->boot;
 }
 
+unsigned long box_mount_flags(const struct box_mount *m)
+{
+        unsigned long f = m->flags;
+        if (m->type == BOX_MOUNT_BIND || m->type == BOX_MOUNT_OVERLAY) {
+                if (!m->dev)
+                        f |= MS_NODEV;
+                if (!m->suid)
+                        f |= MS_NOSUID;
+        }
+        return f;
+}
+
 bool box_config_stub_init(const struct box_config *c)
 {
         if (c->boot)
@@ -468,9 +480,11 @@ void box_config_show(const struct box_config *c, FILE *f)
                         show_value(f, "Source", m->source);
                 if (m->target)
                         show_value(f, "Target", m->target);
-                fprintf(f, "Options = %s%s%s%s%s%s%s%s%s%s%s%s\n",
+                /* As written: box_mount_flags() adds the defaults again on load. */
+                fprintf(f, "Options = %s%s%s%s%s%s%s%s%s%s%s%s%s%s\n",
                         m->flags & MS_RDONLY ? "ro" : "rw", m->flags & MS_NOSUID ? ",nosuid" : "",
-                        m->flags & MS_NODEV ? ",nodev" : "", m->flags & MS_NOEXEC ? ",noexec" : "",
+                        m->suid ? ",suid" : "", m->flags & MS_NODEV ? ",nodev" : "",
+                        m->dev ? ",dev" : "", m->flags & MS_NOEXEC ? ",noexec" : "",
                         m->flags & MS_NOATIME ? ",noatime" : "",
                         m->flags & MS_NODIRATIME ? ",nodiratime" : "",
                         m->flags & MS_RELATIME ? ",relatime" : "",

@@ -48,6 +48,7 @@ struct box_mount {
         unsigned long propagation; /* 0 or one of MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE */
         char *data;                /* filesystem data (tmpfs size=, mode=) or NULL */
         bool recursive;            /* rbind (default for bind mounts) */
+        bool dev, suid;            /* Options= said dev / suid: see box_mount_flags() */
         bool optional;             /* a missing source is skipped, not an error */
         struct box_origin origin;
 };
@@ -220,6 +221,10 @@ void box_config_show(const struct box_config *c, FILE *f);
 int box_config_kill_signal(const struct box_config *c);
 bool box_config_no_new_privs(const struct box_config *c);
 bool box_config_stub_init(const struct box_config *c);
+/* A mount's MS_* flags as mounted: bind and overlay mounts show host directories, so they are
+ * nosuid and nodev unless Options= says suid / dev (the box's root could otherwise use a
+ * set-user-ID file or a device node someone left there). */
+unsigned long box_mount_flags(const struct box_mount *m);
 
 /* .box key names of the resource limits, indexed by RLIMIT_* ("LimitNOFILE"). */
 extern const char *const box_rlimit_keys[RLIM_NLIMITS];

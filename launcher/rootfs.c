@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include "log.h"
+#include "procfs.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -39,6 +40,63 @@ static int in_root(int rootfd, const char *path, uint64_t flags)
         if (!*path)
                 return sys_openat2(rootfd, ".", flags, RESOLVE_IN_ROOT);
         return sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* Like fail(), without an errno text: the message says it all. */
+static int _printf_(3, 4) failx(struct rootfs_error *e, int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+static const char *file_kind(mode_t mode)
+{
+        switch (mode & S_IFMT) {
+        case S_IFLNK:
+                return "a symbolic link";
+        case S_IFREG:
+                return "a regular file";
+        case S_IFIFO:
+                return "a FIFO";
+        case S_IFSOCK:
+                return "a socket";
+        case S_IFCHR:
+                return "a character device";
+        case S_IFBLK:
+                return "a block device";
+        default:
+                return "not a directory";
+        }
+}
+
+/* The mount point of an API file system (/proc, /sys, /dev; /run and /tmp of a machine): a
+ * directory of the image itself, directly below its root. A symlink there would carry the mount
+ * (and every mask and write meant for it) somewhere else, so it is an error, as is anything but a
+ * directory; nothing is created in the image either. `name` is one component. Returns an O_PATH
+ * fd of the directory. */
+static int api_dir(int rootfd, const char *name, const char *what, struct rootfs_error *e)
+{
+        int fd = sys_openat2(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+                             RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        if (fd >= 0)
+                return fd;
+        if (fd == -ENOENT)
+                return failx(e, fd,
+                             "the image has no directory /%s for %s (boxlaunch does not create "
+                             "it in the image: mkdir it there)",
+                             name, what);
+        struct stat st;
+        /* One component below rootfd: nothing on the way to follow. */
+        if ((fd == -ELOOP || fd == -ENOTDIR) &&
+            fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                return failx(e, -ENOTDIR,
+                             "/%s in the image is %s, not a directory: refusing to mount %s "
+                             "there",
+                             name, file_kind(st.st_mode), what);
+        return fail(e, fd, "opening /%s in the image for %s", name, what);
 }
 
 static int open_path_depth(int rootfd, const char *path, bool create, bool as_file, int depth);
@@ -183,16 +241,42 @@ static int new_fs(const char *type, const char *source, const char *data, uint64
         return m < 0 ? -errno : m;
 }
 
-static int mount_new_fs_at(int rootfd, const char *target, const char *type, const char *data,
-                           uint64_t attrs)
+/* A new `type` instance attached on the directory `targetfd`. With ret_mnt, the mount's fd (its
+ * root, attached now) is returned there: *at() calls relative to it stay on the new instance. */
+static int mount_new_fs_on(int targetfd, const char *type, const char *data, uint64_t attrs,
+                           int *ret_mnt)
 {
-        _cleanup_close_ int t = root_open_path(rootfd, target, true, false);
-        if (t < 0)
-                return t;
         _cleanup_close_ int m = new_fs(type, type, data, attrs);
         if (m < 0)
                 return m;
-        return attach(m, t);
+        int r = attach(m, targetfd);
+        if (r < 0)
+                return r;
+        if (ret_mnt)
+                *ret_mnt = TAKE_FD(m);
+        return 0;
+}
+
+/* Mounts on an existing directory, reached inside the root; nothing is created. */
+static int mount_new_fs_at(int rootfd, const char *target, const char *type, const char *data,
+                           uint64_t attrs)
+{
+        _cleanup_close_ int t = in_root(rootfd, target, O_PATH | O_DIRECTORY);
+        if (t < 0)
+                return t;
+        return mount_new_fs_on(t, type, data, attrs, NULL);
+}
+
+/* A directory made in a file system of boxlaunch's own (the /dev tmpfs), mounted on. */
+static int mount_new_fs_in(int dirfd, const char *name, mode_t mode, const char *type,
+                           const char *data, uint64_t attrs)
+{
+        if (mkdirat(dirfd, name, mode) < 0)
+                return -errno;
+        _cleanup_close_ int t = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (t < 0)
+                return -errno;
+        return mount_new_fs_on(t, type, data, attrs, NULL);
 }
 
 /* Bind host path `source` at `target` inside the root. Flags become mount attributes on the new
@@ -207,15 +291,16 @@ static int clone_source(const char *source, bool recursive)
         return m < 0 ? -errno : m;
 }
 
-/* Bind `source` (or its copy `pre`, consumed, from clone_source()) at `target`. */
+/* Bind `source` (or its copy `pre`, consumed, from clone_source()) at `target`, created when
+ * missing if `create` (else -ENOENT). */
 static int bind_at_pre(int rootfd, int pre, const char *source, const char *target, bool recursive,
-                       unsigned long flags, unsigned long propagation)
+                       unsigned long flags, unsigned long propagation, bool create)
 {
         _cleanup_close_ int m = pre;
         struct stat st;
         if (m >= 0 ? fstat(m, &st) < 0 : stat(source, &st) < 0)
                 return -errno;
-        _cleanup_close_ int t = root_open_path(rootfd, target, true, !S_ISDIR(st.st_mode));
+        _cleanup_close_ int t = root_open_path(rootfd, target, create, !S_ISDIR(st.st_mode));
         if (t < 0)
                 return t;
         if (m < 0 && (m = clone_source(source, recursive)) < 0)
@@ -228,10 +313,12 @@ static int bind_at_pre(int rootfd, int pre, const char *source, const char *targ
         return attach(m, t);
 }
 
+/* For targets inside boxlaunch's own file systems (/dev, /sys/fs/cgroup), where creating a
+ * mount point touches nothing of the image. */
 static int bind_at(int rootfd, const char *source, const char *target, bool recursive,
                    unsigned long flags, unsigned long propagation)
 {
-        return bind_at_pre(rootfd, -1, source, target, recursive, flags, propagation);
+        return bind_at_pre(rootfd, -1, source, target, recursive, flags, propagation, true);
 }
 
 static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, struct rootfs_error *e)
@@ -241,14 +328,15 @@ static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, str
                 unsigned ma, mi;
         } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                      {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-        int r = mount_new_fs_at(rootfd, "/dev", "tmpfs", "mode=0755,size=4m",
-                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev", e);
+        if (devdir < 0)
+                return devdir;
+        _cleanup_close_ int dev = -EBADF;
+        int r = mount_new_fs_on(devdir, "tmpfs", "mode=0755,size=4m",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
         if (r < 0)
                 return fail(e, r, "mounting tmpfs on /dev");
-        _cleanup_close_ int dev = in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
-        if (dev < 0)
-                return fail(e, dev, "opening /dev");
-        /* The fresh tmpfs is ours: plain *at() calls relative to it cannot escape. */
+        /* `dev` is the fresh tmpfs itself: plain *at() calls relative to it cannot escape. */
         for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
                 if (!in_userns && mknodat(dev, nodes[i].name, S_IFCHR | 0666,
                                           makedev(nodes[i].ma, nodes[i].mi)) == 0) {
@@ -264,7 +352,6 @@ static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, str
         }
         for (size_t i = 0; i < c->n_devices; i++) {
                 const struct box_device *d = &c->devices[i];
-                _cleanup_close_ int pfd = -EBADF;
                 const char *rel = d->path + 5;
                 const char *slash = strrchr(rel, '/');
                 if (slash) {
@@ -297,46 +384,65 @@ static int setup_dev(int rootfd, const struct box_config *c, bool in_userns, str
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
                 if (symlinkat(links[i].link, dev, links[i].target) < 0)
                         return fail(e, -errno, "creating /dev/%s", links[i].target);
-        if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0 ||
-            mkdirat(dev, "mqueue", 0755) < 0)
-                return fail(e, -errno, "creating directories in /dev");
-
         /* A private devpts instance: the box's ptys are its own, numbered from 0. gid=5 (tty)
          * only when that gid exists in the box's id space. */
-        r = mount_new_fs_at(rootfd, "/dev/pts", "devpts",
+        r = mount_new_fs_in(dev, "pts", 0755, "devpts",
                             in_userns ? "newinstance,ptmxmode=0666,mode=0620"
                                       : "newinstance,ptmxmode=0666,mode=0620,gid=5",
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (r < 0)
                 return fail(e, r, "mounting devpts on /dev/pts");
-        r = mount_new_fs_at(rootfd, "/dev/shm", "tmpfs", "mode=1777,size=64m",
+        r = mount_new_fs_in(dev, "shm", 01777, "tmpfs", "mode=1777,size=64m",
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (r < 0)
                 return fail(e, r, "mounting tmpfs on /dev/shm");
+        if (mkdirat(dev, "mqueue", 0755) < 0)
+                return fail(e, -errno, "creating /dev/mqueue");
         if (c->ns_ipc) {
-                r = mount_new_fs_at(rootfd, "/dev/mqueue", "mqueue", NULL,
-                                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                _cleanup_close_ int mq =
+                        openat(dev, "mqueue", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = mq < 0 ? -errno
+                           : mount_new_fs_on(mq, "mqueue", NULL,
+                                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                     MOUNT_ATTR_NOEXEC,
+                                             NULL);
                 if (r < 0)
                         return fail(e, r, "mounting mqueue on /dev/mqueue");
         }
         return 0;
 }
 
-static int setup_mount(int rootfd, const struct box_mount *m, int pre, struct rootfs_error *e)
+/* A [Mount] target missing from an image that must not be written to. */
+static int no_target(const struct box_mount *m, struct rootfs_error *e)
+{
+        return failx(e, -ENOENT,
+                     "[Mount %s] %s does not exist in the image, and ReadOnly=yes: boxlaunch "
+                     "creates nothing in a read-only image",
+                     m->name, m->target);
+}
+
+/* `create`: a missing target (and directories on the way) may be made, in the image or in the
+ * private layer over it. */
+static int setup_mount(int rootfd, const struct box_mount *m, int pre, bool create,
+                       struct rootfs_error *e)
 {
         int r;
         switch (m->type) {
         case BOX_MOUNT_BIND:
                 if (pre < 0 && access(m->source, F_OK) < 0 && m->optional)
                         return 0;
-                r = bind_at_pre(rootfd, pre, m->source, m->target, m->recursive, m->flags,
-                                m->propagation);
+                r = bind_at_pre(rootfd, pre, m->source, m->target, m->recursive, box_mount_flags(m),
+                                m->propagation, create);
+                if (r == -ENOENT && !create && access(m->source, F_OK) == 0)
+                        return no_target(m, e);
                 if (r < 0)
                         return fail(e, r, "[Mount %s] binding %s on %s", m->name, m->source,
                                     m->target);
                 return 0;
         case BOX_MOUNT_TMPFS: {
-                _cleanup_close_ int t = root_open_path(rootfd, m->target, true, false);
+                _cleanup_close_ int t = root_open_path(rootfd, m->target, create, false);
+                if (t == -ENOENT && !create)
+                        return no_target(m, e);
                 if (t < 0)
                         return fail(e, t, "[Mount %s] creating %s", m->name, m->target);
                 _cleanup_close_ int fs = new_fs("tmpfs", "tmpfs", m->data,
@@ -349,7 +455,9 @@ static int setup_mount(int rootfd, const struct box_mount *m, int pre, struct ro
                 return 0;
         }
         case BOX_MOUNT_OVERLAY: {
-                _cleanup_close_ int t = root_open_path(rootfd, m->target, true, false);
+                _cleanup_close_ int t = root_open_path(rootfd, m->target, create, false);
+                if (t == -ENOENT && !create)
+                        return no_target(m, e);
                 if (t < 0)
                         return fail(e, t, "[Mount %s] creating %s", m->name, m->target);
                 _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
@@ -369,7 +477,7 @@ static int setup_mount(int rootfd, const struct box_mount *m, int pre, struct ro
                         return fail(e, -errno, "[Mount %s] configuring overlay on %s", m->name,
                                     m->target);
                 _cleanup_close_ int mnt =
-                        fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr_from_flags(m->flags));
+                        fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr_from_flags(box_mount_flags(m)));
                 if (mnt < 0)
                         return fail(e, -errno, "[Mount %s] overlay on %s", m->name, m->target);
                 r = attach(mnt, t);
@@ -381,49 +489,102 @@ static int setup_mount(int rootfd, const struct box_mount *m, int pre, struct ro
         return 0;
 }
 
-/* Ephemeral=yes: the root becomes an overlay whose upper layer lives on a tmpfs that exists only
- * in this mount namespace, so every write vanishes with the box. *m is the (possibly idmapped)
- * root mount, used as the lower layer through its fd. */
-static int ephemeral_root(const struct box_config *c, int *m)
+/* An overlay over the root mount *m (the lower layer, through its fd), its upper and work layers
+ * on a tmpfs that exists only in this process: Ephemeral=yes, where every write vanishes with the
+ * box, and a read-only root that needs mount points the image lacks (see needs_layer()). The
+ * layers have no name on the host, so no other user can claim or swap them first. Kernels since
+ * 6.13 take them as descriptors; older ones by path, and the path is /proc/self/fd of the tmpfs
+ * attached, in this private mount namespace only, over the root directory (which the box's root
+ * covers next). On success *m is replaced by the overlay. */
+static int overlay_by_fd(int lower, int upper, int work)
+{
+        _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        int ov = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        return ov < 0 ? -errno : ov;
+}
+
+static int overlay_by_path(int root_dir, int tmp, int *lower, int upper, int work)
+{
+        if (move_mount(tmp, "", root_dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+            0)
+                return -errno;
+        /* From here on the tmpfs is attached: detach it again whatever happens (the overlay
+         * keeps private copies of its layers). */
+        char tpath[64];
+        snprintf(tpath, sizeof(tpath), "/proc/self/fd/%d", tmp);
+        int r = 0;
+        _cleanup_close_ int l = -EBADF;
+        if (mkdirat(tmp, "lower", 0755) < 0 ||
+            (l = openat(tmp, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+            move_mount(*lower, "", l, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                r = -errno;
+        char lp[64], up[64], wp[64];
+        snprintf(lp, sizeof(lp), "/proc/self/fd/%d", *lower);
+        snprintf(up, sizeof(up), "/proc/self/fd/%d", upper);
+        snprintf(wp, sizeof(wp), "/proc/self/fd/%d", work);
+        _cleanup_close_ int fs = r < 0 ? -EBADF : fsopen("overlay", FSOPEN_CLOEXEC);
+        if (r == 0 && (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+                       fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lp, 0) < 0 ||
+                       fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
+                       fsconfig(fs, FSCONFIG_SET_STRING, "workdir", wp, 0) < 0 ||
+                       fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0))
+                r = -errno;
+        int ov = r < 0 ? r : fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        if (r == 0 && ov < 0)
+                r = -errno;
+        umount2(tpath, MNT_DETACH);
+        return r < 0 ? r : ov;
+}
+
+static int overlay_root(int root_dir, int *m)
 {
         _cleanup_close_ int tmp = new_fs("tmpfs", "tmpfs", "mode=0755", 0);
         if (tmp < 0)
                 return tmp;
-        /* overlayfs takes its layers by path: give the tmpfs a name for a moment. This mount
-         * namespace is private, so the host never sees it; only the empty directory is made on
-         * the host's /tmp, and removed again below. */
-        _cleanup_free_ char *scratch = xasprintf("/tmp/.boxlaunch-ephemeral-%d", (int)getpid());
-        if (mkdir(scratch, 0700) < 0 && errno != EEXIST)
+        if (mkdirat(tmp, "upper", 0755) < 0 || mkdirat(tmp, "work", 0755) < 0)
                 return -errno;
-        if (move_mount(tmp, "", AT_FDCWD, scratch, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        _cleanup_close_ int upper =
+                openat(tmp, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int work =
+                openat(tmp, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (upper < 0 || work < 0)
                 return -errno;
-        _cleanup_close_ int sdir = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (sdir < 0)
-                return -errno;
-        if (mkdirat(sdir, "upper", 0755) < 0 || mkdirat(sdir, "work", 0755) < 0 ||
-            mkdirat(sdir, "lower", 0755) < 0)
-                return -errno;
-        _cleanup_free_ char *lower = xasprintf("%s/lower", scratch);
-        if (move_mount(*m, "", AT_FDCWD, lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return -errno;
-        _cleanup_free_ char *upper = xasprintf("%s/upper", scratch);
-        _cleanup_free_ char *work = xasprintf("%s/work", scratch);
-        _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
-            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return -errno;
-        int ov = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+        int ov = overlay_by_fd(*m, upper, work);
         if (ov < 0)
-                return -errno;
-        /* The scratch tree stays reachable only through the overlay; detach its name. */
-        umount2(scratch, MNT_DETACH);
-        rmdir(scratch);
+                ov = overlay_by_path(root_dir, tmp, m, upper, work);
+        if (ov < 0)
+                return ov;
         close(*m);
         *m = ov;
         return 0;
+}
+
+/* Would a [Mount] target have to be created in the image? Targets inside boxlaunch's own file
+ * systems (/dev, /proc, /sys; /run and /tmp of a machine) do not count. */
+static bool needs_layer(const struct box_config *c, int rootfd)
+{
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const char *t = c->mounts[i].target;
+                while (*t == '/')
+                        t++;
+                size_t n = strcspn(t, "/");
+                static const char *const api[] = {"dev", "proc", "sys", "run", "tmp"};
+                bool ours = false;
+                for (size_t k = 0; k < ARRAY_SIZE(api) - (c->boot ? 0 : 2); k++)
+                        ours = ours || (strlen(api[k]) == n && strncmp(t, api[k], n) == 0);
+                if (ours)
+                        continue;
+                _cleanup_close_ int fd = in_root(rootfd, t, O_PATH);
+                if (fd == -ENOENT)
+                        return true;
+        }
+        return false;
 }
 
 static int read_only_path(int rootfd, const char *path);
@@ -477,7 +638,9 @@ static int mount_cgroups(int rootfd, const char *cgpath, struct rootfs_error *e)
 
 /* The host's time zone, as systemd-nspawn's Timezone=auto does for a writable root: when the host's
  * /etc/localtime names a zone the image also has, the image's /etc/localtime is pointed at it (a
- * relative symlink, as the Container Interface asks). A read-only root keeps its own. */
+ * relative symlink, as the Container Interface asks). The one change Boot=yes makes to a writable
+ * image, and only where /etc is a real directory and /etc/localtime a symlink or absent: nothing is
+ * followed, and no file of the image's is replaced. A read-only root keeps its own. */
 static void setup_timezone(int rootfd, const struct box_config *c)
 {
         char target[PATH_MAX];
@@ -492,8 +655,13 @@ static void setup_timezone(int rootfd, const struct box_config *c)
         _cleanup_free_ char *inside = xasprintf("/usr/share/zoneinfo/%s", zone);
         _cleanup_free_ char *link = xasprintf("../usr/share/zoneinfo/%s", zone);
         _cleanup_close_ int z = in_root(rootfd, inside, O_PATH);
-        _cleanup_close_ int etc = in_root(rootfd, "/etc", O_RDONLY | O_DIRECTORY);
+        _cleanup_close_ int etc =
+                sys_openat2(rootfd, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
+                            RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         if (z < 0 || etc < 0)
+                return;
+        struct stat st;
+        if (fstatat(etc, "localtime", &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode))
                 return;
         char cur[PATH_MAX];
         ssize_t k = readlinkat(etc, "localtime", cur, sizeof(cur) - 1);
@@ -504,6 +672,24 @@ static void setup_timezone(int rootfd, const struct box_config *c)
         (void)symlinkat(link, etc, "localtime");
 }
 
+/* With the host's network, the host's resolv.conf over the image's, read-only (nspawn's
+ * bind-host) — when the image has a regular file there (reached inside the root): nothing is
+ * created, and a symlink to a file boxlaunch mounts later (/run/...) is left alone. */
+static int bind_resolv_conf(int rootfd, struct rootfs_error *e)
+{
+        _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH);
+        struct stat st;
+        if (t < 0 || fstat(t, &st) < 0 || !S_ISREG(st.st_mode))
+                return 0;
+        _cleanup_close_ int m = clone_source("/etc/resolv.conf", false);
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        int r = m < 0 ? m : mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0 ? -errno : 0;
+        if (r == 0)
+                r = attach(m, t);
+        return r < 0 ? fail(e, r, "binding the host's /etc/resolv.conf") : 0;
+}
+
 /* What a booted init expects of its container manager (systemd's Container Interface): /run and
  * /tmp as tmpfs, /run/host with the host's os-release and the manager's name, the box's cgroup
  * subtree, and with the host's network the host's resolv.conf (read-only, as nspawn's
@@ -511,18 +697,26 @@ static void setup_timezone(int rootfd, const struct box_config *c)
 static int setup_machine(int rootfd, const struct box_config *c, const char *cgpath,
                          struct rootfs_error *e)
 {
-        int r = mount_new_fs_at(rootfd, "/run", "tmpfs", "mode=0755,size=20%",
-                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        _cleanup_close_ int rundir = api_dir(rootfd, "run", "the machine's /run", e);
+        if (rundir < 0)
+                return rundir;
+        _cleanup_close_ int tmpdir = api_dir(rootfd, "tmp", "the machine's /tmp", e);
+        if (tmpdir < 0)
+                return tmpdir;
+        _cleanup_close_ int run = -EBADF;
+        int r = mount_new_fs_on(rundir, "tmpfs", "mode=0755,size=20%",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &run);
         if (r < 0)
                 return fail(e, r, "mounting tmpfs on /run");
-        r = mount_new_fs_at(rootfd, "/tmp", "tmpfs", "mode=1777,size=20%",
-                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        r = mount_new_fs_on(tmpdir, "tmpfs", "mode=1777,size=20%",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, NULL);
         if (r < 0)
                 return fail(e, r, "mounting tmpfs on /tmp");
-        _cleanup_close_ int run = in_root(rootfd, "/run", O_RDONLY | O_DIRECTORY);
-        if (run < 0 || mkdirat(run, "host", 0755) < 0)
-                return fail(e, run < 0 ? run : -errno, "creating /run/host");
-        _cleanup_close_ int host = openat(run, "host", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* `run` is the new tmpfs itself. */
+        if (mkdirat(run, "host", 0755) < 0)
+                return fail(e, -errno, "creating /run/host");
+        _cleanup_close_ int host =
+                openat(run, "host", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         _cleanup_free_ char *osr = NULL;
         if (host < 0)
                 return fail(e, -errno, "opening /run/host");
@@ -542,15 +736,8 @@ static int setup_machine(int rootfd, const struct box_config *c, const char *cgp
         if (r < 0)
                 return r;
         setup_timezone(rootfd, c);
-        if (c->net == BOX_NET_HOST && access("/etc/resolv.conf", R_OK) == 0) {
-                _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH);
-                if (t >= 0) {
-                        r = bind_at(rootfd, "/etc/resolv.conf", "/etc/resolv.conf", false,
-                                    MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-                        if (r < 0)
-                                return fail(e, r, "binding the host's /etc/resolv.conf");
-                }
-        }
+        if (c->net == BOX_NET_HOST && (r = bind_resolv_conf(rootfd, e)) < 0)
+                return r;
         return 0;
 }
 
@@ -598,27 +785,35 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
         if (m < 0)
                 return fail(e, -errno, "cloning root directory %s", c->root);
-        if (c->ephemeral && (r = ephemeral_root(c, &m)) < 0)
-                return fail(e, r, "overlaying root directory %s for Ephemeral=yes", c->root);
+        /* A read-only image is never written to: mount points it lacks are made in a private
+         * layer over it (the box sees the image read-only all the same). */
+        bool layered = c->ephemeral || (c->read_only && needs_layer(c, m));
+        if (layered && (r = overlay_root(root_dir, &m)) < 0)
+                return fail(e, r, "overlaying root directory %s%s", c->root,
+                            c->ephemeral ? " for Ephemeral=yes" : " for missing mount points");
         if (move_mount(m, "", root_dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return fail(e, -errno, "mounting root directory %s", c->root);
         /* The detached-mount fd now names the root of the attached tree. */
         int rootfd = m;
 
-        r = mount_new_fs_at(rootfd, "/proc", "proc", NULL,
-                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        _cleanup_close_ int procdir = api_dir(rootfd, "proc", "the box's /proc", e);
+        if (procdir < 0)
+                return procdir;
+        _cleanup_close_ int sysdir = api_dir(rootfd, "sys", "the box's /sys", e);
+        if (sysdir < 0)
+                return sysdir;
+        r = mount_new_fs_on(procdir, "proc", NULL,
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
         if (r < 0)
                 return fail(e, r, "mounting /proc");
 
-        r = mount_new_fs_at(rootfd, "/sys", "sysfs", NULL,
-                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                    MOUNT_ATTR_NOEXEC);
+        r = mount_new_fs_on(
+                sysdir, "sysfs", NULL,
+                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
         if (r == -EPERM) {
                 /* A user namespace that does not own the network namespace may not mount
                  * sysfs: show the host's, read-only. */
-                _cleanup_close_ int t = root_open_path(rootfd, "/sys", true, false);
-                if (t < 0)
-                        return fail(e, t, "creating /sys");
+                int t = sysdir;
                 _cleanup_close_ int sysm = open_tree(
                         AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -638,7 +833,7 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
         if (c->boot && (r = setup_machine(rootfd, c, cgpath, e)) < 0)
                 return r;
         for (size_t i = 0; i < c->n_mounts; i++) {
-                r = setup_mount(rootfd, &c->mounts[i], pre.fd[i], e);
+                r = setup_mount(rootfd, &c->mounts[i], pre.fd[i], layered || !c->read_only, e);
                 pre.fd[i] = -1; /* consumed */
                 if (r < 0)
                         return r;
@@ -747,10 +942,16 @@ int rootfs_protect(const struct box_config *c, struct rootfs_error *e)
                 return fail(e, -errno, "opening /");
         /* A private network may tune itself: keep a handle on a writable /proc/sys/net. */
         if (c->net == BOX_NET_PRIVATE) {
-                netfd = open_tree(AT_FDCWD, "/proc/sys/net",
-                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                _cleanup_close_ int proc = procfs_open_root("/proc");
+                if (proc < 0)
+                        return fail(e, proc, "opening the box's /proc");
+                _cleanup_close_ int net = procfs_open(proc, "sys/net", O_PATH | O_DIRECTORY);
+                netfd = net < 0 ? net
+                                : open_tree(net, "",
+                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                    AT_RECURSIVE);
                 if (netfd < 0)
-                        return fail(e, -errno, "cloning /proc/sys/net");
+                        return fail(e, net < 0 ? net : -errno, "cloning /proc/sys/net");
         }
         _cleanup_close_ int in = inaccessible_open();
         if (in < 0)
