@@ -673,11 +673,11 @@ static void setup_timezone(int rootfd, const struct box_config *c)
 }
 
 /* With the host's network, the host's resolv.conf over the image's, read-only (nspawn's
- * bind-host) — when the image has a regular file there (reached inside the root): nothing is
- * created, and a symlink to a file boxlaunch mounts later (/run/...) is left alone. */
+ * bind-host) — only when the image has a regular file there: nothing is created, and a symlink
+ * (to a file of the image's or one of systemd's in /run) is the image's choice, left alone. */
 static int bind_resolv_conf(int rootfd, struct rootfs_error *e)
 {
-        _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH);
+        _cleanup_close_ int t = in_root(rootfd, "/etc/resolv.conf", O_PATH | O_NOFOLLOW);
         struct stat st;
         if (t < 0 || fstat(t, &st) < 0 || !S_ISREG(st.st_mode))
                 return 0;
@@ -813,7 +813,6 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
         if (r == -EPERM) {
                 /* A user namespace that does not own the network namespace may not mount
                  * sysfs: show the host's, read-only. */
-                int t = sysdir;
                 _cleanup_close_ int sysm = open_tree(
                         AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -821,7 +820,7 @@ int rootfs_prepare(const struct box_config *c, bool in_userns, int root_dir, int
                 if (sysm < 0 ||
                     mount_setattr(sysm, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
                         return fail(e, -errno, "binding /sys");
-                r = attach(sysm, t);
+                r = attach(sysm, sysdir);
         }
         if (r < 0)
                 return fail(e, r, "mounting /sys");
