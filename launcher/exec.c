@@ -88,8 +88,7 @@ static char *user_shell(uid_t uid)
 }
 
 static _noreturn_ void command_main(const struct box_config *c, const struct exec_opts *o,
-                                    bool userns, uint64_t caps,
-                                    const struct box_seccomp_prog *seccomp, int sock)
+                                    bool userns, const struct privs *privs, int sock)
 {
         int r;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -150,7 +149,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                         fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
 
         char why[256];
-        r = privs_drop(c, caps, seccomp, &ids, why, sizeof(why));
+        r = privs_drop(c, privs, &ids, why, sizeof(why));
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, r, "%s", why);
         /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
@@ -165,7 +164,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                         signal(s, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        if ((r = privs_seal(c, seccomp)) < 0)
+        if ((r = privs_seal(c, privs)) < 0)
                 fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         r = exec_in_path(argv, env);
         if (r == -ENOENT)
@@ -278,8 +277,8 @@ static int wait_code(pid_t pid)
 }
 
 static _noreturn_ void joiner_main(const struct box_config *c, const struct exec_opts *o,
-                                   const struct box_ref *b, int flags, uint64_t caps,
-                                   const struct box_seccomp_prog *seccomp, int sock)
+                                   const struct box_ref *b, int flags, const struct privs *privs,
+                                   int sock)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         int r = cgroup_join_self_path(b->cgroup);
@@ -294,7 +293,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
         if (pid < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "fork");
         if (pid == 0)
-                command_main(c, o, flags & CLONE_NEWUSER, caps, seccomp, sock);
+                command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
         forward_signals(pid);
         if (sock >= 0)
                 close(sock); /* the host side sees EOF once the command is done with it */
@@ -382,7 +381,7 @@ static int do_exec(const struct exec_opts *o)
                 return 1;
         int code = EXIT_SETUP_FAILED;
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
-        struct box_seccomp_prog seccomp = {0};
+        struct privs privs = {0};
         int sv[2] = {-1, -1};
         _cleanup_free_ char *path = NULL, *text = NULL;
 
@@ -406,12 +405,10 @@ static int do_exec(const struct exec_opts *o)
         box_config_init(c);
         if (box_file_load_buffer(path, text, len, c) < 0)
                 goto out; /* logged */
-        uint64_t caps = caps_resolve(c);
-        r = seccomp_compile(c, caps, &seccomp);
-        if (r < 0) {
-                log_error_errno(r, "exec: compiling the seccomp filter of box '%s'", o->name);
-                goto out;
-        }
+        /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
+         * here on the host (the box's mount namespace hides securityfs). */
+        if (privs_prepare(c, &privs) < 0)
+                goto out; /* logged */
         int flags = ns_flags(b.pid);
         if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "exec: socketpair");
@@ -431,7 +428,7 @@ static int do_exec(const struct exec_opts *o)
         if (pid == 0) {
                 if (sv[0] >= 0)
                         close(sv[0]);
-                joiner_main(c, o, &b, flags, caps, &seccomp, sv[1]);
+                joiner_main(c, o, &b, flags, &privs, sv[1]);
         }
         forward_signals(pid);
         if (sv[1] >= 0) {
@@ -459,7 +456,7 @@ out:
                 close(sv[0]);
         if (sv[1] >= 0)
                 close(sv[1]);
-        seccomp_prog_free(&seccomp);
+        privs_done(&privs);
         box_ref_done(&b);
         return code;
 }

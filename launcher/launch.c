@@ -170,12 +170,6 @@ static void apply_process_limits(const struct box_config *c)
         }
 }
 
-/* What the supervisor prepares before clone, so the child only applies it. */
-struct security {
-        uint64_t caps;
-        struct box_seccomp_prog seccomp;
-};
-
 static bool has_hooks(const struct box_config *c, enum box_hook_stage stage)
 {
         for (size_t i = 0; i < c->n_hooks; i++)
@@ -267,7 +261,7 @@ static void child_join_late(const struct box_config *c, int sock)
 }
 
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
-                                  const struct security *sec, int stub, const sigset_t *oldmask,
+                                  const struct privs *sec, int stub, const sigset_t *oldmask,
                                   const char *cgpath, int *join, int n_join, bool late)
 {
         struct sync_msg m;
@@ -342,7 +336,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         /* Nothing before needed the groups; the payload must start in them. */
         if (late)
                 child_join_late(c, sock);
-        r = privs_drop(c, sec->caps, &sec->seccomp, &ids, err, sizeof(err));
+        r = privs_drop(c, sec, &ids, err, sizeof(err));
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "%s", err);
 
@@ -374,7 +368,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
 
-        if ((r = privs_seal(c, &sec->seccomp)) < 0)
+        if ((r = privs_seal(c, sec)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         if (stub >= 0) {
                 r = stubinit_exec(stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
@@ -388,7 +382,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
 
 struct launch {
         struct box_config *c;
-        struct security sec;
+        struct privs sec; /* decided before clone; the child only applies it */
         struct box_state state;
         int sock;
         pid_t pid;
@@ -458,7 +452,7 @@ static void launch_cleanup(struct launch *l)
         if (l->mask_saved)
                 sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
         l->mask_saved = false;
-        seccomp_prog_free(&l->sec.seccomp);
+        privs_done(&l->sec);
         state_release(&l->state);
 }
 
@@ -674,14 +668,10 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 log_error_errno(-errno, "root directory %s", c->root);
                 goto out;
         }
-        if (lsm_check(c) < 0)
-                goto out;
-        l.sec.caps = caps_resolve(c);
-        r = seccomp_compile(c, l.sec.caps, &l.sec.seccomp);
-        if (r < 0) {
-                log_error_errno(r, "compiling the seccomp filter");
-                goto out;
-        }
+        /* On the host, while securityfs is still in view: the AppArmor decision, with the
+         * capabilities and the filter. */
+        if (privs_prepare(c, &l.sec) < 0)
+                goto out; /* logged */
 
         if (c->userns == BOX_USERNS_PICK) {
                 l.idmap_lock = idmap_lock();
