@@ -572,6 +572,26 @@ static void reap_child(struct launch *l)
         l->pid = 0;
 }
 
+/* Hooks in the box's namespaces, on the child's request. A startContainer hook runs a program
+ * of the image, after pivot_root: it gets the box's cgroups, capabilities, no_new_privs, LSM
+ * and seccomp, like the payload. createContainer hooks run before pivot_root, the admin's
+ * programs from the host's tree, with the runtime's privileges (as in runc); both get a
+ * session of their own. */
+static int run_box_hooks(struct launch *l, enum box_hook_stage stage, const struct hook_state *hs)
+{
+        if (stage != BOX_HOOK_START_CONTAINER)
+                return hooks_run(l->c, stage, hs, l->pid, true);
+        int fds[CGROUP_JOIN_MAX];
+        int n = cgroup_join_fds(l->cg, true, fds);
+        if (n < 0)
+                return n; /* logged */
+        struct hook_confine conf = {
+                .c = l->c, .privs = &l->sec, .cgroup_fds = fds, .n_cgroup_fds = n};
+        int r = hooks_run_confined(l->c, stage, hs, l->pid, true, &conf);
+        close_many(fds, n);
+        return r;
+}
+
 /* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
 static int wait_joined(struct launch *l, int *code)
 {
@@ -834,7 +854,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 }
                 if (m.type == MSG_HOOKS && m.code >= 0 && m.code < _BOX_HOOK_STAGE_MAX) {
                         hs.status = m.code == BOX_HOOK_START_CONTAINER ? "created" : "creating";
-                        if (hooks_run(c, (enum box_hook_stage)m.code, &hs, l.pid, true) < 0)
+                        if (run_box_hooks(&l, (enum box_hook_stage)m.code, &hs) < 0)
                                 goto out;
                         struct sync_msg go = {.type = MSG_GO};
                         if ((r = fd_send(l.sock, -1, &go, sizeof(go))) < 0) {
