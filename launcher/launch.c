@@ -10,7 +10,10 @@
  *   uid/gid maps, state, prestart hooks
  *   MSG_GO ------------------------------->  rootfs, /dev, mounts, pivot_root, ids, security
  *          <-------------------------------  MSG_ERROR {errno, exit code, text} and _exit, or
+ *          <-------------------------------  MSG_EXEC, right before execve, then
  *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
+ *
+ * EOF without MSG_EXEC is a set-up process that died (a crash, a SIGKILL): a failed start.
  *
  * An application box without hooks or a user namespace on a v1 or hybrid host joins late: the
  * two sides work in parallel, on two CPUs where there are two.
@@ -79,6 +82,7 @@ enum msg_type {
         MSG_PTY = 3,    /* child -> supervisor: the console's pty master */
         MSG_HOOKS = 4,  /* child -> supervisor: run the hooks of stage `code` in my namespaces */
         MSG_JOINED = 5, /* child -> supervisor: I am in the box's cgroups */
+        MSG_EXEC = 6,   /* child -> supervisor: set-up done, execve next */
 };
 
 struct sync_msg {
@@ -368,6 +372,10 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
 
+        /* Before the filter, which the box's own SystemCallFilter= may deny sendmsg. */
+        m = (struct sync_msg){.type = MSG_EXEC};
+        if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                _exit(EXIT_SETUP_FAILED); /* the supervisor is gone */
         if ((r = privs_seal(c, sec)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         if (stub >= 0) {
@@ -590,6 +598,23 @@ static int run_box_hooks(struct launch *l, enum box_hook_stage stage, const stru
         int r = hooks_run_confined(l->c, stage, hs, l->pid, true, &conf);
         close_many(fds, n);
         return r;
+}
+
+/* EOF before MSG_EXEC: the set-up process died without a word (a crash, a kill). */
+static void set_up_died(struct launch *l)
+{
+        int st = 0;
+        while (waitpid(l->pid, &st, __WALL) < 0 && errno == EINTR)
+                ;
+        l->pid = 0;
+        if (WIFSIGNALED(st))
+                log_error("the box's set-up process was killed by signal %s before starting the "
+                          "payload",
+                          sigabbrev_np(WTERMSIG(st)) ?: "?");
+        else
+                log_error("the box's set-up process exited with status %d before starting the "
+                          "payload",
+                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
 /* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
@@ -839,15 +864,25 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                         goto out;
                 }
         }
-        for (;;) {
+        for (bool executing = false;;) {
                 int fd = -1;
                 ssize_t n = fd_recv(l.sock, &fd, &m, sizeof(m));
                 if (n < 0) {
                         log_error_errno((int)n, "waiting for the box to start");
                         goto out;
                 }
-                if (n == 0)
+                if (n == 0 && executing)
                         break; /* EOF: the payload (or the stub init) is executing */
+                if (n == 0) {
+                        set_up_died(&l);
+                        goto out;
+                }
+                if (m.type == MSG_EXEC) {
+                        executing = true;
+                        if (fd >= 0)
+                                close(fd);
+                        continue;
+                }
                 if (m.type == MSG_PTY && fd >= 0 && l.pty_master < 0) {
                         l.pty_master = fd;
                         continue;
