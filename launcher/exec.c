@@ -92,6 +92,11 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
 {
         int r;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Never the caller's session: a command handed our terminal as its stdio must not be
+         * able to make it its controlling terminal or push input into it (TIOCSTI). With
+         * --tty, its own session gets the box's pty below. */
+        if (!o->tty && setsid() < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "setsid");
         if (userns) {
                 /* Whatever our host ids map to, become the box's root first. */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -244,8 +249,9 @@ static int ns_flags(pid_t pid)
 }
 
 /* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
- * joiner, the joiner to the command. (SIGINT and SIGQUIT from a terminal reach the command's
- * process group directly, or travel through the pty with --tty.) */
+ * joiner, the joiner to the command. SIGINT and SIGQUIT from a terminal reach the joiner, which
+ * shares boxlaunch's process group (boxlaunch ignores them), and the joiner passes them on: the
+ * command has a session of its own. With --tty they travel through the pty instead. */
 static volatile pid_t forward_to;
 
 static void forward_signal(int sig)
@@ -256,12 +262,16 @@ static void forward_signal(int sig)
         errno = saved;
 }
 
-static void forward_signals(pid_t pid)
+static void forward_signals(pid_t pid, bool interactive)
 {
         struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
         forward_to = pid;
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        if (interactive) {
+                sigaction(SIGINT, &sa, NULL);
+                sigaction(SIGQUIT, &sa, NULL);
+        }
 }
 
 static int wait_code(pid_t pid)
@@ -294,7 +304,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
                 fail(EXIT_SETUP_FAILED, -errno, "fork");
         if (pid == 0)
                 command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
-        forward_signals(pid);
+        forward_signals(pid, true);
         if (sock >= 0)
                 close(sock); /* the host side sees EOF once the command is done with it */
         _exit(wait_code(pid));
@@ -390,6 +400,14 @@ static int do_exec(const struct exec_opts *o)
                 code = 1;
                 goto out;
         }
+        /* While it is being created, the box's mount namespace still holds the host's whole
+         * tree (and its hooks may be running): nothing enters before it runs. */
+        if (!streq(b.status, "running")) {
+                log_error("exec: box '%s' is not running yet (status %s); try again once it is",
+                          o->name, b.status);
+                code = 1;
+                goto out;
+        }
         if (!b.cgroup) {
                 log_error("exec: box '%s' has no cgroup recorded", o->name);
                 goto out;
@@ -414,8 +432,8 @@ static int do_exec(const struct exec_opts *o)
                 log_error_errno(-errno, "exec: socketpair");
                 goto out;
         }
-        /* Without a terminal the command shares our process group: ^C reaches it, and we wait
-         * for its status, like system(3). */
+        /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
+         * the command's status, like system(3). */
         struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
         sigaction(SIGINT, &ign, &old_int);
         sigaction(SIGQUIT, &ign, &old_quit);
@@ -430,7 +448,7 @@ static int do_exec(const struct exec_opts *o)
                         close(sv[0]);
                 joiner_main(c, o, &b, flags, &privs, sv[1]);
         }
-        forward_signals(pid);
+        forward_signals(pid, false);
         if (sv[1] >= 0) {
                 close(sv[1]);
                 sv[1] = -1;
