@@ -867,6 +867,9 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
         for (bool executing = false;;) {
                 int fd = -1;
                 ssize_t n = fd_recv(l.sock, &fd, &m, sizeof(m));
+                /* A child that dies with our message unread resets the connection: its end. */
+                if (n == -ECONNRESET)
+                        n = 0;
                 if (n < 0) {
                         log_error_errno((int)n, "waiting for the box to start");
                         goto out;
