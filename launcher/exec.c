@@ -494,14 +494,17 @@ static void exec_usage(bool shell)
                      "Runs COMMAND in the running box NAME: in its namespaces (pid included) and\n"
                      "cgroup, with its capabilities, no_new_privs, seccomp filter, AppArmor\n"
                      "profile and resource limits, looked up in the box's PATH.\n\n"
-                     "  -t, --tty            allocate a pty in the box and relay it\n"
+                     "  -t, --tty            allocate a pty in the box and relay it (without it,\n"
+                     "                       COMMAND gets boxlaunch's stdio, in a session of\n"
+                     "                       its own)\n"
                      "  -u, --user=USER      run as USER (name or number, from the box's\n"
                      "                       /etc/passwd) instead of the box's User=\n"
                      "  -e, --env=K=V        set an environment variable (repeatable)\n"
                      "  -w, --workdir=DIR    working directory (default: the box's)\n\n"
                      "Exit status: the command's; 128+N if it was killed by signal N; 1 if no\n"
-                     "such box is running or on a usage error; 125 if entering the box failed;\n"
-                     "126 if COMMAND could not be executed; 127 if it was not found.");
+                     "such box is running (or it is not running yet) or on a usage error; 125\n"
+                     "if entering the box failed; 126 if COMMAND could not be executed; 127 if\n"
+                     "it was not found.");
 }
 
 static int parse_exec(int argc, char **argv, bool shell, struct exec_opts *o, char ***env)
