@@ -55,11 +55,10 @@ static const char *errname(int e)
                 return "EAFNOSUPPORT";
         case ENXIO:
                 return "ENXIO";
+        case EDOM:
+                return "EDOM";
         default: {
                 static char buf[32];
-                const char *name = strerrorname_np(e);
-                if (name)
-                        return name;
                 snprintf(buf, sizeof(buf), "errno%d", e);
                 return buf;
         }
