@@ -372,7 +372,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
 
-        /* Before the filter, which the box's own SystemCallFilter= may deny sendmsg. */
+        /* Before the filter: SystemCallFilter= may deny sendmsg. */
         m = (struct sync_msg){.type = MSG_EXEC};
         if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
                 _exit(EXIT_SETUP_FAILED); /* the supervisor is gone */
