@@ -418,7 +418,7 @@ into_box_group() {
 reuse_pid() {
 	kill -9 "$1"
 	wait "$1" 2>/dev/null || true
-	"$HB_GATE" spawn "$1" -- /bin/sleep 300 </dev/null >/dev/null 2>&1 3>&-
+	"$HB_GATE" spawn "$1" -- /bin/sleep 299 </dev/null >/dev/null 2>&1 3>&-
 	KILL_AFTER+=("$1")
 }
 
@@ -426,7 +426,7 @@ reuse_pid() {
 	[ -d /sys/fs/cgroup/pids ] || [ -d /sys/fs/cgroup/memory ] || skip "no cgroup v1 hierarchy"
 	f=$(app_box hb-gc)
 	start_bg hb-gc "$f" /bin/sleep 60
-	/bin/sleep 300 3>&- &
+	/bin/sleep 299 3>&- &
 	p=$!
 	KILL_AFTER+=("$p")
 	into_box_group hb-gc "$p"
@@ -453,7 +453,7 @@ reuse_pid() {
 	f=$(app_box hb-pause)
 	start_bg hb-pause "$f" /bin/sleep 60
 	[ ! -d "/sys/fs/cgroup/freezer/$(state_key hb-pause cgroup)" ]
-	/bin/sleep 300 3>&- &
+	/bin/sleep 299 3>&- &
 	p=$!
 	KILL_AFTER+=("$p")
 	into_box_group hb-pause "$p"
