@@ -195,8 +195,11 @@ int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_
         r = cap_set_mask(caps, CAP_EFFECTIVE, eff);
         if (r >= 0)
                 r = cap_set_mask(caps, CAP_PERMITTED, eff);
+        /* Inheritable only what Ambient= asks for (raising it needs the bit in I): a full set
+         * would hand every capability to any file in the box with inheritable file
+         * capabilities, whatever its user (CVE-2022-24769). */
         if (r >= 0)
-                r = cap_set_mask(caps, CAP_INHERITABLE, eff);
+                r = cap_set_mask(caps, CAP_INHERITABLE, ambient & keep);
         if (r < 0)
                 return r;
         if (cap_set_proc(caps) < 0)

@@ -21,7 +21,7 @@ uint64_t caps_resolve(const struct box_config *c);
 char *caps_to_string(uint64_t mask);
 
 /* In the box child just before exec: drops the bounding set to keep, switches to uid/gid/groups
- * and sets E=P=I (keep for root, ambient&keep otherwise) and the ambient set. Does not set
- * no_new_privs. */
+ * and sets E=P (keep for root, ambient&keep otherwise), I=ambient&keep and the ambient set. Does
+ * not set no_new_privs. */
 int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
                size_t ngroups);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #define AUTO_PARENT "boxlaunch"
@@ -354,6 +355,51 @@ static size_t sort_unique(pid_t *v, size_t n)
         return k;
 }
 
+/* The box's processes as sorted, unique pids: every hierarchy, nested groups included. */
+static size_t member_pids(const struct box_cgroup *cg, pid_t **v)
+{
+        size_t n = 0;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                if (cg->dirs[h].fd >= 0 && cg->dirs[h].alias_of < 0)
+                        (void)collect_pids(cg->dirs[h].fd, v, &n);
+        return sort_unique(*v, n);
+}
+
+static bool pid_listed(const pid_t *sorted, size_t n, pid_t pid)
+{
+        return n > 0 && bsearch(&pid, sorted, n, sizeof(pid_t), cmp_pid) != NULL;
+}
+
+/* A pid read from cgroup.procs may be reused by a process of the host before we act on it. So:
+ * a pidfd first, then the group read again. A process that holds its pid cannot lose it, so if
+ * the pidfd's process is still alive when the signal is sent, it is the one the second read
+ * found in the group. -1 for pids that are gone or not to be touched. */
+static int *open_pidfds(const pid_t *v, size_t n)
+{
+        int *fds = xmalloc((n ? n : 1) * sizeof(int));
+        for (size_t i = 0; i < n; i++)
+                fds[i] = v[i] > 1 && v[i] != getpid() ? (int)syscall(SYS_pidfd_open, v[i], 0) : -1;
+        return fds;
+}
+
+static void close_pidfds(int *fds, size_t n)
+{
+        close_many(fds, (int)n);
+        free(fds);
+}
+
+/* SIGKILL, through pidfds, to the processes of v still in the box's groups. */
+static void kill_members(const struct box_cgroup *cg, const pid_t *v, size_t n)
+{
+        int *fds = open_pidfds(v, n);
+        _cleanup_free_ pid_t *now = NULL;
+        size_t m = member_pids(cg, &now);
+        for (size_t i = 0; i < n; i++)
+                if (fds[i] >= 0 && pid_listed(now, m, v[i]))
+                        (void)syscall(SYS_pidfd_send_signal, fds[i], SIGKILL, NULL, 0);
+        close_pidfds(fds, n);
+}
+
 /* Kills everything in the box's groups (and groups nested in them) and waits until they are
  * empty. A fake tree's cgroup.procs lists no real processes of ours: never kill from it. */
 static int cg_kill(struct box_cgroup *cg)
@@ -381,18 +427,12 @@ static int cg_kill(struct box_cgroup *cg)
         int r = -ETIMEDOUT;
         for (unsigned step = 0; step < WAIT_STEPS; step++) {
                 _cleanup_free_ pid_t *v = NULL;
-                size_t n = 0;
-                for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                        if (cg->dirs[h].fd >= 0 && cg->dirs[h].alias_of < 0)
-                                (void)collect_pids(cg->dirs[h].fd, &v, &n);
-                n = sort_unique(v, n);
+                size_t n = member_pids(cg, &v);
                 if (n == 0) {
                         r = 0;
                         break;
                 }
-                for (size_t i = 0; i < n; i++)
-                        if (v[i] > 1 && v[i] != getpid())
-                                (void)kill(v[i], SIGKILL);
+                kill_members(cg, v, n);
                 if (frozen) {
                         (void)cg_write(cg, frz, "freezer.state", "THAWED", false);
                         frozen = false;
@@ -1158,6 +1198,30 @@ static int member_fd(const struct box_cgroup *cg)
         return -1;
 }
 
+/* Moves the process pidfd stands for, pid, into the box's new freezer group. Only a number can
+ * be written; the pidfd says afterwards whether it still named our process. If the process died
+ * in between, the number may have gone to a process of the host: one that is not in the box's
+ * group `ref` is put back into the freezer hierarchy's root, where the host's processes are. */
+static int move_checked(struct box_cgroup *cg, int pidfd, pid_t pid, int ref)
+{
+        struct cg_dir *f = &cg->dirs[CG_FREEZER];
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        int r = cg_write(cg, f->fd, "cgroup.procs", buf, false);
+        if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0)
+                return r; /* still alive: it was ours */
+        if (r < 0)
+                return -ESRCH;
+        _cleanup_free_ pid_t *members = NULL;
+        size_t n = 0;
+        (void)collect_pids(ref, &members, &n);
+        n = sort_unique(members, n);
+        if (!pid_listed(members, n, pid) &&
+            cg_write(cg, f->rootfd, "cgroup.procs", buf, false) == 0)
+                log_warn("pid %s was reused while the box was being paused; moved it back", buf);
+        return -ESRCH;
+}
+
 /* pause on a v1 box without a freezer group: make it and move every process of the box into
  * it, again until a pass finds none left outside (a process forked meanwhile by one not yet
  * moved shows up in the next pass; one forked by a moved one is born inside). */
@@ -1181,22 +1245,30 @@ static int freezer_join_all(struct box_cgroup *cg)
         if (ref < 0)
                 return -ENOENT;
         for (unsigned pass = 0; pass < WAIT_STEPS; pass++) {
-                _cleanup_free_ pid_t *all = NULL, *in = NULL;
-                size_t n_all = 0, n_in = 0, moved = 0;
+                _cleanup_free_ pid_t *all = NULL, *in = NULL, *now = NULL;
+                size_t n_all = 0, n_in = 0, n_now = 0, moved = 0;
                 int r = collect_pids(ref, &all, &n_all);
                 if (r < 0 || (r = collect_pids(f->fd, &in, &n_in)) < 0)
                         return r;
+                n_all = sort_unique(all, n_all);
                 n_in = sort_unique(in, n_in);
-                for (size_t i = 0; i < n_all; i++) {
-                        if (bsearch(&all[i], in, n_in, sizeof(pid_t), cmp_pid))
+                /* Pidfds, then the box's group read again (see open_pidfds()). */
+                int *fds = open_pidfds(all, n_all);
+                r = collect_pids(ref, &now, &n_now);
+                n_now = sort_unique(now, n_now);
+                for (size_t i = 0; r >= 0 && i < n_all; i++) {
+                        if (fds[i] < 0 || pid_listed(in, n_in, all[i]) ||
+                            !pid_listed(now, n_now, all[i]))
                                 continue;
-                        char buf[32];
-                        snprintf(buf, sizeof(buf), "%d", (int)all[i]);
-                        r = cg_write(cg, f->fd, "cgroup.procs", buf, false);
-                        if (r < 0 && r != -ESRCH)
-                                return r;
-                        moved++;
+                        r = move_checked(cg, fds[i], all[i], ref);
+                        if (r == -ESRCH)
+                                r = 0; /* gone meanwhile */
+                        else if (r >= 0)
+                                moved++;
                 }
+                close_pidfds(fds, n_all);
+                if (r < 0)
+                        return r;
                 if (moved == 0)
                         return 0;
         }

@@ -86,11 +86,15 @@ static char *user_shell(uid_t uid)
 }
 
 static _noreturn_ void command_main(const struct box_config *c, const struct exec_opts *o,
-                                    bool userns, uint64_t caps,
-                                    const struct box_seccomp_prog *seccomp, int sock)
+                                    bool userns, const struct privs *privs, int sock)
 {
         int r;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Never the caller's session: a command handed our terminal as its stdio must not be
+         * able to make it its controlling terminal or push input into it (TIOCSTI). With
+         * --tty, its own session gets the box's pty below. */
+        if (!o->tty && setsid() < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "setsid");
         if (userns) {
                 /* Whatever our host ids map to, become the box's root first. */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -148,7 +152,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                         fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
 
         char why[256];
-        r = privs_drop(c, caps, seccomp, &ids, why, sizeof(why));
+        r = privs_drop(c, privs, &ids, why, sizeof(why));
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, r, "%s", why);
         /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
@@ -163,7 +167,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                         signal(s, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
-        if ((r = privs_seal(c, seccomp)) < 0)
+        if ((r = privs_seal(c, privs)) < 0)
                 fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         r = exec_in_path(argv, env);
         if (r == -ENOENT)
@@ -243,8 +247,9 @@ static int ns_flags(pid_t pid)
 }
 
 /* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
- * joiner, the joiner to the command. (SIGINT and SIGQUIT from a terminal reach the command's
- * process group directly, or travel through the pty with --tty.) */
+ * joiner, the joiner to the command. SIGINT and SIGQUIT from a terminal reach the joiner, which
+ * shares boxlaunch's process group (boxlaunch ignores them), and the joiner passes them on: the
+ * command has a session of its own. With --tty they travel through the pty instead. */
 static volatile pid_t forward_to;
 
 static void forward_signal(int sig)
@@ -255,12 +260,16 @@ static void forward_signal(int sig)
         errno = saved;
 }
 
-static void forward_signals(pid_t pid)
+static void forward_signals(pid_t pid, bool interactive)
 {
         struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
         forward_to = pid;
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        if (interactive) {
+                sigaction(SIGINT, &sa, NULL);
+                sigaction(SIGQUIT, &sa, NULL);
+        }
 }
 
 static int wait_code(pid_t pid)
@@ -276,8 +285,8 @@ static int wait_code(pid_t pid)
 }
 
 static _noreturn_ void joiner_main(const struct box_config *c, const struct exec_opts *o,
-                                   const struct box_ref *b, int flags, uint64_t caps,
-                                   const struct box_seccomp_prog *seccomp, int sock)
+                                   const struct box_ref *b, int flags, const struct privs *privs,
+                                   int sock)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         int r = cgroup_join_self_path(b->cgroup);
@@ -292,8 +301,8 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
         if (pid < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "fork");
         if (pid == 0)
-                command_main(c, o, flags & CLONE_NEWUSER, caps, seccomp, sock);
-        forward_signals(pid);
+                command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
+        forward_signals(pid, true);
         if (sock >= 0)
                 close(sock); /* the host side sees EOF once the command is done with it */
         _exit(wait_code(pid));
@@ -380,12 +389,20 @@ static int do_exec(const struct exec_opts *o)
                 return 1;
         int code = EXIT_SETUP_FAILED;
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
-        struct box_seccomp_prog seccomp = {0};
+        struct privs privs = {0};
         int sv[2] = {-1, -1};
         _cleanup_free_ char *path = NULL, *text = NULL;
 
         if (streq(b.status, "paused")) {
                 log_error("exec: box '%s' is paused; resume it first", o->name);
+                code = 1;
+                goto out;
+        }
+        /* While it is being created, the box's mount namespace still holds the host's whole
+         * tree (and its hooks may be running): nothing enters before it runs. */
+        if (!streq(b.status, "running")) {
+                log_error("exec: box '%s' is not running yet (status %s); try again once it is",
+                          o->name, b.status);
                 code = 1;
                 goto out;
         }
@@ -404,19 +421,17 @@ static int do_exec(const struct exec_opts *o)
         box_config_init(c);
         if (box_file_load_buffer(path, text, len, c) < 0)
                 goto out; /* logged */
-        uint64_t caps = caps_resolve(c);
-        r = seccomp_compile(c, caps, &seccomp);
-        if (r < 0) {
-                log_error_errno(r, "exec: compiling the seccomp filter of box '%s'", o->name);
-                goto out;
-        }
+        /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
+         * here on the host (the box's mount namespace hides securityfs). */
+        if (privs_prepare(c, &privs) < 0)
+                goto out; /* logged */
         int flags = ns_flags(b.pid);
         if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 log_error_errno(-errno, "exec: socketpair");
                 goto out;
         }
-        /* Without a terminal the command shares our process group: ^C reaches it, and we wait
-         * for its status, like system(3). */
+        /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
+         * the command's status, like system(3). */
         struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
         sigaction(SIGINT, &ign, &old_int);
         sigaction(SIGQUIT, &ign, &old_quit);
@@ -429,9 +444,9 @@ static int do_exec(const struct exec_opts *o)
         if (pid == 0) {
                 if (sv[0] >= 0)
                         close(sv[0]);
-                joiner_main(c, o, &b, flags, caps, &seccomp, sv[1]);
+                joiner_main(c, o, &b, flags, &privs, sv[1]);
         }
-        forward_signals(pid);
+        forward_signals(pid, false);
         if (sv[1] >= 0) {
                 close(sv[1]);
                 sv[1] = -1;
@@ -457,7 +472,7 @@ out:
                 close(sv[0]);
         if (sv[1] >= 0)
                 close(sv[1]);
-        seccomp_prog_free(&seccomp);
+        privs_done(&privs);
         box_ref_done(&b);
         return code;
 }
@@ -477,14 +492,17 @@ static void exec_usage(bool shell)
                      "Runs COMMAND in the running box NAME: in its namespaces (pid included) and\n"
                      "cgroup, with its capabilities, no_new_privs, seccomp filter, AppArmor\n"
                      "profile and resource limits, looked up in the box's PATH.\n\n"
-                     "  -t, --tty            allocate a pty in the box and relay it\n"
+                     "  -t, --tty            allocate a pty in the box and relay it (without it,\n"
+                     "                       COMMAND gets boxlaunch's stdio, in a session of\n"
+                     "                       its own)\n"
                      "  -u, --user=USER      run as USER (name or number, from the box's\n"
                      "                       /etc/passwd) instead of the box's User=\n"
                      "  -e, --env=K=V        set an environment variable (repeatable)\n"
                      "  -w, --workdir=DIR    working directory (default: the box's)\n\n"
                      "Exit status: the command's; 128+N if it was killed by signal N; 1 if no\n"
-                     "such box is running or on a usage error; 125 if entering the box failed;\n"
-                     "126 if COMMAND could not be executed; 127 if it was not found.");
+                     "such box is running (or it is not running yet) or on a usage error; 125\n"
+                     "if entering the box failed; 126 if COMMAND could not be executed; 127 if\n"
+                     "it was not found.");
 }
 
 static int parse_exec(int argc, char **argv, bool shell, struct exec_opts *o, char ***env)

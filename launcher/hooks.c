@@ -9,7 +9,9 @@
 
 #include "verbs.h" /* json_write_string */
 
+#include "cgroup.h"
 #include "log.h"
+#include "privs.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -54,7 +56,16 @@ char *hook_state_json(const struct hook_state *s)
 /* ---- the child ---------------------------------------------------------------------------- */
 
 /* What the child sends back when it fails before execve. */
-enum hook_step { STEP_NAMESPACES = 1, STEP_IDS, STEP_FORK, STEP_FDS, STEP_EXEC };
+enum hook_step {
+        STEP_NAMESPACES = 1,
+        STEP_IDS,
+        STEP_FORK,
+        STEP_FDS,
+        STEP_EXEC,
+        STEP_SESSION,
+        STEP_CGROUP,
+        STEP_CONFINE,
+};
 
 struct hook_report {
         int32_t step;
@@ -111,14 +122,16 @@ static int namespaces_to_enter(int pidfd, pid_t pid, int *ret)
 
 /* Runs in the forked child; never returns. */
 static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int report_fd,
-                                  pid_t nsenter_pid)
+                                  pid_t nsenter_pid, const struct hook_confine *conf)
 {
         static char *empty_env[] = {NULL};
         sigset_t all;
         int r;
 
-        /* Own process group, so a timeout kills whatever the hook started. */
-        (void)setpgid(0, 0);
+        /* Own session (so own process group, which a timeout kills whole): a hook handed our
+         * terminal as its stdout must not push input into it (TIOCSTI) or take it over. */
+        if (setsid() < 0)
+                child_fail(report_fd, STEP_SESSION, -errno);
         /* The supervisor's blocked or ignored signals are none of the hook's business. */
         for (int sig = 1; sig < NSIG; sig++)
                 (void)signal(sig, SIG_DFL);
@@ -129,6 +142,9 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
         if (state_fd == STDIN_FILENO ? fcntl(state_fd, F_SETFD, 0) < 0
                                      : dup2(state_fd, STDIN_FILENO) < 0)
                 child_fail(report_fd, STEP_FDS, -errno);
+        /* Into the box's groups before anything runs: limits, accounting, device policy. */
+        if (conf && (r = cgroup_join_self(conf->cgroup_fds, conf->n_cgroup_fds)) < 0)
+                child_fail(report_fd, STEP_CGROUP, r);
         int keep[] = {report_fd};
         r = close_fds_from(3, keep, ARRAY_SIZE(keep));
         if (r < 0)
@@ -172,6 +188,17 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
                 }
         }
 
+        if (conf) {
+                /* The box's capabilities, no_new_privs, AppArmor profile and seccomp filter,
+                 * as root in the box: what its own processes get. */
+                struct box_ids ids = {.uid = 0, .gid = 0};
+                char why[256];
+                r = privs_drop(conf->c, conf->privs, &ids, why, sizeof(why));
+                if (r >= 0)
+                        r = privs_seal(conf->c, conf->privs);
+                if (r < 0)
+                        child_fail(report_fd, STEP_CONFINE, r);
+        }
         execve(h->argv[0], h->argv, h->env ? h->env : empty_env);
         child_fail(report_fd, STEP_EXEC, -errno);
 }
@@ -226,13 +253,21 @@ static const char *step_what(enum hook_step s)
                 return "could not fork into the box's pid namespace";
         case STEP_FDS:
                 return "could not set up its file descriptors";
+        case STEP_SESSION:
+                return "could not start a session of its own";
+        case STEP_CGROUP:
+                return "could not join the box's cgroups";
+        case STEP_CONFINE:
+                return "could not take the box's capabilities, no_new_privs, AppArmor profile "
+                       "and seccomp filter";
         case STEP_EXEC:
         default:
                 return "could not be executed";
         }
 }
 
-static int run_one(const struct box_hook *h, int state_fd, pid_t nsenter_pid, bool fatal)
+static int run_one(const struct box_hook *h, int state_fd, pid_t nsenter_pid, bool fatal,
+                   const struct hook_confine *conf)
 {
         enum log_level lvl = fatal ? LOG_LVL_ERROR : LOG_LVL_WARNING;
         const char *stage = box_hook_stage_to_string(h->stage);
@@ -257,9 +292,8 @@ static int run_one(const struct box_hook *h, int state_fd, pid_t nsenter_pid, bo
                 return log_errno(lvl, -errno, "hook '%s' (%s): fork", h->name, stage);
         }
         if (pid == 0)
-                hook_child(h, stdin_fd, report[1], nsenter_pid);
+                hook_child(h, stdin_fd, report[1], nsenter_pid, conf);
         close(report[1]);
-        (void)setpgid(pid, pid); /* also here: the child may not have got there yet */
 
         _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         r = pidfd < 0 ? -errno : wait_with_timeout(pidfd, h->timeout_usec);
@@ -301,6 +335,13 @@ static int run_one(const struct box_hook *h, int state_fd, pid_t nsenter_pid, bo
 int hooks_run(const struct box_config *c, enum box_hook_stage stage, const struct hook_state *st,
               pid_t nsenter_pid, bool fatal)
 {
+        return hooks_run_confined(c, stage, st, nsenter_pid, fatal, NULL);
+}
+
+int hooks_run_confined(const struct box_config *c, enum box_hook_stage stage,
+                       const struct hook_state *st, pid_t nsenter_pid, bool fatal,
+                       const struct hook_confine *conf)
+{
         _cleanup_free_ char *json = NULL;
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -323,7 +364,7 @@ int hooks_run(const struct box_config *c, enum box_hook_stage stage, const struc
                 }
                 /* The spec: a failing prestart/create/start hook stops the launch; the
                  * others are warnings and the remaining hooks still run. */
-                r = run_one(h, fd, nsenter_pid, fatal);
+                r = run_one(h, fd, nsenter_pid, fatal, conf);
                 if (r < 0 && fatal)
                         return r;
         }

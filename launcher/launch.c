@@ -10,7 +10,10 @@
  *   uid/gid maps, state, prestart hooks
  *   MSG_GO ------------------------------->  rootfs, /dev, mounts, pivot_root, ids, security
  *          <-------------------------------  MSG_ERROR {errno, exit code, text} and _exit, or
+ *          <-------------------------------  MSG_EXEC, right before execve, then
  *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
+ *
+ * EOF without MSG_EXEC is a set-up process that died (a crash, a SIGKILL): a failed start.
  *
  * An application box without hooks or a user namespace on a v1 or hybrid host joins late: the
  * two sides work in parallel, on two CPUs where there are two.
@@ -80,6 +83,7 @@ enum msg_type {
         MSG_PTY = 3,    /* child -> supervisor: the console's pty master */
         MSG_HOOKS = 4,  /* child -> supervisor: run the hooks of stage `code` in my namespaces */
         MSG_JOINED = 5, /* child -> supervisor: I am in the box's cgroups */
+        MSG_EXEC = 6,   /* child -> supervisor: set-up done, execve next */
 };
 
 struct sync_msg {
@@ -190,12 +194,6 @@ static void apply_process_limits(const struct box_config *c)
         }
 }
 
-/* What the supervisor prepares before clone, so the child only applies it. */
-struct security {
-        uint64_t caps;
-        struct box_seccomp_prog seccomp;
-};
-
 static bool has_hooks(const struct box_config *c, enum box_hook_stage stage)
 {
         for (size_t i = 0; i < c->n_hooks; i++)
@@ -287,7 +285,7 @@ static void child_join_late(const struct box_config *c, int sock)
 }
 
 static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
-                                  const struct security *sec, int stub, const sigset_t *oldmask,
+                                  const struct privs *sec, int stub, const sigset_t *oldmask,
                                   const char *cgpath, int *join, int n_join, bool late)
 {
         struct sync_msg m;
@@ -362,7 +360,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         /* Nothing before needed the groups; the payload must start in them. */
         if (late)
                 child_join_late(c, sock);
-        r = privs_drop(c, sec->caps, &sec->seccomp, &ids, err, sizeof(err));
+        r = privs_drop(c, sec, &ids, err, sizeof(err));
         if (r < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "%s", err);
 
@@ -394,7 +392,11 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
 
-        if ((r = privs_seal(c, &sec->seccomp)) < 0)
+        /* Before the filter: SystemCallFilter= may deny sendmsg. */
+        m = (struct sync_msg){.type = MSG_EXEC};
+        if (send(sock, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+                _exit(EXIT_SETUP_FAILED); /* the supervisor is gone */
+        if ((r = privs_seal(c, sec)) < 0)
                 child_fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         if (stub >= 0) {
                 r = stubinit_exec(stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
@@ -408,7 +410,7 @@ static _noreturn_ void child_main(struct box_config *c, int sock, bool userns,
 
 struct launch {
         struct box_config *c;
-        struct security sec;
+        struct privs sec; /* decided before clone; the child only applies it */
         struct box_state state;
         int sock;
         pid_t pid;
@@ -478,7 +480,7 @@ static void launch_cleanup(struct launch *l)
         if (l->mask_saved)
                 sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
         l->mask_saved = false;
-        seccomp_prog_free(&l->sec.seccomp);
+        privs_done(&l->sec);
         state_release(&l->state);
 }
 
@@ -598,6 +600,43 @@ static void reap_child(struct launch *l)
         l->pid = 0;
 }
 
+/* Hooks in the box's namespaces, on the child's request. A startContainer hook runs a program
+ * of the image, after pivot_root: it gets the box's cgroups, capabilities, no_new_privs, LSM
+ * and seccomp, like the payload. createContainer hooks run before pivot_root, the admin's
+ * programs from the host's tree, with the runtime's privileges (as in runc); both get a
+ * session of their own. */
+static int run_box_hooks(struct launch *l, enum box_hook_stage stage, const struct hook_state *hs)
+{
+        if (stage != BOX_HOOK_START_CONTAINER)
+                return hooks_run(l->c, stage, hs, l->pid, true);
+        int fds[CGROUP_JOIN_MAX];
+        int n = cgroup_join_fds(l->cg, true, fds);
+        if (n < 0)
+                return n; /* logged */
+        struct hook_confine conf = {
+                .c = l->c, .privs = &l->sec, .cgroup_fds = fds, .n_cgroup_fds = n};
+        int r = hooks_run_confined(l->c, stage, hs, l->pid, true, &conf);
+        close_many(fds, n);
+        return r;
+}
+
+/* EOF before MSG_EXEC: the set-up process died without a word (a crash, a kill). */
+static void set_up_died(struct launch *l)
+{
+        int st = 0;
+        while (waitpid(l->pid, &st, __WALL) < 0 && errno == EINTR)
+                ;
+        l->pid = 0;
+        if (WIFSIGNALED(st))
+                log_error("the box's set-up process was killed by signal %s before starting the "
+                          "payload",
+                          sigabbrev_np(WTERMSIG(st)) ?: "?");
+        else
+                log_error("the box's set-up process exited with status %d before starting the "
+                          "payload",
+                          WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
 static int wait_joined(struct launch *l, int *code)
 {
@@ -694,14 +733,10 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 log_error_errno(-errno, "root directory %s", c->root);
                 goto out;
         }
-        if (lsm_check(c) < 0)
-                goto out;
-        l.sec.caps = caps_resolve(c);
-        r = seccomp_compile(c, l.sec.caps, &l.sec.seccomp);
-        if (r < 0) {
-                log_error_errno(r, "compiling the seccomp filter");
-                goto out;
-        }
+        /* On the host, while securityfs is still in view: the AppArmor decision, with the
+         * capabilities and the filter. */
+        if (privs_prepare(c, &l.sec) < 0)
+                goto out; /* logged */
 
         if (c->userns == BOX_USERNS_PICK) {
                 l.idmap_lock = idmap_lock();
@@ -849,22 +884,35 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                         goto out;
                 }
         }
-        for (;;) {
+        for (bool executing = false;;) {
                 int fd = -1;
                 ssize_t n = fd_recv(l.sock, &fd, &m, sizeof(m));
+                /* A child that dies with our message unread resets the connection: its end. */
+                if (n == -ECONNRESET)
+                        n = 0;
                 if (n < 0) {
                         log_error_errno((int)n, "waiting for the box to start");
                         goto out;
                 }
-                if (n == 0)
+                if (n == 0 && executing)
                         break; /* EOF: the payload (or the stub init) is executing */
+                if (n == 0) {
+                        set_up_died(&l);
+                        goto out;
+                }
+                if (m.type == MSG_EXEC) {
+                        executing = true;
+                        if (fd >= 0)
+                                close(fd);
+                        continue;
+                }
                 if (m.type == MSG_PTY && fd >= 0 && l.pty_master < 0) {
                         l.pty_master = fd;
                         continue;
                 }
                 if (m.type == MSG_HOOKS && m.code >= 0 && m.code < _BOX_HOOK_STAGE_MAX) {
                         hs.status = m.code == BOX_HOOK_START_CONTAINER ? "created" : "creating";
-                        if (hooks_run(c, (enum box_hook_stage)m.code, &hs, l.pid, true) < 0)
+                        if (run_box_hooks(&l, (enum box_hook_stage)m.code, &hs) < 0)
                                 goto out;
                         struct sync_msg go = {.type = MSG_GO};
                         if ((r = fd_send(l.sock, -1, &go, sizeof(go))) < 0) {

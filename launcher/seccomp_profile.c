@@ -1,12 +1,15 @@
-/* seccomp_profile.c - the default allow-list profile, compiled with libseccomp and cached on disk.
+/* seccomp_profile.c - the default allow-list profiles, compiled with libseccomp and cached on disk.
  *
- * Syscalls libseccomp knows on the native architecture get an explicit rule (allow, or fail with
- * the box's errno); everything else hits the default action ENOSYS, so that a libc probing a
- * syscall newer than our tables falls back instead of treating EPERM as fatal. */
+ * Two profiles: Docker's semantics for application boxes, systemd-nspawn's for machine boxes
+ * (Boot=yes). Allowed system calls get an explicit rule; everything else libseccomp knows on the
+ * native architecture fails with the box's errno (the default action); numbers it does not know
+ * fail with ENOSYS (a preamble in front of the program), so that a libc probing a syscall newer
+ * than our tables falls back instead of treating EPERM as fatal. */
 #include "seccomp_profile.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
@@ -19,7 +22,7 @@
 #include "log.h"
 
 /* Bump whenever the generated filter changes for the same inputs (rule layout, attributes). */
-#define PROFILE_FORMAT 1
+#define PROFILE_FORMAT 2
 /* Native x86_64 numbers stay well below this; anything above is left to the default action. */
 #define SYSCALL_NR_MAX 1024
 #define CACHE_DEFAULT  "/var/cache/boxlaunch"
@@ -125,15 +128,18 @@ static const struct syscall_group groups[] = {
               "timerfd_settime", "timerfd_settime64", "times"),
 };
 
-/* The default profile (nspawn's choice of groups and single syscalls). Entries with a capability
- * are only allowed when the box keeps it: without the capability the kernel refuses them anyway,
- * and the filter keeps the attack surface off the table. */
+/* A profile entry: a syscall or group, allowed always or only when the box keeps `cap` (without
+ * the capability the kernel refuses most of them anyway, and the filter keeps the attack surface
+ * off the table). Some calls are also reachable through argument rules when not allowed as a
+ * whole (see add_fallback_rules()). */
 struct profile_entry {
         const char *name;
         int cap; /* -1: always */
 };
 
-static const struct profile_entry default_profile[] = {
+/* Machine boxes (Boot=yes): systemd-nspawn's profile. systemd inside needs namespaces, mounts
+ * and the keyring-free rest of @process; its own user namespace (User=pick) confines them. */
+static const struct profile_entry machine_profile[] = {
         {"@aio", -1},
         {"@basic-io", -1},
         {"@chown", -1},
@@ -209,6 +215,172 @@ static const struct profile_entry default_profile[] = {
         {"syslog", CAP_SYSLOG},
         {"vhangup", CAP_SYS_TTY_CONFIG},
 };
+
+/* Application boxes: the semantics of Docker's default profile, call by call. No namespace
+ * creation or entry, no mount family, no keyring, no io_uring (its operations bypass this
+ * filter: IORING_OP_SOCKET makes sockets socket() is refused), no userfaultfd, personality()
+ * only for the harmless values; each re-allowed by the capability Docker ties it to. Stricter
+ * than Docker where nspawn was already: ptrace and process_vm_* need CAP_SYS_PTRACE, @clock
+ * CAP_SYS_TIME, @memlock CAP_IPC_LOCK; modify_ldt and the pkey calls stay off. */
+static const struct profile_entry app_profile[] = {
+        {"@basic-io", -1},
+        {"@chown", -1},
+        {"@default", -1},
+        {"@file-system", -1},
+        {"@io-event", -1},
+        {"@ipc", -1},
+        {"@network-io", -1},
+        {"@setuid", -1},
+        {"@signal", -1},
+        {"@sync", -1},
+        {"@timer", -1},
+        /* @aio without io_uring_* */
+        {"io_cancel", -1},
+        {"io_destroy", -1},
+        {"io_getevents", -1},
+        {"io_pgetevents", -1},
+        {"io_pgetevents_time64", -1},
+        {"io_setup", -1},
+        {"io_submit", -1},
+        /* @process without clone, clone3, setns, unshare (below) */
+        {"capget", -1},
+        {"execveat", -1},
+        {"fork", -1},
+        {"getrusage", -1},
+        {"kill", -1},
+        {"pidfd_open", -1},
+        {"pidfd_send_signal", -1},
+        {"prctl", -1},
+        {"rt_sigqueueinfo", -1},
+        {"rt_tgsigqueueinfo", -1},
+        {"swapcontext", -1},
+        {"tgkill", -1},
+        {"times", -1},
+        {"tkill", -1},
+        {"vfork", -1},
+        {"wait4", -1},
+        {"waitid", -1},
+        {"waitpid", -1},
+        /* @resources without the NUMA calls (below) */
+        {"ioprio_set", -1},
+        {"nice", -1},
+        {"sched_setaffinity", -1},
+        {"sched_setattr", -1},
+        {"sched_setparam", -1},
+        {"sched_setscheduler", -1},
+        {"setpriority", -1},
+        {"setrlimit", -1},
+        {"capset", -1},
+        {"copy_file_range", -1},
+        {"fadvise64", -1},
+        {"fadvise64_64", -1},
+        {"fanotify_mark", -1},
+        {"flock", -1},
+        {"getcpu", -1},
+        {"getpriority", -1},
+        {"ioctl", -1},
+        {"ioprio_get", -1},
+        {"landlock_add_rule", -1},
+        {"landlock_create_ruleset", -1},
+        {"landlock_restrict_self", -1},
+        {"madvise", -1},
+        {"mincore", -1},
+        {"mremap", -1},
+        {"name_to_handle_at", -1},
+        {"oldolduname", -1},
+        {"olduname", -1},
+        {"readahead", -1},
+        {"readdir", -1},
+        {"remap_file_pages", -1},
+        {"sched_get_priority_max", -1},
+        {"sched_get_priority_min", -1},
+        {"sched_getattr", -1},
+        {"sched_getparam", -1},
+        {"sched_getscheduler", -1},
+        {"sched_rr_get_interval", -1},
+        {"sched_rr_get_interval_time64", -1},
+        {"sched_yield", -1},
+        {"seccomp", -1},
+        {"sendfile", -1},
+        {"sendfile64", -1},
+        {"setfsgid", -1},
+        {"setfsgid32", -1},
+        {"setfsuid", -1},
+        {"setfsuid32", -1},
+        {"setpgid", -1},
+        {"setsid", -1},
+        {"splice", -1},
+        {"sysinfo", -1},
+        {"tee", -1},
+        {"umask", -1},
+        {"uname", -1},
+        {"vmsplice", -1},
+        /* CAP_SYS_ADMIN: namespaces, mounts and the administrative calls Docker ties to it. */
+        {"bpf", CAP_SYS_ADMIN},
+        {"clone", CAP_SYS_ADMIN},
+        {"clone3", CAP_SYS_ADMIN},
+        {"fanotify_init", CAP_SYS_ADMIN},
+        {"fsconfig", CAP_SYS_ADMIN},
+        {"fsmount", CAP_SYS_ADMIN},
+        {"fsopen", CAP_SYS_ADMIN},
+        {"fspick", CAP_SYS_ADMIN},
+        {"lookup_dcookie", CAP_SYS_ADMIN},
+        {"mount", CAP_SYS_ADMIN},
+        {"mount_setattr", CAP_SYS_ADMIN},
+        {"move_mount", CAP_SYS_ADMIN},
+        {"open_tree", CAP_SYS_ADMIN},
+        {"perf_event_open", CAP_SYS_ADMIN},
+        {"pivot_root", CAP_SYS_ADMIN},
+        {"quotactl", CAP_SYS_ADMIN},
+        {"quotactl_fd", CAP_SYS_ADMIN},
+        {"setdomainname", CAP_SYS_ADMIN},
+        {"sethostname", CAP_SYS_ADMIN},
+        {"setns", CAP_SYS_ADMIN},
+        {"syslog", CAP_SYS_ADMIN},
+        {"umount", CAP_SYS_ADMIN},
+        {"umount2", CAP_SYS_ADMIN},
+        {"unshare", CAP_SYS_ADMIN},
+        {"bpf", CAP_BPF},
+        {"perf_event_open", CAP_PERFMON},
+        {"chroot", CAP_SYS_CHROOT},
+        {"open_by_handle_at", CAP_DAC_READ_SEARCH},
+        {"get_mempolicy", CAP_SYS_NICE},
+        {"mbind", CAP_SYS_NICE},
+        {"migrate_pages", CAP_SYS_NICE},
+        {"move_pages", CAP_SYS_NICE},
+        {"set_mempolicy", CAP_SYS_NICE},
+        {"set_mempolicy_home_node", CAP_SYS_NICE},
+        {"kcmp", CAP_SYS_PTRACE},
+        {"pidfd_getfd", CAP_SYS_PTRACE},
+        {"process_madvise", CAP_SYS_PTRACE},
+        {"process_vm_readv", CAP_SYS_PTRACE},
+        {"process_vm_writev", CAP_SYS_PTRACE},
+        {"ptrace", CAP_SYS_PTRACE},
+        {"@clock", CAP_SYS_TIME},
+        {"@memlock", CAP_IPC_LOCK},
+        {"@module", CAP_SYS_MODULE},
+        {"@raw-io", CAP_SYS_RAWIO},
+        {"acct", CAP_SYS_PACCT},
+        {"reboot", CAP_SYS_BOOT},
+        {"syslog", CAP_SYSLOG},
+        {"vhangup", CAP_SYS_TTY_CONFIG},
+};
+
+struct profile {
+        const char *name;
+        const struct profile_entry *entries;
+        size_t n;
+};
+
+static const struct profile profiles[] = {
+        {"application", app_profile, ARRAY_SIZE(app_profile)},
+        {"machine", machine_profile, ARRAY_SIZE(machine_profile)},
+};
+
+static const struct profile *profile_for(const struct box_config *c)
+{
+        return &profiles[c->boot ? 1 : 0];
+}
 
 static const struct syscall_group *group_find(const char *name)
 {
@@ -347,23 +519,25 @@ static uint64_t fnv1a_str(uint64_t h, const char *s)
 static uint64_t profile_cap_mask(void)
 {
         uint64_t m = 0;
-        for (size_t i = 0; i < ARRAY_SIZE(default_profile); i++)
-                if (default_profile[i].cap >= 0)
-                        m |= UINT64_C(1) << default_profile[i].cap;
+        for (size_t p = 0; p < ARRAY_SIZE(profiles); p++)
+                for (size_t i = 0; i < profiles[p].n; i++)
+                        if (profiles[p].entries[i].cap >= 0)
+                                m |= UINT64_C(1) << profiles[p].entries[i].cap;
         return m;
 }
 
-static uint64_t cache_key(const struct name_set *allow, const struct name_set *deny, int err,
-                          uint64_t caps)
+static uint64_t cache_key(const struct profile *prof, const struct name_set *allow,
+                          const struct name_set *deny, int err, uint64_t caps)
 {
         const struct scmp_version *v = seccomp_version();
-        char buf[160];
+        char buf[192];
         uint64_t h = FNV_OFFSET;
 
         snprintf(buf, sizeof(buf),
-                 "boxlaunch-seccomp %d libseccomp %u.%u.%u arch %u errno %d caps %" PRIx64,
+                 "boxlaunch-seccomp %d libseccomp %u.%u.%u arch %u errno %d caps %" PRIx64
+                 " profile %s",
                  PROFILE_FORMAT, v->major, v->minor, v->micro, seccomp_arch_native(), err,
-                 caps & profile_cap_mask());
+                 caps & profile_cap_mask(), prof->name);
         h = fnv1a_str(h, buf);
         h = fnv1a_str(h, "allow");
         for (size_t i = 0; i < allow->n; i++)
@@ -488,10 +662,12 @@ static void mark_numbers(const struct name_set *s, bool *nr)
 }
 
 /* socket(AF_NETLINK, *, NETLINK_AUDIT) fails with EAFNOSUPPORT: the audit subsystem is not
- * namespaced, and tools fall back to syslog on that errno. Everything else is allowed. The
- * kernel truncates these int arguments, so the refusal compares the low 32 bits only (garbage in
- * the upper half must not get past it); libseccomp puts that rule ahead of the allow rules. */
-static int add_socket_rules(scmp_filter_ctx ctx, int nr)
+ * namespaced, and tools fall back to syslog on that errno. An application box is also refused
+ * AF_VSOCK (the hypervisor's host side, as in Docker's profile), with the same errno (a rule
+ * cannot repeat the default action). Everything else is allowed. The
+ * kernel truncates these int arguments, so the refusals compare the low 32 bits only (garbage in
+ * the upper half must not get past them); libseccomp puts those rules ahead of the allow rules. */
+static int add_socket_rules(scmp_filter_ctx ctx, int nr, bool app)
 {
         const struct scmp_arg_cmp netlink32 = {
                 .arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = UINT32_MAX, .datum_b = AF_NETLINK};
@@ -499,6 +675,8 @@ static int add_socket_rules(scmp_filter_ctx ctx, int nr)
                                              .op = SCMP_CMP_MASKED_EQ,
                                              .datum_a = UINT32_MAX,
                                              .datum_b = NETLINK_AUDIT};
+        const struct scmp_arg_cmp vsock32 = {
+                .arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = UINT32_MAX, .datum_b = AF_VSOCK};
         const struct scmp_arg_cmp not_netlink = {
                 .arg = 0, .op = SCMP_CMP_NE, .datum_a = AF_NETLINK, .datum_b = 0};
         const struct scmp_arg_cmp netlink = {
@@ -509,13 +687,52 @@ static int add_socket_rules(scmp_filter_ctx ctx, int nr)
         int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 2, netlink32, audit32);
         if (r < 0)
                 return r;
+        if (app && (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, vsock32)) < 0)
+                return r;
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, not_netlink);
         if (r < 0)
                 return r;
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, netlink, not_audit);
 }
 
-static int export_bpf(scmp_filter_ctx ctx, struct box_seccomp_prog *ret)
+/* The namespace flags clone() must not carry without CAP_SYS_ADMIN (CLONE_NEWTIME is only
+ * accepted by unshare and clone3). */
+#define CLONE_NS_FLAGS                                                                             \
+        (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+         CLONE_NEWCGROUP)
+
+/* personality() values an application box may set: plain Linux, PER_LINUX32 and UNAME26 (and
+ * both), and the 0xffffffff query. READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE and the rest stay
+ * off (they weaken the box's own exploit mitigations). */
+static const uint64_t safe_personalities[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
+
+/* What a system call that is not allowed as a whole may still do (and is not denied by name):
+ * clone() without namespace flags, personality() with a safe value, and clone3() fails with
+ * ENOSYS (its flags are in memory, out of the filter's reach) so that libc falls back to clone().
+ * Everything else gets the default action. */
+static int add_fallback_rules(scmp_filter_ctx ctx, int nr, const char *name, bool denied)
+{
+        if (streq(name, "clone3"))
+                return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+        if (denied)
+                return 0;
+        if (streq(name, "clone"))
+                /* The kernel uses the low 32 bits of the flags; these all live there. */
+                return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                        SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NS_FLAGS, 0));
+        if (streq(name, "personality")) {
+                for (size_t i = 0; i < ARRAY_SIZE(safe_personalities); i++) {
+                        /* All 64 bits compared: garbage in the upper half is refused. */
+                        int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                                 SCMP_A0(SCMP_CMP_EQ, safe_personalities[i]));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_len)
 {
         /* libseccomp 2.5 exports only to an fd. */
         _cleanup_close_ int fd = memfd_create("boxlaunch-seccomp", MFD_CLOEXEC);
@@ -536,13 +753,118 @@ static int export_bpf(scmp_filter_ctx ctx, struct box_seccomp_prog *ret)
         r = read_all(fd, buf, (size_t)size);
         if (r < 0)
                 return r;
-        ret->filter = TAKE_PTR(buf);
-        ret->len = (unsigned short)((size_t)size / sizeof(struct sock_filter));
+        *ret = TAKE_PTR(buf);
+        *ret_len = (size_t)size / sizeof(struct sock_filter);
+        return 0;
+}
+
+/* ---- the ENOSYS preamble ----------------------------------------------------------------- */
+
+/* libseccomp's default action applies to every system call it has no rule for. That must be the
+ * box's errno (so an argument rule that does not match refuses with it, as Docker's profile
+ * does), yet a number libseccomp does not know at all (a gap in the table, or a call newer than
+ * it) must fail with ENOSYS so that libc falls back. The few instructions put in front of the
+ * program do the latter: on the native architecture, a number in one of the unknown ranges
+ * returns ENOSYS; everything else runs libseccomp's program, which also kills other ABIs. */
+#define X32_SYSCALL_BIT 0x40000000u
+#define PREAMBLE_MAX    200 /* keeps every conditional jump within its 8-bit offset */
+
+struct nr_range {
+        uint32_t lo, hi; /* [lo, hi); hi == 0: no upper end */
+};
+
+/* The native numbers libseccomp cannot name, as ranges; the last one is open-ended. */
+static size_t unknown_ranges(struct nr_range *v, size_t max)
+{
+        size_t n = 0;
+        bool in = false;
+        for (uint32_t nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+                _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+                bool unknown = name == NULL;
+                if (unknown && !in) {
+                        if (n == max)
+                                return SIZE_MAX;
+                        v[n++] = (struct nr_range){.lo = nr, .hi = 0};
+                } else if (!unknown && in)
+                        v[n - 1].hi = nr;
+                in = unknown;
+        }
+        /* Above the table: unknown up to the x32 bit (x86-64) or for good. */
+        if (!in) {
+                if (n == max)
+                        return SIZE_MAX;
+                v[n++] = (struct nr_range){.lo = SYSCALL_NR_MAX, .hi = 0};
+        }
+        return n;
+}
+
+static int add_enosys_preamble(struct sock_filter *prog, size_t len, struct box_seccomp_prog *ret)
+{
+        struct nr_range ranges[(PREAMBLE_MAX - 8) / 2];
+        size_t n = unknown_ranges(ranges, ARRAY_SIZE(ranges));
+        if (n == SIZE_MAX)
+                return -E2BIG;
+        bool x32 = seccomp_arch_native() == SCMP_ARCH_X86_64;
+
+        struct sock_filter pre[PREAMBLE_MAX];
+        size_t k = 0;
+        pre[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                offsetof(struct seccomp_data, arch));
+        size_t arch_jump = k++; /* not native: straight to the program; patched below */
+        pre[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                offsetof(struct seccomp_data, nr));
+        size_t x32_jump = SIZE_MAX;
+        if (x32)
+                x32_jump = k++; /* x32 numbers: the program kills them; patched below */
+        size_t enosys_jumps[ARRAY_SIZE(ranges)];
+        for (size_t i = 0; i < n; i++) {
+                if (ranges[i].hi == 0) {
+                        /* nr >= lo: ENOSYS */
+                        enosys_jumps[i] = k;
+                        pre[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+                                                                ranges[i].lo, 0, 0);
+                        continue;
+                }
+                /* nr < lo: on to the next range; nr < hi: ENOSYS */
+                pre[k++] =
+                        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[i].lo, 0, 1);
+                enosys_jumps[i] = k;
+                pre[k++] =
+                        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[i].hi, 0, 0);
+        }
+        pre[k++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
+        size_t enosys = k;
+        pre[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+                                                SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+        size_t start = k; /* the program's first instruction */
+
+        /* Offsets count from the instruction after the jump. */
+        pre[arch_jump] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                                      (uint32_t)seccomp_arch_native(), 0,
+                                                      (uint8_t)(start - arch_jump - 1));
+        if (x32)
+                pre[x32_jump] =
+                        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT,
+                                                     (uint8_t)(start - x32_jump - 1), 0);
+        for (size_t i = 0; i < n; i++) {
+                uint8_t off = (uint8_t)(enosys - enosys_jumps[i] - 1);
+                if (ranges[i].hi == 0)
+                        pre[enosys_jumps[i]].jt = off;
+                else
+                        pre[enosys_jumps[i]].jf = off;
+        }
+
+        if (start + len > BPF_MAXINSNS)
+                return -E2BIG;
+        ret->filter = xmalloc((start + len) * sizeof(struct sock_filter));
+        memcpy(ret->filter, pre, start * sizeof(struct sock_filter));
+        memcpy(ret->filter + start, prog, len * sizeof(struct sock_filter));
+        ret->len = (unsigned short)(start + len);
         return 0;
 }
 
 static int build_filter(const struct name_set *allow, const struct name_set *deny, int err,
-                        struct box_seccomp_prog *ret)
+                        bool app, struct box_seccomp_prog *ret)
 {
         bool allowed[SYSCALL_NR_MAX] = {false}, denied[SYSCALL_NR_MAX] = {false};
         int r;
@@ -551,14 +873,14 @@ static int build_filter(const struct name_set *allow, const struct name_set *den
         mark_numbers(deny, denied);
         int socket_nr = seccomp_syscall_resolve_name("socket");
 
-        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(err));
         if (!ctx)
                 return -ENOMEM;
         /* Only the native ABI: 32-bit and x32 entry points would bypass per-number rules. */
         r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
         if (r < 0)
                 return r;
-        /* A binary tree keeps the per-syscall cost logarithmic with ~450 rules. */
+        /* A binary tree keeps the per-syscall cost logarithmic with ~300 rules. */
         r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
         if (r < 0)
                 log_debug("seccomp: binary tree optimisation unavailable: %s", strerror(-r));
@@ -567,16 +889,21 @@ static int build_filter(const struct name_set *allow, const struct name_set *den
                 _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
                 if (!name)
                         continue;
-                bool ok = allowed[nr] && !denied[nr];
-                if (ok && nr == socket_nr)
-                        r = add_socket_rules(ctx, nr);
-                else
-                        r = seccomp_rule_add(ctx, ok ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(err), nr, 0);
-                /* -EACCES: the action equals the default (errno ENOSYS), nothing to add. */
-                if (r < 0 && r != -EACCES)
+                if (allowed[nr] && !denied[nr])
+                        r = nr == socket_nr ? add_socket_rules(ctx, nr, app)
+                                            : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+                else /* the default action refuses it, unless an argument rule applies */
+                        r = add_fallback_rules(ctx, nr, name, denied[nr]);
+                if (r < 0)
                         return r;
         }
-        return export_bpf(ctx, ret);
+
+        _cleanup_free_ struct sock_filter *prog = NULL;
+        size_t len = 0;
+        r = export_bpf(ctx, &prog, &len);
+        if (r < 0)
+                return r;
+        return add_enosys_preamble(prog, len, ret);
 }
 
 int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccomp_prog *ret)
@@ -595,8 +922,9 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
         if (err < 0 || err > 4095)
                 return -EINVAL;
 
-        for (size_t i = 0; i < ARRAY_SIZE(default_profile); i++) {
-                const struct profile_entry *e = &default_profile[i];
+        const struct profile *prof = profile_for(c);
+        for (size_t i = 0; i < prof->n; i++) {
+                const struct profile_entry *e = &prof->entries[i];
                 if (e->cap >= 0 && !(caps & (UINT64_C(1) << e->cap)))
                         continue;
                 r = name_set_expand(&allow, e->name, 0);
@@ -620,7 +948,7 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
                 if (!name_set_has(&deny, allow.v[i]))
                         name_set_push(&final, allow.v[i]);
 
-        uint64_t key = cache_key(&final, &deny, err, caps);
+        uint64_t key = cache_key(prof, &final, &deny, err, caps);
         char name[32];
         snprintf(name, sizeof(name), "%016" PRIx64 ".bpf", key);
 
@@ -636,7 +964,7 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
                         log_debug("seccomp: ignoring cache file %s: %s", name, strerror(-r));
         }
 
-        r = build_filter(&final, &deny, err, ret);
+        r = build_filter(&final, &deny, err, prof == &profiles[0], ret);
         if (r < 0)
                 return r;
         if (dfd >= 0) {

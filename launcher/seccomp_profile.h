@@ -14,9 +14,10 @@ struct box_seccomp_prog {
         unsigned short len;
 };
 
-/* Compiles the filter for c with the resolved capability set caps (which gates @clock, @module,
- * ...). Uses the cache in $BOXLAUNCH_CACHE_DIR/seccomp (default /run/boxlaunch/.cache/seccomp)
- * and falls back to compiling on any cache problem. Returns 0 with len == 0 when seccomp is
+/* Compiles the filter for c with the resolved capability set caps (which gates the mount family,
+ * namespaces, @clock, @module, ...): Docker's semantics for an application box, systemd-nspawn's
+ * for a machine box (c->boot). Uses the cache in $BOXLAUNCH_CACHE_DIR/seccomp (default
+ * /var/cache/boxlaunch/seccomp) and falls back to compiling on any cache problem. Returns 0 with len == 0 when seccomp is
  * disabled; -EINVAL for an unknown group name. */
 int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccomp_prog *ret);
 void seccomp_prog_free(struct box_seccomp_prog *p);

@@ -245,6 +245,11 @@ int main(int argc, char **argv)
         char **cmd = argv + i;
 
         (void)prctl(PR_SET_NAME, "boxlaunch-init", 0, 0, 0);
+        /* The box must not change its PID 1: non-dumpable, /proc/1/mem, ptrace and the like
+         * need CAP_SYS_PTRACE (also when the box's root owns everything else). /proc/1 then
+         * belongs to the box's root and its fd, environ and exe stay closed to the box. The
+         * payload is dumpable again after its execve. */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* The box must not outlive its supervisor. */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {

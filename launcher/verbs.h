@@ -20,6 +20,12 @@ const struct verb *verb_find(const char *name);
  * bytes >= 0x80 passed through (UTF-8 stays UTF-8). NULL is written as null. */
 void json_write_string(FILE *f, const char *s);
 
+/* The n bytes at s made safe for a terminal, malloc'd: printable ASCII and valid UTF-8 (but C1
+ * controls) as they are, a backslash doubled, the C escapes for BEL BS HT LF VT FF CR, and \xHH
+ * for every other byte (ESC included). For what a box writes (command lines) on its way to the
+ * admin's screen. */
+char *cescape_bytes(const char *s, size_t n);
+
 /* exec.c: `exec` and `shell`. */
 int verb_exec(int argc, char **argv);
 int verb_shell(int argc, char **argv);
