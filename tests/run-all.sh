@@ -49,6 +49,7 @@ tap() {
 	counts=$(awk -v name="$name" -v rc="$rc" -v names="$names" '
 		BEGIN { while ((getline l < names) > 0) tname[++nn] = l }
 		!planned && /^1\.\.[0-9]+/ { planned = 1; plan = substr($1, 4) + 0; next }
+		/^# / { note = note "    " $0 "\n"; next }
 		/^(not )?ok [0-9]+/ {
 			bad = ($1 == "not"); n = bad ? $3 : $2
 			line = $0
@@ -63,6 +64,8 @@ tap() {
 			if (directive == "skip") {
 				sk++
 				print "skip - [" name "] " line
+				# the reason: bats gives it on the line, cmocka in the comment before
+				if (note != "") printf "%s", note
 			} else if (bad) {
 				f++
 				print "[" name "] " line
@@ -70,6 +73,7 @@ tap() {
 				p++
 				print "[" name "] " line
 			}
+			note = ""
 			if (n < 1 || (planned && n > plan)) {
 				print "not ok - [" name "] test " n " is outside the plan 1.." plan
 				f++

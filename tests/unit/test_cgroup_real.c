@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "test_fork.h"
 #include "cgroup.h"
 #include "util.h"
 
@@ -162,7 +163,7 @@ static void test_app_box(void **state)
         int join[CGROUP_JOIN_MAX];
         int n_join = cgroup_join_fds(f->cg, false, join);
         assert_int_equal(n_join, 3); /* memory, pids, devices */
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 if (cgroup_join_self(join, n_join) < 0)
@@ -225,7 +226,7 @@ static void test_lifecycle(void **state)
         assert_string_equal(cgroup_path(f->cg), path);
         assert_true(cgroup_v2_dirfd(f->cg) >= 0);
 
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 wait_go(f);
@@ -296,12 +297,12 @@ static void test_gc_after_crash(void **state)
         l.tasks_max = 8;
         struct box_cgroup *cg = NULL;
         assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &cg), 0);
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 wait_go(f);
                 /* A straggler that forked: both must go. */
-                if (fork() == 0)
+                if (test_fork() == 0)
                         for (;;)
                                 pause();
                 if (write(f->done[1], "o", 1) != 1)
@@ -332,13 +333,13 @@ static void test_tasks_max(void **state)
         limits_init(&l);
         l.tasks_max = 16;
         assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 wait_go(f);
                 int forks = 0;
                 for (; forks < 64; forks++) {
-                        pid_t p = fork();
+                        pid_t p = test_fork();
                         if (p == 0)
                                 for (;;)
                                         pause();
@@ -371,7 +372,7 @@ static void test_memory_max(void **state)
         assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         if (l.memory_swap_max == 0)
                 assert_real("memory", f->name, "memory.memsw.limit_in_bytes", "33554432");
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 wait_go(f);
@@ -413,7 +414,7 @@ static void test_v2_device_bpf(void **state)
         assert_non_null(mkdtemp(f->tmpdir));
         _cleanup_free_ char *mem = xasprintf("%s/mem", f->tmpdir);
 
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
                 wait_go(f);
@@ -511,7 +512,7 @@ static void test_io_and_errors(void **state)
 
         /* Stale leftover of the same name: killed and replaced by the next create. */
         struct box_cgroup *forgotten = TAKE_PTR(f->cg);
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0)
                 for (;;)
@@ -578,7 +579,7 @@ static void test_delegated(void **state)
         assert_int_equal(mkdir(f->v2dir, 0755), 0);
         const char *unit = strrchr(f->v2dir, '/') + 1;
 
-        f->child = fork();
+        f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0)
                 _exit(delegated_child(unit, f->v2dir));
