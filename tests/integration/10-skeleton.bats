@@ -187,6 +187,60 @@ EOF2
 	[ "${lines[2]}" = "/home/app app" ]
 }
 
+@test "Group= and SupplementaryGroups= are resolved in the box's /etc/group, not the host's" {
+	root=$BATS_TEST_TMPDIR/grproot
+	cp -a "$ROOTFS" "$root"
+	# A group only the box has, and one the host has too (users, gid 100 on Debian) under
+	# another gid in the box.
+	printf 'boxonly:x:4711:\nusers:x:4713:\n' >>"$root/etc/group"
+	refute getent group boxonly
+	f=$(mkbox groups <<EOF2
+[Box]
+Directory = $root
+[Exec]
+User = app
+Group = boxonly
+SupplementaryGroups = users wheel
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'id -u; id -g; id -G | tr " " "\n" | sort -n | tr "\n" " "'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 4711 ]
+	# The primary group, app's memberships in the box's file (wheel), the extra ones.
+	[ "${lines[2]}" = "10 4711 4713 " ]
+	sed -i 's/^Group = .*/Group = nosuchgroup/' "$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "group 'nosuchgroup' not found in the box's /etc/group" <<<"$output"
+	sed -i 's/^Group = .*/Group = boxonly/; s/^SupplementaryGroups = .*/SupplementaryGroups = nosuchextra/' "$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "supplementary group 'nosuchextra' not found in the box's /etc/group" <<<"$output"
+}
+
+@test "a box NAME is looked up as NAME.box in \$BOXLAUNCH_PATH, in its order" {
+	# A name no standard directory has.
+	name=pathbox-${CG_PARENT##*[.-]}
+	mkdir -p "$BATS_TEST_TMPDIR/d1" "$BATS_TEST_TMPDIR/d2" "$BATS_TEST_TMPDIR/empty"
+	for d in d1 d2; do
+		printf '[Box]\nDirectory = %s\n[Exec]\nCommand = /bin/echo from-%s\n' "$ROOTFS" "$d" \
+			>"$BATS_TEST_TMPDIR/$d/$name.box"
+	done
+	status=0
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/d1:$BATS_TEST_TMPDIR/d2 "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -eq 0 ]
+	[ "$output" = from-d1 ]
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/empty:$BATS_TEST_TMPDIR/d2:$BATS_TEST_TMPDIR/d1 "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -eq 0 ]
+	[ "$output" = from-d2 ]
+	# Not found anywhere: a clear error naming the box.
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/empty "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -ne 0 ]
+	grep -q "no box '$name'" <<<"$output"
+}
+
 @test "an unknown user is a set-up failure (125) naming the user" {
 	f=$(mkbox nouser <<'EOF2'
 [Exec]

@@ -21,6 +21,7 @@ setup_file() {
 
 setup() {
 	snapshot_before
+	KILL_PIDS=()
 	host_time=$(date +%s)
 	host_mods=$(cat /proc/modules 2>/dev/null | wc -l)
 	host_hostname=$(hostname)
@@ -28,7 +29,11 @@ setup() {
 
 # Every check counts: bats looks only at teardown's status, so collect them.
 teardown() {
-	local rc=0
+	local rc=0 p
+	for p in "${KILL_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	assert_host_unchanged || rc=1
 	[ "$(cat /proc/modules 2>/dev/null | wc -l)" = "$host_mods" ] || { echo "host modules changed"; rc=1; }
 	[ "$(hostname)" = "$host_hostname" ] || { echo "host name changed to $(hostname)"; rc=1; }
@@ -40,10 +45,13 @@ teardown() {
 
 # battery BOX: every probe of the issue's list, one line each: "name result"
 battery() {
+	# The numbers of a disk of this machine (or sda's, where it has none).
+	local disk
+	disk=$(test_block_device | cut -d' ' -f2)
 	run_box "$1" -- /bin/sh -c '
 		p() { printf "%s " "$1"; shift; /usr/bin/probe "$@"; }
 		p cgroup-v1 mount-cgroup-v1
-		p mknod-block mknod-block
+		p mknod-block mknod-block '"${disk:-8:0}"'
 		p read-kcore read /proc/kcore
 		p read-keys read /proc/keys
 		p read-kallsyms read /proc/kallsyms
@@ -246,6 +254,31 @@ EOF2
 	grep -q 'Operation not permitted' <<<"$output"
 }
 
+@test "the default masked paths show nothing; the default read-only ones are read-only" {
+	run_box "$BATS_FILE_TMPDIR/app.box" -- /bin/sh -c '
+		for f in /proc/timer_list /proc/kmsg /proc/kallsyms /proc/keys; do echo "$f $(/usr/bin/probe read $f) $(/usr/bin/probe write $f)"; done
+		for d in /sys/firmware /sys/kernel/debug /sys/kernel/security; do echo "$d $(ls -A $d | wc -l) $(/usr/bin/probe write $d/x)"; done
+		for d in /proc/bus /proc/fs /proc/irq /proc/sys; do echo "$d $(/usr/bin/probe remount-rw $d)"; done
+		cat /proc/self/mountinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Files: empty to read (where the host's have data), not writable.
+	for f in /proc/timer_list /proc/kmsg /proc/kallsyms /proc/keys; do
+		[[ "$(grep "^$f " <<<"$output")" =~ ^$f\ (empty|ENOENT)\ (EROFS|EACCES|EPERM|ENOENT)$ ]]
+	done
+	[ "$(head -c 1 /proc/timer_list | wc -c)" = 1 ] && grep -qx '/proc/timer_list empty EROFS\|/proc/timer_list empty EACCES' <<<"$output"
+	# Directories: empty, nothing can be created in them.
+	for d in /sys/firmware /sys/kernel/debug /sys/kernel/security; do
+		[[ "$(grep "^$d " <<<"$output")" =~ ^$d\ 0\ (EROFS|EACCES|EPERM|ENOENT)$ ]]
+	done
+	[ -z "$(ls -A /sys/firmware)" ] || grep -q ' /sys/firmware ro,' <<<"$output"
+	# Read-only binds of the box's own /proc, which cannot be made writable again.
+	for d in /proc/bus /proc/fs /proc/irq /proc/sys; do
+		grep -qE "^[^ ]+ [^ ]+ [^ ]+ [^ ]+ $d ro," <<<"$output"
+		grep -qx "$d EPERM" <<<"$output"
+	done
+}
+
 @test "MaskPaths= and ReadOnlyPaths= add to the defaults" {
 	f=$(mkbox masks <<EOF2
 [Box]
@@ -397,6 +430,52 @@ EOF2
 	[ "${lines[2]}" = write-ok ]
 	# On the host the file was written by the mapped root, yet shows as root-owned (idmapped).
 	[ "$(stat -c %u "$SEC_ROOT/etc/passwd")" = 0 ]
+}
+
+@test "User=pick avoids id ranges in use and ranges the host's users have" {
+	# A name of this run's own: another run's box of the same name would want the same range.
+	name=pick-${CG_PARENT##*[.-]}
+	f=$BATS_TEST_TMPDIR/$name.box
+	printf '[Box]\nDirectory = %s\n[Namespaces]\nUser = pick\n' "$SEC_ROOT" >"$f"
+	base() { awk '$1 == 0 { print $2 }' <<<"$output"; }
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	b1=$(base)
+	[ "$b1" -ge $((0x80000)) ]
+	[ $((b1 % 65536)) -eq 0 ]
+	# Free again once the box is gone: the same range (it is derived from the name).
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	[ "$(base)" = "$b1" ]
+	# The candidates are tried in turn (boxlaunch.box(5)): the next one, wrapping at the top.
+	next=$((b1 + 65536))
+	[ "$next" -lt $((0x6FFF0000)) ] || next=$((0x80000))
+
+	# In use: a process of another user namespace maps it.
+	unshare -U sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	holder=$!
+	KILL_PIDS+=("$holder")
+	for _ in $(seq $((WAIT_SECS * 20))); do
+		[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	echo "0 $b1 65536" >"/proc/$holder/uid_map"
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(base)" = "$next" ]
+	kill -KILL "$holder"
+	wait "$holder" || true
+
+	# A host user: its uid is the first id of the range (a private /etc/passwd for getent, in a
+	# mount namespace of the test's own).
+	cp /etc/passwd "$BATS_TEST_TMPDIR/passwd"
+	echo "pickhost:x:$b1:$b1::/nonexistent:/usr/sbin/nologin" >>"$BATS_TEST_TMPDIR/passwd"
+	status=0
+	output=$(unshare -m --propagation private sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
+		"$BATS_TEST_TMPDIR/passwd" "$BOXLAUNCH" "$f" -- /bin/cat /proc/self/uid_map </dev/null 2>&1) || status=$?
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(base)" = "$next" ]
 }
 
 @test "[Device] sections: the node appears with its access; other devices stay denied" {
