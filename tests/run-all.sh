@@ -48,7 +48,8 @@ tap() {
 	# "COUNTS passed failed skipped".
 	counts=$(awk -v name="$name" -v rc="$rc" -v names="$names" '
 		BEGIN { while ((getline l < names) > 0) tname[++nn] = l }
-		!planned && /^1\.\.[0-9]+/ { planned = 1; plan = substr($1, 4) + 0; next }
+		# A binary may run several groups, each with its plan: check each against its own.
+		/^1\.\.[0-9]+/ { if (planned) endseg(); planned = 1; plan = substr($1, 4) + 0; next }
 		/^# / { note = note "    " $0 "\n"; next }
 		/^(not )?ok [0-9]+/ {
 			bad = ($1 == "not"); n = bad ? $3 : $2
@@ -80,16 +81,21 @@ tap() {
 			}
 			next
 		}
+		function endseg(i) {
+			for (i = 1; i <= plan; i++)
+				if (!(i in seen)) {
+					print "not ok - [" name "] test " i (base + i in tname ? " (" tname[base + i] ")" : "") " never reported (crash or hang; exit " rc ")"
+					f++
+				}
+			base += plan
+			delete seen
+		}
 		END {
 			if (!planned) {
 				print "not ok - [" name "] no TAP plan: it crashed or hung before its first test (exit " rc ")"
 				f++
 			} else
-				for (i = 1; i <= plan; i++)
-					if (!(i in seen)) {
-						print "not ok - [" name "] test " i (i in tname ? " (" tname[i] ")" : "") " never reported (crash or hang; exit " rc ")"
-						f++
-					}
+				endseg()
 			if (rc == 124 || rc == 137)
 				print "not ok - [" name "] timed out"
 			if (rc != 0 && f + dup == 0) {
