@@ -199,8 +199,8 @@ else
 	mnts=$(awk -v r="$RUN" 'index($5, r) == 1 {print $5}' /proc/self/mountinfo)
 	[ -n "$mnts" ] && left+="mounts: $mnts"$'\n'
 	for p in $(pgrep -x boxlaunch); do
-		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "BOXLAUNCH_RUNTIME_DIR=$BOXLAUNCH_RUNTIME_DIR"; then
-			left+="process: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"$'\n'
+		if tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qxF "BOXLAUNCH_RUNTIME_DIR=$BOXLAUNCH_RUNTIME_DIR"; then
+			left+="process: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"$'\n'
 		fi
 	done
 	[ -n "$left" ] && printf '%s' "$left"

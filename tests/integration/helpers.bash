@@ -63,7 +63,7 @@ refute() {
 our_boxlaunch_pids() {
 	local p
 	for p in $(pgrep -x boxlaunch); do
-		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" |
 			grep -qxF "BOXLAUNCH_RUNTIME_DIR=$STATE_DIR" && echo "$p"
 	done
 	return 0
