@@ -9,10 +9,7 @@ setup() {
 }
 teardown() {
 	local rc=0
-	if [ -n "$BG_PID" ]; then
-		kill -KILL "$BG_PID" 2>/dev/null || true
-		wait "$BG_PID" 2>/dev/null || true
-	fi
+	[ -z "$BG_PID" ] || reap_bg "$BG_PID"
 	assert_host_unchanged || rc=1
 	return $rc
 }

@@ -30,10 +30,7 @@ setup() {
 # Every check counts: bats looks only at teardown's status, so collect them.
 teardown() {
 	local rc=0 p
-	for p in "${KILL_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	[ "${#KILL_PIDS[@]}" -eq 0 ] || reap_bg "${KILL_PIDS[@]}"
 	assert_host_unchanged || rc=1
 	[ "$(cat /proc/modules 2>/dev/null | wc -l)" = "$host_mods" ] || { echo "host modules changed"; rc=1; }
 	[ "$(hostname)" = "$host_hostname" ] || { echo "host name changed to $(hostname)"; rc=1; }

@@ -16,10 +16,7 @@ setup() {
 }
 teardown() {
 	local rc=0
-	if [ -n "$BOX_PID" ]; then
-		kill -TERM "$BOX_PID" 2>/dev/null || true
-		wait "$BOX_PID" || true
-	fi
+	[ -z "$BOX_PID" ] || reap_bg "$BOX_PID"
 	assert_host_unchanged || rc=1
 	return $rc
 }

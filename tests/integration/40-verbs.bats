@@ -25,10 +25,7 @@ setup() {
 }
 teardown() {
 	local n p rc=0
-	for p in "${KILL_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	[ "${#KILL_PIDS[@]}" -eq 0 ] || reap_bg "${KILL_PIDS[@]}"
 	for n in "${STARTED[@]}"; do
 		if [ -f "$STATE_DIR/$n" ]; then
 			"$BOXLAUNCH" resume "$n" >/dev/null 2>&1 || true

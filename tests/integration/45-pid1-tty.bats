@@ -10,10 +10,7 @@ setup() {
 }
 teardown() {
 	local rc=0
-	if [ -n "$BOX_PID" ]; then
-		kill -KILL "$BOX_PID" 2>/dev/null || true
-		wait "$BOX_PID" 2>/dev/null || true
-	fi
+	[ -z "$BOX_PID" ] || reap_bg "$BOX_PID"
 	tm_kill
 	assert_host_unchanged || rc=1
 	return $rc

@@ -16,10 +16,7 @@ setup() {
 teardown() {
 	local rc=0 p
 	# Background processes of the test go first: one left holding bats' fd 3 would hang the run.
-	for p in $BOX_PID $LISTENER; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	[ -z "$BOX_PID$LISTENER" ] || reap_bg $BOX_PID $LISTENER
 	assert_host_unchanged || rc=1
 	return $rc
 }

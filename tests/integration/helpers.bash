@@ -105,6 +105,19 @@ assert_host_unchanged() {
 	return 1
 }
 
+# reap_bg PID...: for teardowns: kills background processes a test left (boxlaunch supervisors
+# among them) and collects what a killed supervisor leaves of its box (its PID 1, cgroups, state
+# file) with gc, which only looks at this run's runtime directory.
+reap_bg() {
+	local p
+	for p in "$@"; do
+		[ -n "$p" ] || continue
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	"$BOXLAUNCH" gc >/dev/null 2>&1 || true
+}
+
 # run_box FILE [-- CMD...]: run with stdin from /dev/null, capture status and output.
 # (not bats' `run`, which warns about 127 being "command not found": here it is a result.)
 run_box() {
