@@ -3,7 +3,7 @@
 #   make              build build/boxlaunch (and the static stub init it embeds)
 #   make check        format check, unit tests (cmocka), fuzz corpus replay (ASan+UBSan),
 #                     unit-file verification and integration tests (bats, as root);
-#                     ends with "N passed, N failed"
+#                     ends with "N passed, N failed, N skipped"
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make format       reformat the C sources with clang-format
 #   make fuzz         run the libFuzzer target for FUZZ_SECONDS (default 60)

@@ -1618,6 +1618,8 @@ static int load_fd(const char *name, int fd, const char *data, size_t len, struc
                                 continue;
                         }
                         k->handler(&f, v);
+                        if (streq(k->section, "Limits"))
+                                box_limits_set_origin(&c->limits, k->key, f.file, f.line);
                 }
         }
         if (f.errors || check_items(c, name))

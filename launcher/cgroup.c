@@ -45,6 +45,27 @@ const char *cgroup_layout_to_string(enum cgroup_layout l)
         return "?";
 }
 
+const char *cgroup_auto_parent(void)
+{
+        const char *e = getenv("BOXLAUNCH_CGROUP_PARENT");
+        if (!e || !*e)
+                return AUTO_PARENT;
+        /* One component: the parent is dropped with a single rmdir once no box uses it. */
+        if (!box_name_valid(e)) {
+                log_error("BOXLAUNCH_CGROUP_PARENT=%s: not a valid cgroup name (letters, digits, "
+                          "'_', '-' and '.', not starting with '.')",
+                          e);
+                return NULL;
+        }
+        return e;
+}
+
+char *cgroup_auto_path(const char *name)
+{
+        const char *parent = cgroup_auto_parent();
+        return parent ? xasprintf("%s/%s" BOX_SUFFIX, parent, name) : NULL;
+}
+
 static void sleep_10ms(void)
 {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -126,15 +147,57 @@ int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const cha
         return (size_t)k == n ? 0 : -EIO;
 }
 
+const char *cg_key_where(const struct box_cgroup *cg, const char *key, char *buf, size_t size)
+{
+        const struct box_origin *o = NULL;
+        for (const char *k = key; cg->limits && !o && *k;) {
+                size_t len = strcspn(k, "/");
+                char one[64];
+                snprintf(one, sizeof(one), "%.*s", (int)len, k);
+                o = box_limits_origin(cg->limits, one);
+                k += len + (k[len] == '/');
+        }
+        if (o)
+                snprintf(buf, size, "%s:%u: [Limits] %s", o->file, o->line, key);
+        else
+                snprintf(buf, size, "%s", key);
+        return buf;
+}
+
 int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
                  bool append, const char *key)
 {
+        char w[PATH_MAX + 128];
         int r = cg_write(cg, dirfd, file, value, append);
         if (r == -ENOENT)
-                return log_error_errno(-EOPNOTSUPP, "%s: not supported by this kernel (no %s)", key,
-                                       file);
+                return log_error_errno(-EOPNOTSUPP, "%s: not supported by this kernel (no %s)",
+                                       cg_key_where(cg, key, w, sizeof(w)), file);
         if (r < 0)
-                return log_error_errno(r, "%s: cannot write \"%s\" to %s", key, value, file);
+                return log_error_errno(r, "%s: cannot write \"%s\" to %s",
+                                       cg_key_where(cg, key, w, sizeof(w)), value, file);
+        return 0;
+}
+
+void cg_weight_ignored(const struct box_cgroup *cg, const char *key, const char *why)
+{
+        char w[PATH_MAX + 128];
+        log_warn("%s: ignored: %s; the box starts without this weight",
+                 cg_key_where(cg, key, w, sizeof(w)), why);
+}
+
+int cg_write_weight(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+                    const char *key)
+{
+        int r = cg_write(cg, dirfd, file, value, false);
+        if (r == 0)
+                return 0;
+        char why[256];
+        if (r == -ENOENT)
+                snprintf(why, sizeof(why), "this kernel has no %s", file);
+        else
+                snprintf(why, sizeof(why), "writing \"%s\" to %s failed: %s", value, file,
+                         strerror(-r));
+        cg_weight_ignored(cg, key, why);
         return 0;
 }
 
@@ -485,9 +548,11 @@ static int rm_tree_at(int parentfd, const char *path, bool fake)
         return -errno;
 }
 
-/* Removes the automatic parent once no box uses it (another boxlaunch may, concurrently). */
-static void rmdir_if_unused(int rootfd, const char *dir, bool fake)
+/* Removes the automatic parent of the group at path once no box uses it (another boxlaunch may,
+ * concurrently). */
+static void rmdir_if_unused(int rootfd, const char *path, bool fake)
 {
+        _cleanup_free_ char *dir = xstrndup(path, strcspn(path, "/"));
         if (fake) {
                 _cleanup_dir_ DIR *d = opendir_at(rootfd, dir, O_NOFOLLOW);
                 if (!d)
@@ -533,7 +598,7 @@ static int cg_remove(struct box_cgroup *cg)
                                 r = k;
                 }
                 if (cg->auto_parent)
-                        rmdir_if_unused(d->rootfd, AUTO_PARENT, cg->fake);
+                        rmdir_if_unused(d->rootfd, cg->path, cg->fake);
         }
         return r;
 }
@@ -553,7 +618,7 @@ static int cg_remove_fast(struct box_cgroup *cg)
                                 continue;
                         if (unlinkat(d->rootfd, cg->path, AT_REMOVEDIR) == 0) {
                                 if (cg->auto_parent)
-                                        rmdir_if_unused(d->rootfd, AUTO_PARENT, false);
+                                        rmdir_if_unused(d->rootfd, cg->path, false);
                                 continue;
                         }
                         if (errno == ENOENT)
@@ -571,7 +636,7 @@ static int cg_remove_fast(struct box_cgroup *cg)
                 closep(&d->fd);
                 d->fd = -1;
                 if (cg->auto_parent)
-                        rmdir_if_unused(d->rootfd, AUTO_PARENT, false);
+                        rmdir_if_unused(d->rootfd, cg->path, false);
         }
         return busy ? -EBUSY : 0;
 }
@@ -626,13 +691,15 @@ static char *gc_path(const char *name_or_path)
 {
         if (strchr(name_or_path, '/'))
                 return xstrdup(name_or_path);
-        return xasprintf("%s/%s" BOX_SUFFIX, AUTO_PARENT, name_or_path);
+        return cgroup_auto_path(name_or_path);
 }
 
 static bool is_auto_path(const char *path)
 {
-        size_t n = strlen(AUTO_PARENT);
-        return strncmp(path, AUTO_PARENT, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
+        const char *parent = cgroup_auto_parent();
+        size_t n = parent ? strlen(parent) : 0;
+        return parent && strncmp(path, parent, n) == 0 && path[n] == '/' &&
+               !strchr(path + n + 1, '/');
 }
 
 static int gc_at(const char *root, const char *path)
@@ -653,6 +720,8 @@ static int gc_at(const char *root, const char *path)
 int cgroup_gc(const char *root, const char *name_or_path)
 {
         _cleanup_free_ char *path = gc_path(name_or_path);
+        if (!path)
+                return -EINVAL; /* logged */
         if (!path_ok(path))
                 return log_error_errno(-EINVAL, "Invalid cgroup path \"%s\"", path);
         return gc_at(root, path);
@@ -694,10 +763,8 @@ int cg_check_limits(const struct box_limits *l)
         return 0;
 }
 
-static bool io_set(const struct box_limits *l)
+static bool io_max_set(const struct box_limits *l)
 {
-        if (set(l->io_weight))
-                return true;
         for (size_t i = 0; i < l->n_io; i++)
                 if (l->io[i].rbps || l->io[i].wbps || l->io[i].riops || l->io[i].wiops)
                         return true;
@@ -740,45 +807,57 @@ static unsigned v2_available(const struct box_cgroup *cg)
 static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flags,
                 bool need[_CG_HIER_MAX])
 {
+        /* A hard limit (hard_key) without its controller fails the start; a relative weight
+         * alone (weight_key) is a warning, and the box goes without the group. */
         const struct {
                 enum cg_hier v1;
                 unsigned v2;
-                bool limited, always;
-                const char *key;
+                bool always;
+                const char *hard_key, *weight_key;
         } wants[] = {
-                {CG_MEMORY, CG2_MEMORY,
-                 set(l->memory_max) || set(l->memory_high) || set(l->memory_swap_max), true,
-                 set(l->memory_max)    ? "MemoryMax"
-                 : set(l->memory_high) ? "MemoryHigh"
-                                       : "MemorySwapMax"},
-                {CG_PIDS, CG2_PIDS, set(l->tasks_max), true, "TasksMax"},
-                {CG_CPU, CG2_CPU,
-                 set(l->cpu_quota_ppm) || set(l->cpu_weight) ||
-                         (set(l->cpu_period_usec) && l->cpu_period_usec),
-                 false,
-                 set(l->cpu_quota_ppm) ? "CPUQuota"
-                 : set(l->cpu_weight)  ? "CPUWeight"
-                                       : "CPUQuotaPeriodSec"},
-                {CG_CPUSET, CG2_CPUSET, l->cpuset_cpus || l->cpuset_mems, false,
-                 l->cpuset_cpus ? "AllowedCPUs" : "AllowedMemoryNodes"},
-                {CG_BLKIO, CG2_IO, io_set(l), false,
-                 set(l->io_weight) ? "IOWeight" : "IOReadBandwidthMax/IOWriteBandwidthMax"},
+                {CG_MEMORY, CG2_MEMORY, true,
+                 set(l->memory_max)        ? "MemoryMax"
+                 : set(l->memory_high)     ? "MemoryHigh"
+                 : set(l->memory_swap_max) ? "MemorySwapMax"
+                                           : NULL,
+                 NULL},
+                {CG_PIDS, CG2_PIDS, true, set(l->tasks_max) ? "TasksMax" : NULL, NULL},
+                {CG_CPU, CG2_CPU, false,
+                 set(l->cpu_quota_ppm)                               ? "CPUQuota"
+                 : set(l->cpu_period_usec) && l->cpu_period_usec > 0 ? "CPUQuotaPeriodSec"
+                                                                     : NULL,
+                 set(l->cpu_weight) ? "CPUWeight" : NULL},
+                {CG_CPUSET, CG2_CPUSET, false,
+                 l->cpuset_cpus   ? "AllowedCPUs"
+                 : l->cpuset_mems ? "AllowedMemoryNodes"
+                                  : NULL,
+                 NULL},
+                {CG_BLKIO, CG2_IO, false,
+                 io_max_set(l) ? "IOReadBandwidthMax/IOWriteBandwidthMax/IOReadIOPSMax/"
+                                 "IOWriteIOPSMax"
+                               : NULL,
+                 set(l->io_weight) ? "IOWeight" : NULL},
         };
         unsigned avail = v2_available(cg);
 
         for (size_t i = 0; i < ARRAY_SIZE(wants); i++) {
-                if (!wants[i].limited && !wants[i].always)
+                if (!wants[i].hard_key && !wants[i].weight_key && !wants[i].always)
                         continue;
+                const char *ctrl = cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
+                                                                  : cg_hier_name(wants[i].v1);
+                char w[PATH_MAX + 128], why[64];
                 if (cg->dirs[wants[i].v1].rootfd >= 0)
                         need[wants[i].v1] = true;
                 else if (avail & wants[i].v2)
                         cg->v2_ctrls |= wants[i].v2;
-                else if (wants[i].limited)
+                else if (wants[i].hard_key)
                         return log_error_errno(
                                 -EOPNOTSUPP, "%s: the %s controller is not available here",
-                                wants[i].key,
-                                cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
-                                                               : cg_hier_name(wants[i].v1));
+                                cg_key_where(cg, wants[i].hard_key, w, sizeof(w)), ctrl);
+                else if (wants[i].weight_key) {
+                        snprintf(why, sizeof(why), "the %s controller is not available here", ctrl);
+                        cg_weight_ignored(cg, wants[i].weight_key, why);
+                }
         }
         /* Every group costs a mkdir, a join and an rmdir at each start: an application box
          * gets, besides its limits, only devices (the device policy); `pause` makes its freezer
@@ -1004,6 +1083,7 @@ int cgroup_create_for(const char *root, const char *name, const struct box_limit
         r = cg_new(root, &cg);
         if (r < 0)
                 return r;
+        cg->limits = l;
 
         if (l->parent) {
                 /* Slice-like parent: the box's own group goes below it. */
@@ -1018,7 +1098,9 @@ int cgroup_create_for(const char *root, const char *name, const struct box_limit
                 if (r < 0)
                         return r;
                 if (r == 0) {
-                        cg->path = xasprintf("%s/%s" BOX_SUFFIX, AUTO_PARENT, name);
+                        cg->path = cgroup_auto_path(name);
+                        if (!cg->path)
+                                return -EINVAL; /* logged */
                         cg->auto_parent = true;
                 }
         }
@@ -1095,6 +1177,7 @@ int cgroup_create_for(const char *root, const char *name, const struct box_limit
                 goto fail;
 
         log_debug("cgroup %s created (%s)", cg->path, cgroup_layout_to_string(cg->layout));
+        cg->limits = NULL; /* borrowed for the messages above only */
         *ret = TAKE_PTR(cg);
         return 0;
 

@@ -67,8 +67,17 @@ int cgroup_chown(const struct box_cgroup *cg, uid_t uid, gid_t gid);
 /* How many processes of the group the OOM killer killed so far. */
 int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret);
 
+/* The automatic parent of boxes without Parent=: $BOXLAUNCH_CGROUP_PARENT if set (one path
+ * component, a valid box name), else "boxlaunch". Box names are unique within one runtime
+ * directory (state.h) only: boxlaunch instances with different BOXLAUNCH_RUNTIME_DIRs must use
+ * different parents. NULL (logged) if the variable is invalid. */
+const char *cgroup_auto_parent(void);
+/* "<auto parent>/NAME.box", the group of box NAME without Parent=; NULL if the parent is
+ * invalid. */
+char *cgroup_auto_path(const char *name);
+
 /* For the verbs, which run in another boxlaunch process. `name_or_path` without a '/' means
- * "boxlaunch/NAME"; with a '/', it is the path relative to each hierarchy root. */
+ * cgroup_auto_path(NAME); with a '/', it is the path relative to each hierarchy root. */
 int cgroup_gc(const char *root, const char *name_or_path);
 /* freezer.state FROZEN/THAWED (v1) or cgroup.freeze (v2), and waits until done. */
 int cgroup_freeze(const char *root, const char *path, bool freeze);

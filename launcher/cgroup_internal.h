@@ -37,9 +37,10 @@ struct box_cgroup {
         enum cgroup_layout layout;
         bool fake; /* a plain-directory tree: writes create files, nothing is killed */
         char *root;
-        char *path;        /* relative to each hierarchy root */
-        bool auto_parent;  /* path is boxlaunch/NAME: drop boxlaunch/ once empty */
-        unsigned v2_ctrls; /* CG2_* limits written through the cgroup2 group */
+        char *path;       /* relative to each hierarchy root */
+        bool auto_parent; /* path is <auto parent>/NAME.box: drop the parent once empty */
+        const struct box_limits *limits; /* during cgroup_create(): where each key was set */
+        unsigned v2_ctrls;               /* CG2_* limits written through the cgroup2 group */
         struct cg_dir dirs[_CG_HIER_MAX];
 };
 
@@ -49,9 +50,18 @@ const char *cg_hier_name(enum cg_hier h);
  * (appended to when `append`, as the kernel accumulates rules in devices.allow and io.max). */
 int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
              bool append);
-/* Same, but logs a failure naming the configuration key. */
+/* Same, but logs a failure naming the configuration key (with file and line when known). */
 int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
                  bool append, const char *key);
+/* A relative weight (CPUWeight=, IOWeight=): the host may be unable to apply it (no such file,
+ * no such controller, no weight-aware I/O scheduler). That is a warning naming the key and the
+ * reason, and the box starts, as systemd does with unit files; always returns 0. */
+int cg_write_weight(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
+                    const char *key);
+void cg_weight_ignored(const struct box_cgroup *cg, const char *key, const char *why);
+/* "FILE:LINE: [Limits] KEY" where the key was set, else just KEY: the start of a message. A
+ * key of several names ("A/B") takes the place of the first one that was set. */
+const char *cg_key_where(const struct box_cgroup *cg, const char *key, char *buf, size_t size);
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
 /* cg_write_key() of a decimal number. */
 int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,

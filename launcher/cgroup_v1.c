@@ -46,18 +46,22 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                         return r;
         }
         if (l->memory_swap_max != BOX_LIMIT_UNSET) {
+                char w[PATH_MAX + 128];
+                const char *key = cg_key_where(cg, "MemorySwapMax", w, sizeof(w));
                 if (l->memory_max == BOX_LIMIT_UNSET) {
-                        log_error("MemorySwapMax: cgroup v1 limits memory+swap together, so it "
-                                  "needs MemoryMax too");
+                        log_error("%s: cgroup v1 limits memory+swap together, so it needs "
+                                  "MemoryMax too",
+                                  key);
                         return -EINVAL;
                 }
                 if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
-                        log_error("MemorySwapMax: not supported here (no "
-                                  "memory.memsw.limit_in_bytes: kernel without swap accounting)");
+                        log_error("%s: not supported here (no memory.memsw.limit_in_bytes: "
+                                  "kernel without swap accounting)",
+                                  key);
                         return -EOPNOTSUPP;
                 }
                 if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
-                        log_error("MemorySwapMax: MemoryMax + MemorySwapMax overflows");
+                        log_error("%s: MemoryMax + MemorySwapMax overflows", key);
                         return -EINVAL;
                 }
                 r = cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
@@ -86,10 +90,9 @@ static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
-                r = cg_write_u64(cg, fd, "cpu.shares", cgroup_weight_to_shares(l->cpu_weight),
-                                 "CPUWeight");
-                if (r < 0)
-                        return r;
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_weight_to_shares(l->cpu_weight));
+                (void)cg_write_weight(cg, fd, "cpu.shares", buf, "CPUWeight");
         }
         return 0;
 }
@@ -104,14 +107,16 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                         file = "blkio.weight";
                 else if (has_file(cg, fd, "blkio.bfq.weight"))
                         file = "blkio.bfq.weight";
-                if (!file) {
-                        log_error("IOWeight: not supported here (no blkio.weight or "
-                                  "blkio.bfq.weight: no BFQ/CFQ I/O scheduler)");
-                        return -EOPNOTSUPP;
+                if (!file)
+                        cg_weight_ignored(cg, "IOWeight",
+                                          "no blkio.weight or blkio.bfq.weight here (the BFQ I/O "
+                                          "scheduler is not available)");
+                else {
+                        char buf[32];
+                        snprintf(buf, sizeof(buf), "%" PRIu64,
+                                 cgroup_weight_to_blkio(l->io_weight));
+                        (void)cg_write_weight(cg, fd, file, buf, "IOWeight");
                 }
-                r = cg_write_u64(cg, fd, file, cgroup_weight_to_blkio(l->io_weight), "IOWeight");
-                if (r < 0)
-                        return r;
         }
 
         static const struct {

@@ -2,6 +2,7 @@
 #include "cgroup_internal.h"
 #include "log.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 
 static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
@@ -46,9 +47,9 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
-                r = cg_write_u64(cg, fd, "cpu.weight", l->cpu_weight, "CPUWeight");
-                if (r < 0)
-                        return r;
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
+                (void)cg_write_weight(cg, fd, "cpu.weight", buf, "CPUWeight");
         }
         return 0;
 }
@@ -65,11 +66,20 @@ static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l
 {
         int r;
         if (l->io_weight != BOX_LIMIT_UNSET) {
+                /* io.weight comes with the iocost controller, io.bfq.weight (1..1000) with BFQ;
+                 * a fake tree takes the first. */
                 char buf[32];
-                snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
-                r = cg_write_key(cg, fd, "io.weight", buf, false, "IOWeight");
-                if (r < 0)
-                        return r;
+                if (cg->fake || faccessat(fd, "io.weight", F_OK, 0) == 0) {
+                        snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
+                        (void)cg_write_weight(cg, fd, "io.weight", buf, "IOWeight");
+                } else if (faccessat(fd, "io.bfq.weight", F_OK, 0) == 0) {
+                        snprintf(buf, sizeof(buf), "default %" PRIu64,
+                                 l->io_weight > 1000 ? 1000 : l->io_weight);
+                        (void)cg_write_weight(cg, fd, "io.bfq.weight", buf, "IOWeight");
+                } else
+                        cg_weight_ignored(cg, "IOWeight",
+                                          "no io.weight or io.bfq.weight here (neither the "
+                                          "iocost controller nor the BFQ I/O scheduler)");
         }
         for (size_t i = 0; i < l->n_io; i++) {
                 const struct box_io_limit *io = &l->io[i];

@@ -9,6 +9,26 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+void box_limits_set_origin(struct box_limits *l, const char *key, const char *file, unsigned line)
+{
+        size_t i = 0;
+        while (i < l->n_origins && !streq(l->origins[i].key, key))
+                i++;
+        if (i == ARRAY_SIZE(l->origins))
+                return;
+        l->origins[i] = (struct box_limit_origin){key, {file, line}};
+        if (i == l->n_origins)
+                l->n_origins++;
+}
+
+const struct box_origin *box_limits_origin(const struct box_limits *l, const char *key)
+{
+        for (size_t i = 0; i < l->n_origins; i++)
+                if (streq(l->origins[i].key, key) && l->origins[i].origin.file)
+                        return &l->origins[i].origin;
+        return NULL;
+}
+
 bool box_name_valid(const char *n)
 {
         if (!*n || strlen(n) > 64 || n[0] == '.')

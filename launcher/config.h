@@ -117,7 +117,19 @@ struct box_limits {
         struct box_io_limit *io;
         size_t n_io;
         char *parent; /* cgroup parent, relative to each hierarchy root; NULL = automatic */
+        /* Where each key was set, so that a limit the host cannot honour is reported with file
+         * and line (box_limits_origin()). key is a static string, e.g. "MemoryMax". */
+        struct box_limit_origin {
+                const char *key;
+                struct box_origin origin;
+        } origins[16];
+        size_t n_origins;
 };
+
+/* Records (or updates) where key of [Limits] was set. */
+void box_limits_set_origin(struct box_limits *l, const char *key, const char *file, unsigned line);
+/* Where key was set, or NULL if not from a file. */
+const struct box_origin *box_limits_origin(const struct box_limits *l, const char *key);
 
 struct box_caps {
         bool set_given;   /* Set= replaces the default list */

@@ -104,6 +104,15 @@ int devices_apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_de
                 }
                 rule_string(&rule, buf, sizeof(buf));
                 r = cg_write(cg, dirfd, "devices.allow", buf, true);
+                if (r < 0 && i >= ARRAY_SIZE(default_rules)) {
+                        const struct box_device *d = &devs[i - ARRAY_SIZE(default_rules)];
+                        if (d->origin.file)
+                                return log_error_errno(r,
+                                                       "%s:%u: [Device %s] cannot allow device "
+                                                       "\"%s\"",
+                                                       d->origin.file, d->origin.line,
+                                                       d->name ? d->name : "?", buf);
+                }
                 if (r < 0)
                         return log_error_errno(r, "Failed to allow device \"%s\"", buf);
         }

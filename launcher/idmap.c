@@ -2,7 +2,6 @@
 #include "idmap.h"
 
 #include "procfs.h"
-#include "state.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -14,10 +13,9 @@
 
 int idmap_lock(void)
 {
-        const char *root = state_root();
-        if (mkdir(root, 0711) < 0 && errno != EEXIST)
-                return -errno;
-        int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Id ranges are the host's, whatever BOXLAUNCH_RUNTIME_DIR a boxlaunch uses: one lock
+         * file for all of them, not the state root. */
+        int fd = open(IDMAP_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
         if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0) {

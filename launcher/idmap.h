@@ -13,7 +13,9 @@
  * until the box's maps are written, so two starts cannot pick the same range. */
 int idmap_pick(const char *name, uint32_t *ret_base);
 
-/* A process-wide lock (flock on the state root) serialising picks; returns the fd. */
+/* A host-wide lock (flock on IDMAP_LOCK_FILE) serialising picks of every boxlaunch, whatever
+ * its runtime directory; returns the fd. */
+#define IDMAP_LOCK_FILE "/run/boxlaunch.idmap.lock"
 int idmap_lock(void);
 
 /* Writes "0 BASE COUNT" to /proc/PID/uid_map and gid_map. */

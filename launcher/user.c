@@ -139,6 +139,16 @@ static bool is_number(const char *s, uint32_t *ret)
         return true;
 }
 
+/* Adds gid to the supplementary groups once (a group may be both listed and a membership). */
+static void add_group(struct box_ids *ids, gid_t gid)
+{
+        for (size_t i = 0; i < ids->n_groups; i++)
+                if (ids->groups[i] == gid)
+                        return;
+        if (ids->n_groups < ARRAY_SIZE(ids->groups))
+                ids->groups[ids->n_groups++] = gid;
+}
+
 static int lookup_group(const struct db *groups, const char *name, gid_t *ret)
 {
         uint32_t n;
@@ -220,8 +230,8 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
                 struct group *g;
                 while (f && (g = fgetgrent(f)))
                         for (char **m = g->gr_mem; m && *m; m++)
-                                if (streq(*m, ret->name) && ret->n_groups < ARRAY_SIZE(ret->groups))
-                                        ret->groups[ret->n_groups++] = g->gr_gid;
+                                if (streq(*m, ret->name))
+                                        add_group(ret, g->gr_gid);
         }
         for (char *const *e = extra; e && *e; e++) {
                 gid_t gid;
@@ -233,8 +243,7 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
                         box_ids_done(ret);
                         return -ESRCH;
                 }
-                if (ret->n_groups < ARRAY_SIZE(ret->groups))
-                        ret->groups[ret->n_groups++] = gid;
+                add_group(ret, gid);
         }
         return 0;
 }

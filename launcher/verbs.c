@@ -878,7 +878,7 @@ static bool proc_is_zombie(pid_t pid)
         return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 }
 
-/* One box whose supervisor is gone (or, without a state file, its boxlaunch/NAME groups). */
+/* One box whose supervisor is gone (or, without a state file, its automatic groups). */
 static int gc_one(const char *name, unsigned *removed)
 {
         _cleanup_free_ char *file = state_path(name);
@@ -912,8 +912,11 @@ static int gc_one(const char *name, unsigned *removed)
         }
         if (cgroup && gc_cgroup(cgroup, removed) < 0)
                 ret = -EIO;
-        _cleanup_free_ char *auto_path = xasprintf("boxlaunch/%s", name);
-        if ((!cgroup || !streq(cgroup, auto_path)) && gc_cgroup(auto_path, removed) < 0)
+        /* The group the box has without Parent= (cgroup.c names it NAME.box). */
+        _cleanup_free_ char *auto_path = cgroup_auto_path(name);
+        if (!auto_path)
+                ret = -EINVAL;
+        else if ((!cgroup || !streq(cgroup, auto_path)) && gc_cgroup(auto_path, removed) < 0)
                 ret = -EIO;
         if (have_file) {
                 state_release(&s);
@@ -930,7 +933,8 @@ static int verb_gc(int argc, char **argv)
                      "Cleans up after boxes whose supervisor died (e.g. was SIGKILLed): for every\n"
                      "state file whose lock is free, kills what is left in the box's cgroup,\n"
                      "removes the cgroups and the state file. With NAME, only that box, and\n"
-                     "boxlaunch/NAME cgroup leftovers are removed even without a state file.\n"
+                     "its boxlaunch/NAME.box cgroup leftovers are removed even without a state\n"
+                     "file.\n"
                      "Running boxes are never touched. Prints what was removed.\n"
                      "Exit status: 0; 1 if NAME is running, invalid, or on a usage error; 3 if\n"
                      "something could not be removed.");

@@ -3,8 +3,16 @@
 load helpers
 
 setup_file() { ensure_rootfs; }
-setup() { snapshot_before; }
-teardown() { assert_host_unchanged; }
+setup() {
+	snapshot_before
+	BG_PID=
+}
+teardown() {
+	local rc=0
+	[ -z "$BG_PID" ] || reap_bg "$BG_PID"
+	assert_host_unchanged || rc=1
+	return $rc
+}
 
 @test "namespaces are new: mnt pid uts ipc net cgroup differ from the host" {
 	f=$(mkbox ns <<'EOF2'
@@ -33,9 +41,9 @@ EOF2
 }
 
 @test "hostname comes from Hostname= and defaults to the box name" {
-	f=$(mkbox hn <<'EOF2'
+	f=$(mkbox hn <<EOF2
 [Box]
-Directory = /var/tmp/boxlaunch-test/rootfs
+Directory = $ROOTFS
 Hostname = web-1
 EOF2
 )
@@ -44,6 +52,7 @@ EOF2
 	[ "$output" = "web-1" ]
 	f=$(mkbox defaultname </dev/null)
 	run_box "$f" -- /bin/hostname
+	[ "$status" -eq 0 ]
 	[ "$output" = "defaultname" ]
 	[ "$(hostname)" != "web-1" ]
 }
@@ -78,10 +87,23 @@ EOF2
 
 @test "the host's mounts are gone after pivot_root" {
 	f=$(mkbox pivot </dev/null)
-	run_box "$f" -- /bin/sh -c 'cat /proc/self/mountinfo'
+	# A mount of the test's own in the namespace boxlaunch starts from, so that there is one
+	# known host mount to look for on any machine.
+	mkdir -p "$BATS_TEST_TMPDIR/hostmnt"
+	status=0
+	output=$(unshare -m --propagation private sh -c 'mount -t tmpfs hostmarker "$1" && shift && exec "$@"' sh \
+		"$BATS_TEST_TMPDIR/hostmnt" "$BOXLAUNCH" "$f" -- /bin/cat /proc/self/mountinfo </dev/null 2>&1) || status=$?
+	echo "$output"
 	[ "$status" -eq 0 ]
-	! grep -q ' /work' <<<"$output"
-	! grep -qE ' / /(tmp|var|run|home|etc)( |$)' <<<"$output"
+	refute grep -qE ' hostmarker | tmpfs hostmarker' <<<"$output"
+	refute grep -qF " $BATS_TEST_TMPDIR/hostmnt " <<<"$output"
+	# Nor is any mount point of the host's own table below / a mount point in the box, but for
+	# the API file systems the box mounts itself.
+	while read -r mp; do
+		case $mp in / | /proc | /proc/* | /sys | /sys/* | /dev | /dev/*) continue ;; esac
+		refute awk -v mp="$mp" '$5 == mp { found = 1 } END { exit !found }' <<<"$output"
+	done < <(awk '{ print $5 }' /proc/self/mountinfo)
+	refute grep -qE ' / /(tmp|var|run|home|etc)( |$)' <<<"$output"
 	[ "$(awk '$5 == "/"' <<<"$output" | wc -l)" -eq 1 ]
 }
 
@@ -111,9 +133,9 @@ EOF2
 }
 
 @test "ReadOnly=yes makes the root read-only but not /dev or /tmp mounts" {
-	f=$(mkbox ro <<'EOF2'
+	f=$(mkbox ro <<EOF2
 [Box]
-Directory = /var/tmp/boxlaunch-test/rootfs
+Directory = $ROOTFS
 ReadOnly = yes
 EOF2
 )
@@ -143,9 +165,9 @@ EOF2
 	run_box "$f" -- /bin/cat /escape/m
 	[ "$status" -eq 0 ]
 	[ "$output" = marker ]
-	# Nothing was mounted on the host directory the symlink points to.
-	[ -z "$(ls -A "$outside")" ] || [ -d "$root$outside" ]
-	! grep -q " $outside " /proc/self/mountinfo
+	# Nothing was mounted on, or created in, the host directory the symlink points to.
+	[ -z "$(ls -A "$outside")" ]
+	refute grep -q " $outside " /proc/self/mountinfo
 }
 
 @test "User= resolves names in the box's /etc/passwd; groups from its /etc/group" {
@@ -160,6 +182,60 @@ EOF2
 	[ "${lines[0]}" = "uid=1000(app) gid=1000(app) groups=10(wheel)" ]
 	[ "${lines[1]}" = /home/app ]
 	[ "${lines[2]}" = "/home/app app" ]
+}
+
+@test "Group= and SupplementaryGroups= are resolved in the box's /etc/group, not the host's" {
+	root=$BATS_TEST_TMPDIR/grproot
+	cp -a "$ROOTFS" "$root"
+	# A group only the box has, and one the host has too (users, gid 100 on Debian) under
+	# another gid in the box.
+	printf 'boxonly:x:4711:\nusers:x:4713:\n' >>"$root/etc/group"
+	refute getent group boxonly
+	f=$(mkbox groups <<EOF2
+[Box]
+Directory = $root
+[Exec]
+User = app
+Group = boxonly
+SupplementaryGroups = users wheel
+EOF2
+)
+	run_box "$f" -- /bin/sh -c 'id -u; id -g; id -G | tr " " "\n" | sort -n | tr "\n" " "'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 4711 ]
+	# The primary group, app's memberships in the box's file (wheel), the extra ones.
+	[ "${lines[2]}" = "10 4711 4713 " ]
+	sed -i 's/^Group = .*/Group = nosuchgroup/' "$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "group 'nosuchgroup' not found in the box's /etc/group" <<<"$output"
+	sed -i 's/^Group = .*/Group = boxonly/; s/^SupplementaryGroups = .*/SupplementaryGroups = nosuchextra/' "$f"
+	run_box "$f" -- /bin/true
+	[ "$status" -eq 125 ]
+	grep -q "supplementary group 'nosuchextra' not found in the box's /etc/group" <<<"$output"
+}
+
+@test "a box NAME is looked up as NAME.box in \$BOXLAUNCH_PATH, in its order" {
+	# A name no standard directory has.
+	name=pathbox-${CG_PARENT##*[.-]}
+	mkdir -p "$BATS_TEST_TMPDIR/d1" "$BATS_TEST_TMPDIR/d2" "$BATS_TEST_TMPDIR/empty"
+	for d in d1 d2; do
+		printf '[Box]\nDirectory = %s\n[Exec]\nCommand = /bin/echo from-%s\n' "$ROOTFS" "$d" \
+			>"$BATS_TEST_TMPDIR/$d/$name.box"
+	done
+	status=0
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/d1:$BATS_TEST_TMPDIR/d2 "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -eq 0 ]
+	[ "$output" = from-d1 ]
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/empty:$BATS_TEST_TMPDIR/d2:$BATS_TEST_TMPDIR/d1 "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -eq 0 ]
+	[ "$output" = from-d2 ]
+	# Not found anywhere: a clear error naming the box.
+	output=$(BOXLAUNCH_PATH=$BATS_TEST_TMPDIR/empty "$BOXLAUNCH" "$name" </dev/null 2>&1) || status=$?
+	[ "$status" -ne 0 ]
+	grep -q "no box '$name'" <<<"$output"
 }
 
 @test "an unknown user is a set-up failure (125) naming the user" {
@@ -188,7 +264,8 @@ EOF2
 	f=$(mkbox noleak </dev/null)
 	SECRET_HOST_VAR=leak run "$BOXLAUNCH" "$f" -- /usr/bin/env </dev/null
 	[ "$status" -eq 0 ]
-	! grep -q SECRET_HOST_VAR <<<"$output"
+	grep -q '^container=boxlaunch$' <<<"$output"
+	refute grep -q SECRET_HOST_VAR <<<"$output"
 }
 
 @test "User=BASE:COUNT writes the uid and gid maps" {
@@ -235,12 +312,13 @@ EOF2
 Init = no
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sleep 30 </dev/null &
-	pid=$!
-	for i in $(seq 50); do [ -n "$(state_key sig pid)" ] && break; sleep 0.1; done
+	"$BOXLAUNCH" "$f" -- /bin/sleep 30 </dev/null 3>&- &
+	BG_PID=$!
+	wait_state sig running
 	kill -KILL "$(state_key sig pid)"
-	wait $pid || status=$?
-	[ "$status" -eq 137 ]
+	wait_exit "$BG_PID"
+	BG_PID=
+	[ "$wait_status" -eq 137 ]
 	run_box "$f" -- /bin/sh -c 'exit 133'
 	[ "$status" -eq 1 ]
 }
@@ -254,7 +332,7 @@ EOF2
 	run_box "$f" -- /bin/true
 	[ "$status" -eq 125 ]
 	grep -q 'root directory /nonexistent/rootfs: No such file or directory' <<<"$output"
-	[ ! -e /run/boxlaunch/missing ]
+	[ ! -e "$STATE_DIR/missing" ]
 }
 
 @test "a bad bind source fails with 125 naming the mount section" {
@@ -304,13 +382,18 @@ EOF2
 
 @test "a second start of the same name is refused while the first runs" {
 	f=$(mkbox twice </dev/null)
-	"$BOXLAUNCH" "$f" -- /bin/sleep 3 </dev/null &
-	pid=$!
-	for i in $(seq 50); do [ -n "$(state_key twice pid)" ] && break; sleep 0.1; done
+	"$BOXLAUNCH" "$f" -- /bin/sleep 300 </dev/null 3>&- &
+	BG_PID=$!
+	wait_state twice running
 	run_box "$f" -- /bin/true
 	[ "$status" -eq 125 ]
 	grep -q "box 'twice' is already running" <<<"$output"
-	wait $pid
+	# ... and the first is untouched by the refused start.
+	[ "$(state_key twice status)" = running ]
+	kill -TERM "$BG_PID"
+	wait_exit "$BG_PID"
+	BG_PID=
+	[ "$wait_status" -eq 143 ]
 }
 
 @test "no host file descriptor reaches the box" {

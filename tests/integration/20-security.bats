@@ -21,24 +21,34 @@ setup_file() {
 
 setup() {
 	snapshot_before
+	KILL_PIDS=()
 	host_time=$(date +%s)
 	host_mods=$(cat /proc/modules 2>/dev/null | wc -l)
 	host_hostname=$(hostname)
 }
 
+# Every check counts: bats looks only at teardown's status, so collect them.
 teardown() {
-	assert_host_unchanged
-	[ "$(cat /proc/modules 2>/dev/null | wc -l)" = "$host_mods" ]
-	[ "$(hostname)" = "$host_hostname" ]
-	[ $(( $(date +%s) - host_time )) -lt 120 ]
+	local rc=0 p
+	[ "${#KILL_PIDS[@]}" -eq 0 ] || reap_bg "${KILL_PIDS[@]}"
+	assert_host_unchanged || rc=1
+	[ "$(cat /proc/modules 2>/dev/null | wc -l)" = "$host_mods" ] || { echo "host modules changed"; rc=1; }
+	[ "$(hostname)" = "$host_hostname" ] || { echo "host name changed to $(hostname)"; rc=1; }
+	# The clock was not set (settime is denied): it has not jumped away from the test's start.
+	[ $(($(date +%s) - host_time)) -lt 3600 ] && [ $(($(date +%s) - host_time)) -ge 0 ] ||
+		{ echo "host clock moved"; rc=1; }
+	return $rc
 }
 
 # battery BOX: every probe of the issue's list, one line each: "name result"
 battery() {
+	# The numbers of a disk of this machine (or sda's, where it has none).
+	local disk
+	disk=$(test_block_device | cut -d' ' -f2)
 	run_box "$1" -- /bin/sh -c '
 		p() { printf "%s " "$1"; shift; /usr/bin/probe "$@"; }
 		p cgroup-v1 mount-cgroup-v1
-		p mknod-block mknod-block
+		p mknod-block mknod-block '"${disk:-8:0}"'
 		p read-kcore read /proc/kcore
 		p read-keys read /proc/keys
 		p read-kallsyms read /proc/kallsyms
@@ -241,6 +251,31 @@ EOF2
 	grep -q 'Operation not permitted' <<<"$output"
 }
 
+@test "the default masked paths show nothing; the default read-only ones are read-only" {
+	run_box "$BATS_FILE_TMPDIR/app.box" -- /bin/sh -c '
+		for f in /proc/timer_list /proc/kmsg /proc/kallsyms /proc/keys; do echo "$f $(/usr/bin/probe read $f) $(/usr/bin/probe write $f)"; done
+		for d in /sys/firmware /sys/kernel/debug /sys/kernel/security; do echo "$d $(ls -A $d | wc -l) $(/usr/bin/probe write $d/x)"; done
+		for d in /proc/bus /proc/fs /proc/irq /proc/sys; do echo "$d $(/usr/bin/probe remount-rw $d)"; done
+		cat /proc/self/mountinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Files: empty to read (where the host's have data), not writable.
+	for f in /proc/timer_list /proc/kmsg /proc/kallsyms /proc/keys; do
+		[[ "$(grep "^$f " <<<"$output")" =~ ^$f\ (empty|ENOENT)\ (EROFS|EACCES|EPERM|ENOENT)$ ]]
+	done
+	[ "$(head -c 1 /proc/timer_list | wc -c)" = 1 ] && grep -qx '/proc/timer_list empty EROFS\|/proc/timer_list empty EACCES' <<<"$output"
+	# Directories: empty, nothing can be created in them.
+	for d in /sys/firmware /sys/kernel/debug /sys/kernel/security; do
+		[[ "$(grep "^$d " <<<"$output")" =~ ^$d\ 0\ (EROFS|EACCES|EPERM|ENOENT)$ ]]
+	done
+	[ -z "$(ls -A /sys/firmware)" ] || grep -q ' /sys/firmware ro,' <<<"$output"
+	# Read-only binds of the box's own /proc, which cannot be made writable again.
+	for d in /proc/bus /proc/fs /proc/irq /proc/sys; do
+		grep -qE "^[^ ]+ [^ ]+ [^ ]+ [^ ]+ $d ro," <<<"$output"
+		grep -qx "$d EPERM" <<<"$output"
+	done
+}
+
 @test "MaskPaths= and ReadOnlyPaths= add to the defaults" {
 	f=$(mkbox masks <<EOF2
 [Box]
@@ -272,20 +307,25 @@ EOF2
 }
 
 @test "Sysctl= sets namespaced sysctls; others are refused with file and line" {
+	# Values that differ from the host's, so that a leak to the host would show.
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward) host_shm=$(cat /proc/sys/kernel/shmmni)
+	fwd=$((1 - host_fwd)) shm=$((host_shm == 2048 ? 2049 : 2048))
 	f=$(mkbox sysctl <<EOF2
 [Box]
 Directory = $SEC_ROOT
 [Exec]
-Sysctl = net.ipv4.ip_forward=1 kernel.shmmni=2048
+Sysctl = net.ipv4.ip_forward=$fwd kernel.shmmni=$shm
 [Namespaces]
 Network = private
 EOF2
 )
 	run_box "$f" -- /bin/sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = 1 ]
-	[ "${lines[1]}" = 2048 ]
-	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$(cat /proc/sys/net/ipv4/ip_forward)" ]
+	[ "${lines[0]}" = "$fwd" ]
+	[ "${lines[1]}" = "$shm" ]
+	# They were set in the box's namespaces only.
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+	[ "$(cat /proc/sys/kernel/shmmni)" = "$host_shm" ]
 	f=$(mkbox badsysctl <<EOF2
 [Box]
 Directory = $SEC_ROOT
@@ -389,23 +429,70 @@ EOF2
 	[ "$(stat -c %u "$SEC_ROOT/etc/passwd")" = 0 ]
 }
 
+@test "User=pick avoids id ranges in use and ranges the host's users have" {
+	# A name of this run's own: another run's box of the same name would want the same range.
+	name=pick-${CG_PARENT##*[.-]}
+	f=$BATS_TEST_TMPDIR/$name.box
+	printf '[Box]\nDirectory = %s\n[Namespaces]\nUser = pick\n' "$SEC_ROOT" >"$f"
+	base() { awk '$1 == 0 { print $2 }' <<<"$output"; }
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	[ "$status" -eq 0 ]
+	b1=$(base)
+	[ "$b1" -ge $((0x80000)) ]
+	[ $((b1 % 65536)) -eq 0 ]
+	# Free again once the box is gone: the same range (it is derived from the name).
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	[ "$(base)" = "$b1" ]
+	# The candidates are tried in turn (boxlaunch.box(5)): the next one, wrapping at the top.
+	next=$((b1 + 65536))
+	[ "$next" -lt $((0x6FFF0000)) ] || next=$((0x80000))
+
+	# In use: a process of another user namespace maps it.
+	unshare -U sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	holder=$!
+	KILL_PIDS+=("$holder")
+	for _ in $(seq $((WAIT_SECS * 20))); do
+		[ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	echo "0 $b1 65536" >"/proc/$holder/uid_map"
+	run_box "$f" -- /bin/cat /proc/self/uid_map
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(base)" = "$next" ]
+	kill -KILL "$holder"
+	wait "$holder" || true
+
+	# A host user: its uid is the first id of the range (a private /etc/passwd for getent, in a
+	# mount namespace of the test's own).
+	cp /etc/passwd "$BATS_TEST_TMPDIR/passwd"
+	echo "pickhost:x:$b1:$b1::/nonexistent:/usr/sbin/nologin" >>"$BATS_TEST_TMPDIR/passwd"
+	status=0
+	output=$(unshare -m --propagation private sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
+		"$BATS_TEST_TMPDIR/passwd" "$BOXLAUNCH" "$f" -- /bin/cat /proc/self/uid_map </dev/null 2>&1) || status=$?
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(base)" = "$next" ]
+}
+
 @test "[Device] sections: the node appears with its access; other devices stay denied" {
+	# A "local use" major that no driver owns on this machine: an allowed open fails with ENXIO
+	# (past the device cgroup), a denied one with EPERM (stopped by it).
+	maj=$(free_char_major)
 	f=$(mkbox dev <<EOF2
 [Box]
 Directory = $SEC_ROOT
 [Device custom]
 Path = /dev/custom
 Type = char
-Number = 240:0
+Number = $maj:0
 Access = rw
 Mode = 0640
 EOF2
 )
-	# 240 is a "local use" major with no driver here: an allowed open fails with ENXIO (past the
-	# device cgroup), a denied one with EPERM (stopped by it).
-	run_box "$f" -- /bin/sh -c 'ls -l /dev/custom; head -c 1 /dev/custom 2>&1; mknod /tmp/other c 240 1 && head -c1 /tmp/other 2>&1; rm -f /tmp/other'
+	run_box "$f" -- /bin/sh -c "ls -l /dev/custom; head -c 1 /dev/custom 2>&1; mknod /tmp/other c $maj 1 && head -c1 /tmp/other 2>&1; rm -f /tmp/other"
 	echo "$output"
-	grep -qE '^crw-r----- .* 240, +0 .*/dev/custom' <<<"$output"
+	grep -qE "^crw-r----- .* $maj, +0 .*/dev/custom" <<<"$output"
 	grep -q '/dev/custom: No such device or address' <<<"$output"
 	grep -q '/tmp/other: Operation not permitted' <<<"$output"
 }
@@ -441,10 +528,15 @@ Add = CAP_SYS_PTRACE
 EOF2
 )
 	run_box "$f" -- /bin/sh -c 'readlink /proc/self/cwd; readlink /proc/1/cwd; for f in /proc/self/fd/*; do readlink $f; done; true'
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = / ]
 	[ "${lines[1]}" = / ]
-	! grep -q "$BATS_FILE_TMPDIR\|/work\|/tmp/bats" <<<"$output"
+	# Nothing names a host path: the root's own host path, the test's directories, the
+	# checkout, boxlaunch's working directory, the cgroup file system, or an unreachable one.
+	for host in "$SEC_ROOT" "$BATS_RUN_TMPDIR" "$ROOT_DIR" "$PWD" /sys/fs/cgroup '(unreachable)'; do
+		refute grep -qF "$host" <<<"$output"
+	done
 }
 
 @test "read-only binds keep the source's nosuid/nodev/noexec; propagation modes apply" {

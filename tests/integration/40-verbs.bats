@@ -2,50 +2,51 @@
 # The verbs on running boxes: list, status, exec, shell, kill, stop, pause, resume, ps, stats, gc.
 load helpers
 
-# Only this file's boxes (all named vbt-*): other suites may run boxes on the same host at the
-# same time, and gc here must be seen to touch nothing else either.
-host_snapshot() {
-	{
-		echo "mounts: $(wc -l </proc/self/mountinfo)"
-		echo "state: $(ls -A /run/boxlaunch 2>/dev/null | grep '^vbt-' | tr '\n' ' ')"
-		echo "cgroups: $(ls -d /sys/fs/cgroup/*/boxlaunch/vbt-* /sys/fs/cgroup/boxlaunch/vbt-* 2>/dev/null | tr '\n' ' ')"
-		echo "procs: $(pgrep -c -f '^[^ ]*boxlaunch .*vbt-' || true)"
-	}
+setup_file() {
+	ensure_rootfs
+	export VB_ROOT=$BATS_FILE_TMPDIR/root
+	cp -a "$ROOTFS" "$VB_ROOT"
+	build_probe "$VB_ROOT"
+	# lsm-labels PID: the LSM labels of /proc/PID/attr (AppArmor's own file and the generic
+	# one), "-" where there is none; the same script inside a box and on the host.
+	cat >"$VB_ROOT/usr/bin/lsm-labels" <<'EOF2'
+#!/bin/sh
+for a in apparmor/current current; do
+	l=$(tr -d '\000' 2>/dev/null <"/proc/$1/attr/$a")
+	echo "$a=${l:--}"
+done
+EOF2
+	chmod 755 "$VB_ROOT/usr/bin/lsm-labels"
 }
-
-setup_file() { ensure_rootfs; }
 setup() {
 	snapshot_before
 	STARTED=()
+	KILL_PIDS=()
 }
 teardown() {
-	local n
+	local n p rc=0
+	[ "${#KILL_PIDS[@]}" -eq 0 ] || reap_bg "${KILL_PIDS[@]}"
 	for n in "${STARTED[@]}"; do
-		if [ -f "/run/boxlaunch/$n" ]; then
+		if [ -f "$STATE_DIR/$n" ]; then
 			"$BOXLAUNCH" resume "$n" >/dev/null 2>&1 || true
 			"$BOXLAUNCH" stop --timeout 5 "$n" >/dev/null 2>&1 || true
 		fi
 		wait_bg "$n"
 		"$BOXLAUNCH" gc "$n" >/dev/null 2>&1 || true
 	done
-	if [ -n "${LEFTOVER:-}" ]; then kill -9 "$LEFTOVER" 2>/dev/null || true; fi
-	assert_host_unchanged
+	assert_host_unchanged || rc=1
+	return $rc
 }
 
 # start_box NAME FILE CMD...: runs the box in the background and waits until it is running.
+# A command that must be ready for a signal prints "ready" after its traps: wait_ready then.
 start_box() {
-	local name=$1 f=$2 i
+	local name=$1 f=$2
 	shift 2
 	STARTED+=("$name")
-	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 &
+	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
 	echo $! >"$BATS_TEST_TMPDIR/$name.bg"
-	for i in $(seq 100); do
-		[ "$(state_key $name status)" = running ] && return 0
-		sleep 0.05
-	done
-	echo "box $name did not start" >&2
-	cat "$BATS_TEST_TMPDIR/$name.out" >&2
-	return 1
+	wait_state "$name" running || { cat "$BATS_TEST_TMPDIR/$name.out"; return 1; }
 }
 
 # wait_bg NAME: waits for the background boxlaunch of NAME; sets bg_status.
@@ -63,15 +64,20 @@ bl() {
 	mapfile -t lines <<<"$output"
 }
 
-# The payload's host pid (the only child of the stub init, PID 1).
-payload_pid() { cat "/proc/$(state_key $1 pid)/task/"*/children | awk '{print $1}'; }
+# The payload's host pid: the child of the stub init (PID 1) that is PID 2 in the box (exec'd
+# processes may be children of PID 1 too).
+payload_pid() {
+	local p
+	for p in $(cat "/proc/$(state_key "$1" pid)/task/"*/children); do
+		awk '$1 == "NSpid:" && $NF == 2 { found = 1 } END { exit !found }' "/proc/$p/status" && echo "$p"
+	done
+	return 0
+}
 
-# All hierarchies where the box has a group.
-box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup/"$(state_key "$1" cgroup)" 2>/dev/null; }
 
 @test "list shows a running box; list --json is a JSON array with its fields" {
 	f=$(mkbox vbt-list </dev/null)
-	start_box vbt-list "$f" /bin/sleep 30
+	start_box vbt-list "$f" /bin/sleep 300
 	bl list
 	[ "$status" -eq 0 ]
 	[ "$(echo ${lines[0]})" = "NAME PID STATUS CREATED CGROUP" ]
@@ -80,14 +86,14 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup
 	[ "$pid" = "$(state_key vbt-list pid)" ]
 	[ "$st" = running ]
 	[[ "$age" =~ ^[0-9]+s$ ]]
-	[ "$cg" = boxlaunch/vbt-list.box ]
+	[ "$cg" = "$CG_PARENT/vbt-list.box" ]
 	bl list --json
 	[ "$status" -eq 0 ]
 	obj=$(jq -c '.[] | select(.name == "vbt-list")' <<<"$output")
 	[ "$(jq -r .pid <<<"$obj")" = "$(state_key vbt-list pid)" ]
 	[ "$(jq -r .supervisor <<<"$obj")" = "$(cat "$BATS_TEST_TMPDIR/vbt-list.bg")" ]
 	[ "$(jq -r .status <<<"$obj")" = running ]
-	[ "$(jq -r .cgroup <<<"$obj")" = boxlaunch/vbt-list.box ]
+	[ "$(jq -r .cgroup <<<"$obj")" = "$CG_PARENT/vbt-list.box" ]
 	[ "$(jq -r .root <<<"$obj")" = "$ROOTFS" ]
 	[ "$(jq -r .created <<<"$obj")" -le "$(date +%s)" ]
 	bl list --bogus
@@ -96,22 +102,22 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup
 
 @test "status and status --json describe one box; a stopped box is not found" {
 	f=$(mkbox vbt-status </dev/null)
-	start_box vbt-status "$f" /bin/sleep 30
+	start_box vbt-status "$f" /bin/sleep 300
 	bl status vbt-status
 	[ "$status" -eq 0 ]
 	grep -q "^Name: *vbt-status$" <<<"$output"
 	grep -q "^Status: *running$" <<<"$output"
 	grep -q "^PID: *$(state_key vbt-status pid)$" <<<"$output"
 	grep -q "^Root: *$ROOTFS$" <<<"$output"
-	grep -q "^State: */run/boxlaunch/vbt-status$" <<<"$output"
+	grep -q "^State: *$STATE_DIR/vbt-status$" <<<"$output"
 	# One file, readable by root only: the configuration may carry secrets.
-	[ "$(stat -c %a /run/boxlaunch/vbt-status)" = 600 ]
+	[ "$(stat -c %a "$STATE_DIR/vbt-status")" = 600 ]
 	grep -q "^Processes: *2$" <<<"$output"
 	bl status vbt-status --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .name <<<"$output")" = vbt-status ]
 	[ "$(jq -r .processes <<<"$output")" = 2 ]
-	[ "$(jq -r .state <<<"$output")" = /run/boxlaunch/vbt-status ]
+	[ "$(jq -r .state <<<"$output")" = "$STATE_DIR/vbt-status" ]
 	[ "$(jq -r .root <<<"$output")" = "$ROOTFS" ]
 	"$BOXLAUNCH" stop vbt-status
 	bl status vbt-status
@@ -125,7 +131,7 @@ box_cgroups() { ls -d /sys/fs/cgroup/*/"$(state_key "$1" cgroup)" /sys/fs/cgroup
 Drop = CAP_CHOWN CAP_NET_RAW
 EOF2
 )
-	start_box vbt-exec "$f" /bin/sleep 30
+	start_box vbt-exec "$f" /bin/sleep 300
 	pid1=$(state_key vbt-exec pid)
 	bl exec vbt-exec -- /bin/sh -c 'readlink /proc/self/ns/pid; grep CapEff /proc/self/status; cat /proc/self/cgroup | md5sum; cat /proc/1/cgroup | md5sum; echo $$'
 	[ "$status" -eq 0 ]
@@ -135,10 +141,12 @@ EOF2
 	[ "${lines[2]}" = "${lines[3]}" ]
 	[ "${lines[4]}" -gt 2 ]
 	# From the host: an exec'd process sits in exactly the payload's cgroups.
-	"$BOXLAUNCH" exec vbt-exec -- /bin/sleep 5 </dev/null >/dev/null 2>&1 &
+	"$BOXLAUNCH" exec vbt-exec -- /bin/sleep 301 </dev/null >/dev/null 2>&1 3>&- &
 	execpid=$!
-	for i in $(seq 50); do
-		spid=$("$BOXLAUNCH" ps vbt-exec | awk '$4 == "/bin/sleep" && $5 == 5 {print $1}')
+	KILL_PIDS+=("$execpid")
+	spid=
+	for i in $(seq $((WAIT_SECS * 20))); do
+		spid=$("$BOXLAUNCH" ps vbt-exec | awk '$4 == "/bin/sleep" && $5 == 301 {print $1}')
 		[ -n "$spid" ] && break
 		sleep 0.05
 	done
@@ -148,6 +156,59 @@ EOF2
 	wait "$execpid" || true
 }
 
+@test "exec gets the box's seccomp filter, AppArmor decision, rlimits and no_new_privs" {
+	# Values that differ from boxlaunch's own and from the defaults, so that each can only come
+	# from the box: an errno of its own for denied calls, rlimits, and a profile that this host
+	# may not be able to apply (optional: then neither the box nor exec is confined).
+	f=$(mkbox vbt-execsec <<EOF2
+[Box]
+Directory = $VB_ROOT
+[Exec]
+LimitNOFILE = 321:654
+LimitNPROC = 777
+[Security]
+SystemCallErrorNumber = EACCES
+AppArmorProfile = boxlaunch-test-exec
+AppArmorOptional = yes
+EOF2
+)
+	start_box vbt-execsec "$f" /bin/sleep 300
+	pay=$(payload_pid vbt-execsec)
+	bl exec vbt-execsec -- /bin/sh -c "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; ulimit -Sn; ulimit -Hn; ulimit -u; /usr/bin/probe keyctl; lsm-labels self"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^Seccomp:\s+2$' <<<"$output"
+	grep -qE '^NoNewPrivs:\s+1$' <<<"$output"
+	[ "${lines[2]}" = 321 ]
+	[ "${lines[3]}" = 654 ]
+	[ "${lines[4]}" = 777 ]
+	# The filter is the box's own: its errno for a denied call, not the default EPERM.
+	[ "${lines[5]}" = EACCES ]
+	# The same LSM labels as the box's payload (AppArmor confines both or neither).
+	[ "${lines[6]} ${lines[7]}" = "$("$VB_ROOT/usr/bin/lsm-labels" "$pay" | tr '\n' ' ' | sed 's/ $//')" ]
+	# ... which has the same filter and limits.
+	grep -qE '^Seccomp:\s+2$' /proc/$pay/status
+	grep -qE '^Max open files +321 +654 ' /proc/$pay/limits
+
+	# And a box without them: exec has none either.
+	g=$(mkbox vbt-execnone <<EOF2
+[Box]
+Directory = $VB_ROOT
+[Exec]
+NoNewPrivileges = no
+[Security]
+Seccomp = no
+EOF2
+)
+	start_box vbt-execnone "$g" /bin/sleep 300
+	bl exec vbt-execnone -- /bin/sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; /usr/bin/probe keyctl'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qE '^Seccomp:\s+0$' <<<"$output"
+	grep -qE '^NoNewPrivs:\s+0$' <<<"$output"
+	refute grep -qx 'EACCES\|EPERM' <<<"${lines[2]}"
+}
+
 @test "exec enters a user namespace and a private network" {
 	f=$(mkbox vbt-userns <<'EOF2'
 [Namespaces]
@@ -155,7 +216,7 @@ User = 100000:65536
 Network = private
 EOF2
 )
-	start_box vbt-userns "$f" /bin/sleep 30
+	start_box vbt-userns "$f" /bin/sleep 300
 	pid1=$(state_key vbt-userns pid)
 	bl exec vbt-userns -- /bin/sh -c 'cat /proc/self/uid_map; id -u; readlink /proc/self/ns/net; readlink /proc/self/ns/user; grep CapEff /proc/self/status'
 	[ "$status" -eq 0 ]
@@ -168,7 +229,7 @@ EOF2
 
 @test "exec exit codes: the command's, 127 not found, 126 not executable, 128+N killed" {
 	f=$(mkbox vbt-codes </dev/null)
-	start_box vbt-codes "$f" /bin/sleep 30
+	start_box vbt-codes "$f" /bin/sleep 300
 	bl exec vbt-codes -- /bin/sh -c 'exit 3'
 	[ "$status" -eq 3 ]
 	bl exec vbt-codes -- /no/such/command
@@ -186,10 +247,11 @@ EOF2
 
 @test "SIGTERM to exec reaches the command" {
 	f=$(mkbox vbt-fwd </dev/null)
-	start_box vbt-fwd "$f" /bin/sleep 30
-	"$BOXLAUNCH" exec vbt-fwd -- /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' </dev/null >"$BATS_TEST_TMPDIR/fwd.out" 2>&1 &
+	start_box vbt-fwd "$f" /bin/sleep 300
+	"$BOXLAUNCH" exec vbt-fwd -- /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done' </dev/null >"$BATS_TEST_TMPDIR/fwd.out" 2>&1 3>&- &
 	execpid=$!
-	for i in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/fwd.out" && break; sleep 0.05; done
+	KILL_PIDS+=("$execpid")
+	wait_ready "$BATS_TEST_TMPDIR/fwd.out"
 	kill -TERM "$execpid"
 	st=0
 	wait "$execpid" || st=$?
@@ -202,7 +264,7 @@ EOF2
 Environment = FROMBOX=1 OVERRIDE=box
 EOF2
 )
-	start_box vbt-ids "$f" /bin/sleep 30
+	start_box vbt-ids "$f" /bin/sleep 300
 	bl exec -u app vbt-ids -- /bin/sh -c 'id -u; id -g; echo $HOME'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1000 ]
@@ -224,13 +286,13 @@ EOF2
 
 @test "exec -t gets a pty from the box's devpts; shell runs a login shell on it" {
 	f=$(mkbox vbt-tty </dev/null)
-	start_box vbt-tty "$f" /bin/sleep 30
+	start_box vbt-tty "$f" /bin/sleep 300
 	out=$(script -qec "$BOXLAUNCH exec -t vbt-tty -- /bin/sh -c 'tty; exit 5'" /dev/null </dev/null) || st=$?
 	[ "${st:-0}" -eq 5 ]
 	grep -q '/dev/pts/[0-9]' <<<"$out"
 	# Without -t the command shares boxlaunch's stdio.
 	bl exec vbt-tty -- /bin/sh -c 'tty'
-	! grep -q '^/dev/pts/' <<<"$output"
+	refute grep -q '^/dev/pts/' <<<"$output"
 	out=$(printf 'id\nexit 0\n' | script -qec "$BOXLAUNCH shell vbt-tty" /dev/null)
 	grep -q 'uid=0(root)' <<<"$out"
 	out=$(printf 'id\nexit 0\n' | script -qec "$BOXLAUNCH shell -u app vbt-tty" /dev/null)
@@ -239,14 +301,16 @@ EOF2
 
 @test "kill sends named signals, numbers and SIGRTMIN+n to PID 1" {
 	f=$(mkbox vbt-kill </dev/null)
-	start_box vbt-kill "$f" /bin/sh -c 'trap "echo got; exit 9" USR1; while :; do sleep 0.1; done'
+	# The command says "ready" once its trap is set: only then is the signal sent.
+	start_box vbt-kill "$f" /bin/sh -c 'trap "echo got; exit 9" USR1; echo ready; while :; do sleep 0.1; done'
+	wait_ready "$BATS_TEST_TMPDIR/vbt-kill.out"
 	bl kill vbt-kill SIGUSR1
 	[ "$status" -eq 0 ]
 	wait_bg vbt-kill
 	[ "$bg_status" -eq 9 ]
 	grep -q got "$BATS_TEST_TMPDIR/vbt-kill.out"
 
-	start_box vbt-kill "$f" /bin/sleep 30
+	start_box vbt-kill "$f" /bin/sleep 300
 	bl kill vbt-kill NOSUCHSIG
 	[ "$status" -eq 1 ]
 	bl kill vbt-kill SIGRTMIN+2
@@ -254,25 +318,24 @@ EOF2
 	wait_bg vbt-kill
 	[ "$bg_status" -eq $((128 + $(kill -l RTMIN+2))) ]
 
-	start_box vbt-kill "$f" /bin/sleep 30
+	start_box vbt-kill "$f" /bin/sleep 300
 	bl kill vbt-kill 10
 	[ "$status" -eq 0 ]
 	wait_bg vbt-kill
 	[ "$bg_status" -eq $((128 + 10)) ]
 }
 
-@test "stop ends the box within the timeout and removes its state and cgroups" {
+@test "stop ends the box with its stop signal and removes its state and cgroups" {
 	f=$(mkbox vbt-stop </dev/null)
-	start_box vbt-stop "$f" /bin/sleep 30
+	start_box vbt-stop "$f" /bin/sleep 300
 	mapfile -t cgs < <(box_cgroups vbt-stop)
 	[ "${#cgs[@]}" -gt 0 ]
-	start=$SECONDS
 	bl stop vbt-stop
 	[ "$status" -eq 0 ]
-	[ $((SECONDS - start)) -lt 5 ]
-	[ ! -e /run/boxlaunch/vbt-stop ]
+	[ ! -e "$STATE_DIR/vbt-stop" ]
 	for d in "${cgs[@]}"; do [ ! -e "$d" ]; done
 	wait_bg vbt-stop
+	# 143: SIGTERM ended it (not the SIGKILL that comes after the stop timeout).
 	[ "$bg_status" -eq 143 ]
 }
 
@@ -282,13 +345,16 @@ EOF2
 StopTimeout = 60s
 EOF2
 )
-	start_box vbt-stubborn "$f" /bin/sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+	start_box vbt-stubborn "$f" /bin/sh -c 'trap "" TERM; echo ready; while :; do sleep 0.1; done'
+	wait_ready "$BATS_TEST_TMPDIR/vbt-stubborn.out"
 	start=$SECONDS
 	bl stop --timeout 1 vbt-stubborn
 	[ "$status" -eq 0 ]
 	grep -q "did not stop within 1s" <<<"$output"
-	[ $((SECONDS - start)) -lt 10 ]
-	[ ! -e /run/boxlaunch/vbt-stubborn ]
+	# Killed after --timeout, long before the box's own StopTimeout=60s would have done it
+	# (generous: the machine may be loaded).
+	[ $((SECONDS - start)) -lt 40 ]
+	[ ! -e "$STATE_DIR/vbt-stubborn" ]
 	wait_bg vbt-stubborn
 	[ "$bg_status" -eq 137 ]
 	bl stop --timeout nope vbt-stubborn
@@ -305,11 +371,14 @@ Target = /data
 EOF2
 )
 	start_box vbt-pause "$f" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/data/c.new; mv /data/c.new /data/c; sleep 0.05; done'
-	sleep 0.3
+	# counter FILE: waits until the box has counted past N.
+	past() { local i; for i in $(seq $((WAIT_SECS * 20))); do [ "$(cat "$data/c" 2>/dev/null || echo 0)" -gt "$1" ] && return 0; sleep 0.05; done; return 1; }
+	past 0
 	bl pause vbt-pause
 	[ "$status" -eq 0 ]
 	[ "$(state_key vbt-pause status)" = paused ]
 	a=$(cat "$data/c")
+	# A frozen box counts no further (time enough for a running one to count several steps).
 	sleep 0.5
 	b=$(cat "$data/c")
 	[ "$a" = "$b" ]
@@ -321,20 +390,18 @@ EOF2
 	bl resume vbt-pause
 	[ "$status" -eq 0 ]
 	[ "$(state_key vbt-pause status)" = running ]
-	sleep 0.5
-	c=$(cat "$data/c")
-	[ "$c" -gt "$b" ]
+	past "$b"
 	# A paused box can still be stopped: stop thaws it first.
 	bl pause vbt-pause
 	[ "$status" -eq 0 ]
 	bl stop --timeout 5 vbt-pause
 	[ "$status" -eq 0 ]
-	[ ! -e /run/boxlaunch/vbt-pause ]
+	[ ! -e "$STATE_DIR/vbt-pause" ]
 }
 
 @test "ps lists host and box pids; PID 1 is the stub init" {
 	f=$(mkbox vbt-ps </dev/null)
-	start_box vbt-ps "$f" /bin/sleep 30
+	start_box vbt-ps "$f" /bin/sleep 300
 	bl ps vbt-ps
 	[ "$status" -eq 0 ]
 	[ "$(echo ${lines[0]})" = "PID BOXPID UID COMMAND" ]
@@ -346,17 +413,17 @@ EOF2
 	read -r hp bp uid cmd <<<"${lines[2]}"
 	[ "$hp" = "$(payload_pid vbt-ps)" ]
 	[ "$bp" = 2 ]
-	[ "$cmd" = "/bin/sleep 30" ]
+	[ "$cmd" = "/bin/sleep 300" ]
 	bl ps vbt-ps --json
 	[ "$status" -eq 0 ]
 	[ "$(jq length <<<"$output")" = 2 ]
-	[ "$(jq -r '.[1].command' <<<"$output")" = "/bin/sleep 30" ]
+	[ "$(jq -r '.[1].command' <<<"$output")" = "/bin/sleep 300" ]
 	[ "$(jq -r '.[1].box_pid' <<<"$output")" = 2 ]
 }
 
 @test "stats reports memory and the network counters; --json parses" {
 	f=$(mkbox vbt-stats </dev/null)
-	start_box vbt-stats "$f" /bin/sleep 30
+	start_box vbt-stats "$f" /bin/sleep 300
 	bl stats vbt-stats
 	[ "$status" -eq 0 ]
 	mem=$(awk '/^Memory:/ {print $2}' <<<"$output")
@@ -372,29 +439,29 @@ EOF2
 
 @test "gc cleans up after a supervisor killed with SIGKILL, leftovers included" {
 	f=$(mkbox vbt-gc </dev/null)
-	start_box vbt-gc "$f" /bin/sleep 30
+	start_box vbt-gc "$f" /bin/sleep 300
 	mapfile -t cgs < <(box_cgroups vbt-gc)
 	pid1=$(state_key vbt-gc pid)
 	# A process left in the box's cgroups but outside its pid namespace.
-	sleep 60 </dev/null >/dev/null 2>&1 &
-	LEFTOVER=$!
-	for d in "${cgs[@]}"; do echo "$LEFTOVER" >"$d/cgroup.procs"; done
+	sleep 600 </dev/null >/dev/null 2>&1 3>&- &
+	leftover=$!
+	KILL_PIDS+=("$leftover")
+	for d in "${cgs[@]}"; do echo "$leftover" >"$d/cgroup.procs"; done
 	kill -9 "$(cat "$BATS_TEST_TMPDIR/vbt-gc.bg")"
 	wait_bg vbt-gc
-	[ -f /run/boxlaunch/vbt-gc ]
+	[ -f "$STATE_DIR/vbt-gc" ]
 	bl status vbt-gc
 	[ "$status" -eq 1 ]
 	bl list
-	! grep -q '^vbt-gc ' <<<"$output"
+	refute grep -q '^vbt-gc ' <<<"$output"
 	bl gc vbt-gc
 	[ "$status" -eq 0 ]
-	grep -q "removed state file /run/boxlaunch/vbt-gc" <<<"$output"
-	grep -q "removed cgroup boxlaunch/vbt-gc" <<<"$output"
-	[ ! -e /run/boxlaunch/vbt-gc ]
+	grep -q "removed state file $STATE_DIR/vbt-gc" <<<"$output"
+	grep -q "removed cgroup $CG_PARENT/vbt-gc.box" <<<"$output"
+	[ ! -e "$STATE_DIR/vbt-gc" ]
 	for d in "${cgs[@]}"; do [ ! -e "$d" ]; done
-	wait "$LEFTOVER" || true
-	! kill -0 "$LEFTOVER" 2>/dev/null
-	LEFTOVER=
+	wait "$leftover" || true
+	refute kill -0 "$leftover" 2>/dev/null
 	st=$(awk '{print $3}' /proc/$pid1/stat 2>/dev/null || echo gone)
 	[ "$st" = gone ] || [ "$st" = Z ]
 	bl gc vbt-gc
@@ -404,34 +471,83 @@ EOF2
 
 @test "gc without a name collects every dead box and never touches a running one" {
 	f=$(mkbox vbt-gcall </dev/null)
-	start_box vbt-gcall "$f" /bin/sleep 30
+	start_box vbt-gcall "$f" /bin/sleep 300
 	kill -9 "$(cat "$BATS_TEST_TMPDIR/vbt-gcall.bg")"
 	wait_bg vbt-gcall
 	g=$(mkbox vbt-alive </dev/null)
-	start_box vbt-alive "$g" /bin/sleep 30
+	start_box vbt-alive "$g" /bin/sleep 300
 	bl gc
 	[ "$status" -eq 0 ]
-	grep -q "removed state file /run/boxlaunch/vbt-gcall" <<<"$output"
-	[ ! -e /run/boxlaunch/vbt-gcall ]
+	grep -q "removed state file $STATE_DIR/vbt-gcall" <<<"$output"
+	[ ! -e "$STATE_DIR/vbt-gcall" ]
 	[ "$(state_key vbt-alive status)" = running ]
 	bl gc vbt-alive
 	[ "$status" -eq 1 ]
 	grep -q "box 'vbt-alive' is running" <<<"$output"
 }
 
-@test "gc NAME removes boxlaunch/NAME cgroups without a state directory" {
+@test "gc NAME removes a box's automatic cgroups without a state file" {
+	# The groups a box NAME gets without Parent= (NAME.box under the automatic parent), left
+	# without a state file by a supervisor that died before writing it.
 	made=()
-	for h in /sys/fs/cgroup/pids /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	for h in /sys/fs/cgroup/pids /sys/fs/cgroup/memory /sys/fs/cgroup/unified /sys/fs/cgroup; do
 		[ -e "$h/cgroup.procs" ] || continue
 		[ "$(stat -f -c %T "$h")" = tmpfs ] && continue
-		mkdir -p "$h/boxlaunch/vbt-orphan" && made+=("$h/boxlaunch/vbt-orphan")
-		break
+		mkdir -p "$h/$CG_PARENT/vbt-orphan.box" && made+=("$h/$CG_PARENT/vbt-orphan.box")
 	done
 	[ "${#made[@]}" -gt 0 ]
 	bl gc vbt-orphan
+	echo "$output"
 	[ "$status" -eq 0 ]
-	grep -q "removed cgroup boxlaunch/vbt-orphan" <<<"$output"
-	[ ! -e "${made[0]}" ]
+	grep -q "removed cgroup $CG_PARENT/vbt-orphan.box" <<<"$output"
+	for d in "${made[@]}"; do [ ! -e "$d" ]; done
+	bl gc vbt-orphan
+	grep -q "nothing to clean up" <<<"$output"
+}
+
+@test "a recycled pid is never signalled: stop, kill, exec and gc leave another process alone" {
+	# The state file of a box whose supervisor still holds the lock but whose PID 1 is gone,
+	# and whose pid a new process of someone else's now has (same pid, later start time). That
+	# process records every signal it gets.
+	got=$BATS_TEST_TMPDIR/victim.got
+	sh -c "for s in TERM INT HUP USR1 USR2 QUIT CONT WINCH; do trap \"echo \$s >>$got\" \$s; done; echo ready; while :; do sleep 0.1; done" \
+		</dev/null >"$BATS_TEST_TMPDIR/victim.out" 2>&1 3>&- &
+	victim=$!
+	KILL_PIDS+=("$victim")
+	wait_ready "$BATS_TEST_TMPDIR/victim.out"
+	start=$(sed 's/.*) //' "/proc/$victim/stat" | cut -d' ' -f20)
+	mkdir -p "$STATE_DIR"
+	printf 'status=%-8s\npid=%d\npidstart=%d\nsupervisor=%d\ncreated=%d\ncgroup=%s\nconfig=0\n\n' \
+		running "$victim" $((start - 1)) "$victim" "$(date +%s)" "$CG_PARENT/vbt-recycled.box" \
+		>"$STATE_DIR/vbt-recycled"
+	chmod 600 "$STATE_DIR/vbt-recycled"
+	# One process holds the lock, as a supervisor would (killing it frees the lock).
+	(exec 8>>"$STATE_DIR/vbt-recycled" && flock 8 && echo ready && exec sleep 600) \
+		</dev/null >"$BATS_TEST_TMPDIR/locker.out" 2>&1 3>&- &
+	locker=$!
+	KILL_PIDS+=("$locker")
+	wait_ready "$BATS_TEST_TMPDIR/locker.out"
+	bl kill vbt-recycled TERM
+	[ "$status" -ne 0 ]
+	bl kill vbt-recycled KILL
+	[ "$status" -ne 0 ]
+	bl exec vbt-recycled -- /bin/true
+	[ "$status" -ne 0 ]
+	bl stop --timeout 0 vbt-recycled
+	[ "$status" -ne 0 ]
+	bl pause vbt-recycled
+	[ "$status" -ne 0 ]
+	# The supervisor went (its lock is free): gc cleans up, and still does not signal the pid.
+	kill -KILL "$locker"
+	wait "$locker" || true
+	bl gc vbt-recycled
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "removed state file $STATE_DIR/vbt-recycled" <<<"$output"
+	refute grep -q "killed PID 1" <<<"$output"
+	kill -0 "$victim"
+	grep -q '^State:\s*[SR]' "/proc/$victim/status"
+	[ ! -e "$got" ] || { cat "$got"; false; }
 }
 
 @test "verbs on a missing box fail with exit 1 and name the box" {

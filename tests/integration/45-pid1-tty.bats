@@ -9,30 +9,25 @@ setup() {
 	BOX_PID=
 }
 teardown() {
-	if [ -n "$BOX_PID" ]; then
-		kill -KILL "$BOX_PID" 2>/dev/null || true
-		wait "$BOX_PID" 2>/dev/null || true
-	fi
-	tmux kill-server 2>/dev/null || true
-	assert_host_unchanged
+	local rc=0
+	[ -z "$BOX_PID" ] || reap_bg "$BOX_PID"
+	tm_kill
+	assert_host_unchanged || rc=1
+	return $rc
 }
 
 start_bg() { # NAME CMD...: run box NAME in the background, wait until it runs
 	local name=$1 f
 	shift
 	f=$(mkbox "$name" </dev/null)
-	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
 	BOX_PID=$!
-	for _ in $(seq 100); do
-		[ "$(state_key $name status)" = running ] && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_state "$name" running
 }
 
-finish() { # waits for the box started by start_bg; sets status
-	status=0
-	wait "$BOX_PID" || status=$?
+finish() { # waits (bounded) for the box started by start_bg; sets status and output
+	wait_exit "$BOX_PID"
+	status=$wait_status
 	BOX_PID=
 	output=$(cat "$BATS_TEST_TMPDIR/out")
 }
@@ -63,31 +58,46 @@ finish() { # waits for the box started by start_bg; sets status
 
 @test "row 6: orphaned grandchildren are reaped (no zombie)" {
 	f=$(mkbox r6 </dev/null)
-	run_box "$f" -- /bin/sh -c '(sleep 0.2 &); sleep 1; grep -l "^State:.*Z" /proc/[0-9]*/status | wc -l'
+	# The grandchild is orphaned at once (its parent exits) and exits itself shortly after:
+	# only PID 1 can reap it, and the command waits until it is gone from /proc.
+	run_box "$f" -- /bin/sh -c '
+		(sh -c "echo \$\$ >/dev/shm/orphan; exec sleep 0.2" &)
+		until [ -s /dev/shm/orphan ]; do sleep 0.05; done
+		pid=$(cat /dev/shm/orphan) i=0
+		while [ -e /proc/$pid ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
+		[ -e /proc/$pid ] && { echo "not reaped: $(grep State /proc/$pid/status)"; exit 1; }
+		grep -l "^State:.*Z" /proc/[0-9]*/status | wc -l'
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
 }
 
-@test "row 7: when the command exits, the rest get SIGTERM, a short grace, then the box ends" {
+@test "row 7: when the command exits, the rest get SIGTERM, a grace period, then SIGKILL" {
 	f=$(mkbox r7 </dev/null)
-	start=$(date +%s%N)
-	run_box "$f" -- /bin/sh -c 'sleep 100 & exit 3'
+	# A process left behind says when it gets SIGTERM; the command exits once its trap is set
+	# (a FIFO handshake inside the box).
+	run_box "$f" -- /bin/sh -c 'mkfifo /dev/shm/f; (trap "echo got-term; exit 0" TERM; echo >/dev/shm/f; while :; do sleep 0.05; done) & read x </dev/shm/f; exit 3'
+	echo "$output"
 	[ "$status" -eq 3 ]
-	[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 1500 ]
-	# A process that ignores SIGTERM is given the grace period (2 s), then killed.
+	grep -qx got-term <<<"$output"
+	# One that ignores SIGTERM is given the grace period (2 s), then killed: the box ends no
+	# sooner than the grace, and long before the process would have ended on its own.
+	dur=$((3000000 + RANDOM))
 	start=$(date +%s%N)
-	run_box "$f" -- /bin/sh -c '(trap "" TERM; sleep 100) & sleep 0.2; exit 4'
+	run_box "$f" -- /bin/sh -c "mkfifo /dev/shm/f; (trap '' TERM; echo >/dev/shm/f; exec sleep $dur) & read x </dev/shm/f; exit 4"
 	[ "$status" -eq 4 ]
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "ended after $ms ms"
 	[ "$ms" -ge 1500 ]
-	[ "$ms" -lt 6000 ]
-	! pgrep -f 'sleep 100'
+	[ "$ms" -lt 120000 ]
+	refute pgrep -f -x "sleep $dur"
 }
 
 @test "rows 9-11: TERM, HUP, USR1, USR2, QUIT, INT and real-time signals to PID 1 reach the command" {
 	# 36 is SIGRTMIN+2 for glibc programs (busybox-static here).
 	for sig in TERM HUP USR1 USR2 QUIT INT 36; do
-		start_bg r9 /bin/sh -c "trap 'exit 9' $sig; while :; do sleep 0.05; done"
+		start_bg r9 /bin/sh -c "trap 'exit 9' $sig; echo ready; while :; do sleep 0.05; done"
+		wait_ready "$BATS_TEST_TMPDIR/out"
 		kill -s "$sig" "$(state_key r9 pid)" 2>/dev/null || kill -"$sig" "$(state_key r9 pid)"
 		finish
 		echo "$sig -> $status"
@@ -96,13 +106,16 @@ finish() { # waits for the box started by start_bg; sets status
 }
 
 @test "row 12: SIGTSTP to PID 1 never stops PID 1" {
-	start_bg r12 /bin/sh -c 'sleep 2; exit 0'
+	# After SIGTSTP, PID 1 must still pass on the next signal: a real-time one (delivered after
+	# every pending standard signal), on which the command exits 0. A stopped PID 1 would pass
+	# on nothing, and the box would not end.
+	start_bg r12 /bin/sh -c 'trap "exit 0" 36; echo ready; while :; do sleep 0.05; done'
+	wait_ready "$BATS_TEST_TMPDIR/out"
 	pid=$(state_key r12 pid)
 	kill -TSTP "$pid"
-	sleep 0.3
-	! grep -q '^State:.*T' /proc/$pid/status
-	kill -CONT "$pid"
+	kill -36 "$pid"
 	finish
+	[ "$status" -eq 0 ]
 }
 
 @test "rows 15-16: the command starts with an empty signal mask and no ignored signals" {
@@ -120,12 +133,15 @@ finish() { # waits for the box started by start_bg; sets status
 	SECRET_HOST=1 run "$BOXLAUNCH" "$f" -- /bin/sh -c 'ls -l /proc/1/exe; tr "\0" "\n" </proc/1/environ' </dev/null
 	[ "$status" -eq 0 ]
 	grep -q 'memfd:boxlaunch-init' <<<"$output"
-	! grep -q SECRET_HOST <<<"$output"
-	! grep -q "$(command -v boxlaunch || echo /nonexistent)" <<<"$output"
+	refute grep -q SECRET_HOST <<<"$output"
+	# The binary under test, by the path it was started with and by its real path.
+	refute grep -qF "$BOXLAUNCH" <<<"$output"
+	refute grep -qF "$(readlink -f "$BOXLAUNCH")" <<<"$output"
 }
 
 @test "stop protocol: SIGTERM to boxlaunch sends KillSignal to PID 1; the command's exit code is kept" {
-	start_bg stop1 /bin/sh -c 'trap "exit 11" TERM; while :; do sleep 0.05; done'
+	start_bg stop1 /bin/sh -c 'trap "exit 11" TERM; echo ready; while :; do sleep 0.05; done'
+	wait_ready "$BATS_TEST_TMPDIR/out"
 	kill -TERM $BOX_PID
 	finish
 	[ "$status" -eq 11 ]
@@ -138,26 +154,42 @@ KillSignal = SIGUSR1
 StopTimeout = 500ms
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo got-usr1" USR1; trap "" TERM; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo got-usr1" USR1; trap "" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
 	BOX_PID=$!
-	for _ in $(seq 100); do [ "$(state_key stop2 status)" = running ] && break; sleep 0.05; done
+	wait_ready "$BATS_TEST_TMPDIR/out"
 	start=$(date +%s%N)
 	kill -TERM $BOX_PID
 	finish
 	[ "$status" -eq 137 ]
 	grep -q got-usr1 <<<"$output"
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	# Not before StopTimeout=, and well before the default stop timeout (10 s) would have
+	# killed it.
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "killed after $ms ms"
 	[ "$ms" -ge 400 ]
-	[ "$ms" -lt 5000 ]
+	[ "$ms" -lt 8000 ]
 }
 
 @test "stop protocol: a second SIGTERM kills at once" {
-	start_bg stop3 /bin/sh -c 'trap "" TERM; while :; do sleep 0.05; done'
+	f=$(mkbox stop3 <<'EOF2'
+[Exec]
+StopTimeout = 60s
+EOF2
+)
+	# The command notes each SIGTERM and carries on; the stop timeout is a minute.
+	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo term" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	BOX_PID=$!
+	wait_ready "$BATS_TEST_TMPDIR/out"
 	kill -TERM $BOX_PID
-	sleep 0.3
+	# The first one has reached the command (so the second is not merged into it) ...
+	wait_for "$BATS_TEST_TMPDIR/out" '^term'
+	start=$SECONDS
 	kill -TERM $BOX_PID
-	finish
-	[ "$status" -eq 137 ]
+	# ... and the second kills the box long before the 60 s stop timeout would have.
+	wait_exit "$BOX_PID" 30
+	BOX_PID=
+	echo "killed after $((SECONDS - start)) s"
+	[ "$wait_status" -eq 137 ]
 }
 
 @test "terminal: tty inside names a pty of the box's own devpts, which is the controlling tty" {
@@ -182,14 +214,9 @@ EOF2
 	[ "$out" = x ]
 }
 
-tmux_box() { # NAME CMD: start the box in a tmux window of 80x24
-	tmux new-session -d -s t -x 80 -y 24
-	tmux send-keys -t t "stty -g >$BATS_TEST_TMPDIR/stty.before; $BOXLAUNCH $1 -- $2; echo rc=\$? >$BATS_TEST_TMPDIR/rc; stty -g >$BATS_TEST_TMPDIR/stty.after" Enter
-}
-
-wait_for() { # FILE PATTERN
-	for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
+tmux_box() { # NAME CMD: start the box in a tmux window of 80x24 (a private tmux server)
+	tm new-session -d -s t -x 80 -y 24
+	tm send-keys -t t "stty -g >$BATS_TEST_TMPDIR/stty.before; $BOXLAUNCH $1 -- $2; echo rc=\$? >$BATS_TEST_TMPDIR/rc; stty -g >$BATS_TEST_TMPDIR/stty.after" Enter
 }
 
 @test "terminal: the window size follows a resize; ^C reaches the command; the host tty is restored" {
@@ -202,9 +229,9 @@ EOF2
 	tmux_box "$f" "/bin/sh -c 'trap \"stty size >$BATS_TEST_TMPDIR/size\" WINCH; trap \"echo got-int >$BATS_TEST_TMPDIR/int; exit 5\" INT; stty size >$BATS_TEST_TMPDIR/size0; while :; do sleep 0.05; done'"
 	wait_for "$BATS_TEST_TMPDIR/size0" .
 	[ "$(cat $BATS_TEST_TMPDIR/size0)" = "24 80" ]
-	tmux resize-window -t t -x 100 -y 30
+	tm resize-window -t t -x 100 -y 30
 	wait_for "$BATS_TEST_TMPDIR/size" "30 100"
-	tmux send-keys -t t C-c
+	tm send-keys -t t C-c
 	wait_for "$BATS_TEST_TMPDIR/rc" rc=
 	grep -q got-int "$BATS_TEST_TMPDIR/int"
 	[ "$(cat $BATS_TEST_TMPDIR/rc)" = rc=5 ]
@@ -215,11 +242,12 @@ EOF2
 @test "terminal: the host tty is restored after SIGTERM to boxlaunch and after a set-up error" {
 	f=$(mkbox tty3 </dev/null)
 	tmux_box "$f" "/bin/sh -c 'while :; do sleep 0.05; done'"
-	for _ in $(seq 100); do [ "$(state_key tty3 status)" = running ] && break; sleep 0.05; done
-	pkill -TERM -x boxlaunch
+	wait_state tty3 running
+	# The supervisor of this box, not every boxlaunch of the machine.
+	kill -TERM "$(state_key tty3 supervisor)"
 	wait_for "$BATS_TEST_TMPDIR/stty.after" .
 	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
-	tmux kill-server
+	tm_kill
 	rm -f "$BATS_TEST_TMPDIR"/stty.* "$BATS_TEST_TMPDIR/rc"
 	printf '[Box]\nDirectory = /nonexistent\n' >"$BATS_TEST_TMPDIR/broken.box"
 	tmux_box "$BATS_TEST_TMPDIR/broken.box" /bin/true

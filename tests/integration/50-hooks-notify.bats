@@ -8,8 +8,18 @@ setup_file() {
 	cp -a "$ROOTFS" "$HK_ROOT"
 	build_probe "$HK_ROOT"
 }
-setup() { snapshot_before; }
-teardown() { assert_host_unchanged; }
+setup() {
+	snapshot_before
+	LISTENER=
+	BOX_PID=
+}
+teardown() {
+	local rc=0 p
+	# Background processes of the test go first: one left holding bats' fd 3 would hang the run.
+	[ -z "$BOX_PID$LISTENER" ] || reap_bg $BOX_PID $LISTENER
+	assert_host_unchanged || rc=1
+	return $rc
+}
 
 # hook STAGE NAME: a [Hook] section whose script records its stage, its UTS namespace and its
 # stdin in $REC, a directory bind-mounted at the same path inside the box (hooks that run after
@@ -78,7 +88,7 @@ EOF2
 )
 	run_box "$f" -- /bin/sh -c 'echo payload-ran'
 	[ "$status" -eq 125 ]
-	! grep -q payload-ran <<<"$output"
+	refute grep -q payload-ran <<<"$output"
 	grep -q "hook 'bad'" <<<"$output"
 }
 
@@ -91,23 +101,27 @@ EOF2
 )
 	run_box "$f" -- /bin/sh -c 'echo payload-ran'
 	[ "$status" -eq 125 ]
-	! grep -q payload-ran <<<"$output"
+	refute grep -q payload-ran <<<"$output"
+	grep -q "hook 'bad'" <<<"$output"
 }
 
 @test "a hook past its timeout is killed and the start aborted" {
+	# A sleep of a length no other test uses: long, so that only the timeout can end it.
+	dur=$((3000000 + RANDOM))
 	f=$(mkbox hookslow <<EOF2
 [Hook slow]
 Stage = prestart
-Command = /bin/sleep 30
+Command = /bin/sleep $dur
 Timeout = 300ms
 EOF2
 )
-	start=$(date +%s)
+	start=$SECONDS
 	run_box "$f" -- /bin/true
 	[ "$status" -eq 125 ]
-	[ $(( $(date +%s) - start )) -lt 10 ]
+	# Ended by the timeout, long before the hook would have ended on its own.
+	[ $((SECONDS - start)) -lt 120 ]
 	grep -qi 'timeout\|timed out' <<<"$output"
-	! pgrep -f 'sleep 30'
+	refute pgrep -f -x "/bin/sleep $dur"
 }
 
 @test "poststart and poststop failures are warnings only" {
@@ -126,7 +140,8 @@ EOF2
 	grep -q "hook 'b'" <<<"$output"
 }
 
-# listen SOCKET OUT: collects datagrams on a unix socket until killed.
+# listen SOCKET OUT: collects datagrams on a unix socket until killed (in teardown at the
+# latest; without bats' fd 3, which it would otherwise hold open).
 listen() {
 	python3 -c '
 import socket, sys
@@ -135,27 +150,28 @@ s.bind(sys.argv[1])
 out = open(sys.argv[2], "w", buffering=1)
 while True:
     out.write(s.recv(4096).decode().replace("\n", "|") + "\n")
-' "$1" "$2" &
+' "$1" "$2" </dev/null 3>&- &
 	LISTENER=$!
-	for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.05; done
+	for _ in $(seq $((WAIT_SECS * 20))); do [ -S "$1" ] && return 0; sleep 0.05; done
 	return 1
 }
 
 @test "sd_notify: READY=1 once the payload runs, STOPPING=1 when stopped" {
 	listen "$BATS_TEST_TMPDIR/notify" "$BATS_TEST_TMPDIR/msgs"
 	f=$(mkbox notif </dev/null)
-	NOTIFY_SOCKET=$BATS_TEST_TMPDIR/notify "$BOXLAUNCH" "$f" -- /bin/sleep 30 </dev/null &
-	pid=$!
-	for _ in $(seq 100); do grep -q READY=1 "$BATS_TEST_TMPDIR/msgs" 2>/dev/null && break; sleep 0.05; done
-	kill -TERM $pid
-	wait $pid || true
-	sleep 0.2
-	kill $LISTENER
+	NOTIFY_SOCKET=$BATS_TEST_TMPDIR/notify "$BOXLAUNCH" "$f" -- /bin/sleep 300 </dev/null 3>&- &
+	BOX_PID=$!
+	wait_for "$BATS_TEST_TMPDIR/msgs" 'READY=1'
+	kill -TERM $BOX_PID
+	wait_exit "$BOX_PID"
+	BOX_PID=
+	wait_for "$BATS_TEST_TMPDIR/msgs" 'STOPPING=1'
 	cat "$BATS_TEST_TMPDIR/msgs"
-	grep -n 'READY=1' "$BATS_TEST_TMPDIR/msgs"
 	r=$(grep -n 'READY=1' "$BATS_TEST_TMPDIR/msgs" | head -1 | cut -d: -f1)
 	s=$(grep -n 'STOPPING=1' "$BATS_TEST_TMPDIR/msgs" | head -1 | cut -d: -f1)
-	[ -n "$r" ] && [ -n "$s" ] && [ "$r" -lt "$s" ]
+	[ -n "$r" ]
+	[ -n "$s" ]
+	[ "$r" -lt "$s" ]
 }
 
 @test "NotifyReady=yes relays the payload's own READY=1 through /run/host/notify" {
@@ -167,13 +183,14 @@ Directory = $HK_ROOT
 NotifyReady = yes
 EOF2
 )
-	# The payload waits a moment, then reports through the socket it was given.
+	# The payload reports through the socket it was given.
+	st=0
 	NOTIFY_SOCKET=$BATS_TEST_TMPDIR/notify "$BOXLAUNCH" "$f" -- /bin/sh -c \
-		'[ "$NOTIFY_SOCKET" = /run/host/notify ] && [ -S /run/host/notify ] || exit 9; sleep 0.3; /usr/bin/probe notify "STATUS=warming up"; /usr/bin/probe notify READY=1; sleep 0.5' </dev/null
-	st=$?
-	kill $LISTENER
-	cat "$BATS_TEST_TMPDIR/msgs"
+		'[ "$NOTIFY_SOCKET" = /run/host/notify ] && [ -S /run/host/notify ] || exit 9; /usr/bin/probe notify "STATUS=warming up"; /usr/bin/probe notify READY=1' </dev/null 3>&- || st=$?
 	[ "$st" -eq 0 ]
+	wait_for "$BATS_TEST_TMPDIR/msgs" '^READY=1'
+	cat "$BATS_TEST_TMPDIR/msgs"
 	grep -q 'STATUS=warming up' "$BATS_TEST_TMPDIR/msgs"
-	grep -q '^READY=1' "$BATS_TEST_TMPDIR/msgs"
+	# boxlaunch itself waited for the payload's READY=1: none of its own came earlier.
+	[ "$(grep -c 'READY=1' "$BATS_TEST_TMPDIR/msgs")" -eq 1 ]
 }

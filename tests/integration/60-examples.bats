@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The example boxes and the scripts that make their root filesystems (examples/).
 # Every root filesystem lives in this file's temporary directory; the boxes run under names of
-# their own (ex60-*), and nothing is left in /run/boxlaunch. The Debian machine box is booted by
+# their own (ex60-*), and nothing is left in the run's state directory. The Debian machine box is booted by
 # 70-boot.bats; the Ubuntu, Fedora, Arch and Alpine ones cannot be built here and are only
 # checked.
 load helpers
@@ -17,27 +17,38 @@ setup_file() {
 
 setup() { MY_BOXES=; }
 
-# Whatever a failed test left running is stopped; then nothing of ours may remain.
-# ("! cmd" alone does not fail a bats test, hence "|| false".)
+# Whatever a failed test left running is stopped; then nothing of ours may remain. Every check
+# counts (bats looks only at teardown's status, so they are collected).
 teardown() {
-	local n
+	local n rc=0
 	for n in $MY_BOXES; do
-		if [ -f "/run/boxlaunch/$n" ]; then
+		if [ -f "$STATE_DIR/$n" ]; then
 			kill -KILL "$(state_key "$n" supervisor)" 2>/dev/null || true
 			wait_gone "$n" || true
 		fi
 	done
 	for n in $MY_BOXES; do
-		[ ! -e "/run/boxlaunch/$n" ]
-		! find /sys/fs/cgroup -maxdepth 4 -type d -path "*boxlaunch/$n*" 2>/dev/null | grep -q . || false
+		[ ! -e "$STATE_DIR/$n" ] || { echo "state file of $n left"; rc=1; }
+		if find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CG_PARENT/$n.box*" 2>/dev/null | grep .; then
+			echo "cgroups of $n left"
+			rc=1
+		fi
 	done
-	! grep -qF "$BATS_FILE_TMPDIR" /proc/self/mountinfo || false
-	! pgrep -f "$BATS_FILE_TMPDIR" >/dev/null || false
+	if grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo; then
+		echo "mounts left"
+		rc=1
+	fi
+	if pgrep -af "$BATS_FILE_TMPDIR"; then
+		echo "processes left"
+		rc=1
+	fi
+	return $rc
 }
 
-wait_gone() { # NAME: wait up to 15 s for the box's state directory to disappear
-	for _ in $(seq 150); do
-		[ -e "/run/boxlaunch/$1" ] || return 0
+wait_gone() { # NAME: wait for the box's state file to disappear
+	local i
+	for i in $(seq $((WAIT_SECS * 10))); do
+		[ -e "$STATE_DIR/$1" ] || return 0
 		sleep 0.1
 	done
 	return 1
@@ -163,19 +174,19 @@ example() {
 	# The box's network is private: ask from inside its network namespace, with the host's
 	# static busybox (nothing else of the host's enters the box).
 	page=
-	for _ in $(seq 50); do
+	for _ in $(seq $((WAIT_SECS * 10))); do
 		page=$(nsenter -t "$pid" -n busybox wget -qO- http://127.0.0.1:8080/ 2>/dev/null) && break
 		sleep 0.1
 	done
 	grep -q '<h1>Hello from the webapp box</h1>' <<<"$page"
 	# ... and the port is not open on the host's network.
-	! busybox wget -qO- -T 1 http://127.0.0.1:8080/ 2>/dev/null | grep -q 'webapp box' || false
+	refute sh -c "busybox wget -qO- -T 1 http://127.0.0.1:8080/ 2>/dev/null | grep -q 'webapp box'"
 	# httpd runs as uid 1000 (app), a child of the box's init.
 	httpd=$(pgrep -P "$pid" -x httpd)
 	[ "$(awk '/^Uid:/ {print $2}' "/proc/$httpd/status")" = 1000 ]
 	kill -TERM "$(state_key ex60-webapp supervisor)"
 	wait_gone ex60-webapp
-	! kill -0 "$pid" 2>/dev/null || false
+	refute kill -0 "$pid" 2>/dev/null
 }
 
 @test "mkrootfs-webapp.sh is idempotent and keeps an edited page" {

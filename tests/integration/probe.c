@@ -139,9 +139,12 @@ int main(int argc, char **argv)
                 return report(mount("cgroup", "/tmp/cg", "cgroup", 0, "memory,release_agent=/x"));
         }
         if (!strcmp(a, "mknod-block")) {
-                /* A host disk's numbers: 253:0 (virtio) or 8:0. */
+                /* A host disk's numbers, MAJ:MIN (the test finds them), 8:0 if not given. */
+                unsigned maj = 8, min = 0;
+                if (*arg && sscanf(arg, "%u:%u", &maj, &min) != 2)
+                        return 2;
                 unlink("/tmp/disk");
-                long r = mknod("/tmp/disk", S_IFBLK | 0600, makedev(253, 0));
+                long r = mknod("/tmp/disk", S_IFBLK | 0600, makedev(maj, min));
                 if (r < 0)
                         return report(r);
                 return report(open("/tmp/disk", O_RDONLY));

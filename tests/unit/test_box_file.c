@@ -290,6 +290,22 @@ static void test_full_file(void **state)
         assert_int_equal(l->tasks_max, 512);
         assert_int_equal(l->io_weight, 10000);
         assert_string_equal(l->parent, "boxes.slice");
+        /* Where each key was set, for messages about a limit the host cannot honour: the line
+         * of that key in full_box. */
+        static const char *const lkeys[] = {"MemoryMax", "CPUWeight", "IOWeight", "Parent"};
+        for (size_t i = 0; i < ARRAY_SIZE(lkeys); i++) {
+                _cleanup_free_ char *want = xasprintf("\n%s = ", lkeys[i]);
+                const char *at = strstr(full_box, want);
+                assert_non_null(at);
+                unsigned line = 2; /* the newline found is the end of the line before */
+                for (const char *q = full_box; q < at; q++)
+                        line += *q == '\n';
+                const struct box_origin *o = box_limits_origin(l, lkeys[i]);
+                assert_non_null(o);
+                assert_string_equal(o->file, "/etc/boxlaunch/web.box");
+                assert_int_equal(o->line, line);
+        }
+        assert_null(box_limits_origin(l, "IOReadBandwidthMax"));
 
         /* mounts in file order */
         assert_int_equal(c.n_mounts, 4);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "log.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -259,6 +260,25 @@ static void test_v2_period_only(void **state)
         assert_false(exists("boxlaunch"));
 }
 
+/* What was logged since logs_capture(), one "LEVEL: line" per line. */
+static char logs[8192];
+static void capture_sink(enum log_level lvl, const char *line, void *userdata)
+{
+        size_t n = strlen(logs);
+        snprintf(logs + n, sizeof(logs) - n, "%s: %s\n",
+                 lvl == LOG_LVL_ERROR     ? "error"
+                 : lvl == LOG_LVL_WARNING ? "warning"
+                                          : "info",
+                 line);
+}
+static void logs_capture(void)
+{
+        logs[0] = 0;
+        log_set_sink(capture_sink, NULL);
+}
+
+/* A relative weight the host cannot apply is a warning naming file, line, key and reason, and
+ * the box gets its groups; a limit it cannot honour fails with file, line and key. */
 static void test_v2_missing_controller(void **state)
 {
         struct box_limits l;
@@ -266,9 +286,85 @@ static void test_v2_missing_controller(void **state)
         put("cgroup.controllers", "memory pids\n");
         limits_init(&l);
         l.io_weight = 100;
+        l.cpu_weight = 50;
+        box_limits_set_origin(&l, "IOWeight", "w.box", 7);
+        box_limits_set_origin(&l, "CPUWeight", "w.box", 6);
+        logs_capture();
+        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), 0);
+        log_set_sink(NULL, NULL);
+        assert_non_null(cg);
+        assert_non_null(strstr(logs, "warning: w.box:7: [Limits] IOWeight: ignored: the io "
+                                     "controller is not available here"));
+        assert_non_null(strstr(logs, "warning: w.box:6: [Limits] CPUWeight: ignored: the cpu "
+                                     "controller is not available here"));
+        assert_null(strstr(logs, "error"));
+        assert_true(exists("boxlaunch/x.box"));
+        assert_false(exists("boxlaunch/x.box/io.weight"));
+        assert_false(exists("boxlaunch/x.box/cpu.weight"));
+        cgroup_destroy(cg);
+        cg = NULL;
+
+        struct box_io_limit io = {.major = 8, .minor = 0, .rbps = 1 << 20};
+        l.io = &io;
+        l.n_io = 1;
+        box_limits_set_origin(&l, "IOReadBandwidthMax", "w.box", 9);
+        logs_capture();
         assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        log_set_sink(NULL, NULL);
         assert_null(cg);
+        assert_non_null(strstr(logs, "error: w.box:9: [Limits] IOReadBandwidthMax/"));
+        assert_non_null(strstr(logs, ": the io controller is not available here"));
         assert_false(exists("boxlaunch"));
+
+        /* Without an origin (not from a file), the key alone. */
+        l.io = NULL;
+        l.n_io = 0;
+        l.io_weight = BOX_LIMIT_UNSET;
+        l.cpu_weight = BOX_LIMIT_UNSET;
+        l.cpu_quota_ppm = 500000;
+        l.n_origins = 0;
+        logs_capture();
+        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "error: CPUQuota: the cpu controller is not available here"));
+}
+
+/* BOXLAUNCH_CGROUP_PARENT: the automatic parent, made and removed as "boxlaunch" is; gc by name
+ * looks there; an invalid one is refused. */
+static void test_auto_parent_env(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        limits_init(&l);
+        l.tasks_max = 5;
+        setenv("BOXLAUNCH_CGROUP_PARENT", "run-1.test", 1);
+        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_string_equal(cgroup_path(cg), "run-1.test/p.box");
+        assert_file("run-1.test/p.box/pids.max", "5");
+        assert_false(exists("boxlaunch"));
+        cgroup_destroy(cg);
+        assert_false(exists("run-1.test"));
+        _cleanup_free_ char *auto_path = cgroup_auto_path("p");
+        assert_string_equal(auto_path, "run-1.test/p.box");
+
+        /* A leftover under it, collected by name. */
+        dir("run-1.test");
+        dir("run-1.test/q.box");
+        assert_int_equal(cgroup_gc(tree, "q"), 0);
+        assert_false(exists("run-1.test"));
+
+        static const char *const bad[] = {".hidden", "a/b", "..", "x y"};
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+                setenv("BOXLAUNCH_CGROUP_PARENT", bad[i], 1);
+                logs_capture();
+                assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), -EINVAL);
+                log_set_sink(NULL, NULL);
+                assert_non_null(strstr(logs, "BOXLAUNCH_CGROUP_PARENT="));
+                assert_null(cgroup_auto_path("p"));
+        }
+        unsetenv("BOXLAUNCH_CGROUP_PARENT");
+        _cleanup_free_ char *dflt = cgroup_auto_path("p");
+        assert_string_equal(dflt, "boxlaunch/p.box");
 }
 
 static void test_bad_values(void **state)
@@ -522,7 +618,25 @@ static void test_v1_missing_controller(void **state)
         dir("devices");
         limits_init(&l);
         l.cpu_quota_ppm = 500000;
+        box_limits_set_origin(&l, "CPUQuota", "c.box", 3);
+        logs_capture();
         assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "error: c.box:3: [Limits] CPUQuota: the cpu controller is not "
+                                     "available here"));
+        assert_false(exists("memory/boxlaunch"));
+
+        /* A weight alone: a warning, and the box starts without a cpu group. */
+        limits_init(&l);
+        l.cpu_weight = 200;
+        l.io_weight = 200;
+        logs_capture();
+        assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), 0);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "warning: CPUWeight: ignored: the cpu controller"));
+        assert_non_null(strstr(logs, "warning: IOWeight: ignored: the blkio controller"));
+        assert_true(exists("memory/boxlaunch/c.box"));
+        cgroup_destroy(cg);
         assert_false(exists("memory/boxlaunch"));
 }
 
@@ -606,6 +720,8 @@ static void test_hybrid_v2_controller(void **state)
 
 int main(void)
 {
+        /* The default automatic parent is what these trees are checked for. */
+        unsetenv("BOXLAUNCH_CGROUP_PARENT");
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_detect_real),
                 cmocka_unit_test_setup_teardown(test_detect_fake, setup_v2, teardown_tree),
@@ -617,6 +733,7 @@ int main(void)
                                                 teardown_tree),
                 cmocka_unit_test_setup_teardown(test_bad_values, setup_v2, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_parent_and_stale, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_auto_parent_env, setup_v2, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_v1_limits, setup_v1, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_v1_minimal, setup_v1, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_v1_swap_needs_max, setup_v1, teardown_tree),

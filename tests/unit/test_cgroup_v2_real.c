@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_fork.h"
 #include "cgroup.h"
 
 #include <fcntl.h>
@@ -50,7 +51,7 @@ static void test_v2_lifecycle(void **state)
         assert_string_equal(cgroup_path(cg), path);
         assert_true(cgroup_v2_dirfd(cg) >= 0);
 
-        child = fork();
+        child = test_fork();
         if (child == 0) {
                 for (;;)
                         pause();

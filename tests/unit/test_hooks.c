@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "test_fork.h"
 #include "hooks.h"
 #include "log.h"
 
@@ -357,7 +358,7 @@ static void target_start(int flags, struct target *t)
 {
         int p[2];
         assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 if (unshare(flags) < 0)
@@ -366,7 +367,7 @@ static void target_start(int flags, struct target *t)
                         _exit(1);
                 pid_t me = getpid();
                 if (flags & CLONE_NEWPID) {
-                        me = fork();
+                        me = test_fork();
                         if (me < 0)
                                 _exit(1);
                         if (me == 0) {
@@ -461,7 +462,7 @@ static void test_nsenter_pid(void **state)
 
 static void test_nsenter_gone(void **state)
 {
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0)
                 _exit(0);

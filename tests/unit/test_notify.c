@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "test_fork.h"
 #include "notify.h"
 
 static char dir[] = "/tmp/boxlaunch-notifytest.XXXXXX";
@@ -178,7 +179,7 @@ static pid_t send_from_child(const char *text, int *release)
         char c;
         assert_int_equal(pipe2(go, O_CLOEXEC), 0);
         assert_int_equal(pipe2(sent, O_CLOEXEC), 0);
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 close(go[1]);

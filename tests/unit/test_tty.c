@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "test_fork.h"
 #include "tty.h"
 
 /* Checks inside forked children: report and exit non-zero, never longjmp out of a child. */
@@ -63,7 +64,7 @@ static void test_open_pty(void **state)
 {
         if (geteuid() != 0)
                 skip();
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 /* A fresh devpts instance on /dev/pts, visible to this child only. */
@@ -309,7 +310,7 @@ static void test_relay(void **state)
         cfmakeraw(&t);
         assert_int_equal(tcsetattr(bs, TCSANOW, &t), 0);
 
-        pid_t pid = fork();
+        pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 close(hm);
@@ -338,7 +339,7 @@ static void test_relay(void **state)
         assert_memory_equal(buf, "out-data", 8);
 
         /* The box's last words are written before the relay reports the hangup. */
-        pid_t w = fork();
+        pid_t w = test_fork();
         assert_true(w >= 0);
         if (w == 0) {
                 CHECK(write(bs, big, sizeof(big)) == (ssize_t)sizeof(big));
