@@ -71,10 +71,10 @@ teardown() {
 	for n in "${STARTED[@]}" hi-passwd; do
 		"$BOXLAUNCH" gc "$n" >/dev/null 2>&1 || true
 	done
-	[ -z "$LISTENER" ] || kill "$LISTENER" 2>/dev/null || true
+	[ -z "$LISTENER" ] || reap_bg "$LISTENER"
 	[ -z "$SQUAT" ] || rm -rf "$SQUAT"
 	[ -z "$SHARED" ] || rm -rf "$SHARED"
-	true
+	assert_host_unchanged
 }
 
 # mkimg NAME: a fresh copy of the base image, for one test to make hostile.
@@ -117,7 +117,7 @@ start_box() {
 	local name=$1 f=$2 i
 	shift 2
 	STARTED+=("$name")
-	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 &
+	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
 	for i in $(seq 100); do
 		[ "$(state_key "$name" status)" = running ] && return 0
 		sleep 0.05
@@ -468,7 +468,7 @@ EOF2
 		pids=()
 		for n in 1 2; do
 			"$BOXLAUNCH" "$BATS_TEST_TMPDIR/hi-eph$n.box" -- /bin/sh -c "echo $n >/etc/eph && sleep 0.3 && cat /etc/eph" \
-				</dev/null >"$BATS_TEST_TMPDIR/eph$n.out" 2>&1 &
+				</dev/null >"$BATS_TEST_TMPDIR/eph$n.out" 2>&1 3>&- &
 			pids+=($!)
 		done
 		for n in 1 2; do
@@ -524,7 +524,7 @@ EOF2
 	sed -n '/^\.BR Network= /,/^\.TP/p' "$man" | grep -q 'abstract'
 	grep -qi 'abstract unix socket' "$ROOT_DIR/README.md"
 	name=boxlaunch-hi-$$
-	"$HI_BASE/usr/bin/abstract" "$name" listen >"$BATS_TEST_TMPDIR/listener" 2>&1 &
+	"$HI_BASE/usr/bin/abstract" "$name" listen </dev/null >"$BATS_TEST_TMPDIR/listener" 2>&1 3>&- &
 	LISTENER=$!
 	for _ in $(seq 50); do
 		grep -q listening "$BATS_TEST_TMPDIR/listener" && break
