@@ -464,6 +464,8 @@ void box_config_show(const struct box_config *c, FILE *f)
         fprintf(f, "SystemCallErrorNumber = %d\n", c->seccomp.errno_value);
         if (c->apparmor_profile)
                 show_value(f, "AppArmorProfile", c->apparmor_profile);
+        if (c->apparmor_optional)
+                fprintf(f, "AppArmorOptional = yes\n");
         show_strv(f, "MaskPaths", c->mask_paths);
         show_strv(f, "ReadOnlyPaths", c->read_only_paths);
 

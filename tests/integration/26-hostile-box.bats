@@ -97,7 +97,7 @@ pane() { tmux -L "$TMUX_SOCK" capture-pane -p -t hb -S -200; }
 pane_has() { pane | grep -q "$1"; }
 in_tmux() {
 	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -s hb -x 250 -y 50 \
-		"env -i PATH=$PATH HISTFILE=/dev/null TERM=xterm bash --norc --noprofile -i" || return 1
+		"env -i PATH=$PATH BOXLAUNCH_RUNTIME_DIR=$BOXLAUNCH_RUNTIME_DIR BOXLAUNCH_CGROUP_PARENT=$BOXLAUNCH_CGROUP_PARENT HISTFILE=/dev/null TERM=xterm bash --norc --noprofile -i" || return 1
 	tmux -L "$TMUX_SOCK" send-keys -t hb -l "$1; echo STEP-\$((1+1))"
 	tmux -L "$TMUX_SOCK" send-keys -t hb Enter
 	wait_for pane_has '^STEP-2' || { pane; return 1; }
