@@ -25,7 +25,7 @@ STUB_CC     ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 PKG_CONFIG  ?= pkg-config
 
 BUILD       := build
-PKGS        := mount libseccomp libcap libapparmor
+PKGS        := mount libseccomp libcap libapparmor json-c
 CPPFLAGS    += -D_GNU_SOURCE -Ilauncher -DBOXLAUNCH_VERSION=\"$(VERSION)\" \
                -DBOXLAUNCH_SYSCONFDIR=\"$(SYSCONFDIR)\" -DBOXLAUNCH_DATADIR=\"$(DATADIR)\"
 CFLAGS      ?= -O2 -g
@@ -45,7 +45,7 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-paramete
 STATIC_DEPS ?= 1
 # Tests link the shared libraries: libapparmor.a exports a global print_error() that would
 # preempt cmocka's.
-TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor
+TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -ljson-c
 ifeq ($(STATIC_DEPS),1)
 LDFLAGS     += -static-pie
 LDLIBS      += $(TEST_LDLIBS)
