@@ -39,7 +39,7 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-paramete
 # large folios): 2.2 MiB peak RSS dynamic against 1.4 MiB static. Still a PIE, so ASLR stays.
 # STATIC_DEPS=0 links everything dynamically (distribution packages, which want library
 # security updates to apply without a rebuild). libmount is loaded with dlopen when a mount's
-# Options= is parsed (launcher/mountopts.c), which needs the glibc the binary was built against:
+# Options= is parsed (launcher/util/mountopts.c), which needs the glibc the binary was built against:
 # ld says so in a warning that is expected here and filtered from the link's output. NSS
 # modules are never loaded into the static binary (User=pick asks getent(1)).
 STATIC_DEPS ?= 1
@@ -56,12 +56,14 @@ LDLIBS      += $(TEST_LDLIBS)
 endif
 VERSION     := 0.1.0
 
-SRCS        := $(filter-out launcher/stubinit.c,$(wildcard launcher/*.c))
-OBJS        := $(SRCS:launcher/%.c=$(BUILD)/%.o)
-LIB_OBJS    := $(filter-out $(BUILD)/main.o,$(OBJS))
+# One folder per layer (README "Layout"); the stub init is a program of its own.
+STUB_SRC    := launcher/supervisor/stubinit.c
+SRCS        := $(filter-out $(STUB_SRC),$(shell find launcher -name '*.c' | sort))
+OBJS        := $(SRCS:launcher/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS    := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-FMT_FILES   := $(wildcard launcher/*.c launcher/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
+FMT_FILES   := $(shell find launcher tests/unit tests/fuzz -name '*.[ch]' | sort)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all check unit integration fuzz fuzz-replay format format-check install uninstall \
@@ -74,14 +76,15 @@ $(BUILD):
 
 # The stub init runs as PID 1 inside boxes. It is linked statically and embedded in boxlaunch,
 # which runs it from a sealed memfd: the box can neither see nor overwrite the host binary.
-$(BUILD)/stubinit: launcher/stubinit.c | $(BUILD)
+$(BUILD)/stubinit: $(STUB_SRC) | $(BUILD)
 	$(STUB_CC) -D_GNU_SOURCE -std=gnu11 -Os -Wall -Wextra -static -o $@ $< -Wl,--gc-sections
 	strip $@
 
-$(BUILD)/stubinit_blob.o: $(BUILD)/stubinit launcher/stubinit_blob.S
-	$(CC) -c -DSTUBINIT_PATH=\"$(BUILD)/stubinit\" -o $@ launcher/stubinit_blob.S
+$(BUILD)/stubinit_blob.o: $(BUILD)/stubinit launcher/supervisor/stubinit_blob.S
+	$(CC) -c -DSTUBINIT_PATH=\"$(BUILD)/stubinit\" -o $@ launcher/supervisor/stubinit_blob.S
 
-$(BUILD)/%.o: launcher/%.c | $(BUILD)
+$(BUILD)/obj/%.o: launcher/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
@@ -94,7 +97,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
 unit: $(UNIT_BINS)
 
 # The fuzz target: libFuzzer + ASan + UBSan over the .box front-end.
-FUZZ_LIB_SRCS := $(filter-out launcher/main.c launcher/stubinit.c,$(wildcard launcher/*.c))
+FUZZ_LIB_SRCS := $(filter-out launcher/cli/main.c,$(SRCS))
 $(BUILD)/fuzz/fuzz_box: tests/fuzz/fuzz_box.c $(FUZZ_LIB_SRCS) $(BUILD)/stubinit_blob.o | $(BUILD)
 	$(CLANG) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined $(shell $(PKG_CONFIG) --cflags $(PKGS)) \

@@ -1,7 +1,7 @@
 /* fuzz_box.c - libFuzzer target over the .box front-end: load, validate, show, free. */
-#include "box_file.h"
-#include "config.h"
-#include "log.h"
+#include "frontend/box/box_file.h"
+#include "core/config.h"
+#include "util/log.h"
 
 #include <stdint.h>
 

@@ -7,9 +7,9 @@
 
 #include <cmocka.h>
 
-#include "box_file.h"
-#include "config.h"
-#include "log.h"
+#include "frontend/box/box_file.h"
+#include "core/config.h"
+#include "util/log.h"
 
 #include <malloc.h>
 #include <sys/mount.h>

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "test_fork.h"
-#include "caps.h"
+#include "launch/caps.h"
 
 #define BIT(c) (UINT64_C(1) << (c))
 

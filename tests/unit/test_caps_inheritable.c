@@ -10,7 +10,7 @@
 #include <linux/capability.h>
 #include <sys/wait.h>
 
-#include "caps.h"
+#include "launch/caps.h"
 
 #define BIT(c) (UINT64_C(1) << (c))
 

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "cgroup.h"
-#include "log.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "util/log.h"
+#include "util/util.h"
 
 #include <fcntl.h>
 #include <ftw.h>

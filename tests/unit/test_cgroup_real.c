@@ -8,9 +8,9 @@
 #include <cmocka.h>
 
 #include "test_fork.h"
-#include "cgroup.h"
-#include "log.h"
-#include "util.h"
+#include "cgroup/cgroup.h"
+#include "util/log.h"
+#include "util/util.h"
 
 #include <fcntl.h>
 #include <signal.h>

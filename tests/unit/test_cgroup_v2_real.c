@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "test_fork.h"
-#include "cgroup.h"
+#include "cgroup/cgroup.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -6,15 +6,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "config_json.h"
+#include "core/config_json.h"
 
 #include <signal.h>
 #include <sys/mount.h>
 
 /* A field added to struct box_config must be added to config_json.c's table and to full() and
  * assert_same() below; this size check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 840, "struct box_config changed: update config_json.c "
-                                                 "and this test");
+_Static_assert(sizeof(struct box_config) == 1232, "struct box_config changed: update config_json.c "
+                                                  "and this test");
 
 static char **sv(const char *a, const char *b)
 {
@@ -98,6 +98,8 @@ static void full(struct box_config *c)
                                           .flags = MS_RDONLY | MS_NOSUID,
                                           .propagation = MS_SLAVE | MS_REC,
                                           .recursive = true,
+                                          .dev = true,
+                                          .suid = true,
                                           .optional = true,
                                           .origin = {c->source_file, 42}};
         c->mounts[1] = (struct box_mount){.name = xstrdup("ov"),
@@ -254,6 +256,8 @@ static void assert_same(const struct box_config *a, const struct box_config *b)
                 assert_int_equal(x->propagation, y->propagation);
                 assert_str(x->data, y->data);
                 assert_int_equal(x->recursive, y->recursive);
+                assert_int_equal(x->dev, y->dev);
+                assert_int_equal(x->suid, y->suid);
                 assert_int_equal(x->optional, y->optional);
                 assert_origin(b, x->origin, y->origin);
         }

@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "test_fork.h"
-#include "hooks.h"
-#include "log.h"
+#include "launch/hooks.h"
+#include "util/log.h"
 
 static char dir[] = "/tmp/boxlaunch-hooktest.XXXXXX";
 static char last_log[4096];

@@ -7,7 +7,7 @@
 #include <sys/apparmor.h>
 #include <sys/mman.h>
 
-#include "lsm.h"
+#include "launch/lsm.h"
 
 /* The host's decision, as the supervisor takes it; *apply is what the child gets. */
 static bool apply;

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "lsm.h"
+#include "launch/lsm.h"
 
 static char root[] = "/tmp/boxlaunch-test-lsm-XXXXXX";
 static int rootfd = -1;

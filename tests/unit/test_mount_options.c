@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "box_file.h"
-#include "config.h"
+#include "frontend/box/box_file.h"
+#include "core/config.h"
 
 #include <sys/mount.h>
 

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 
 #include "test_fork.h"
-#include "notify.h"
+#include "launch/notify.h"
 
 static char dir[] = "/tmp/boxlaunch-notifytest.XXXXXX";
 

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "util/parse.h"
 
 #include <limits.h>
 

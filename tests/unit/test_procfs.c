@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "procfs.h"
+#include "util/procfs.h"
 
 #include <fcntl.h>
 #include <sched.h>

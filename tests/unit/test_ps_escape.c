@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "verbs.h"
+#include "cli/verbs.h"
 
 static void check(const char *in, size_t n, const char *want)
 {

@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 
 #include "test_fork.h"
-#include "caps.h"
-#include "seccomp_profile.h"
+#include "launch/caps.h"
+#include "launch/seccomp.h"
 
 static char cache_dir[] = "/tmp/boxlaunch-test-seccomp-XXXXXX";
 

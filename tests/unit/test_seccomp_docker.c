@@ -22,8 +22,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "caps.h"
-#include "seccomp_profile.h"
+#include "launch/caps.h"
+#include "launch/seccomp.h"
 
 #define FILTERED EDOM
 

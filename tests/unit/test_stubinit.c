@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "test_fork.h"
-#include "pid1.h"
+#include "supervisor/stubimage.h"
 
 #define BUSYBOX "/usr/bin/busybox"
 

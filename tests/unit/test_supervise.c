@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "test_fork.h"
-#include "supervise.h"
+#include "supervisor/supervise.h"
 
 static sigset_t old_mask;
 

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 
 #include "test_fork.h"
-#include "tty.h"
+#include "supervisor/tty.h"
 
 /* Checks inside forked children: report and exit non-zero, never longjmp out of a child. */
 #define CHECK(x)                                                                                   \

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "user.h"
+#include "launch/user.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "verbs.h"
+#include "cli/verbs.h"
 
 static char *json(const char *s)
 {

@@ -1,0 +1,189 @@
+/* cgroup_v1.c - limit writers for the v1 controllers, translating the v2-style values of
+ * struct box_limits (the conversions crun documents for cgroup v2 -> v1). */
+#include "cgroup/internal.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+/* systemd's conversions: the default weight (100) maps to each v1 default (1024 shares, blkio
+ * 500), so a box with the default weight competes as an equal with everything else on the host;
+ * a linear stretch of 1..10000 would give it 2597 shares (or 19 blkio) instead. */
+uint64_t cgroup_weight_to_shares(uint64_t weight)
+{
+        uint64_t s = weight * 1024 / 100;
+        return s < 2 ? 2 : s > 262144 ? 262144 : s;
+}
+
+uint64_t cgroup_weight_to_blkio(uint64_t weight)
+{
+        uint64_t b = weight * 500 / 100;
+        return b < 10 ? 10 : b > 1000 ? 1000 : b;
+}
+
+static bool has_file(const struct box_cgroup *cg, int dirfd, const char *file)
+{
+        /* A fake tree has no kernel files: everything "exists" there. */
+        return cg->fake || faccessat(dirfd, file, F_OK, 0) == 0;
+}
+
+static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+
+        if (l->memory_max != BOX_LIMIT_UNSET) {
+                /* The memsw limit must stay >= the memory limit: lower memsw first if we shrink,
+                 * raise it after; on a fresh group both are unlimited, so memory first works. */
+                r = cg_write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, "MemoryMax");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_high != BOX_LIMIT_UNSET) {
+                r = cg_write_u64(cg, fd, "memory.soft_limit_in_bytes", l->memory_high,
+                                 "MemoryHigh");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_swap_max != BOX_LIMIT_UNSET) {
+                char w[PATH_MAX + 128];
+                const char *key = cg_key_where(cg, "MemorySwapMax", w, sizeof(w));
+                if (l->memory_max == BOX_LIMIT_UNSET) {
+                        log_error("%s: cgroup v1 limits memory+swap together, so it needs "
+                                  "MemoryMax too",
+                                  key);
+                        return -EINVAL;
+                }
+                if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
+                        log_error("%s: not supported here (no memory.memsw.limit_in_bytes: "
+                                  "kernel without swap accounting)",
+                                  key);
+                        return -EOPNOTSUPP;
+                }
+                if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
+                        log_error("%s: MemoryMax + MemorySwapMax overflows", key);
+                        return -EINVAL;
+                }
+                r = cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
+                                 l->memory_max + l->memory_swap_max, "MemorySwapMax");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        bool period_set = l->cpu_period_usec != BOX_LIMIT_UNSET && l->cpu_period_usec != 0;
+        uint64_t period = period_set ? l->cpu_period_usec : PERIOD_DEFAULT_USEC;
+
+        if (period_set || l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
+                r = cg_write_u64(cg, fd, "cpu.cfs_period_us", period, "CPUQuotaPeriodSec");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
+                r = cg_write_u64(cg, fd, "cpu.cfs_quota_us", l->cpu_quota_ppm * period / 1000000,
+                                 "CPUQuota");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_weight != BOX_LIMIT_UNSET) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_weight_to_shares(l->cpu_weight));
+                (void)cg_write_weight(cg, fd, "cpu.shares", buf, "CPUWeight");
+        }
+        return 0;
+}
+
+static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->io_weight != BOX_LIMIT_UNSET) {
+                /* Only the BFQ (or old CFQ) scheduler provides a weight file. */
+                const char *file = NULL;
+                if (has_file(cg, fd, "blkio.weight"))
+                        file = "blkio.weight";
+                else if (has_file(cg, fd, "blkio.bfq.weight"))
+                        file = "blkio.bfq.weight";
+                if (!file)
+                        cg_weight_ignored(cg, "IOWeight",
+                                          "no blkio.weight or blkio.bfq.weight here (the BFQ I/O "
+                                          "scheduler is not available)");
+                else {
+                        char buf[32];
+                        snprintf(buf, sizeof(buf), "%" PRIu64,
+                                 cgroup_weight_to_blkio(l->io_weight));
+                        (void)cg_write_weight(cg, fd, file, buf, "IOWeight");
+                }
+        }
+
+        static const struct {
+                const char *file, *key;
+                size_t off;
+        } throttle[] = {
+                {"blkio.throttle.read_bps_device", "IOReadBandwidthMax",
+                 offsetof(struct box_io_limit, rbps)},
+                {"blkio.throttle.write_bps_device", "IOWriteBandwidthMax",
+                 offsetof(struct box_io_limit, wbps)},
+                {"blkio.throttle.read_iops_device", "IOReadIOPSMax",
+                 offsetof(struct box_io_limit, riops)},
+                {"blkio.throttle.write_iops_device", "IOWriteIOPSMax",
+                 offsetof(struct box_io_limit, wiops)},
+        };
+        for (size_t i = 0; i < l->n_io; i++)
+                for (size_t t = 0; t < ARRAY_SIZE(throttle); t++) {
+                        uint64_t v = *(const uint64_t *)((const char *)&l->io[i] + throttle[t].off);
+                        if (v == 0)
+                                continue;
+                        char buf[64];
+                        snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io[i].major, l->io[i].minor,
+                                 v);
+                        /* One rule per write; the kernel keeps a line per device. */
+                        r = cg_write_key(cg, fd, throttle[t].file, buf, true, throttle[t].key);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int v1_pids(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        if (l->tasks_max == BOX_LIMIT_UNSET)
+                return 0;
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+}
+
+int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
+{
+        int r;
+        const struct cg_dir *d = cg->dirs;
+
+        if (d[CG_MEMORY].fd >= 0 && !(cg->v2_ctrls & CG2_MEMORY)) {
+                r = v1_memory(cg, d[CG_MEMORY].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_CPU].fd >= 0 && !(cg->v2_ctrls & CG2_CPU)) {
+                r = v1_cpu(cg, d[CG_CPU].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_CPUSET].fd >= 0 && !(cg->v2_ctrls & CG2_CPUSET)) {
+                r = cg_write_cpuset(cg, d[CG_CPUSET].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_BLKIO].fd >= 0 && !(cg->v2_ctrls & CG2_IO)) {
+                r = v1_blkio(cg, d[CG_BLKIO].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (d[CG_PIDS].fd >= 0 && !(cg->v2_ctrls & CG2_PIDS)) {
+                r = v1_pids(cg, d[CG_PIDS].fd, l);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

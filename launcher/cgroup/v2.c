@@ -1,0 +1,143 @@
+/* cgroup_v2.c - limit writers for the cgroup2 controllers. */
+#include "cgroup/internal.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+
+static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->memory_max != BOX_LIMIT_UNSET) {
+                r = cg_write_u64(cg, fd, "memory.max", l->memory_max, "MemoryMax");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_high != BOX_LIMIT_UNSET) {
+                r = cg_write_u64(cg, fd, "memory.high", l->memory_high, "MemoryHigh");
+                if (r < 0)
+                        return r;
+        }
+        if (l->memory_swap_max != BOX_LIMIT_UNSET) {
+                /* v2 limits swap alone, not memory+swap. */
+                r = cg_write_u64(cg, fd, "memory.swap.max", l->memory_swap_max, "MemorySwapMax");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        bool period_set = l->cpu_period_usec != BOX_LIMIT_UNSET && l->cpu_period_usec != 0;
+        uint64_t period = period_set ? l->cpu_period_usec : PERIOD_DEFAULT_USEC;
+
+        if (period_set || l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
+                char buf[64];
+                if (l->cpu_quota_ppm != BOX_LIMIT_UNSET)
+                        snprintf(buf, sizeof(buf), "%" PRIu64 " %" PRIu64,
+                                 l->cpu_quota_ppm * period / 1000000, period);
+                else
+                        snprintf(buf, sizeof(buf), "max %" PRIu64, period);
+                r = cg_write_key(cg, fd, "cpu.max", buf, false,
+                                 l->cpu_quota_ppm != BOX_LIMIT_UNSET ? "CPUQuota"
+                                                                     : "CPUQuotaPeriodSec");
+                if (r < 0)
+                        return r;
+        }
+        if (l->cpu_weight != BOX_LIMIT_UNSET) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
+                (void)cg_write_weight(cg, fd, "cpu.weight", buf, "CPUWeight");
+        }
+        return 0;
+}
+
+static void append_field(char *buf, size_t size, const char *name, uint64_t v)
+{
+        if (v == 0)
+                return;
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, " %s=%" PRIu64, name, v);
+}
+
+static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        int r;
+        if (l->io_weight != BOX_LIMIT_UNSET) {
+                /* io.weight comes with the iocost controller, io.bfq.weight (1..1000) with BFQ;
+                 * a fake tree takes the first. */
+                char buf[32];
+                if (cg->fake || faccessat(fd, "io.weight", F_OK, 0) == 0) {
+                        snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
+                        (void)cg_write_weight(cg, fd, "io.weight", buf, "IOWeight");
+                } else if (faccessat(fd, "io.bfq.weight", F_OK, 0) == 0) {
+                        snprintf(buf, sizeof(buf), "default %" PRIu64,
+                                 l->io_weight > 1000 ? 1000 : l->io_weight);
+                        (void)cg_write_weight(cg, fd, "io.bfq.weight", buf, "IOWeight");
+                } else
+                        cg_weight_ignored(cg, "IOWeight",
+                                          "no io.weight or io.bfq.weight here (neither the "
+                                          "iocost controller nor the BFQ I/O scheduler)");
+        }
+        for (size_t i = 0; i < l->n_io; i++) {
+                const struct box_io_limit *io = &l->io[i];
+                if (!io->rbps && !io->wbps && !io->riops && !io->wiops)
+                        continue;
+                char buf[160];
+                snprintf(buf, sizeof(buf), "%u:%u", io->major, io->minor);
+                append_field(buf, sizeof(buf), "rbps", io->rbps);
+                append_field(buf, sizeof(buf), "wbps", io->wbps);
+                append_field(buf, sizeof(buf), "riops", io->riops);
+                append_field(buf, sizeof(buf), "wiops", io->wiops);
+                /* The kernel cannot say which field it rejected: name every key the line sets. */
+                r = cg_write_key(cg, fd, "io.max", buf, true,
+                                 "IOReadBandwidthMax/IOWriteBandwidthMax/IOReadIOPSMax/"
+                                 "IOWriteIOPSMax");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int v2_pids(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        if (l->tasks_max == BOX_LIMIT_UNSET)
+                return 0;
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+}
+
+int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
+{
+        int fd = cg->dirs[CG_V2].fd, r;
+        if (fd < 0 || !cg->v2_ctrls)
+                return 0;
+
+        if (cg->v2_ctrls & CG2_MEMORY) {
+                r = v2_memory(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->v2_ctrls & CG2_CPU) {
+                r = v2_cpu(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->v2_ctrls & CG2_CPUSET) {
+                r = cg_write_cpuset(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->v2_ctrls & CG2_IO) {
+                r = v2_io(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->v2_ctrls & CG2_PIDS) {
+                r = v2_pids(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -1,0 +1,522 @@
+/* config_json.c - struct box_config <-> JSON through one table of fields per struct.
+ *
+ * Each table row names a JSON key, a C type and an offset; one generic writer and one generic
+ * reader walk the tables, so a field is described once and both directions stay in step. Arrays
+ * of structs (mounts, devices, hooks, I/O limits, sysctls) are rows too, with their own table. */
+#include "core/config_json.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdarg.h>
+
+enum ftype {
+        F_STR,     /* char * */
+        F_STRV,    /* char ** (NULL-terminated) */
+        F_BOOL,    /* bool */
+        F_TRI,     /* enum box_tristate: null / false / true */
+        F_U64,     /* uint64_t; BOX_LIMIT_UNSET as null */
+        F_U32,     /* uint32_t, uid_t, gid_t, unsigned */
+        F_INT,     /* int */
+        F_ULONG,   /* unsigned long */
+        F_MODE,    /* mode_t */
+        F_CHAR,    /* char, as a one-letter string */
+        F_ENUM,    /* int-sized enum, named by `names` (index = value - enum_base) */
+        F_ACCESS,  /* char[4] */
+        F_ARRAY,   /* array of structs: `sub` describes one, counted by the size_t at `count` */
+        F_RLIMITS, /* struct box_rlimit[RLIM_NLIMITS] */
+        F_ORIGIN,  /* struct box_origin: its line (the file is the config's source_file) */
+};
+
+struct table;
+
+struct field {
+        const char *key;
+        enum ftype type;
+        size_t off;
+        const char *const *names; /* F_ENUM */
+        int n_names, enum_base;   /* F_ENUM */
+        const struct table *sub;  /* F_ARRAY */
+        size_t count;             /* F_ARRAY: offset of the size_t count */
+};
+
+struct table {
+        const struct field *fields;
+        size_t n;
+        size_t size; /* of one element, for arrays */
+};
+
+#define ROW(k, t, s, m)                                                                            \
+        {                                                                                          \
+                .key = k, .type = t, .off = offsetof(s, m)                                         \
+        }
+#define ENUM_ROW(k, s, m, n, b)                                                                    \
+        {                                                                                          \
+                .key = k, .type = F_ENUM, .off = offsetof(s, m), .names = n,                       \
+                .n_names = (int)ARRAY_SIZE(n), .enum_base = b                                      \
+        }
+#define ARRAY_ROW(k, s, m, cnt, t)                                                                 \
+        {                                                                                          \
+                .key = k, .type = F_ARRAY, .off = offsetof(s, m), .sub = &t,                       \
+                .count = offsetof(s, cnt)                                                          \
+        }
+#define TABLE(name, type, ...)                                                                     \
+        static const struct field name##_fields[] = {__VA_ARGS__};                                 \
+        static const struct table name = {name##_fields, ARRAY_SIZE(name##_fields), sizeof(type)}
+
+static const char *const mount_types[] = {"bind", "tmpfs", "overlay"};
+static const char *const console_modes[] = {"autopipe", "interactive", "read-only", "pipe"};
+static const char *const net_modes[] = {"host", "private"};
+static const char *const userns_modes[] = {"default", "no", "fixed", "pick"};
+static const char *const hook_stages[] = {"prestart",       "createRuntime", "createContainer",
+                                          "startContainer", "poststart",     "poststop"};
+
+TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
+      ENUM_ROW("type", struct box_mount, type, mount_types, 0),
+      ROW("source", F_STR, struct box_mount, source),
+      ROW("target", F_STR, struct box_mount, target), ROW("lower", F_STRV, struct box_mount, lower),
+      ROW("upper", F_STR, struct box_mount, upper), ROW("work", F_STR, struct box_mount, work),
+      ROW("flags", F_ULONG, struct box_mount, flags),
+      ROW("propagation", F_ULONG, struct box_mount, propagation),
+      ROW("data", F_STR, struct box_mount, data),
+      ROW("recursive", F_BOOL, struct box_mount, recursive),
+      ROW("dev", F_BOOL, struct box_mount, dev), ROW("suid", F_BOOL, struct box_mount, suid),
+      ROW("optional", F_BOOL, struct box_mount, optional),
+      ROW("line", F_ORIGIN, struct box_mount, origin));
+
+TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, name),
+      ROW("path", F_STR, struct box_device, path), ROW("type", F_CHAR, struct box_device, type),
+      ROW("major", F_U32, struct box_device, major), ROW("minor", F_U32, struct box_device, minor),
+      ROW("access", F_ACCESS, struct box_device, access),
+      ROW("mode", F_MODE, struct box_device, mode), ROW("uid", F_U32, struct box_device, uid),
+      ROW("gid", F_U32, struct box_device, gid), ROW("line", F_ORIGIN, struct box_device, origin));
+
+TABLE(hook_table, struct box_hook, ROW("name", F_STR, struct box_hook, name),
+      ENUM_ROW("stage", struct box_hook, stage, hook_stages, 0),
+      ROW("argv", F_STRV, struct box_hook, argv), ROW("env", F_STRV, struct box_hook, env),
+      ROW("timeout_usec", F_U64, struct box_hook, timeout_usec),
+      ROW("line", F_ORIGIN, struct box_hook, origin));
+
+TABLE(sysctl_table, struct box_sysctl, ROW("key", F_STR, struct box_sysctl, key),
+      ROW("value", F_STR, struct box_sysctl, value));
+
+TABLE(io_table, struct box_io_limit, ROW("device", F_STR, struct box_io_limit, device),
+      ROW("major", F_U32, struct box_io_limit, major),
+      ROW("minor", F_U32, struct box_io_limit, minor),
+      ROW("rbps", F_U64, struct box_io_limit, rbps), ROW("wbps", F_U64, struct box_io_limit, wbps),
+      ROW("riops", F_U64, struct box_io_limit, riops),
+      ROW("wiops", F_U64, struct box_io_limit, wiops));
+
+#define C struct box_config
+TABLE(config_table, C, ROW("source_file", F_STR, C, source_file), ROW("name", F_STR, C, name),
+      ROW("root", F_STR, C, root), ROW("read_only", F_BOOL, C, read_only),
+      ROW("hostname", F_STR, C, hostname), ROW("ephemeral", F_BOOL, C, ephemeral),
+      ROW("argv", F_STRV, C, argv), ROW("env", F_STRV, C, env), ROW("user", F_STR, C, user),
+      ROW("group", F_STR, C, group), ROW("supplementary_groups", F_STRV, C, supplementary_groups),
+      ROW("cwd", F_STR, C, cwd), ROW("boot", F_BOOL, C, boot), ROW("init", F_TRI, C, init),
+      ROW("kill_signal", F_INT, C, kill_signal),
+      ROW("stop_timeout_usec", F_U64, C, stop_timeout_usec),
+      ENUM_ROW("console", C, console, console_modes, 0),
+      ROW("notify_ready", F_BOOL, C, notify_ready),
+      ROW("no_new_privileges", F_TRI, C, no_new_privileges),
+      ROW("personality", F_ULONG, C, personality), ROW("oom_score_adj", F_INT, C, oom_score_adj),
+      ROW("oom_score_adj_set", F_BOOL, C, oom_score_adj_set),
+      ROW("cpu_affinity", F_STR, C, cpu_affinity), ROW("rlimits", F_RLIMITS, C, rlimits),
+      ARRAY_ROW("sysctls", C, sysctls, n_sysctls, sysctl_table), ROW("ns_uts", F_BOOL, C, ns_uts),
+      ROW("ns_ipc", F_BOOL, C, ns_ipc), ROW("ns_cgroup", F_BOOL, C, ns_cgroup),
+      ROW("ns_time", F_BOOL, C, ns_time), ENUM_ROW("net", C, net, net_modes, 0),
+      ENUM_ROW("userns", C, userns, userns_modes, -1), ROW("uid_base", F_U32, C, uid_base),
+      ROW("uid_count", F_U32, C, uid_count), ROW("caps_set_given", F_BOOL, C, caps.set_given),
+      ROW("caps_set", F_U64, C, caps.set), ROW("caps_add", F_U64, C, caps.add),
+      ROW("caps_drop", F_U64, C, caps.drop), ROW("caps_ambient", F_U64, C, caps.ambient),
+      ROW("seccomp", F_BOOL, C, seccomp.enabled), ROW("seccomp_allow", F_STRV, C, seccomp.allow),
+      ROW("seccomp_deny", F_STRV, C, seccomp.deny),
+      ROW("seccomp_errno", F_INT, C, seccomp.errno_value),
+      ROW("apparmor_profile", F_STR, C, apparmor_profile),
+      ROW("apparmor_optional", F_BOOL, C, apparmor_optional),
+      ROW("mask_paths", F_STRV, C, mask_paths), ROW("read_only_paths", F_STRV, C, read_only_paths),
+      ROW("memory_max", F_U64, C, limits.memory_max),
+      ROW("memory_high", F_U64, C, limits.memory_high),
+      ROW("memory_swap_max", F_U64, C, limits.memory_swap_max),
+      ROW("cpu_quota_ppm", F_U64, C, limits.cpu_quota_ppm),
+      ROW("cpu_period_usec", F_U64, C, limits.cpu_period_usec),
+      ROW("cpu_weight", F_U64, C, limits.cpu_weight),
+      ROW("cpuset_cpus", F_STR, C, limits.cpuset_cpus),
+      ROW("cpuset_mems", F_STR, C, limits.cpuset_mems),
+      ROW("tasks_max", F_U64, C, limits.tasks_max), ROW("io_weight", F_U64, C, limits.io_weight),
+      ARRAY_ROW("io", C, limits.io, limits.n_io, io_table),
+      ROW("cgroup_parent", F_STR, C, limits.parent),
+      ARRAY_ROW("mounts", C, mounts, n_mounts, mount_table),
+      ARRAY_ROW("devices", C, devices, n_devices, device_table),
+      ARRAY_ROW("hooks", C, hooks, n_hooks, hook_table));
+#undef C
+
+/* RLIMIT_* names as the OCI runtime spec spells them. */
+static const char *const rlimit_names[RLIM_NLIMITS] = {
+        [RLIMIT_CPU] = "RLIMIT_CPU",           [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+        [RLIMIT_DATA] = "RLIMIT_DATA",         [RLIMIT_STACK] = "RLIMIT_STACK",
+        [RLIMIT_CORE] = "RLIMIT_CORE",         [RLIMIT_RSS] = "RLIMIT_RSS",
+        [RLIMIT_NOFILE] = "RLIMIT_NOFILE",     [RLIMIT_AS] = "RLIMIT_AS",
+        [RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
+        [RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+        [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
+        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+};
+
+#define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
+
+/* ---- writing ------------------------------------------------------------------------------ */
+
+static struct json_object *str_or_null(const char *s)
+{
+        return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *strv_to_json(char *const *v)
+{
+        if (!v)
+                return NULL;
+        struct json_object *a = json_object_new_array();
+        for (char *const *p = v; *p; p++)
+                json_object_array_add(a, json_object_new_string(*p));
+        return a;
+}
+
+static struct json_object *rlimits_to_json(const struct box_rlimit *r)
+{
+        struct json_object *o = json_object_new_object();
+        for (int i = 0; i < RLIM_NLIMITS; i++) {
+                if (!r[i].set)
+                        continue;
+                struct json_object *v = json_object_new_array();
+                json_object_array_add(v, json_object_new_uint64(r[i].value.rlim_cur));
+                json_object_array_add(v, json_object_new_uint64(r[i].value.rlim_max));
+                json_object_object_add(o, rlimit_names[i], v);
+        }
+        return o;
+}
+
+static struct json_object *struct_to_json(const struct table *t, const void *base);
+
+static struct json_object *field_to_json(const struct field *f, const void *base)
+{
+        switch (f->type) {
+        case F_STR:
+                return str_or_null(*AT(base, f, char *const));
+        case F_STRV:
+                return strv_to_json(*AT(base, f, char **const));
+        case F_BOOL:
+                return json_object_new_boolean(*AT(base, f, const bool));
+        case F_TRI: {
+                enum box_tristate v = *AT(base, f, const enum box_tristate);
+                return v == BOX_DEFAULT ? NULL : json_object_new_boolean(v == BOX_YES);
+        }
+        case F_U64: {
+                uint64_t v = *AT(base, f, const uint64_t);
+                return v == BOX_LIMIT_UNSET ? NULL : json_object_new_uint64(v);
+        }
+        case F_U32:
+                return json_object_new_uint64(*AT(base, f, const uint32_t));
+        case F_INT:
+                return json_object_new_int(*AT(base, f, const int));
+        case F_ULONG:
+                return json_object_new_uint64(*AT(base, f, const unsigned long));
+        case F_MODE:
+                return json_object_new_uint64(*AT(base, f, const mode_t));
+        case F_CHAR: {
+                char s[2] = {*AT(base, f, const char), 0};
+                return json_object_new_string(s);
+        }
+        case F_ENUM: {
+                int v = *AT(base, f, const int) - f->enum_base;
+                return v >= 0 && v < f->n_names ? json_object_new_string(f->names[v]) : NULL;
+        }
+        case F_ACCESS:
+                return json_object_new_string(AT(base, f, const char));
+        case F_ARRAY: {
+                const char *elems = *AT(base, f, const char *const);
+                size_t n = *(const size_t *)((const char *)base + f->count);
+                struct json_object *a = json_object_new_array();
+                for (size_t i = 0; i < n; i++)
+                        json_object_array_add(a, struct_to_json(f->sub, elems + i * f->sub->size));
+                return a;
+        }
+        case F_RLIMITS:
+                return rlimits_to_json(AT(base, f, const struct box_rlimit));
+        case F_ORIGIN:
+                return json_object_new_uint64(AT(base, f, const struct box_origin)->line);
+        }
+        return NULL;
+}
+
+static struct json_object *struct_to_json(const struct table *t, const void *base)
+{
+        struct json_object *o = json_object_new_object();
+        for (size_t i = 0; i < t->n; i++)
+                json_object_object_add(o, t->fields[i].key, field_to_json(&t->fields[i], base));
+        return o;
+}
+
+struct json_object *box_config_to_json(const struct box_config *c)
+{
+        struct json_object *o = struct_to_json(&config_table, c);
+        json_object_object_add(o, "version", json_object_new_int(BOX_CONFIG_JSON_VERSION));
+        return o;
+}
+
+char *box_config_to_json_string(const struct box_config *c)
+{
+        struct json_object *o = box_config_to_json(c);
+        char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        return s;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+struct reader {
+        const struct box_config *c; /* for origins */
+        char *err;
+        size_t errlen;
+};
+
+static int _printf_(2, 3) bad(struct reader *r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->err, r->errlen, fmt, ap);
+        va_end(ap);
+        return -EINVAL;
+}
+
+static int get_u64(struct reader *r, const char *key, struct json_object *v, uint64_t max,
+                   uint64_t *ret)
+{
+        if (!json_object_is_type(v, json_type_int))
+                return bad(r, "%s: not an integer", key);
+        /* json-c keeps integers above INT64_MAX as uint64; negative ones as int64. */
+        if (json_object_get_int64(v) < 0)
+                return bad(r, "%s: negative", key);
+        uint64_t u = json_object_get_uint64(v);
+        if (u > max)
+                return bad(r, "%s: %llu out of range", key, (unsigned long long)u);
+        *ret = u;
+        return 0;
+}
+
+static int strv_from_json(struct reader *r, const char *key, struct json_object *v, char ***ret)
+{
+        if (!json_object_is_type(v, json_type_array))
+                return bad(r, "%s: not an array", key);
+        size_t n = json_object_array_length(v);
+        char **s = xcalloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(v, i);
+                if (!json_object_is_type(e, json_type_string)) {
+                        strv_free(s);
+                        return bad(r, "%s[%zu]: not a string", key, i);
+                }
+                s[i] = xstrdup(json_object_get_string(e));
+        }
+        *ret = s;
+        return 0;
+}
+
+static int rlimits_from_json(struct reader *r, struct json_object *v, struct box_rlimit *out)
+{
+        if (!json_object_is_type(v, json_type_object))
+                return bad(r, "rlimits: not an object");
+        json_object_object_foreach(v, k, val)
+        {
+                int i;
+                for (i = 0; i < RLIM_NLIMITS; i++)
+                        if (streq(k, rlimit_names[i]))
+                                break;
+                if (i == RLIM_NLIMITS)
+                        return bad(r, "rlimits.%s: unknown limit", k);
+                uint64_t cur, max;
+                if (!json_object_is_type(val, json_type_array) ||
+                    json_object_array_length(val) != 2)
+                        return bad(r, "rlimits.%s: not [soft, hard]", k);
+                int e = get_u64(r, k, json_object_array_get_idx(val, 0), UINT64_MAX, &cur);
+                if (e < 0)
+                        return e;
+                e = get_u64(r, k, json_object_array_get_idx(val, 1), UINT64_MAX, &max);
+                if (e < 0)
+                        return e;
+                out[i] = (struct box_rlimit){.resource = i, .set = true, .value = {cur, max}};
+        }
+        return 0;
+}
+
+static int struct_from_json(struct reader *r, const struct table *t, struct json_object *o,
+                            void *base, const char *where);
+
+static int field_from_json(struct reader *r, const struct field *f, struct json_object *v,
+                           void *base)
+{
+        uint64_t u;
+        int e;
+
+        /* null: the field keeps its default ("unset"). */
+        if (!v)
+                return f->type == F_TRI || f->type == F_U64 || f->type == F_STR ||
+                                       f->type == F_STRV || f->type == F_ENUM
+                               ? 0
+                               : bad(r, "%s: null", f->key);
+        switch (f->type) {
+        case F_STR:
+                if (!json_object_is_type(v, json_type_string))
+                        return bad(r, "%s: not a string", f->key);
+                free(*AT(base, f, char *));
+                *AT(base, f, char *) = xstrdup(json_object_get_string(v));
+                return 0;
+        case F_STRV: {
+                char **s = NULL;
+                if ((e = strv_from_json(r, f->key, v, &s)) < 0)
+                        return e;
+                strv_free(*AT(base, f, char **));
+                *AT(base, f, char **) = s;
+                return 0;
+        }
+        case F_BOOL:
+        case F_TRI:
+                if (!json_object_is_type(v, json_type_boolean))
+                        return bad(r, "%s: not a boolean", f->key);
+                if (f->type == F_BOOL)
+                        *AT(base, f, bool) = json_object_get_boolean(v);
+                else
+                        *AT(base, f, enum box_tristate) =
+                                json_object_get_boolean(v) ? BOX_YES : BOX_NO;
+                return 0;
+        case F_U64:
+                if ((e = get_u64(r, f->key, v, BOX_LIMIT_UNSET - 1, &u)) < 0)
+                        return e;
+                *AT(base, f, uint64_t) = u;
+                return 0;
+        case F_U32:
+        case F_ORIGIN:
+                if ((e = get_u64(r, f->key, v, UINT32_MAX, &u)) < 0)
+                        return e;
+                if (f->type == F_U32)
+                        *AT(base, f, uint32_t) = (uint32_t)u;
+                else
+                        *AT(base, f, struct box_origin) =
+                                (struct box_origin){r->c->source_file, (unsigned)u};
+                return 0;
+        case F_INT:
+                if (!json_object_is_type(v, json_type_int))
+                        return bad(r, "%s: not an integer", f->key);
+                int64_t n = json_object_get_int64(v);
+                if (n < INT32_MIN || n > INT32_MAX)
+                        return bad(r, "%s: out of range", f->key);
+                *AT(base, f, int) = (int)n;
+                return 0;
+        case F_ULONG:
+        case F_MODE:
+                if ((e = get_u64(r, f->key, v, f->type == F_MODE ? 07777 : ULONG_MAX, &u)) < 0)
+                        return e;
+                if (f->type == F_ULONG)
+                        *AT(base, f, unsigned long) = (unsigned long)u;
+                else
+                        *AT(base, f, mode_t) = (mode_t)u;
+                return 0;
+        case F_CHAR:
+        case F_ACCESS: {
+                const char *s =
+                        json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+                size_t max = f->type == F_CHAR ? 1 : 3;
+                if (!s || strlen(s) > max || (f->type == F_CHAR && strlen(s) != 1))
+                        return bad(r, "%s: not a string of at most %zu letters", f->key, max);
+                if (f->type == F_CHAR)
+                        *AT(base, f, char) = s[0];
+                else
+                        snprintf(AT(base, f, char), 4, "%s", s);
+                return 0;
+        }
+        case F_ENUM: {
+                const char *s =
+                        json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+                for (int k = 0; k < f->n_names; k++)
+                        if (streq(s, f->names[k])) {
+                                *AT(base, f, int) = k + f->enum_base;
+                                return 0;
+                        }
+                return bad(r, "%s: unknown value '%s'", f->key, s);
+        }
+        case F_ARRAY: {
+                if (!json_object_is_type(v, json_type_array))
+                        return bad(r, "%s: not an array", f->key);
+                size_t len = json_object_array_length(v);
+                char *elems = xcalloc(len ? len : 1, f->sub->size);
+                /* Owned by the config from here, so box_config_free() releases a partial read. */
+                *AT(base, f, char *) = elems;
+                for (size_t i = 0; i < len; i++) {
+                        *(size_t *)((char *)base + f->count) = i + 1;
+                        char where[64];
+                        snprintf(where, sizeof(where), "%s[%zu]", f->key, i);
+                        e = struct_from_json(r, f->sub, json_object_array_get_idx(v, i),
+                                             elems + i * f->sub->size, where);
+                        if (e < 0)
+                                return e;
+                }
+                return 0;
+        }
+        case F_RLIMITS:
+                return rlimits_from_json(r, v, AT(base, f, struct box_rlimit));
+        }
+        return bad(r, "%s: unhandled field", f->key);
+}
+
+static int struct_from_json(struct reader *r, const struct table *t, struct json_object *o,
+                            void *base, const char *where)
+{
+        if (!json_object_is_type(o, json_type_object))
+                return bad(r, "%s: not an object", where);
+        json_object_object_foreach(o, key, val)
+        {
+                const struct field *f = NULL;
+                for (size_t i = 0; i < t->n && !f; i++)
+                        if (streq(t->fields[i].key, key))
+                                f = &t->fields[i];
+                /* version and source_file are read first, by box_config_from_json(). */
+                if (t == &config_table && (streq(key, "version") || streq(key, "source_file")))
+                        continue;
+                if (!f)
+                        return bad(r, "%s: unknown key '%s'", where, key);
+                int e = field_from_json(r, f, val, base);
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
+
+int box_config_from_json(struct json_object *o, struct box_config *c, char *err, size_t errlen)
+{
+        struct reader r = {.c = c, .err = err, .errlen = errlen};
+        struct json_object *v;
+        if (!json_object_is_type(o, json_type_object) ||
+            !json_object_object_get_ex(o, "version", &v) ||
+            !json_object_is_type(v, json_type_int) ||
+            json_object_get_int(v) != BOX_CONFIG_JSON_VERSION)
+                return bad(&r, "not a box configuration of version %d", BOX_CONFIG_JSON_VERSION);
+        /* source_file first: the origins read below point into it. */
+        if (json_object_object_get_ex(o, "source_file", &v)) {
+                int e = field_from_json(&r, &config_table.fields[0], v, c);
+                if (e < 0)
+                        return e;
+        }
+        return struct_from_json(&r, &config_table, o, c, "config");
+}
+
+int box_config_from_json_string(const char *text, struct box_config *c, char *err, size_t errlen)
+{
+        enum json_tokener_error je;
+        struct json_object *o = json_tokener_parse_verbose(text, &je);
+        if (!o) {
+                snprintf(err, errlen, "invalid JSON: %s", json_tokener_error_desc(je));
+                return -EINVAL;
+        }
+        int r = box_config_from_json(o, c, err, errlen);
+        json_object_put(o);
+        return r;
+}

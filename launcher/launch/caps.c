@@ -1,0 +1,222 @@
+/* caps.c - capability sets with libcap. */
+#include "launch/caps.h"
+
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "util/log.h"
+#include "util/parse.h"
+
+#define CAPBIT(c) (UINT64_C(1) << (c))
+
+static void cap_freep(cap_t *c)
+{
+        if (*c)
+                cap_free(*c);
+}
+
+/* libcap strings must go back through cap_free(). */
+static void cap_namep(char **s)
+{
+        if (*s)
+                cap_free(*s);
+}
+
+/* The kernel may know more capabilities than our headers; never more than fit in a mask. */
+static unsigned caps_max(void)
+{
+        unsigned n = cap_max_bits();
+        return n > 64 ? 64 : n;
+}
+
+static uint64_t caps_all(void)
+{
+        unsigned n = caps_max();
+        return n >= 64 ? UINT64_MAX : CAPBIT(n) - 1;
+}
+
+static int cap_lookup(const char *name, unsigned *ret)
+{
+        cap_value_t v;
+
+        /* cap_from_name() also takes bare numbers (unchecked): only accept real names. */
+        if (strncasecmp(name, "cap_", 4) != 0)
+                return -EINVAL;
+        if (cap_from_name(name, &v) < 0 || v < 0 || (unsigned)v >= caps_max())
+                return -EINVAL;
+        *ret = (unsigned)v;
+        return 0;
+}
+
+int caps_parse(const char *text, uint64_t *ret, char **bad)
+{
+        _cleanup_strv_ char **tokens = split_tokens(text);
+        uint64_t mask = 0;
+
+        for (char **t = tokens; *t; t++) {
+                unsigned v;
+
+                if (strcaseeq(*t, "all")) {
+                        mask |= caps_all();
+                        continue;
+                }
+                if (cap_lookup(*t, &v) < 0) {
+                        if (bad)
+                                *bad = xstrdup(*t);
+                        return -EINVAL;
+                }
+                mask |= CAPBIT(v);
+        }
+        *ret = mask;
+        return 0;
+}
+
+uint64_t caps_default_app(void)
+{
+        return CAPBIT(CAP_CHOWN) | CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_FSETID) |
+               CAPBIT(CAP_FOWNER) | CAPBIT(CAP_MKNOD) | CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETGID) |
+               CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETPCAP) |
+               CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_KILL) |
+               CAPBIT(CAP_AUDIT_WRITE);
+}
+
+uint64_t caps_default_machine(bool private_net)
+{
+        uint64_t m = CAPBIT(CAP_AUDIT_CONTROL) | CAPBIT(CAP_AUDIT_WRITE) | CAPBIT(CAP_CHOWN) |
+                     CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_DAC_READ_SEARCH) | CAPBIT(CAP_FOWNER) |
+                     CAPBIT(CAP_FSETID) | CAPBIT(CAP_IPC_OWNER) | CAPBIT(CAP_KILL) |
+                     CAPBIT(CAP_LEASE) | CAPBIT(CAP_LINUX_IMMUTABLE) | CAPBIT(CAP_MKNOD) |
+                     CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_NET_BROADCAST) |
+                     CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETGID) |
+                     CAPBIT(CAP_SETPCAP) | CAPBIT(CAP_SETUID) | CAPBIT(CAP_SYS_ADMIN) |
+                     CAPBIT(CAP_SYS_BOOT) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_SYS_NICE) |
+                     CAPBIT(CAP_SYS_PTRACE) | CAPBIT(CAP_SYS_RESOURCE) | CAPBIT(CAP_SYS_TTY_CONFIG);
+        /* Administering the box's own network namespace is harmless; the host's is not. */
+        if (private_net)
+                m |= CAPBIT(CAP_NET_ADMIN);
+        return m;
+}
+
+uint64_t caps_host_bounding(void)
+{
+        uint64_t m = 0;
+        unsigned n = caps_max();
+
+        for (unsigned i = 0; i < n; i++)
+                if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1)
+                        m |= CAPBIT(i);
+        return m;
+}
+
+uint64_t caps_resolve(const struct box_config *c)
+{
+        uint64_t m;
+
+        if (c->caps.set_given)
+                m = c->caps.set;
+        else
+                m = c->boot ? caps_default_machine(c->net == BOX_NET_PRIVATE) : caps_default_app();
+        m |= c->caps.add;
+        m &= ~c->caps.drop;
+
+        /* A capability missing from our own bounding set (CAP_SYS_RESOURCE on some hosts) can't
+         * be granted; drop it instead of failing every start. */
+        uint64_t host = caps_host_bounding();
+        if (m & ~host) {
+                _cleanup_free_ char *missing = caps_to_string(m & ~host);
+                log_debug("capabilities not in the host bounding set, dropped: %s", missing);
+        }
+        return m & host;
+}
+
+char *caps_to_string(uint64_t mask)
+{
+        char *s = xstrdup("");
+        size_t len = 0;
+
+        for (unsigned i = 0; i < 64; i++) {
+                if (!(mask & CAPBIT(i)))
+                        continue;
+                _cleanup_(cap_namep) char *name = cap_to_name((cap_value_t)i);
+                const char *n = name ? name : "?";
+                size_t l = strlen(n);
+                s = xrealloc(s, len + l + 2);
+                if (len > 0)
+                        s[len++] = ' ';
+                memcpy(s + len, n, l + 1);
+                len += l;
+        }
+        return s;
+}
+
+static int cap_set_mask(cap_t caps, cap_flag_t flag, uint64_t mask)
+{
+        for (unsigned i = 0; i < 64; i++) {
+                if (!(mask & CAPBIT(i)))
+                        continue;
+                cap_value_t v = (cap_value_t)i;
+                if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
+               size_t ngroups)
+{
+        unsigned n = caps_max();
+        int r;
+
+        /* Bounding first: dropping needs CAP_SETPCAP, which the uid switch may take away. */
+        for (unsigned i = 0; i < n; i++) {
+                if (keep & CAPBIT(i))
+                        continue;
+                /* Dropping a capability already gone succeeds: no PR_CAPBSET_READ first. */
+                if (prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
+                        return negative_errno();
+        }
+
+        /* Keep the permitted set across the switch away from uid 0. */
+        if (prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0)
+                return negative_errno();
+        if (setgroups(ngroups, groups) < 0)
+                return negative_errno();
+        if (setresgid(gid, gid, gid) < 0)
+                return negative_errno();
+        if (setresuid(uid, uid, uid) < 0)
+                return negative_errno();
+
+        uint64_t eff = uid == 0 ? keep : (ambient & keep);
+        _cleanup_(cap_freep) cap_t caps = cap_init();
+        if (!caps)
+                return negative_errno();
+        r = cap_set_mask(caps, CAP_EFFECTIVE, eff);
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_PERMITTED, eff);
+        /* Inheritable only what Ambient= asks for (raising it needs the bit in I): a full set
+         * would hand every capability to any file in the box with inheritable file
+         * capabilities, whatever its user (CVE-2022-24769). */
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_INHERITABLE, ambient & keep);
+        if (r < 0)
+                return r;
+        if (cap_set_proc(caps) < 0)
+                return negative_errno();
+
+        /* The uid change cleared the ambient set, and raising needs the bit in P and I: now. */
+        /* One call (libcap's cap_reset_ambient() first asks about every capability). */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
+                return negative_errno();
+        for (unsigned i = 0; i < n; i++) {
+                if (!(ambient & keep & CAPBIT(i)))
+                        continue;
+                if (cap_set_ambient((cap_value_t)i, CAP_SET) < 0)
+                        return negative_errno();
+        }
+
+        if (prctl(PR_SET_KEEPCAPS, 0UL, 0, 0, 0) < 0)
+                return negative_errno();
+        return 0;
+}

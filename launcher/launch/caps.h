@@ -1,0 +1,27 @@
+/* caps.h - capability sets: parsing, defaults, resolution and applying them in the box. */
+#pragma once
+#include "core/config.h"
+
+/* Parses "CAP_CHOWN cap_net_raw, all": space/comma separated, case-insensitive; "all" is every
+ * capability the running kernel knows (cap_max_bits()). An unknown name gives -EINVAL and *bad a
+ * malloc'd copy of the offending token. */
+int caps_parse(const char *text, uint64_t *ret, char **bad);
+
+/* The OCI/Docker default set for application boxes. */
+uint64_t caps_default_app(void);
+/* systemd-nspawn's default set for booted machines; NET_ADMIN is added with a private network. */
+uint64_t caps_default_machine(bool private_net);
+/* The calling process's bounding set. */
+uint64_t caps_host_bounding(void);
+
+/* The box's final set: the default (or Set=) | Add= & ~Drop=, limited to the host bounding set. */
+uint64_t caps_resolve(const struct box_config *c);
+
+/* "cap_chown cap_kill ..." (malloc'd), "" for an empty mask. */
+char *caps_to_string(uint64_t mask);
+
+/* In the box child just before exec: drops the bounding set to keep, switches to uid/gid/groups
+ * and sets E=P (keep for root, ambient&keep otherwise), I=ambient&keep and the ambient set. Does
+ * not set no_new_privs. */
+int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
+               size_t ngroups);

@@ -1,0 +1,252 @@
+/* util.c - allocation, string-vector, file and fd helpers. */
+#include "util/util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+void *xmalloc(size_t n)
+{
+        void *p = malloc(n ? n : 1);
+        if (!p)
+                abort();
+        return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+        void *p = calloc(n ? n : 1, m ? m : 1);
+        if (!p)
+                abort();
+        return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+        p = realloc(p, n ? n : 1);
+        if (!p)
+                abort();
+        return p;
+}
+
+char *xstrdup(const char *s)
+{
+        char *p = strdup(s);
+        if (!p)
+                abort();
+        return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+        char *p = strndup(s, n);
+        if (!p)
+                abort();
+        return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+        va_list ap;
+        char *p;
+
+        va_start(ap, fmt);
+        if (vasprintf(&p, fmt, ap) < 0)
+                abort();
+        va_end(ap);
+        return p;
+}
+
+size_t strv_length(char *const *v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+void strv_push(char ***v, char *s)
+{
+        size_t n = strv_length(*v);
+        *v = xrealloc(*v, (n + 2) * sizeof(char *));
+        (*v)[n] = s;
+        (*v)[n + 1] = NULL;
+}
+
+char **strv_copy(char *const *v)
+{
+        size_t n = strv_length(v);
+        char **r = xcalloc(n + 1, sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                r[i] = xstrdup(v[i]);
+        return r;
+}
+
+bool strv_contains(char *const *v, const char *s)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
+int write_all(int fd, const void *buf, size_t n)
+{
+        const char *p = buf;
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+int read_all(int fd, void *buf, size_t n)
+{
+        char *p = buf;
+        while (n > 0) {
+                ssize_t k = read(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        return -EPIPE;
+                p += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        /* Kernel interface files want the value in one write. */
+        size_t n = strlen(data);
+        ssize_t k = RETRY_EINTR(write(fd, data, n));
+        if (k < 0)
+                return -errno;
+        return (size_t)k == n ? 0 : -EIO;
+}
+
+int read_file_at(int dirfd, const char *path, char **ret, size_t max)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_fd_all(fd, ret, NULL, max);
+}
+
+int read_fd_all(int fd, char **ret, size_t *ret_len, size_t max)
+{
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = xmalloc(cap + 1);
+        for (;;) {
+                if (len == cap) {
+                        if (cap >= max)
+                                return -EFBIG;
+                        cap *= 2;
+                        buf = xrealloc(buf, cap + 1);
+                }
+                ssize_t k = RETRY_EINTR(read(fd, buf + len, cap - len));
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                len += (size_t)k;
+        }
+        buf[len] = 0;
+        if (ret_len)
+                *ret_len = len;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+int close_fds_from(int lowfd, const int *keep, size_t nkeep)
+{
+        int sorted[64];
+        if (nkeep > ARRAY_SIZE(sorted))
+                return -E2BIG;
+        memcpy(sorted, keep, nkeep * sizeof(int));
+        qsort(sorted, nkeep, sizeof(int), cmp_int);
+
+        int from = lowfd;
+        bool ok = true;
+        for (size_t i = 0; i <= nkeep && ok; i++) {
+                int to = i < nkeep ? sorted[i] - 1 : INT32_MAX;
+                if (i < nkeep && sorted[i] < lowfd)
+                        continue;
+                if (to >= from && syscall(SYS_close_range, (unsigned)from, (unsigned)to, 0) < 0)
+                        ok = false;
+                if (i < nkeep)
+                        from = sorted[i] + 1;
+        }
+        if (ok)
+                return 0;
+
+        /* close_range(2) missing (kernel < 5.9): walk /proc/self/fd. */
+        _cleanup_dir_ DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return -errno;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+                if (de->d_name[0] == '.' || fd < lowfd || fd == dirfd(d))
+                        continue;
+                if (!bsearch(&fd, sorted, nkeep, sizeof(int), cmp_int))
+                        close(fd);
+        }
+        return 0;
+}
+
+int mkdir_p_at(int dirfd, const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = xstrdup(path);
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = 0;
+                if (mkdirat(dirfd, p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdirat(dirfd, p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int proc_starttime(pid_t pid, unsigned long long *ret)
+{
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int r = read_file_at(AT_FDCWD, path, &buf, 1 << 16);
+        if (r < 0)
+                return r;
+        /* The comm field may contain spaces and parentheses: skip to the last ')'. */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return -EIO;
+        p++;
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p + 1, ' ');
+                if (!p)
+                        return -EIO;
+        }
+        *ret = strtoull(p + 1, NULL, 10);
+        return 0;
+}
