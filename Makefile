@@ -25,7 +25,7 @@ STUB_CC     ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 PKG_CONFIG  ?= pkg-config
 
 BUILD       := build
-PKGS        := mount libseccomp libcap libapparmor
+PKGS        := mount libseccomp libcap libapparmor libnl-3.0
 CPPFLAGS    += -D_GNU_SOURCE -Ilauncher -DBOXLAUNCH_VERSION=\"$(VERSION)\" \
                -DBOXLAUNCH_SYSCONFDIR=\"$(SYSCONFDIR)\" -DBOXLAUNCH_DATADIR=\"$(DATADIR)\"
 CFLAGS      ?= -O2 -g
@@ -45,23 +45,26 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-paramete
 STATIC_DEPS ?= 1
 # Tests link the shared libraries: libapparmor.a exports a global print_error() that would
 # preempt cmocka's.
-TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor
+TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -lnl-3
+# Networking (launcher/net/): libnl-3's core is linked (Debian ships libnl-3.a; it has no
+# libmnl.a), libnftables is loaded with dlopen only when a box needs a firewall (no .a either).
 ifeq ($(STATIC_DEPS),1)
 LDFLAGS     += -static-pie
 LDLIBS      += $(TEST_LDLIBS)
-LINK_FILTER := 2>$@.err; r=$$?; grep -v 'requires at runtime the shared libraries\|in function .load.:$$' \
+LINK_FILTER := 2>$@.err; r=$$?; grep -v 'requires at runtime the shared libraries\|in function .\(load\|nl_addr_info\|nl_ip_proto2str\|nl_str2ip_proto\).:$$' \
                $@.err >&2; rm -f $@.err; exit $$r
 else
 LDLIBS      += $(TEST_LDLIBS)
 endif
 VERSION     := 0.1.0
 
-SRCS        := $(filter-out launcher/stubinit.c,$(wildcard launcher/*.c))
+SRCS        := $(filter-out launcher/stubinit.c,$(wildcard launcher/*.c)) $(wildcard launcher/net/*.c)
 OBJS        := $(SRCS:launcher/%.c=$(BUILD)/%.o)
 LIB_OBJS    := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-FMT_FILES   := $(wildcard launcher/*.c launcher/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
+FMT_FILES   := $(wildcard launcher/*.c launcher/*.h launcher/net/*.c launcher/net/*.h tests/unit/*.c \
+               tests/unit/*.h tests/fuzz/*.c)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all check unit integration fuzz fuzz-replay format format-check install uninstall \
@@ -82,6 +85,7 @@ $(BUILD)/stubinit_blob.o: $(BUILD)/stubinit launcher/stubinit_blob.S
 	$(CC) -c -DSTUBINIT_PATH=\"$(BUILD)/stubinit\" -o $@ launcher/stubinit_blob.S
 
 $(BUILD)/%.o: launcher/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
