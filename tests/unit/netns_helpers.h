@@ -1,8 +1,8 @@
 /* netns_helpers.h - running a piece of a test in throw-away network namespaces.
  *
- * in_scratch_netns() forks; the child unshares a new network namespace and runs fn there, so
- * links, addresses, sysctls and nft tables it makes die with it and the host's are never
- * touched. cmocka's asserts cannot cross the fork: fn reports with CHECK(), which prints the
+ * in_scratch_netns() forks; the child unshares a new network (and UTS) namespace and runs fn
+ * there, so links, addresses, sysctls and nft tables it makes die with it and the host's are
+ * never touched. cmocka's asserts cannot cross the fork: fn reports with CHECK(), which prints the
  * failing expression and returns 1, and the parent asserts that the child exited 0. */
 #pragma once
 
@@ -36,8 +36,8 @@ static inline void in_scratch_netns(int (*fn)(void *), void *arg)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-                if (unshare(CLONE_NEWNET) < 0) {
-                        perror("unshare(CLONE_NEWNET)");
+                if (unshare(CLONE_NEWNET | CLONE_NEWUTS) < 0) {
+                        perror("unshare(CLONE_NEWNET|CLONE_NEWUTS)");
                         _exit(2);
                 }
                 int r = fn(arg);

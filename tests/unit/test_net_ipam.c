@@ -142,6 +142,13 @@ static void test_claim_release(void **state)
         assert_int_equal(ipam_lookup(&pool, "web", &again), 0);
         assert_memory_equal(&again, &b, sizeof(b));
 
+        /* A static address claimed again by its owner (left by a killed supervisor) is fine. */
+        struct net_prefix fixed = P("10.77.64.0/28");
+        assert_int_equal(ipam_claim_exact(&pool, "static", &fixed), 0);
+        assert_int_equal(ipam_claim_exact(&pool, "static", &fixed), 0);
+        assert_int_equal(ipam_claim_exact(&pool, "web", &fixed), -EADDRINUSE);
+        assert_int_equal(ipam_release_owner(&pool, "static"), 0);
+
         /* Release only removes the owner's own lease. */
         assert_int_equal(ipam_release(&pool, "web", &a), 0);
         assert_int_equal(ipam_lookup(&pool, "other", &again), 0);
