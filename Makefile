@@ -91,6 +91,10 @@ $(BUILD)/%.o: launcher/%.c | $(BUILD)
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
 
+# What the network layer costs per box (root, scratch namespaces): make build/netcost.
+$(BUILD)/netcost: tests/bench/netcost.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
+
 # --- tests -----------------------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $^ $(TEST_LDLIBS) -lcmocka
