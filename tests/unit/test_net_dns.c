@@ -1,10 +1,12 @@
-/* test_net_dns.c - the resolv.conf a box behind a veth gets from the host's. */
+/* test_net_dns.c - the resolv.conf a box behind a veth gets from the host's, and the
+ * networkd file a booted guest finds for its pre-configured host0. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include "net/dns.h"
+#include "net/guest.h"
 
 #include <sys/socket.h>
 
@@ -73,6 +75,29 @@ static void test_no_gateway(void **state)
         assert_int_equal(dns_box_resolv_conf("", &bad, &out, NULL), -EINVAL);
 }
 
+static void test_guest_network(void **state)
+{
+        struct net_prefix g = gw();
+        _cleanup_free_ char *v4 = guest_host0_network(false, &g);
+        assert_string_equal(v4, "# Written by boxlaunch: host0 was configured before this guest "
+                                "started.\n"
+                                "[Match]\n"
+                                "Name=host0\n"
+                                "\n"
+                                "[Network]\n"
+                                "DHCP=no\n"
+                                "LinkLocalAddressing=no\n"
+                                "IPv6AcceptRA=no\n"
+                                "KeepConfiguration=yes\n"
+                                "DNS=10.77.0.17\n");
+        _cleanup_free_ char *v6 = guest_host0_network(true, NULL);
+        assert_non_null(strstr(v6, "LinkLocalAddressing=ipv6\n"));
+        assert_null(strstr(v6, "DNS="));
+        /* No Address=/Gateway=: with them networkd failed 2 boots of 3 (research §5, case C). */
+        assert_null(strstr(v4, "Address="));
+        assert_null(strstr(v4, "Gateway="));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -80,6 +105,7 @@ int main(void)
                 cmocka_unit_test(test_loopback_becomes_gateway),
                 cmocka_unit_test(test_mixed),
                 cmocka_unit_test(test_no_gateway),
+                cmocka_unit_test(test_guest_network),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
