@@ -536,3 +536,46 @@ int rtn_link_get(struct rtn_ctx *ctx, const char *name, rtn_link_cb cb, void *us
         struct link_dump d = {cb, userdata};
         return transact(ctx, msg, parse_link, &d);
 }
+
+struct gc_links {
+        const char *prefix;
+        bool (*running)(const char *name, void *userdata);
+        void *userdata;
+        int *doomed;
+        size_t n, cap;
+};
+
+static int collect_stale(const struct rtn_link_info *l, void *userdata)
+{
+        struct gc_links *g = userdata;
+        size_t n = strlen(g->prefix);
+        if (strncmp(l->alias, g->prefix, n) != 0 || !l->alias[n] ||
+            g->running(l->alias + n, g->userdata))
+                return 0;
+        if (g->n == g->cap) {
+                g->cap = g->cap ? 2 * g->cap : 8;
+                g->doomed = xrealloc(g->doomed, g->cap * sizeof(*g->doomed));
+        }
+        g->doomed[g->n++] = l->index;
+        return 0;
+}
+
+int rtn_gc_links(struct rtn_ctx *ctx, const char *alias_prefix,
+                 bool (*running)(const char *name, void *userdata), void *userdata)
+{
+        if (!alias_prefix || !*alias_prefix)
+                return -EINVAL;
+        /* Collect first: deleting during the dump would disturb it. */
+        struct gc_links g = {.prefix = alias_prefix, .running = running, .userdata = userdata};
+        int r = rtn_link_dump(ctx, collect_stale, &g);
+        int deleted = 0;
+        for (size_t i = 0; r >= 0 && i < g.n; i++) {
+                int k = rtn_link_del(ctx, g.doomed[i]);
+                if (k == 0)
+                        deleted++;
+                else if (k != -ENODEV) /* a veth's peer may have gone with its pair */
+                        r = k;
+        }
+        free(g.doomed);
+        return r < 0 ? r : deleted;
+}

@@ -103,5 +103,11 @@ struct rtn_link_info {
 };
 typedef int (*rtn_link_cb)(const struct rtn_link_info *link, void *userdata);
 int rtn_link_dump(struct rtn_ctx *ctx, rtn_link_cb cb, void *userdata);
+/* Deletes the links whose alias is alias_prefix + NAME (e.g. "boxlaunch:" + a box name) for
+ * which running(NAME) is false: veths left by a killed supervisor while a box process kept the
+ * namespace alive, zone bridges without their boxes. Returns the number deleted. */
+int rtn_gc_links(struct rtn_ctx *ctx, const char *alias_prefix,
+                 bool (*running)(const char *name, void *userdata), void *userdata);
+
 /* The link's details (name or altname). */
 int rtn_link_get(struct rtn_ctx *ctx, const char *name, rtn_link_cb cb, void *userdata);

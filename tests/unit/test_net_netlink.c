@@ -263,6 +263,49 @@ static void test_open_in_netns(void **state)
         in_scratch_netns(open_in_netns, NULL);
 }
 
+/* ---- gc of links left behind ------------------------------------------------------------ */
+
+static bool only_alive(const char *name, void *userdata)
+{
+        return streq(name, "alive");
+}
+
+static int gc_links(void *arg)
+{
+        _cleanup_rtn_ struct rtn_ctx *h = NULL;
+        CHECK_OK(rtn_open(&h));
+        const char *names[][2] = {{"ve-alive", "boxlaunch:alive"},
+                                  {"ve-dead", "boxlaunch:dead"},
+                                  {"ve-other", "someone-else:dead"},
+                                  {"ve-plain", NULL}};
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                char peer[IFNAMSIZ];
+                snprintf(peer, sizeof(peer), "p%zu", i);
+                struct rtn_veth v = {.name = names[i][0],
+                                     .alias = names[i][1],
+                                     .peer_name = peer,
+                                     .peer_netns_fd = -1};
+                CHECK(rtn_veth_add(h, &v) > 0);
+        }
+        CHECK_OK(rtn_bridge_add(h, "vz-gone", NULL, "boxlaunch-zone:gone"));
+        CHECK(rtn_gc_links(h, "boxlaunch:", only_alive, NULL) == 1);
+        CHECK(rtn_link_index(h, "ve-dead") == -ENODEV);
+        CHECK(rtn_link_index(h, "p1") == -ENODEV); /* its peer went with it */
+        CHECK(rtn_link_index(h, "ve-alive") > 0);
+        CHECK(rtn_link_index(h, "ve-other") > 0);
+        CHECK(rtn_link_index(h, "ve-plain") > 0);
+        CHECK(rtn_link_index(h, "vz-gone") > 0);
+        CHECK(rtn_gc_links(h, "boxlaunch-zone:", only_alive, NULL) == 1);
+        CHECK(rtn_link_index(h, "vz-gone") == -ENODEV);
+        CHECK(rtn_gc_links(h, "boxlaunch:", only_alive, NULL) == 0);
+        return 0;
+}
+
+static void test_gc_links(void **state)
+{
+        in_scratch_netns(gc_links, NULL);
+}
+
 /* ---- bridges ----------------------------------------------------------------------------- */
 
 struct count {
@@ -694,6 +737,7 @@ int main(void)
                 cmocka_unit_test(test_open_in_netns),    cmocka_unit_test(test_bridge),
                 cmocka_unit_test(test_move_in_and_back), cmocka_unit_test(test_sublinks),
                 cmocka_unit_test(test_sysctls),          cmocka_unit_test(test_end_to_end),
+                cmocka_unit_test(test_gc_links),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
