@@ -25,7 +25,7 @@ STUB_CC     ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 PKG_CONFIG  ?= pkg-config
 
 BUILD       := build
-PKGS        := mount libseccomp libcap libapparmor json-c
+PKGS        := mount libseccomp libcap libapparmor json-c libnl-3.0
 CPPFLAGS    += -D_GNU_SOURCE -Ilauncher -DBOXLAUNCH_VERSION=\"$(VERSION)\" \
                -DBOXLAUNCH_SYSCONFDIR=\"$(SYSCONFDIR)\" -DBOXLAUNCH_DATADIR=\"$(DATADIR)\"
 CFLAGS      ?= -O2 -g
@@ -45,11 +45,13 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-paramete
 STATIC_DEPS ?= 1
 # Tests link the shared libraries: libapparmor.a exports a global print_error() that would
 # preempt cmocka's.
-TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -ljson-c
+TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -ljson-c -lnl-3
+# Networking (launcher/net/): libnl-3's core is linked (Debian ships libnl-3.a; it has no
+# libmnl.a), libnftables is loaded with dlopen only when a box needs a firewall (no .a either).
 ifeq ($(STATIC_DEPS),1)
 LDFLAGS     += -static-pie
 LDLIBS      += $(TEST_LDLIBS)
-LINK_FILTER := 2>$@.err; r=$$?; grep -v 'requires at runtime the shared libraries\|in function .load.:$$' \
+LINK_FILTER := 2>$@.err; r=$$?; grep -v 'requires at runtime the shared libraries\|in function .\(load\|nl_addr_info\|nl_ip_proto2str\|nl_str2ip_proto\).:$$' \
                $@.err >&2; rm -f $@.err; exit $$r
 else
 LDLIBS      += $(TEST_LDLIBS)
@@ -89,6 +91,10 @@ $(BUILD)/obj/%.o: launcher/%.c | $(BUILD)
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
+
+# What the network layer costs per box (root, scratch namespaces): make build/netcost.
+$(BUILD)/netcost: tests/bench/netcost.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
 
 # --- tests -----------------------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)

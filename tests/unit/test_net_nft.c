@@ -1,0 +1,253 @@
+/* test_net_nft.c - the per-box nftables table: its text from plain parameters, and (as root, in
+ * a scratch network namespace) applied, listed back, replaced, deleted and garbage-collected
+ * through libnftables on one long-lived context. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "net/nft.h"
+#include "netns_helpers.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+static struct net_prefix P(const char *s) {
+        struct net_prefix p = {0};
+        if (net_prefix_parse(s, &p) < 0)
+                abort();
+        return p;
+}
+
+static const struct nft_port web_ports[] = {
+        {IPPROTO_TCP, {0}, 28080, 80},
+        {IPPROTO_UDP, {AF_INET, .addr.v4.s_addr = 0x0100630a /* 10.99.0.1 */, 32}, 25353, 53},
+};
+
+static struct nft_box web_box(void)
+{
+        return (struct nft_box){
+                .name = "web",
+                .link = "ve-web",
+                .subnet4 = P("10.77.0.16/28"),
+                .box4 = P("10.77.0.18"),
+                .subnet6 = P("fd77:a4d:10::/64"),
+                .box6 = P("fd77:a4d:10::2"),
+                .masquerade = true,
+                .localhost = true,
+                .ports = web_ports,
+                .n_ports = ARRAY_SIZE(web_ports),
+                .dns_gateway = P("10.77.0.17"),
+                .dns_resolver = P("127.0.0.53"),
+        };
+}
+
+static const char web_expected[] =
+        "table inet boxlaunch-web {\n"
+        "\tchain guard {\n"
+        "\t\ttype filter hook prerouting priority raw; policy accept;\n"
+        "\t\tiifname \"ve-web\" ip daddr 127.0.0.0/8 drop\n"
+        "\t\tiifname \"ve-web\" ip6 daddr ::1 drop\n"
+        "\t}\n"
+        "\tchain prerouting {\n"
+        "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+        "\t\tfib daddr type local tcp dport 28080 dnat ip to 10.77.0.18:80\n"
+        "\t\tfib daddr type local tcp dport 28080 dnat ip6 to [fd77:a4d:10::2]:80\n"
+        "\t\tip daddr 10.99.0.1 udp dport 25353 dnat ip to 10.77.0.18:53\n"
+        "\t\tiifname \"ve-web\" ip daddr 10.77.0.17 meta l4proto { tcp, udp } th dport 53 dnat "
+        "ip to 127.0.0.53:53\n"
+        "\t}\n"
+        "\tchain output {\n"
+        "\t\ttype nat hook output priority -100; policy accept;\n"
+        "\t\tfib daddr type local tcp dport 28080 dnat ip to 10.77.0.18:80\n"
+        "\t\tfib daddr type local ip6 daddr != ::1 tcp dport 28080 dnat ip6 to "
+        "[fd77:a4d:10::2]:80\n"
+        "\t\tip daddr 10.99.0.1 udp dport 25353 dnat ip to 10.77.0.18:53\n"
+        "\t}\n"
+        "\tchain postrouting {\n"
+        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+        "\t\toifname \"ve-web\" ip saddr 127.0.0.0/8 masquerade\n"
+        "\t\toifname \"ve-web\" ct status dnat ip saddr 10.77.0.16/28 masquerade\n"
+        "\t\toifname != \"ve-web\" ip saddr 10.77.0.16/28 masquerade\n"
+        "\t\toifname \"ve-web\" ct status dnat ip6 saddr fd77:a4d:10::/64 masquerade\n"
+        "\t\toifname != \"ve-web\" ip6 saddr fd77:a4d:10::/64 masquerade\n"
+        "\t}\n"
+        "}\n";
+
+static void test_ruleset_full(void **state)
+{
+        struct nft_box b = web_box();
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        assert_string_equal(text, web_expected);
+        assert_true(nft_box_needs_route_localnet(&b));
+}
+
+static void test_ruleset_minimal(void **state)
+{
+        /* A box with a link but nothing published: only the guard. */
+        struct nft_box b = {.name = "m", .link = "ve-m"};
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        assert_string_equal(text, "table inet boxlaunch-m {\n"
+                                  "\tchain guard {\n"
+                                  "\t\ttype filter hook prerouting priority raw; policy accept;\n"
+                                  "\t\tiifname \"ve-m\" ip daddr 127.0.0.0/8 drop\n"
+                                  "\t\tiifname \"ve-m\" ip6 daddr ::1 drop\n"
+                                  "\t}\n"
+                                  "}\n");
+        assert_false(nft_box_needs_route_localnet(&b));
+
+        /* Masquerade only: no hairpin, no localhost rule. */
+        b.subnet4 = P("10.77.0.32/28");
+        b.masquerade = true;
+        free(text);
+        text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        assert_non_null(
+                strstr(text, "\t\toifname != \"ve-m\" ip saddr 10.77.0.32/28 masquerade\n"));
+        assert_null(strstr(text, "ct status dnat"));
+        assert_null(strstr(text, "127.0.0.0/8 masquerade"));
+        assert_null(strstr(text, "chain output"));
+}
+
+static void test_ruleset_no_localhost(void **state)
+{
+        struct nft_port tcp = {IPPROTO_TCP, {0}, 8080, 80};
+        struct nft_box b = {.name = "a",
+                            .link = "ve-a",
+                            .subnet4 = P("10.77.0.48/28"),
+                            .box4 = P("10.77.0.50"),
+                            .ports = &tcp,
+                            .n_ports = 1};
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        /* From the host itself, 127/8 is excluded and not masqueraded toward the box. */
+        assert_non_null(strstr(text, "\t\tfib daddr type local ip daddr != 127.0.0.0/8 tcp dport "
+                                     "8080 dnat ip to 10.77.0.50:80\n"));
+        assert_null(strstr(text, "127.0.0.0/8 masquerade"));
+        assert_false(nft_box_needs_route_localnet(&b));
+        /* Publishing on 127.0.0.1 explicitly implies localhost forwarding. */
+        tcp.host = P("127.0.0.1");
+        free(text);
+        text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        assert_non_null(strstr(text, "\t\tip daddr 127.0.0.1 tcp dport 8080 dnat ip to "
+                                     "10.77.0.50:80\n"));
+        assert_non_null(strstr(text, "oifname \"ve-a\" ip saddr 127.0.0.0/8 masquerade"));
+        assert_true(nft_box_needs_route_localnet(&b));
+}
+
+static void test_ruleset_invalid(void **state)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nft_box b = web_box();
+        b.name = "a b";
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b = web_box();
+        b.link = "ve-\"x";
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b.link = "ve-much-too-long-name";
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b = web_box();
+        b.box4 = P("fd77::2");
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b = web_box();
+        b.dns_resolver = (struct net_prefix){0};
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        struct nft_port zero = {IPPROTO_TCP, {0}, 0, 80}, sctp = {IPPROTO_SCTP, {0}, 1, 1};
+        struct nft_port v6host = {IPPROTO_TCP, P("2001:db8::1"), 80, 80};
+        b = web_box();
+        b.ports = &zero;
+        b.n_ports = 1;
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b.ports = &sctp;
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        b.box6 = (struct net_prefix){0};
+        b.ports = &v6host;
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+        assert_null(text);
+}
+
+/* ---- root: libnftables in a scratch namespace --------------------------------------------- */
+
+static bool only_keep(const char *name, void *userdata)
+{
+        return streq(name, (const char *)userdata);
+}
+
+static int apply_list_delete(void *arg)
+{
+        _cleanup_nft_ struct nft_handle *h = NULL;
+        CHECK_OK(nft_handle_new(&h));
+        struct nft_box b = web_box();
+        CHECK_OK(nft_box_apply(h, &b));
+
+        _cleanup_free_ char *listing = NULL;
+        CHECK_OK(nft_run_output(h, "list table inet boxlaunch-web", &listing));
+        CHECK(strstr(listing, "table inet boxlaunch-web {"));
+        CHECK(strstr(listing, "type filter hook prerouting priority raw; policy accept;"));
+        CHECK(strstr(listing, "iifname \"ve-web\" ip daddr 127.0.0.0/8 drop"));
+        CHECK(strstr(listing, "fib daddr type local tcp dport 28080 dnat ip to 10.77.0.18:80"));
+        CHECK(strstr(listing, "dnat ip6 to [fd77:a4d:10::2]:80"));
+        CHECK(strstr(listing, "oifname \"ve-web\" ct status dnat ip saddr 10.77.0.16/28 "
+                              "masquerade"));
+        CHECK(strstr(listing, "th dport 53 dnat ip to 127.0.0.53:53"));
+
+        /* Applying again replaces the table in one transaction (a restart after a SIGKILL). */
+        struct nft_port one = {IPPROTO_TCP, {0}, 18080, 8080};
+        b.ports = &one;
+        b.n_ports = 1;
+        CHECK_OK(nft_box_apply(h, &b));
+        free(listing);
+        listing = NULL;
+        CHECK_OK(nft_run_output(h, "list table inet boxlaunch-web", &listing));
+        CHECK(strstr(listing, "tcp dport 18080 dnat ip to 10.77.0.18:8080"));
+        CHECK(!strstr(listing, "28080"));
+
+        /* A table nft refuses leaves the old one in place. */
+        CHECK(nft_run(h, "table inet boxlaunch-web {\n chain x {\n  type nat hook output priority "
+                         "dstnat; policy accept;\n }\n}\n") == -EIO);
+        free(listing);
+        listing = NULL;
+        CHECK_OK(nft_run_output(h, "list table inet boxlaunch-web", &listing));
+        CHECK(strstr(listing, "18080"));
+
+        /* gc: tables of boxes that are not running go, others and foreign tables stay. */
+        struct nft_box other = {.name = "other", .link = "ve-other"};
+        CHECK_OK(nft_box_apply(h, &other));
+        CHECK_OK(nft_run(h, "add table inet someone-else"));
+        CHECK(nft_gc(h, only_keep, (void *)"web") == 1);
+        free(listing);
+        listing = NULL;
+        CHECK_OK(nft_run_output(h, "list tables", &listing));
+        CHECK(strstr(listing, "table inet boxlaunch-web\n"));
+        CHECK(!strstr(listing, "boxlaunch-other"));
+        CHECK(strstr(listing, "table inet someone-else\n"));
+
+        /* Removal, twice: the second finds nothing and is fine. */
+        CHECK_OK(nft_box_remove(h, "web"));
+        CHECK_OK(nft_box_remove(h, "web"));
+        free(listing);
+        listing = NULL;
+        CHECK_OK(nft_run_output(h, "list tables", &listing));
+        CHECK(!strstr(listing, "boxlaunch-"));
+        return 0;
+}
+
+static void test_apply_list_delete(void **state)
+{
+        if (geteuid() != 0)
+                skip();
+        in_scratch_netns(apply_list_delete, NULL);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_ruleset_full),         cmocka_unit_test(test_ruleset_minimal),
+                cmocka_unit_test(test_ruleset_no_localhost), cmocka_unit_test(test_ruleset_invalid),
+                cmocka_unit_test(test_apply_list_delete),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
