@@ -2,6 +2,7 @@
  * operations the verbs use (gc, freeze, pids, stats). Limits: cgroup_v1.c, cgroup_v2.c; device
  * policy: devices.c. */
 #include "cgroup/internal.h"
+#include "util/syscalls.h"
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -441,7 +442,7 @@ static int *open_pidfds(const pid_t *v, size_t n)
 {
         int *fds = xmalloc((n ? n : 1) * sizeof(int));
         for (size_t i = 0; i < n; i++)
-                fds[i] = v[i] > 1 && v[i] != getpid() ? (int)syscall(SYS_pidfd_open, v[i], 0) : -1;
+                fds[i] = v[i] > 1 && v[i] != getpid() ? sys_pidfd_open(v[i], 0) : -1;
         return fds;
 }
 
@@ -459,7 +460,7 @@ static void kill_members(const struct box_cgroup *cg, const pid_t *v, size_t n)
         size_t m = member_pids(cg, &now);
         for (size_t i = 0; i < n; i++)
                 if (fds[i] >= 0 && pid_listed(now, m, v[i]))
-                        (void)syscall(SYS_pidfd_send_signal, fds[i], SIGKILL, NULL, 0);
+                        (void)sys_pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
         close_pidfds(fds, n);
 }
 
@@ -1291,7 +1292,7 @@ static int move_checked(struct box_cgroup *cg, int pidfd, pid_t pid, int ref)
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         int r = cg_write(cg, f->fd, "cgroup.procs", buf, false);
-        if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0)
+        if (sys_pidfd_send_signal(pidfd, 0, NULL, 0) == 0)
                 return r; /* still alive: it was ours */
         if (r < 0)
                 return -ESRCH;

@@ -3,6 +3,7 @@
  * signalled through a pidfd opened after checking the start time recorded at launch, so a pid
  * reused by an unrelated process is never hit. */
 #include "cli/verbs.h"
+#include "util/syscalls.h"
 
 #include "frontend/box/box_file.h"
 #include "cgroup/cgroup.h"
@@ -64,16 +65,6 @@ void json_write_string(FILE *f, const char *s)
                 }
         }
         fputc('"', f);
-}
-
-static int sys_pidfd_open(pid_t pid)
-{
-        return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-        return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 static bool parse_ll(const char *s, long long *ret)
@@ -142,7 +133,7 @@ static int ref_load(const char *name, struct box_ref *b, bool quiet)
                 b->status = xstrdup("unknown");
 
         /* Open first, then check: the pidfd pins the process the start time was read from. */
-        b->pidfd = sys_pidfd_open(b->pid);
+        b->pidfd = sys_pidfd_open(b->pid, 0);
         unsigned long long now_start = 0;
         if (b->pidfd < 0 || proc_starttime(b->pid, &now_start) < 0 ||
             now_start != (unsigned long long)st) {
@@ -384,22 +375,15 @@ static int verb_status(int argc, char **argv)
 
 /* ---- stop / kill ------------------------------------------------------------------------ */
 
-static uint64_t now_msec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Waits until the box's lock is free (the supervisor removes the directory before dropping
  * it); true if it went away within ms. */
 static bool wait_gone(const char *name, uint64_t ms)
 {
-        uint64_t end = now_msec() + ms;
+        uint64_t end = now_usec() + ms * 1000;
         for (;;) {
                 if (!state_is_running(name))
                         return true;
-                if (now_msec() >= end)
+                if (now_usec() >= end)
                         return false;
                 struct timespec ts = {0, 20 * 1000 * 1000};
                 nanosleep(&ts, NULL);
@@ -412,7 +396,7 @@ static int open_supervisor(const struct box_ref *b)
 {
         if (b->supervisor <= 0)
                 return -1;
-        _cleanup_close_ int fd = sys_pidfd_open(b->supervisor);
+        _cleanup_close_ int fd = sys_pidfd_open(b->supervisor, 0);
         unsigned long long sup_start, pid1_start;
         if (fd < 0 || proc_starttime(b->supervisor, &sup_start) < 0 ||
             proc_starttime(b->pid, &pid1_start) < 0 || sup_start > pid1_start)
@@ -475,9 +459,9 @@ static int verb_stop(int argc, char **argv)
         }
         _cleanup_close_ int sup = open_supervisor(&b);
         if (sup >= 0)
-                r = sys_pidfd_send_signal(sup, SIGTERM);
+                r = sys_pidfd_send_signal(sup, SIGTERM, NULL, 0);
         else /* no supervisor to run the protocol: ask PID 1 directly */
-                r = sys_pidfd_send_signal(b.pidfd, SIGTERM);
+                r = sys_pidfd_send_signal(b.pidfd, SIGTERM, NULL, 0);
         if (r < 0 && errno != ESRCH) {
                 log_error_errno(-errno, "stop: signalling box '%s'", name);
                 return EXIT_VERB_FAILED;
@@ -488,7 +472,7 @@ static int verb_stop(int argc, char **argv)
         }
         log_warn("box '%s' did not stop within %lds; killing PID 1 (pid %d)", name, timeout,
                  (int)b.pid);
-        if (sys_pidfd_send_signal(b.pidfd, SIGKILL) < 0 && errno != ESRCH) {
+        if (sys_pidfd_send_signal(b.pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
                 log_error_errno(-errno, "stop: killing PID 1 of box '%s'", name);
                 return EXIT_VERB_FAILED;
         }
@@ -528,7 +512,7 @@ static int verb_kill(int argc, char **argv)
         _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
         if (box_ref_open(argv[1], &b) < 0)
                 return 1;
-        if (sys_pidfd_send_signal(b.pidfd, sig) < 0) {
+        if (sys_pidfd_send_signal(b.pidfd, sig, NULL, 0) < 0) {
                 log_error_errno(-errno, "kill: signalling PID 1 (pid %d) of box '%s'", (int)b.pid,
                                 argv[1]);
                 return EXIT_VERB_FAILED;
@@ -904,10 +888,10 @@ static int gc_one(const char *name, unsigned *removed)
         long long p, stv;
         unsigned long long now_start;
         if (parse_ll(pid, &p) && p > 0 && parse_ll(start, &stv)) {
-                _cleanup_close_ int fd = sys_pidfd_open((pid_t)p);
+                _cleanup_close_ int fd = sys_pidfd_open((pid_t)p, 0);
                 if (fd >= 0 && proc_starttime((pid_t)p, &now_start) == 0 &&
                     now_start == (unsigned long long)stv && !proc_is_zombie((pid_t)p) &&
-                    sys_pidfd_send_signal(fd, SIGKILL) == 0)
+                    sys_pidfd_send_signal(fd, SIGKILL, NULL, 0) == 0)
                         printf("killed PID 1 (pid %lld) of box '%s'\n", p, name);
         }
         if (cgroup && gc_cgroup(cgroup, removed) < 0)

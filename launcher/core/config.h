@@ -6,6 +6,7 @@
  * machine-like extras (boot mode, notify). Every string and array here is heap-owned and released
  * by box_config_free(). */
 #pragma once
+#include "core/field.h"
 #include "util/util.h"
 
 #include <sys/resource.h>
@@ -148,7 +149,11 @@ struct box_seccomp {
 
 struct box_config {
         char *source_file; /* the .box path, or NULL */
-        char *name;        /* box name: Name= or the file's basename */
+        /* Who filled the config (NULL: fields have generic names) and the line in source_file
+         * each field was set on (0: not from a line), for box_config_where(). */
+        const struct box_frontend *frontend;
+        unsigned field_line[_BOX_F_MAX];
+        char *name; /* box name: Name= or the file's basename */
 
         /* [Box] */
         char *root; /* absolute host path of the root filesystem */
@@ -206,6 +211,14 @@ struct box_config {
         struct box_hook *hooks;
         size_t n_hooks;
 };
+
+/* Records the line of source_file that set field f. */
+void box_config_set_origin(struct box_config *c, enum box_field f, unsigned line);
+/* Where field f (of the item labelled `item` that starts on item_line, for mounts, devices and
+ * hooks; else NULL, 0) came from, for a message: "FILE:LINE: NAME", "FILE: NAME" or "NAME", NAME
+ * as the front-end spells it. Returns buf. */
+const char *box_config_where(const struct box_config *c, enum box_field f, const char *item,
+                             unsigned item_line, char *buf, size_t n);
 
 /* A box name: letters, digits, '_', '-' and '.', at most 64, not starting with '.' (it names a
  * state directory, a cgroup and files, so nothing may walk out of them). */

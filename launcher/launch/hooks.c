@@ -6,6 +6,8 @@
  * hook that ran and failed. The parent waits on a pidfd with poll(), which gives the timeout
  * without signals or a SIGCHLD handler. */
 #include "launch/hooks.h"
+#include "util/ns.h"
+#include "util/syscalls.h"
 
 #include "cli/verbs.h" /* json_write_string */
 
@@ -24,10 +26,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <grp.h>
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* ---- state JSON --------------------------------------------------------------------------- */
 
@@ -79,21 +77,11 @@ static _noreturn_ void child_fail(int report_fd, enum hook_step step, int err)
         _exit(127);
 }
 
-static const struct {
-        const char *name;
-        int flag;
-} namespaces[] = {
-        {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"uts", CLONE_NEWUTS},
-        {"ipc", CLONE_NEWIPC},       {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},
-        {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-};
-
 /* The namespaces of pidfd's process that differ from ours: setns() refuses to re-enter our own
  * user namespace, and entering only what differs works for boxes with any set of namespaces. */
 static int namespaces_to_enter(int pidfd, pid_t pid, int *ret)
 {
         char path[64];
-        int flags = 0;
 
         snprintf(path, sizeof(path), "/proc/%d/ns", (int)pid);
         _cleanup_close_ int dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -101,23 +89,9 @@ static int namespaces_to_enter(int pidfd, pid_t pid, int *ret)
                 return -errno;
         /* The pid may have been reused between pidfd_open() and open(): the pidfd still being
          * alive proves the directory is its process's. */
-        if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+        if (sys_pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
                 return -errno;
-        for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++) {
-                struct stat theirs, ours;
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", namespaces[i].name);
-                if (fstatat(dfd, namespaces[i].name, &theirs, 0) < 0) {
-                        if (errno == ENOENT)
-                                continue; /* not compiled into this kernel */
-                        return -errno;
-                }
-                if (stat(path, &ours) < 0)
-                        return -errno;
-                if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
-                        flags |= namespaces[i].flag;
-        }
-        *ret = flags;
-        return 0;
+        return ns_differing(dfd, ret);
 }
 
 /* Runs in the forked child; never returns. */
@@ -152,7 +126,7 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
 
         if (nsenter_pid > 0) {
                 int flags = 0;
-                _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, nsenter_pid, 0);
+                _cleanup_close_ int pidfd = sys_pidfd_open(nsenter_pid, 0);
                 if (pidfd < 0)
                         child_fail(report_fd, STEP_NAMESPACES, -errno);
                 r = namespaces_to_enter(pidfd, nsenter_pid, &flags);
@@ -204,13 +178,6 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
 }
 
 /* ---- the parent --------------------------------------------------------------------------- */
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* Waits for the hook's exit within timeout_usec (0 = forever); -ETIMEDOUT when it ran out. */
 static int wait_with_timeout(int pidfd, uint64_t timeout_usec)
@@ -295,7 +262,7 @@ static int run_one(const struct box_hook *h, int state_fd, pid_t nsenter_pid, bo
                 hook_child(h, stdin_fd, report[1], nsenter_pid, conf);
         close(report[1]);
 
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        _cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
         r = pidfd < 0 ? -errno : wait_with_timeout(pidfd, h->timeout_usec);
         if (r < 0) {
                 /* Timed out (or cannot wait): nothing the hook started may stay behind. */

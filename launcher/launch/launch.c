@@ -26,6 +26,7 @@
  * launch_cleanup() on every path. The child's mounts live in its own mount namespace and vanish
  * with it. */
 #include "launch/launch.h"
+#include "util/syscalls.h"
 
 #include "launch/caps.h"
 #include "cgroup/cgroup.h"
@@ -61,21 +62,6 @@
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-struct clone_args_v2 {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-                set_tid_size, cgroup;
-};
 
 enum msg_type {
         MSG_GO = 1,     /* supervisor -> child: go on */
@@ -822,7 +808,7 @@ int launch_box(struct box_config *c, const struct launch_opts *o)
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
         }
-        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        pid_t pid = sys_clone3(&args);
         if (pid < 0) {
                 log_error_errno(-errno, "creating the box's namespaces");
                 close(sv[1]);

@@ -1,5 +1,6 @@
 /* rootfs.c - root filesystem, API filesystems, /dev and [Mount] sections inside the box. */
 #include "launch/rootfs.h"
+#include "util/syscalls.h"
 
 #include "util/log.h"
 #include "util/procfs.h"
@@ -26,10 +27,10 @@ static int _printf_(3, 4) fail(struct rootfs_error *e, int r, const char *fmt, .
         return r;
 }
 
-static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+/* openat2() returning the fd or -errno. */
+static int openat2_fd(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
-        struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = resolve};
-        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        int fd = sys_openat2(dirfd, path, flags, resolve);
         return fd < 0 ? -errno : fd;
 }
 
@@ -38,8 +39,8 @@ static int in_root(int rootfd, const char *path, uint64_t flags)
         while (*path == '/')
                 path++;
         if (!*path)
-                return sys_openat2(rootfd, ".", flags, RESOLVE_IN_ROOT);
-        return sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+                return openat2_fd(rootfd, ".", flags, RESOLVE_IN_ROOT);
+        return openat2_fd(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 /* Like fail(), without an errno text: the message says it all. */
@@ -79,8 +80,8 @@ static const char *file_kind(mode_t mode)
  * fd of the directory. */
 static int api_dir(int rootfd, const char *name, const char *what, struct rootfs_error *e)
 {
-        int fd = sys_openat2(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW,
-                             RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        int fd = openat2_fd(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+                            RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         if (fd >= 0)
                 return fd;
         if (fd == -ENOENT)
@@ -656,8 +657,8 @@ static void setup_timezone(int rootfd, const struct box_config *c)
         _cleanup_free_ char *link = xasprintf("../usr/share/zoneinfo/%s", zone);
         _cleanup_close_ int z = in_root(rootfd, inside, O_PATH);
         _cleanup_close_ int etc =
-                sys_openat2(rootfd, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
-                            RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+                openat2_fd(rootfd, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
+                           RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
         if (z < 0 || etc < 0)
                 return;
         struct stat st;

@@ -8,6 +8,8 @@
  * read whole, and parsed from memory. */
 #include "launch/user.h"
 
+#include "util/syscalls.h"
+
 #include "util/parse.h"
 
 #include <fcntl.h>
@@ -19,9 +21,7 @@
 
 static int open_in_root(int rootfd, const char *path, uint64_t flags)
 {
-        struct open_how how = {.flags = flags | O_CLOEXEC,
-                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-        int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+        int fd = sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         return fd < 0 ? -errno : fd;
 }
 

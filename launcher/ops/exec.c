@@ -13,6 +13,8 @@
  * passes on. With --tty the command allocates its pty from the box's devpts, makes it its
  * controlling terminal and sends the master back over a socketpair; the host relays it. */
 #include "cli/verbs.h"
+#include "util/syscalls.h"
+#include "util/ns.h"
 
 #include "frontend/box/box_file.h"
 #include "launch/caps.h"
@@ -44,10 +46,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 struct exec_opts {
         const char *name;
@@ -218,31 +216,16 @@ static int cgroup_join_self_path(const char *path)
         return joined ? 0 : -ENOENT;
 }
 
-static bool same_ns(pid_t pid, const char *ns)
-{
-        char a[64], b[64];
-        struct stat sa, sb;
-        snprintf(a, sizeof(a), "/proc/self/ns/%s", ns);
-        snprintf(b, sizeof(b), "/proc/%d/ns/%s", (int)pid, ns);
-        if (stat(b, &sb) < 0)
-                return true; /* the kernel lacks it: nothing to join */
-        return stat(a, &sa) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
-}
-
+/* The namespaces of the box's PID 1 that differ from ours (0 when /proc/PID/ns cannot be read:
+ * the caller checks the box is alive through its pidfd anyway). */
 static int ns_flags(pid_t pid)
 {
-        static const struct {
-                const char *name;
-                int flag;
-        } table[] = {
-                {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"uts", CLONE_NEWUTS},
-                {"ipc", CLONE_NEWIPC},       {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},
-                {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-        };
+        char path[64];
         int flags = 0;
-        for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-                if (!same_ns(pid, table[i].name))
-                        flags |= table[i].flag;
+        snprintf(path, sizeof(path), "/proc/%d/ns", (int)pid);
+        _cleanup_close_ int dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || ns_differing(dfd, &flags) < 0)
+                return 0;
         return flags;
 }
 
@@ -313,7 +296,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
 /* Relays the pty until the joiner exits; returns its exit code. */
 static int relay_until_exit(int master, pid_t joiner)
 {
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, joiner, 0);
+        _cleanup_close_ int pidfd = sys_pidfd_open(joiner, 0);
         _cleanup_close_ int epfd = epoll_create1(EPOLL_CLOEXEC);
         sigset_t winch;
         sigemptyset(&winch);

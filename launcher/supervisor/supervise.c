@@ -1,5 +1,6 @@
 /* supervise.c - boxlaunch's loop while the box runs. */
 #include "supervisor/supervise.h"
+#include "util/syscalls.h"
 #include "util/log.h"
 #include "util/signals.h"
 #include "supervisor/tty.h"
@@ -44,19 +45,12 @@ int supervise_exit_code(int code, int status, bool boot)
         return 128 + status;
 }
 
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Through the pidfd when there is one: it cannot hit a recycled pid. */
 static int send_signal(const struct supervise_params *p, int sig)
 {
         int r;
         if (p->pidfd >= 0)
-                r = (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0);
+                r = sys_pidfd_send_signal(p->pidfd, sig, NULL, 0);
         else
                 r = kill(p->pid, sig);
         if (r < 0 && errno != ESRCH) {

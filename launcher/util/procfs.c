@@ -1,6 +1,8 @@
 /* procfs.c - writes to /proc through descriptors proven to be on procfs (see procfs.h). */
 #include "util/procfs.h"
 
+#include "util/syscalls.h"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
@@ -44,12 +46,9 @@ int procfs_open(int procfd, const char *rel, int flags)
         /* openat2() refuses O_PATH with any flag but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC. */
         if (!(flags & O_PATH))
                 flags |= O_NOCTTY;
-        struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                           RESOLVE_NO_XDEV,
-        };
-        _cleanup_close_ int fd = (int)syscall(SYS_openat2, procfd, rel, &how, sizeof(how));
+        _cleanup_close_ int fd = sys_openat2(procfd, rel, (uint64_t)flags,
+                                             RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                                                     RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
         if (fd < 0)
                 return -errno;
         /* RESOLVE_NO_XDEV kept us on procfd's mount; say so once more on what we got. */

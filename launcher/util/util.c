@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 void *xmalloc(size_t n)
 {
@@ -249,4 +250,11 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
         }
         *ret = strtoull(p + 1, NULL, 10);
         return 0;
+}
+
+uint64_t now_usec(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

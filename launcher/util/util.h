@@ -147,3 +147,6 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode);
 
 /* Process start time (field 22 of /proc/PID/stat), to tell a pid apart from a reused one. */
 int proc_starttime(pid_t pid, unsigned long long *ret);
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t now_usec(void);
