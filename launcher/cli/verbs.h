@@ -1,46 +1,81 @@
-/* verbs.h - the verbs that act on running boxes (design §7): list, status, stop, kill, exec,
- * shell, pause, resume, ps, stats, gc. They run in a separate boxlaunch process and find a box
- * through its state directory (state.h); a box is running while its directory's lock is held.
+/* verbs.h - boxlaunch's command line: ONE table of verbs (name, handler, flags, usage) that
+ * main's dispatch, `boxlaunch --help` and every `boxlaunch VERB --help` read, and the prologue
+ * the verbs share (help, the plain argument forms, opening the running box).
  *
- * Exit codes common to every verb: 0 success, 1 usage error or no such (running) box. Each verb
- * documents its own failure codes in its --help. */
+ * Verbs: run and check (cli/run.c: a .box file, the global options of main.c); list, status,
+ * stop, kill, pause, resume, ps, stats, gc (cli/boxverbs.c) and exec, shell (cli/execverbs.c),
+ * which act on running boxes through their state files (ops/).
+ *
+ * Exit codes common to the verbs on running boxes: 0 success, 1 usage error or no such (running)
+ * box, 3 (EXIT_VERB_FAILED) when the operation itself failed. Each verb documents its own in its
+ * usage. */
 #pragma once
-#include "util/util.h"
+#include "ops/boxref.h"
+
+#define EXIT_VERB_FAILED 3
+
+enum verb_flags {
+        VERB_NAME = 1 << 0,     /* takes exactly one box NAME */
+        VERB_JSON = 1 << 1,     /* takes --json */
+        VERB_OPEN = 1 << 2,     /* the prologue opens the running box NAME (else exit 1) */
+        VERB_OWN_ARGS = 1 << 3, /* parses its own arguments (after the prologue's --help) */
+        VERB_RUN = 1 << 4,      /* run, check: main.c's global options and usage */
+};
+
+/* main.c's global options, for run and check. */
+struct run_opts {
+        const char *name; /* -n: run under this name */
+        const char *console;
+        bool show;
+        bool detach;
+        char **cmd; /* after "--" */
+};
+
+/* One call of a verb, as the prologue leaves it for the handler. */
+struct verb_call {
+        int argc;
+        char **argv;                /* argv[0] is the verb's name; VERB_RUN: the operands (BOX) */
+        const char *name;           /* VERB_NAME: the box */
+        bool json;                  /* VERB_JSON: --json was given */
+        struct box_ref box;         /* VERB_OPEN: the running box */
+        const struct run_opts *run; /* VERB_RUN */
+};
 
 struct verb {
         const char *name;
-        int (*fn)(int argc, char **argv); /* argv[0] is the verb's name */
-        const char *summary;
+        int (*fn)(struct verb_call *call); /* returns the exit code */
+        unsigned flags;
+        const char *usage; /* --help, from "Usage: boxlaunch VERB"; NULL with VERB_RUN */
 };
 
 /* The verb called `name`, or NULL. */
 const struct verb *verb_find(const char *name);
+/* The table, in the order usage lists the verbs. */
+const struct verb *verb_table(size_t *n);
 
-/* Writes s as a JSON string literal (with the quotes): ", \ and control characters escaped,
- * bytes >= 0x80 passed through (UTF-8 stays UTF-8). NULL is written as null. */
-void json_write_string(FILE *f, const char *s);
+/* The prologue, then v's handler: --help or -h (before "--") prints the usage; unless
+ * VERB_OWN_ARGS the arguments are parsed as VERB_NAME/VERB_JSON say; with VERB_OPEN the box is
+ * opened. argv[0] is the verb's name. Returns the exit code. */
+int verb_call(const struct verb *v, int argc, char **argv);
 
-/* The n bytes at s made safe for a terminal, malloc'd: printable ASCII and valid UTF-8 (but C1
- * controls) as they are, a backslash doubled, the C escapes for BEL BS HT LF VT FF CR, and \xHH
- * for every other byte (ESC included). For what a box writes (command lines) on its way to the
- * admin's screen. */
-char *cescape_bytes(const char *s, size_t n);
+/* For VERB_OWN_ARGS handlers: the plain forms "[--json] [NAME]" parsed from call->argv into
+ * call->name and call->json (need_name: NAME required; json: --json allowed). 0, or 1 after
+ * logging the usage error. */
+int verb_parse_args(struct verb_call *call, bool need_name, bool json);
+/* Opens the running box `name` into call->box: 0, or a negative errno after logging why. */
+int verb_open(struct verb_call *call, const char *name);
 
-/* exec.c: `exec` and `shell`. */
-int verb_exec(int argc, char **argv);
-int verb_shell(int argc, char **argv);
-
-/* Shared with exec.c. */
-struct box_ref {
-        char *name;
-        pid_t pid;         /* PID 1, host view */
-        int pidfd;         /* of PID 1, verified against pidstart */
-        pid_t supervisor;  /* 0 if unknown */
-        char *cgroup;      /* relative to each hierarchy root */
-        char *status;      /* "creating", "running", "paused", ... */
-        long long created; /* unix time */
-};
-void box_ref_done(struct box_ref *b);
-/* Finds the running box `name`, opens a pidfd for its PID 1 and checks the recorded start time.
- * Logs "no box 'NAME' is running" (or why it cannot be reached) and returns a negative errno. */
-int box_ref_open(const char *name, struct box_ref *ret);
+/* The handlers. */
+int verb_run(struct verb_call *call);
+int verb_check(struct verb_call *call);
+int verb_list(struct verb_call *call);
+int verb_status(struct verb_call *call);
+int verb_stop(struct verb_call *call);
+int verb_kill(struct verb_call *call);
+int verb_pause(struct verb_call *call);
+int verb_resume(struct verb_call *call);
+int verb_ps(struct verb_call *call);
+int verb_stats(struct verb_call *call);
+int verb_gc(struct verb_call *call);
+int verb_exec(struct verb_call *call);
+int verb_shell(struct verb_call *call);

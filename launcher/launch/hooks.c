@@ -9,7 +9,7 @@
 #include "util/ns.h"
 #include "util/syscalls.h"
 
-#include "cli/verbs.h" /* json_write_string */
+#include "util/json.h"
 
 #include "cgroup/cgroup.h"
 #include "util/log.h"

@@ -30,6 +30,7 @@
 
 #include "launch/caps.h"
 #include "cgroup/cgroup.h"
+#include "core/config_json.h"
 #include "launch/env.h"
 #include "launch/hooks.h"
 #include "launch/idmap.h"
@@ -525,13 +526,7 @@ static int write_state(struct launch *l)
         _cleanup_free_ char *header = xasprintf(
                 "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n", (int)l->pid,
                 start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg));
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        if (!f)
-                return -ENOMEM;
-        box_config_show(l->c, f);
-        fclose(f);
+        _cleanup_free_ char *text = box_config_to_json_string(l->c);
         return state_publish(&l->state, "creating", header, text);
 }
 

@@ -1,61 +1,47 @@
-/* exec.c - `exec` and `shell`: a new process in a running box.
+/* exec.c - entering a running box: the operation behind `exec` and `shell` (their command
+ * lines are cli/execverbs.c's).
  *
- *   boxlaunch (host)            pidfd of PID 1 (start time checked), config re-read from the state,
- *     |                         seccomp compiled, non-dumpable
+ *   boxlaunch (host)            pidfd of PID 1 (start time checked), the configuration from the
+ *     |                         state file (read once), seccomp compiled, non-dumpable
  *     fork
  *     `- joiner                 joins the box's cgroup in every hierarchy, then
  *          |                    setns(pidfd, the namespaces that differ from ours)
  *          fork                 (a joined pid namespace only applies to children)
- *          `- command           box pid namespace: pty, user, cwd, env, rlimits, caps,
- *                               no_new_privs, LSM, fds closed, seccomp last, execve
+ *          `- command           box pid namespace: pty, user, cwd, env, rlimits, personality,
+ *                               caps, no_new_privs, LSM, fds closed, seccomp last, execve
  *
  * The joiner exits with the command's code (128+N if killed by signal N), which the host side
  * passes on. With --tty the command allocates its pty from the box's devpts, makes it its
  * controlling terminal and sends the master back over a socketpair; the host relays it. */
-#include "cli/verbs.h"
-#include "util/syscalls.h"
-#include "util/ns.h"
+#include "ops/exec.h"
 
-#include "frontend/box/box_file.h"
-#include "launch/caps.h"
 #include "cgroup/cgroup.h"
 #include "core/config.h"
 #include "launch/env.h"
 #include "launch/launch.h"
-#include "util/log.h"
-#include "launch/lsm.h"
 #include "launch/privs.h"
-#include "launch/seccomp.h"
-#include "ops/state.h"
-#include "supervisor/tty.h"
 #include "launch/user.h"
+#include "ops/boxref.h"
+#include "supervisor/tty.h"
+#include "util/log.h"
+#include "util/ns.h"
+#include "util/syscalls.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/magic.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
-
-struct exec_opts {
-        const char *name;
-        bool tty;
-        bool shell; /* run the user's login shell from the box's /etc/passwd */
-        const char *user;
-        char **env; /* K=V from --env, borrowed */
-        const char *workdir;
-        char **cmd; /* borrowed */
-};
 
 /* ---- the command (inside the box) ------------------------------------------------------- */
 
@@ -81,6 +67,17 @@ static char *user_shell(uid_t uid)
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, 0, "%s", err);
         return sh;
+}
+
+/* The command's signal dispositions and mask as a fresh process has them. */
+static void reset_signals(void)
+{
+        sigset_t none;
+        sigemptyset(&none);
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static _noreturn_ void command_main(const struct box_config *c, const struct exec_opts *o,
@@ -148,6 +145,8 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
                         fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
+        if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
+                fail(EXIT_SETUP_FAILED, -errno, "setting the personality");
 
         char why[256];
         r = privs_drop(c, privs, &ids, why, sizeof(why));
@@ -158,13 +157,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
 
-        sigset_t none;
-        sigemptyset(&none);
-        for (int s = 1; s < NSIG; s++)
-                if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-
+        reset_signals();
         if ((r = privs_seal(c, privs)) < 0)
                 fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
         r = exec_in_path(argv, env);
@@ -358,61 +351,36 @@ out:
         return wait_code(joiner);
 }
 
-static int do_exec(const struct exec_opts *o)
+/* Whether the box can be entered: it must be running (not paused, not still being created:
+ * then its mount namespace still holds the host's whole tree and its hooks may be running).
+ * 0, or the exit code. */
+static int check_enterable(const struct box_ref *b)
 {
-        if (geteuid() != 0) {
-                log_error("exec: boxlaunch must run as root");
+        if (streq(b->status, "paused")) {
+                log_error("exec: box '%s' is paused; resume it first", b->name);
+                return 1;
+        }
+        if (!streq(b->status, "running")) {
+                log_error("exec: box '%s' is not running yet (status %s); try again once it is",
+                          b->name, b->status);
+                return 1;
+        }
+        if (!b->cgroup) {
+                log_error("exec: box '%s' has no cgroup recorded", b->name);
                 return EXIT_SETUP_FAILED;
         }
-        /* Nothing in the box may ptrace or open /proc/PID/fd of the processes below. */
-        prctl(PR_SET_DUMPABLE, 0);
+        return 0;
+}
 
-        struct box_ref b = {.pidfd = -1};
-        if (box_ref_open(o->name, &b) < 0)
-                return 1;
-        int code = EXIT_SETUP_FAILED;
-        _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
-        struct privs privs = {0};
+/* Forks the joiner and waits for it (relaying the pty with --tty); its exit code. */
+static int run_joiner(const struct box_config *c, const struct exec_opts *o,
+                      const struct box_ref *b, const struct privs *privs)
+{
+        int flags = ns_flags(b->pid);
         int sv[2] = {-1, -1};
-        _cleanup_free_ char *path = NULL, *text = NULL;
-
-        if (streq(b.status, "paused")) {
-                log_error("exec: box '%s' is paused; resume it first", o->name);
-                code = 1;
-                goto out;
-        }
-        /* While it is being created, the box's mount namespace still holds the host's whole
-         * tree (and its hooks may be running): nothing enters before it runs. */
-        if (!streq(b.status, "running")) {
-                log_error("exec: box '%s' is not running yet (status %s); try again once it is",
-                          o->name, b.status);
-                code = 1;
-                goto out;
-        }
-        if (!b.cgroup) {
-                log_error("exec: box '%s' has no cgroup recorded", o->name);
-                goto out;
-        }
-        path = state_path(o->name);
-        size_t len;
-        int r = state_config(o->name, &text, &len);
-        if (r < 0) {
-                log_error_errno(r, "exec: reading the configuration of box '%s' from %s", o->name,
-                                path);
-                goto out;
-        }
-        box_config_init(c);
-        if (box_file_load_buffer(path, text, len, c) < 0)
-                goto out; /* logged */
-        /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
-         * here on the host (the box's mount namespace hides securityfs). */
-        if (privs_prepare(c, &privs) < 0)
-                goto out; /* logged */
-        int flags = ns_flags(b.pid);
-        if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                log_error_errno(-errno, "exec: socketpair");
-                goto out;
-        }
+        if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return log_error_errno(-errno, "exec: socketpair"), EXIT_SETUP_FAILED;
+        _cleanup_close_ int host_end = sv[0];
         /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
          * the command's status, like system(3). */
         struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
@@ -422,165 +390,56 @@ static int do_exec(const struct exec_opts *o)
         pid_t pid = fork();
         if (pid < 0) {
                 log_error_errno(-errno, "exec: fork");
-                goto out;
+                if (sv[1] >= 0)
+                        close(sv[1]);
+                return EXIT_SETUP_FAILED;
         }
         if (pid == 0) {
                 if (sv[0] >= 0)
                         close(sv[0]);
-                joiner_main(c, o, &b, flags, &privs, sv[1]);
+                joiner_main(c, o, b, flags, privs, sv[1]);
         }
         forward_signals(pid, false);
-        if (sv[1] >= 0) {
-                close(sv[1]);
-                sv[1] = -1;
-        }
-        if (o->tty) {
-                int master = -1;
-                char tag;
-                ssize_t n = fd_recv(sv[0], &master, &tag, 1);
-                if (n > 0 && master >= 0) {
-                        code = relay_until_exit(master, pid);
-                        close(master);
-                } else {
-                        if (master >= 0)
-                                close(master);
-                        code = wait_code(pid); /* the command failed before; it said why */
-                }
-        } else
-                code = wait_code(pid);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGQUIT, &old_quit, NULL);
-out:
-        if (sv[0] >= 0)
-                close(sv[0]);
         if (sv[1] >= 0)
                 close(sv[1]);
-        privs_done(&privs);
-        box_ref_done(&b);
+        int code;
+        int master = -1;
+        char tag;
+        if (o->tty && fd_recv(host_end, &master, &tag, 1) > 0 && master >= 0)
+                code = relay_until_exit(master, pid);
+        else
+                code = wait_code(pid); /* without a pty; or the command failed and said why */
+        if (master >= 0)
+                close(master);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
         return code;
 }
 
-static void exec_usage(bool shell)
+int box_exec(const struct exec_opts *o)
 {
-        if (shell)
-                puts("Usage: boxlaunch shell NAME [-u|--user USER]\n\n"
-                     "Opens a login shell in the running box NAME on a new pty: the user's shell\n"
-                     "from the box's /etc/passwd (else /bin/sh), run with -l, as root unless -u "
-                     "is\n"
-                     "given. Same environment, capabilities and restrictions as exec.\n"
-                     "Exit status: the shell's; 1 if no such box is running or on a usage error;\n"
-                     "125 if entering the box failed.");
-        else
-                puts("Usage: boxlaunch exec NAME [OPTIONS] -- COMMAND [ARG...]\n\n"
-                     "Runs COMMAND in the running box NAME: in its namespaces (pid included) and\n"
-                     "cgroup, with its capabilities, no_new_privs, seccomp filter, AppArmor\n"
-                     "profile and resource limits, looked up in the box's PATH.\n\n"
-                     "  -t, --tty            allocate a pty in the box and relay it (without it,\n"
-                     "                       COMMAND gets boxlaunch's stdio, in a session of\n"
-                     "                       its own)\n"
-                     "  -u, --user=USER      run as USER (name or number, from the box's\n"
-                     "                       /etc/passwd) instead of the box's User=\n"
-                     "  -e, --env=K=V        set an environment variable (repeatable)\n"
-                     "  -w, --workdir=DIR    working directory (default: the box's)\n\n"
-                     "Exit status: the command's; 128+N if it was killed by signal N; 1 if no\n"
-                     "such box is running (or it is not running yet) or on a usage error; 125\n"
-                     "if entering the box failed; 126 if COMMAND could not be executed; 127 if\n"
-                     "it was not found.");
-}
+        if (geteuid() != 0) {
+                log_error("exec: boxlaunch must run as root");
+                return EXIT_SETUP_FAILED;
+        }
+        /* Nothing in the box may ptrace or open /proc/PID/fd of the processes below. */
+        prctl(PR_SET_DUMPABLE, 0);
 
-static int parse_exec(int argc, char **argv, bool shell, struct exec_opts *o, char ***env)
-{
-        static const struct option opts[] = {
-                {"tty", no_argument, NULL, 't'},       {"user", required_argument, NULL, 'u'},
-                {"env", required_argument, NULL, 'e'}, {"workdir", required_argument, NULL, 'w'},
-                {"help", no_argument, NULL, 'h'},      {0},
-        };
-        /* The command after "--" is never seen by getopt. */
-        char **cmd = NULL;
-        for (int i = 1; i < argc; i++)
-                if (streq(argv[i], "--")) {
-                        cmd = argv + i + 1;
-                        argc = i;
-                        break;
-                }
-        int ch;
-        optind = 1;
-        opterr = 1;
-        while ((ch = getopt_long(argc, argv, shell ? "u:h" : "tu:e:w:h", opts, NULL)) >= 0) {
-                switch (ch) {
-                case 't':
-                        o->tty = true;
-                        break;
-                case 'u':
-                        o->user = optarg;
-                        break;
-                case 'e':
-                        if (!strchr(optarg, '=') || optarg[0] == '=') {
-                                log_error("%s: --env=%s: expected KEY=VALUE", argv[0], optarg);
-                                return 1;
-                        }
-                        strv_push(env, xstrdup(optarg));
-                        break;
-                case 'w':
-                        if (optarg[0] != '/') {
-                                log_error("%s: --workdir=%s: must be an absolute path", argv[0],
-                                          optarg);
-                                return 1;
-                        }
-                        o->workdir = optarg;
-                        break;
-                case 'h':
-                        exec_usage(shell);
-                        return -1;
-                default:
-                        return 1;
-                }
-        }
-        if (optind >= argc) {
-                log_error("%s: missing box NAME (see --help)", argv[0]);
+        _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
+        if (box_ref_open(o->name, false, &b) < 0)
                 return 1;
-        }
-        o->name = argv[optind++];
-        if (shell) {
-                if (optind < argc || cmd) {
-                        log_error("shell: unexpected arguments; use exec -t to run a command");
-                        return 1;
-                }
-                return 0;
-        }
-        if (!cmd && optind < argc)
-                cmd = argv + optind; /* "exec NAME CMD" without "--" */
-        else if (optind < argc) {
-                log_error("exec: unexpected argument '%s' before '--'", argv[optind]);
-                return 1;
-        }
-        if (!cmd || !cmd[0]) {
-                log_error("exec: missing COMMAND (exec NAME -- COMMAND [ARG...])");
-                return 1;
-        }
-        o->cmd = cmd;
-        return 0;
-}
-
-int verb_exec(int argc, char **argv)
-{
-        struct exec_opts o = {0};
-        _cleanup_strv_ char **env = NULL;
-        int r = parse_exec(argc, argv, false, &o, &env);
-        if (r)
-                return r < 0 ? 0 : r;
-        o.env = env;
-        return do_exec(&o);
-}
-
-int verb_shell(int argc, char **argv)
-{
-        struct exec_opts o = {.tty = true, .shell = true};
-        _cleanup_strv_ char **env = NULL;
-        int r = parse_exec(argc, argv, true, &o, &env);
-        if (r)
-                return r < 0 ? 0 : r;
-        if (!o.user)
-                o.user = "root";
-        return do_exec(&o);
+        int code = check_enterable(&b);
+        if (code)
+                return code;
+        const struct box_config *c = box_ref_config(&b, false);
+        if (!c)
+                return EXIT_SETUP_FAILED; /* logged */
+        /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
+         * here on the host (the box's mount namespace hides securityfs). */
+        struct privs privs = {0};
+        if (privs_prepare(c, &privs) < 0)
+                return EXIT_SETUP_FAILED; /* logged */
+        code = run_joiner(c, o, &b, &privs);
+        privs_done(&privs);
+        return code;
 }

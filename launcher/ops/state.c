@@ -1,7 +1,9 @@
-/* state.c - the state file of a box and its lock. */
+/* state.c - the state file of a box: its lock, writing it once, reading it once. */
 #include "ops/state.h"
 
+#include "core/config_json.h"
 #include "util/log.h"
+#include "util/parse.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -155,33 +157,65 @@ static int state_load(const char *name, char **ret, size_t *ret_header)
         return 0;
 }
 
-char *state_get(const char *name, const char *key)
+/* A number of the header; 0 where it is missing or not a number (a reader tells). */
+static uint64_t header_number(const char *v)
 {
-        _cleanup_free_ char *s = NULL;
-        size_t header, k = strlen(key);
-        if (state_load(name, &s, &header) < 0)
-                return NULL;
-        for (char *line = s; line < s + header; line = strchr(line, '\n') + 1)
-                if (strncmp(line, key, k) == 0 && line[k] == '=') {
-                        const char *v = line + k + 1;
-                        size_t n = strcspn(v, "\n");
-                        while (n > 0 && v[n - 1] == ' ')
-                                n--;
-                        return xstrndup(v, n);
-                }
-        return NULL;
+        uint64_t n = 0;
+        return v && parse_uint64(v, INT64_MAX, &n) == 0 ? n : 0;
 }
 
-int state_config(const char *name, char **ret, size_t *ret_len)
+int state_read(const char *name, struct state_record *ret)
 {
         _cleanup_free_ char *s = NULL;
-        size_t header;
+        size_t header = 0;
         int r = state_load(name, &s, &header);
         if (r < 0)
                 return r;
-        *ret_len = strlen(s + header);
-        *ret = xstrdup(s + header);
+        struct state_record rec = {.config = xstrdup(s + header)};
+        s[header - 1] = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *v = strchr(line, '=');
+                if (!v)
+                        continue;
+                *v++ = 0;
+                size_t n = strlen(v);
+                while (n > 0 && v[n - 1] == ' ')
+                        v[--n] = 0;
+                if (streq(line, "status") && !rec.status)
+                        rec.status = xstrdup(v);
+                else if (streq(line, "pid"))
+                        rec.pid = (pid_t)header_number(v);
+                else if (streq(line, "pidstart"))
+                        rec.pidstart = header_number(v);
+                else if (streq(line, "supervisor"))
+                        rec.supervisor = (pid_t)header_number(v);
+                else if (streq(line, "created"))
+                        rec.created = (long long)header_number(v);
+                else if (streq(line, "cgroup") && !rec.cgroup)
+                        rec.cgroup = xstrdup(v);
+        }
+        *ret = rec;
         return 0;
+}
+
+void state_record_done(struct state_record *r)
+{
+        free(r->status);
+        free(r->cgroup);
+        free(r->config);
+        *r = (struct state_record){0};
+}
+
+int state_parse_config(const char *name, const char *json, bool quiet, struct box_config *c)
+{
+        char err[256] = "";
+        box_config_init(c);
+        int k = box_config_from_json_string(json ? json : "", c, err, sizeof(err));
+        if (k < 0 && !quiet)
+                log_error("the configuration in the state file %s/%s is not readable: %s",
+                          state_root(), name, err);
+        return k < 0 ? -EINVAL : 0;
 }
 
 bool state_is_running(const char *name)

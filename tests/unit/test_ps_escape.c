@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "cli/verbs.h"
+#include "cli/output.h"
 
 static void check(const char *in, size_t n, const char *want)
 {

@@ -1,0 +1,282 @@
+/* boxverbs.c - the command lines and output of list, status, stop, kill, pause, resume, ps,
+ * stats and gc; the operations are ops/control.c's. Every --json output is built with json-c. */
+#include "cli/output.h"
+#include "cli/verbs.h"
+
+#include "core/config_json.h"
+#include "ops/control.h"
+#include "ops/state.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/signals.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <time.h>
+
+/* ---- list / status ------------------------------------------------------------------------ */
+
+/* The fields list and status --json show, in their order; detail: status's. */
+static struct json_object *box_json(struct box_ref *b, bool detail)
+{
+        const struct box_config *c = box_ref_config(b, true);
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(b->name));
+        json_object_object_add(o, "pid", json_object_new_int(b->pid));
+        json_object_object_add(o, "supervisor", json_object_new_int(b->supervisor));
+        json_object_object_add(o, "status", json_object_new_string(b->status));
+        json_object_object_add(o, "created", json_object_new_int64(b->created));
+        json_object_object_add(o, "cgroup", json_string_or_null(b->cgroup));
+        json_object_object_add(o, "root", json_string_or_null(c ? c->root : NULL));
+        if (detail) {
+                _cleanup_free_ char *state = state_path(b->name);
+                json_object_object_add(o, "state", json_object_new_string(state));
+                json_object_object_add(o, "processes",
+                                       json_object_new_uint64(box_count_procs(b->cgroup)));
+                json_object_object_add(o, "config", c ? box_config_to_json(c) : NULL);
+        }
+        return o;
+}
+
+int verb_list(struct verb_call *call)
+{
+        _cleanup_strv_ char **names = NULL;
+        int r = box_names(&names);
+        if (r < 0) {
+                log_error_errno(r, "reading %s", state_root());
+                return EXIT_VERB_FAILED;
+        }
+        struct json_object *array = call->json ? json_object_new_array() : NULL;
+        if (!call->json)
+                printf("%-20s %8s %-9s %8s %s\n", "NAME", "PID", "STATUS", "CREATED", "CGROUP");
+        for (char **n = names; n && *n; n++) {
+                _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
+                if (box_ref_open(*n, true, &b) < 0)
+                        continue;
+                if (array) {
+                        json_object_array_add(array, box_json(&b, false));
+                        continue;
+                }
+                char age[32];
+                format_age(b.created, age);
+                printf("%-20s %8d %-9s %8s %s\n", b.name, (int)b.pid, b.status, age,
+                       b.cgroup ? b.cgroup : "-");
+        }
+        if (array)
+                json_print(stdout, array);
+        return 0;
+}
+
+int verb_status(struct verb_call *call)
+{
+        struct box_ref *b = &call->box;
+        if (call->json) {
+                json_print(stdout, box_json(b, true));
+                return 0;
+        }
+        const struct box_config *c = box_ref_config(b, true);
+        _cleanup_free_ char *state = state_path(b->name);
+        char age[32], when[64] = "-";
+        format_age(b->created, age);
+        time_t t = (time_t)b->created;
+        struct tm tm;
+        if (b->created > 0 && localtime_r(&t, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm);
+        printf("Name:       %s\n"
+               "Status:     %s\n"
+               "PID:        %d\n"
+               "Supervisor: %d\n"
+               "Created:    %s (%s ago)\n"
+               "Cgroup:     %s\n"
+               "Root:       %s\n"
+               "State:      %s\n"
+               "Processes:  %zu\n",
+               b->name, b->status, (int)b->pid, (int)b->supervisor, when, age,
+               b->cgroup ? b->cgroup : "-", c && c->root ? c->root : "-", state,
+               box_count_procs(b->cgroup));
+        return 0;
+}
+
+/* ---- stop / kill / pause / resume --------------------------------------------------------- */
+
+int verb_stop(struct verb_call *call)
+{
+        static const struct option opts[] = {
+                {"timeout", required_argument, NULL, 't'},
+                {"help", no_argument, NULL, 'h'},
+                {0},
+        };
+        long timeout = 30;
+        int ch;
+        optind = 1;
+        while ((ch = getopt_long(call->argc, call->argv, "t:h", opts, NULL)) >= 0) {
+                if (ch != 't')
+                        return 1; /* getopt said why (-h was the prologue's) */
+                char *end;
+                errno = 0;
+                timeout = strtol(optarg, &end, 10);
+                if (errno || *end || timeout < 0 || timeout > 86400) {
+                        log_error("stop: --timeout=%s: not a number of seconds", optarg);
+                        return 1;
+                }
+        }
+        if (call->argc - optind != 1) {
+                log_error("stop: expected exactly one box NAME (see --help)");
+                return 1;
+        }
+        const char *name = call->argv[optind];
+        int r = verb_open(call, name);
+        if (r == -ESRCH) /* PID 1 is gone already: just wait for the supervisor. */
+                return box_wait_gone(name, (uint64_t)timeout * 1000 + 10000) ? 0 : EXIT_VERB_FAILED;
+        if (r < 0)
+                return 1;
+        return box_stop(&call->box, (unsigned)timeout) < 0 ? EXIT_VERB_FAILED : 0;
+}
+
+int verb_kill(struct verb_call *call)
+{
+        if (call->argc < 2 || call->argc > 3) {
+                log_error("kill: usage: boxlaunch kill NAME [SIGNAL]");
+                return 1;
+        }
+        int sig = SIGTERM;
+        if (call->argc == 3) {
+                sig = signal_from_string(call->argv[2]);
+                if (sig < 0) {
+                        log_error("kill: '%s' is not a signal name or number", call->argv[2]);
+                        return 1;
+                }
+        }
+        if (verb_open(call, call->argv[1]) < 0)
+                return 1;
+        if (box_kill(&call->box, sig) < 0)
+                return EXIT_VERB_FAILED;
+        char buf[16];
+        log_debug("sent %s to box '%s'", signal_to_string(sig, buf), call->name);
+        return 0;
+}
+
+int verb_pause(struct verb_call *call)
+{
+        return box_freeze(&call->box, true, "pause") < 0 ? EXIT_VERB_FAILED : 0;
+}
+
+int verb_resume(struct verb_call *call)
+{
+        return box_freeze(&call->box, false, "resume") < 0 ? EXIT_VERB_FAILED : 0;
+}
+
+/* ---- ps / stats --------------------------------------------------------------------------- */
+
+int verb_ps(struct verb_call *call)
+{
+        struct box_proc *procs = NULL;
+        size_t n = 0;
+        if (box_procs(&call->box, &procs, &n) < 0) {
+                log_error("ps: cannot read the processes of box '%s'", call->name);
+                return EXIT_VERB_FAILED;
+        }
+        struct json_object *array = call->json ? json_object_new_array() : NULL;
+        if (!call->json)
+                printf("%8s %8s %8s %s\n", "PID", "BOXPID", "UID", "COMMAND");
+        for (size_t i = 0; i < n; i++) {
+                const struct box_proc *p = &procs[i];
+                if (array) {
+                        struct json_object *o = json_object_new_object();
+                        json_object_object_add(o, "pid", json_object_new_int(p->pid));
+                        json_object_object_add(o, "box_pid", json_object_new_int(p->nspid));
+                        json_object_object_add(o, "uid", json_object_new_int64(p->uid));
+                        json_object_object_add(o, "command", json_object_new_string(p->cmd));
+                        json_object_array_add(array, o);
+                        continue;
+                }
+                /* The box writes its command lines: no escape sequence of its may reach the
+                 * admin's terminal. */
+                _cleanup_free_ char *cmd = cescape_bytes(p->cmd, p->cmd_len);
+                printf("%8d %8d %8lld %s\n", (int)p->pid, (int)p->nspid, p->uid, cmd);
+        }
+        if (array)
+                json_print(stdout, array);
+        box_procs_free(procs, n);
+        return 0;
+}
+
+static void add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+        json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+int verb_stats(struct verb_call *call)
+{
+        struct box_stats s;
+        if (box_stats(&call->box, &s) < 0) {
+                log_error("stats: cannot read the cgroup of box '%s'", call->name);
+                return EXIT_VERB_FAILED;
+        }
+        if (call->json) {
+                struct json_object *o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(call->name));
+                add_u64(o, "cpu_usage_usec", s.cg.cpu_usage_usec);
+                add_u64(o, "memory_current_bytes", s.cg.memory_current);
+                add_u64(o, "memory_peak_bytes", s.cg.memory_peak);
+                add_u64(o, "pids", s.cg.pids_current);
+                add_u64(o, "io_read_bytes", s.cg.io_read_bytes);
+                add_u64(o, "io_write_bytes", s.cg.io_write_bytes);
+                add_u64(o, "net_rx_bytes", s.rx_bytes);
+                add_u64(o, "net_rx_packets", s.rx_packets);
+                add_u64(o, "net_tx_bytes", s.tx_bytes);
+                add_u64(o, "net_tx_packets", s.tx_packets);
+                json_print(stdout, o);
+                return 0;
+        }
+        printf("CPU usage:      %" PRIu64 " usec\n"
+               "Memory:         %" PRIu64 " bytes (peak %" PRIu64 ")\n"
+               "Tasks:          %" PRIu64 "\n"
+               "Block I/O:      %" PRIu64 " bytes read, %" PRIu64 " bytes written\n"
+               "Network rx:     %" PRIu64 " bytes, %" PRIu64 " packets\n"
+               "Network tx:     %" PRIu64 " bytes, %" PRIu64 " packets\n",
+               s.cg.cpu_usage_usec, s.cg.memory_current, s.cg.memory_peak, s.cg.pids_current,
+               s.cg.io_read_bytes, s.cg.io_write_bytes, s.rx_bytes, s.rx_packets, s.tx_bytes,
+               s.tx_packets);
+        return 0;
+}
+
+/* ---- gc ----------------------------------------------------------------------------------- */
+
+int verb_gc(struct verb_call *call)
+{
+        if (call->argc > 2) {
+                log_error("gc: at most one box NAME (see --help)");
+                return 1;
+        }
+        if (call->argc == 2 && verb_parse_args(call, true, false))
+                return 1;
+        unsigned removed = 0;
+        int failed = 0;
+        if (call->name) {
+                if (!box_name_valid(call->name)) {
+                        log_error("gc: invalid box name '%s'", call->name);
+                        return 1;
+                }
+                if (state_is_running(call->name)) {
+                        log_error("gc: box '%s' is running; stop it first", call->name);
+                        return 1;
+                }
+                failed = box_gc(call->name, stdout, &removed) < 0;
+        } else {
+                _cleanup_strv_ char **names = NULL;
+                int r = box_names(&names);
+                if (r < 0) {
+                        log_error_errno(r, "gc: reading %s", state_root());
+                        return EXIT_VERB_FAILED;
+                }
+                for (char **n = names; n && *n; n++)
+                        if (!state_is_running(*n) && box_gc(*n, stdout, &removed) < 0)
+                                failed = 1;
+        }
+        if (!removed && !failed)
+                printf("nothing to clean up\n");
+        return failed ? EXIT_VERB_FAILED : 0;
+}

@@ -1,0 +1,109 @@
+/* boxref.c - a running box, found through its state file and pinned by a pidfd. */
+#include "ops/boxref.h"
+
+#include "ops/state.h"
+#include "util/log.h"
+#include "util/syscalls.h"
+
+#include <dirent.h>
+
+void box_ref_done(struct box_ref *b)
+{
+        free(b->name);
+        free(b->cgroup);
+        free(b->status);
+        free(b->config_json);
+        if (b->config) {
+                box_config_free(b->config);
+                free(b->config);
+        }
+        if (b->pidfd >= 0)
+                close(b->pidfd);
+        *b = (struct box_ref){.pidfd = -1};
+}
+
+int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
+{
+        _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
+        *ret = (struct box_ref){.pidfd = -1};
+        if (!box_name_valid(name)) {
+                if (!quiet)
+                        log_error("invalid box name '%s'", name);
+                return -EINVAL;
+        }
+        if (!state_is_running(name)) {
+                if (!quiet)
+                        log_error("no box '%s' is running (no locked %s/%s)", name, state_root(),
+                                  name);
+                return -ENOENT;
+        }
+        struct state_record rec = {0};
+        if (state_read(name, &rec) < 0 || rec.pid <= 0) {
+                state_record_done(&rec);
+                if (!quiet)
+                        log_error("box '%s' is still starting (no PID 1 recorded yet)", name);
+                return -EAGAIN;
+        }
+        b = (struct box_ref){
+                .name = xstrdup(name),
+                .pid = rec.pid,
+                .pidfd = -1,
+                .supervisor = rec.supervisor,
+                .cgroup = TAKE_PTR(rec.cgroup),
+                .status = rec.status ? TAKE_PTR(rec.status) : xstrdup("unknown"),
+                .created = rec.created,
+                .config_json = TAKE_PTR(rec.config),
+        };
+        unsigned long long start = rec.pidstart;
+        state_record_done(&rec);
+
+        /* Open first, then check: the pidfd pins the process the start time was read from. */
+        b.pidfd = sys_pidfd_open(b.pid, 0);
+        unsigned long long now_start = 0;
+        if (b.pidfd < 0 || proc_starttime(b.pid, &now_start) < 0 || now_start != start) {
+                if (!quiet)
+                        log_error("PID 1 of box '%s' (pid %d) has exited; the box is stopping",
+                                  name, (int)b.pid);
+                return -ESRCH;
+        }
+        *ret = b;
+        b = (struct box_ref){.pidfd = -1};
+        return 0;
+}
+
+const struct box_config *box_ref_config(struct box_ref *b, bool quiet)
+{
+        if (b->config)
+                return b->config;
+        struct box_config *c = xcalloc(1, sizeof(*c));
+        if (state_parse_config(b->name, b->config_json, quiet, c) < 0) {
+                box_config_free(c);
+                free(c);
+                return NULL;
+        }
+        return b->config = c;
+}
+
+int box_names(char ***ret)
+{
+        _cleanup_dir_ DIR *d = opendir(state_root());
+        char **v = NULL;
+        if (!d) {
+                *ret = NULL;
+                return errno == ENOENT ? 0 : -errno;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' && box_name_valid(de->d_name) &&
+                    (de->d_type == DT_REG || de->d_type == DT_UNKNOWN))
+                        strv_push(&v, xstrdup(de->d_name));
+        size_t n = strv_length(v);
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+                        char *t = v[j];
+                        v[j] = v[j - 1];
+                        v[j - 1] = t;
+                }
+        *ret = v;
+        return 0;
+}

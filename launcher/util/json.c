@@ -1,0 +1,25 @@
+/* json.c - printing json-c objects. */
+#include "util/json.h"
+
+#include <json-c/json.h>
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+void json_print(FILE *f, struct json_object *o)
+{
+        fputs(o ? json_object_to_json_string_ext(o, JSON_FLAGS) : "null", f);
+        fputc('\n', f);
+        json_object_put(o);
+}
+
+struct json_object *json_string_or_null(const char *s)
+{
+        return s ? json_object_new_string(s) : NULL;
+}
+
+void json_write_string(FILE *f, const char *s)
+{
+        struct json_object *o = json_string_or_null(s);
+        fputs(o ? json_object_to_json_string_ext(o, JSON_FLAGS) : "null", f);
+        json_object_put(o);
+}
