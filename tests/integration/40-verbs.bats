@@ -74,6 +74,21 @@ payload_pid() {
 	return 0
 }
 
+# exec_sleep NAME SECS: `exec NAME -- /bin/sleep SECS` in the background; sets execpid (the exec)
+# and spid (the host pid of the sleep, found with ps), or fails.
+exec_sleep() {
+	"$BOXLAUNCH" exec "$1" -- /bin/sleep "$2" </dev/null >/dev/null 2>&1 3>&- &
+	execpid=$!
+	KILL_PIDS+=("$execpid")
+	spid=
+	for i in $(seq $((WAIT_SECS * 20))); do
+		spid=$("$BOXLAUNCH" ps "$1" | awk -v s="$2" '$4 == "/bin/sleep" && $5 == s {print $1}')
+		[ -n "$spid" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 
 @test "list shows a running box; list --json is a JSON array with its fields" {
 	f=$(mkbox vbt-list </dev/null)
@@ -96,6 +111,7 @@ payload_pid() {
 	[ "$(jq -r .cgroup <<<"$obj")" = "$CG_PARENT/vbt-list.box" ]
 	[ "$(jq -r .root <<<"$obj")" = "$ROOTFS" ]
 	[ "$(jq -r .created <<<"$obj")" -le "$(date +%s)" ]
+	[ "$(jq -c keys_unsorted <<<"$obj")" = '["name","pid","supervisor","status","created","cgroup","root"]' ]
 	bl list --bogus
 	[ "$status" -eq 1 ]
 }
@@ -141,16 +157,7 @@ EOF2
 	[ "${lines[2]}" = "${lines[3]}" ]
 	[ "${lines[4]}" -gt 2 ]
 	# From the host: an exec'd process sits in exactly the payload's cgroups.
-	"$BOXLAUNCH" exec vbt-exec -- /bin/sleep 301 </dev/null >/dev/null 2>&1 3>&- &
-	execpid=$!
-	KILL_PIDS+=("$execpid")
-	spid=
-	for i in $(seq $((WAIT_SECS * 20))); do
-		spid=$("$BOXLAUNCH" ps vbt-exec | awk '$4 == "/bin/sleep" && $5 == 301 {print $1}')
-		[ -n "$spid" ] && break
-		sleep 0.05
-	done
-	[ -n "$spid" ]
+	exec_sleep vbt-exec 301
 	[ "$(cat /proc/$spid/cgroup)" = "$(cat /proc/$(payload_pid vbt-exec)/cgroup)" ]
 	"$BOXLAUNCH" kill vbt-exec KILL
 	wait "$execpid" || true
@@ -210,6 +217,67 @@ EOF2
 	grep -qE '^Seccomp:\s+0$' <<<"$output"
 	grep -qE '^NoNewPrivs:\s+0$' <<<"$output"
 	refute grep -qx 'EACCES\|EPERM' <<<"${lines[2]}"
+}
+
+@test "status --json and exec see what runs: Personality, IO limits, a deny list, AppArmorOptional" {
+	# Keys the state file lost while it held the configuration as .box text: they must reach
+	# status --json (the "config" object: the resolved configuration the box runs with) and
+	# exec. Detect, don't assume: a whole disk of this machine for the I/O limits.
+	read -r disk dev < <(test_block_device) || true
+	io=
+	[ -n "${disk:-}" ] && io="IOReadBandwidthMax = $disk=10M
+IOWriteIOPSMax = $disk=500"
+	f=$(mkbox vbt-lossless <<EOF2
+[Box]
+Directory = $VB_ROOT
+[Exec]
+Personality = x86
+[Limits]
+$io
+[Security]
+SystemCallFilter = ~mkdir
+AppArmorProfile = boxlaunch-test-exec
+AppArmorOptional = yes
+EOF2
+)
+	start_box vbt-lossless "$f" /bin/sleep 300
+	bl status vbt-lossless --json
+	[ "$status" -eq 0 ]
+	# The fields of list, then status's own, then the configuration.
+	[ "$(jq -c keys_unsorted <<<"$output")" = '["name","pid","supervisor","status","created","cgroup","root","state","processes","config"]' ]
+	[ "$(jq -r .config.personality <<<"$output")" = 8 ]
+	[ "$(jq -c .config.seccomp_deny <<<"$output")" = '["mkdir"]' ]
+	[ "$(jq -r .config.apparmor_optional <<<"$output")" = true ]
+	[ "$(jq -r .config.apparmor_profile <<<"$output")" = boxlaunch-test-exec ]
+	[ "$(jq -r .config.root <<<"$output")" = "$VB_ROOT" ]
+	if [ -n "${disk:-}" ]; then
+		[ "$(jq -c '.config.io[] | [.device, .rbps, .wiops]' <<<"$output")" = "[\"$disk\",10485760,500]" ]
+	else
+		echo "# no whole disk here: IO*Max= not checked" >&3
+	fi
+
+	# exec: the personality (uname), the deny list (mkdir refused), the optional profile (it
+	# runs where AppArmor cannot apply it, as the box does).
+	bl exec vbt-lossless -- /bin/sh -c 'uname -m; /bin/mkdir /tmp/denied && echo made; echo done'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	mapfile -t lines < <(grep -v '^boxlaunch: warning: AppArmor profile' <<<"$output")
+	[ "${lines[0]}" = i686 ]
+	grep -q 'Operation not permitted' <<<"${lines[1]}"
+	[ "${lines[2]}" = done ]
+	# ... as the box's own command has them.
+	pay=$(payload_pid vbt-lossless)
+	[ "$(cat /proc/$pay/personality)" = 00000008 ]
+	# The I/O limits apply to exec'd processes: they sit in the box's throttled blkio group.
+	if [ -n "${disk:-}" ] && grep -q ':blkio:' /proc/$pay/cgroup; then
+		exec_sleep vbt-lossless 302
+		blkio=$(awk -F: '$2 ~ /(^|,)blkio(,|$)/ {print $3}' /proc/$spid/cgroup)
+		[ "$blkio" = "$(awk -F: '$2 ~ /(^|,)blkio(,|$)/ {print $3}' /proc/$pay/cgroup)" ]
+		grep -q "^$dev 10485760$" "/sys/fs/cgroup/blkio$blkio/blkio.throttle.read_bps_device"
+		grep -q "^$dev 500$" "/sys/fs/cgroup/blkio$blkio/blkio.throttle.write_iops_device"
+		"$BOXLAUNCH" kill vbt-lossless KILL
+		wait "$execpid" || true
+	fi
 }
 
 @test "exec enters a user namespace and a private network" {
