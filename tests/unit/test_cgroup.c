@@ -723,6 +723,27 @@ static void test_hybrid_v2_controller(void **state)
         assert_false(exists("unified/boxlaunch"));
 }
 
+/* exec joins a running box by its path: "0" to tasks in every v1 group the box has, and to
+ * cgroup.procs of its cgroup2 group; nothing where it has no group; -ENOENT if it has none. */
+static void test_join_path(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        assert_int_equal(create(tree, "j", NULL, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_join_path(tree, "boxlaunch/j.box"), 0);
+        assert_file("unified/boxlaunch/j.box/cgroup.procs", "0");
+        static const char *const v1[] = {"memory",  "pids",    "freezer",
+                                         "devices", "cpuacct", "systemd"};
+        for (size_t i = 0; i < ARRAY_SIZE(v1); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/boxlaunch/j.box/tasks", v1[i]);
+                assert_file(p, "0");
+        }
+        assert_false(exists("cpu/boxlaunch"));
+        assert_int_equal(cgroup_join_path(tree, "boxlaunch/gone.box"), -ENOENT);
+        assert_int_equal(cgroup_join_path(tree, "../j.box"), -EINVAL);
+        cgroup_destroy(cg);
+        assert_false(exists("unified/boxlaunch"));
+}
+
 int main(void)
 {
         /* The default automatic parent is what these trees are checked for. */
@@ -749,6 +770,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_hybrid, setup_hybrid, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
                                                 teardown_tree),
+                cmocka_unit_test_setup_teardown(test_join_path, setup_hybrid, teardown_tree),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
