@@ -1,14 +1,7 @@
 /* cgroup.h - the box's control groups, the public API of cgroup/: layout detection, creation
  * (placement, limits, device policy), joining, freeze, pids, stats, clean-up and gc, on cgroup
  * v1, hybrid (v1 + cgroup2 at unified/) and v2. Used by launch/, ops/ and cli/.
- *
- * Inside cgroup/ (each module uses only those below it; the bottom layer uses none):
- *   create.c   cgroup_create_for(): plan, make, configure      -> place, gc, remove, v1/v2, devices
- *   gc.c       stale groups                                     -> place, remove, layout
- *   join.c, freeze.c, stats.c   by-object and by-path operations -> layout
- *   place.c    the group's path     remove.c   kill and rmdir   v1.c, v2.c (limits.h)  devices.c
- *   layout.c   detection and struct box_cgroup (internal.h)
- *   cgutil.c   hierarchy table, interface files, field messages, process lists */
+ * The modules behind it: internal.h. */
 #pragma once
 #include "core/config.h"
 

@@ -1,6 +1,19 @@
 /* internal.h - the types every module of cgroup/ shares: the hierarchies a box can have a group
- * in, the cgroup2 controller bits and struct box_cgroup itself. Functions live in the headers of
- * the modules that define them (cgutil.h is the bottom layer; see cgroup.h for the map). */
+ * in, the cgroup2 controller bits and struct box_cgroup itself. Functions are declared in the
+ * header of the module that defines them; each module calls only those below it:
+ *
+ *   create.c  cgroup_create_for(): check, place, plan, make, configure
+ *               -> place, gc, remove, limits (v1.c, v2.c), devices, layout
+ *   gc.c      stale groups (cgroup_gc, the leftover create finds)  -> place, remove, layout
+ *   join.c    attach, join fds, join by path (exec), chown          -> layout
+ *   freeze.c  pause/resume (v1 freezer made on demand, v2 cgroup.freeze) -> layout
+ *   stats.c   pids, usage, OOM kills                                 -> layout
+ *   remove.c  kill through pidfds, rmdir, cgroup_destroy             -> layout (cg_free)
+ *   place.c   the group's path (configured parent, delegation, auto parent)
+ *   v1.c, v2.c (limits.h)  limit writers      devices.c (devices.h)  device policy
+ *   layout.c  detection, struct box_cgroup, opening a group by path
+ *   cgutil.c  the bottom layer: hierarchy table, interface files (and the fake tree), the "where"
+ *             of config fields in messages, process lists. Every module uses it; it uses none. */
 #pragma once
 #include "cgroup/cgroup.h"
 
