@@ -1,5 +1,7 @@
-/* cgroup.h - the box's control groups: layout detection, placement, limits, device policy,
- * freeze, stats and clean-up, on cgroup v1, hybrid (v1 + cgroup2 at unified/) and v2. */
+/* cgroup.h - the box's control groups, the public API of cgroup/: layout detection, creation
+ * (placement, limits, device policy), joining, freeze, pids, stats, clean-up and gc, on cgroup
+ * v1, hybrid (v1 + cgroup2 at unified/) and v2. Used by launch/, ops/ and cli/.
+ * The modules behind it: internal.h. */
 #pragma once
 #include "core/config.h"
 
@@ -15,20 +17,19 @@ const char *cgroup_layout_to_string(enum cgroup_layout l);
 
 struct box_cgroup;
 
-/* Creates the box's group in every hierarchy it needs and writes every limit in l and the device
- * policy (default allow-list plus devs). Placement: "<l->parent>/<name>" if l->parent is set;
- * else "<own>/payload" when run delegated by systemd (INVOCATION_ID set, own cgroup writable and
- * not the root; we move ourselves to "<own>/supervisor"); else "boxlaunch/<name>". l may be NULL
- * (no limits); unset fields are BOX_LIMIT_UNSET / NULL, not 0. A leftover
- * group of the same path is killed and removed first. Logs and returns a negative errno on
- * failure, after removing everything it created. */
-int cgroup_create(const char *root, const char *name, const struct box_limits *l,
-                  const struct box_device *devs, size_t n_devs, struct box_cgroup **ret);
+/* Creates the group of box c->name in every hierarchy it needs and writes every limit of
+ * c->limits and the device policy (default allow-list plus c->devices). Placement:
+ * "<c->limits.parent>/<name>.box" if a parent is set; else "<own>/payload" when run delegated
+ * by systemd (INVOCATION_ID set, own cgroup writable and not the root; we move ourselves to
+ * "<own>/supervisor"); else "<auto parent>/<name>.box". Unset limits are BOX_LIMIT_UNSET / NULL,
+ * not 0. A leftover group of the same path is killed and removed first. Logs (naming the config
+ * field, with box_config_where()) and returns a negative errno on failure, after removing
+ * everything it created. c is only read during the call. */
+int cgroup_create(const char *root, const struct box_config *c, struct box_cgroup **ret);
 /* cgroup_create() for one kind of box: CGROUP_MACHINE adds the name=systemd group and, on a hybrid
  * host, the cgroup2 group, which a booted systemd manages (cgroup_create() always adds them). */
 enum { CGROUP_MACHINE = 1 << 0 };
-int cgroup_create_for(const char *root, const char *name, const struct box_limits *l,
-                      const struct box_device *devs, size_t n_devs, unsigned flags,
+int cgroup_create_for(const char *root, const struct box_config *c, unsigned flags,
                       struct box_cgroup **ret);
 
 /* Moves pid into the box's group in every hierarchy. */
@@ -45,10 +46,15 @@ int cgroup_join_fds(const struct box_cgroup *cg, bool with_v2, int fds[static CG
 /* In the new process, single-threaded: joins through those fds. Async-signal-safe. Returns 0 or
  * a negative errno. */
 int cgroup_join_self(const int *fds, int n);
+/* Moves the calling process into the running box's existing group `path` (relative to each
+ * hierarchy root) in every hierarchy where it exists, as cgroup_join_fds() and
+ * cgroup_join_self() do (exec). -ENOENT, not logged, if the group exists nowhere; other errors
+ * are logged. */
+int cgroup_join_path(const char *root, const char *path);
 /* O_DIRECTORY fd of the cgroup2 group (for clone3(CLONE_INTO_CGROUP)), or -1. Owned by cg. On
  * hybrid this is the group under unified/: the v1 groups still need cgroup_attach(). */
 int cgroup_v2_dirfd(const struct box_cgroup *cg);
-/* Path relative to each hierarchy root, e.g. "boxlaunch/web". */
+/* Path relative to each hierarchy root, e.g. "boxlaunch/web.box". */
 const char *cgroup_path(const struct box_cgroup *cg);
 enum cgroup_layout cgroup_layout(const struct box_cgroup *cg);
 /* Kills every process left, removes every group created (and groups nested in them), frees cg.
@@ -67,13 +73,13 @@ int cgroup_chown(const struct box_cgroup *cg, uid_t uid, gid_t gid);
 /* How many processes of the group the OOM killer killed so far. */
 int cgroup_oom_kills(const struct box_cgroup *cg, uint64_t *ret);
 
-/* The automatic parent of boxes without Parent=: $BOXLAUNCH_CGROUP_PARENT if set (one path
- * component, a valid box name), else "boxlaunch". Box names are unique within one runtime
- * directory (state.h) only: boxlaunch instances with different BOXLAUNCH_RUNTIME_DIRs must use
- * different parents. NULL (logged) if the variable is invalid. */
+/* The automatic parent of boxes without a configured parent: $BOXLAUNCH_CGROUP_PARENT if set
+ * (one path component, a valid box name), else "boxlaunch". Box names are unique within one
+ * runtime directory (state.h) only: boxlaunch instances with different BOXLAUNCH_RUNTIME_DIRs
+ * must use different parents. NULL (logged) if the variable is invalid. */
 const char *cgroup_auto_parent(void);
-/* "<auto parent>/NAME.box", the group of box NAME without Parent=; NULL if the parent is
- * invalid. */
+/* "<auto parent>/NAME.box", the group of box NAME without a configured parent; NULL if the
+ * parent is invalid. */
 char *cgroup_auto_path(const char *name);
 
 /* For the verbs, which run in another boxlaunch process. `name_or_path` without a '/' means
@@ -90,16 +96,3 @@ struct box_cgroup_stats {
 };
 /* Fields a hierarchy does not provide stay 0; -ENOENT if the group exists nowhere. */
 int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *ret);
-
-/* v1 cpu.shares from a v2 weight (weight*1024/100 within 2..262144), and blkio.weight
- * (weight*5 within 10..1000), as systemd converts them. */
-uint64_t cgroup_weight_to_shares(uint64_t weight);
-uint64_t cgroup_weight_to_blkio(uint64_t weight);
-
-/* devices.c: the device policy. */
-struct bpf_insn;
-/* The BPF_PROG_TYPE_CGROUP_DEVICE program for the default allow-list plus devs. */
-int devices_build_bpf(const struct box_device *devs, size_t n_devs, struct bpf_insn **ret,
-                      size_t *len);
-/* Builds, loads and attaches the program to the cgroup2 directory dirfd (BPF_F_ALLOW_MULTI). */
-int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs);

@@ -1,7 +1,7 @@
 /* devices.c - the box's device policy: a default allow-list (the devices every container needs)
  * plus the configured devices. v1: the devices controller's deny/allow files. v2: a
  * BPF_PROG_TYPE_CGROUP_DEVICE program, written instruction by instruction (no libbpf). */
-#include "cgroup/internal.h"
+#include "cgroup/devices.h"
 #include "util/log.h"
 
 #include <linux/bpf.h>
@@ -85,8 +85,8 @@ static void rule_string(const struct dev_rule *r, char *buf, size_t size)
         snprintf(buf, size, "%c %s:%s %s", r->type, maj, min, acc);
 }
 
-int devices_apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
-                     size_t n_devs)
+static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
+                    size_t n_devs)
 {
         char buf[64];
         /* Deny everything first: a new group inherits its parent's (usually "a *:* rwm"). */
@@ -94,24 +94,24 @@ int devices_apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_de
         if (r < 0)
                 return log_error_errno(r, "Failed to write devices.deny");
         for (size_t i = 0; i < ARRAY_SIZE(default_rules) + n_devs; i++) {
+                const struct box_device *d = NULL;
                 struct dev_rule rule;
                 if (i < ARRAY_SIZE(default_rules))
                         rule = default_rules[i];
                 else {
-                        r = device_rule(&devs[i - ARRAY_SIZE(default_rules)], &rule);
+                        d = &devs[i - ARRAY_SIZE(default_rules)];
+                        r = device_rule(d, &rule);
                         if (r < 0)
                                 return r;
                 }
                 rule_string(&rule, buf, sizeof(buf));
                 r = cg_write(cg, dirfd, "devices.allow", buf, true);
-                if (r < 0 && i >= ARRAY_SIZE(default_rules)) {
-                        const struct box_device *d = &devs[i - ARRAY_SIZE(default_rules)];
-                        if (d->origin.file)
-                                return log_error_errno(r,
-                                                       "%s:%u: [Device %s] cannot allow device "
-                                                       "\"%s\"",
-                                                       d->origin.file, d->origin.line,
-                                                       d->name ? d->name : "?", buf);
+                if (r < 0 && d && cg->config) {
+                        char w[PATH_MAX + 128];
+                        return log_error_errno(r, "%s: cannot allow device \"%s\"",
+                                               box_config_where(cg->config, BOX_F_DEVICE, d->name,
+                                                                d->origin.line, w, sizeof(w)),
+                                               buf);
                 }
                 if (r < 0)
                         return log_error_errno(r, "Failed to allow device \"%s\"", buf);
@@ -245,4 +245,19 @@ int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs)
         if (bpf_call(BPF_PROG_ATTACH, &attr) < 0)
                 return log_error_errno(negative_errno(), "Failed to attach the device BPF program");
         return 0;
+}
+
+int devices_apply(const struct box_cgroup *cg, const struct box_device *devs, size_t n_devs)
+{
+        if (cg->dirs[CG_DEVICES].fd >= 0)
+                return apply_v1(cg, cg->dirs[CG_DEVICES].fd, devs, n_devs);
+        if (cg->dirs[CG_V2].fd < 0)
+                return 0;
+        if (cg->fake) {
+                /* No kernel to attach to: still build the program, to catch bad rules. */
+                _cleanup_free_ struct bpf_insn *prog = NULL;
+                size_t len;
+                return devices_build_bpf(devs, n_devs, &prog, &len);
+        }
+        return devices_attach_bpf(cg->dirs[CG_V2].fd, devs, n_devs);
 }

@@ -1,4 +1,19 @@
-/* cgroup_internal.h - shared by cgroup.c, cgroup_v1.c, cgroup_v2.c and devices.c only. */
+/* internal.h - the types every module of cgroup/ shares: the hierarchies a box can have a group
+ * in, the cgroup2 controller bits and struct box_cgroup itself. Functions are declared in the
+ * header of the module that defines them; each module calls only those below it:
+ *
+ *   create.c  cgroup_create_for(): check, place, plan, make, configure
+ *               -> place, gc, remove, limits (v1.c, v2.c), devices, layout
+ *   gc.c      stale groups (cgroup_gc, the leftover create finds)  -> place, remove, layout
+ *   join.c    attach, join fds, join by path (exec), chown          -> layout
+ *   freeze.c  pause/resume (v1 freezer made on demand, v2 cgroup.freeze) -> layout
+ *   stats.c   pids, usage, OOM kills                                 -> layout
+ *   remove.c  kill through pidfds, rmdir, cgroup_destroy             -> layout (cg_free)
+ *   place.c   the group's path (configured parent, delegation, auto parent)
+ *   v1.c, v2.c (limits.h)  limit writers      devices.c (devices.h)  device policy
+ *   layout.c  detection, struct box_cgroup, opening a group by path
+ *   cgutil.c  the bottom layer: hierarchy table, interface files (and the fake tree), the "where"
+ *             of config fields in messages, process lists. Every module uses it; it uses none. */
 #pragma once
 #include "cgroup/cgroup.h"
 
@@ -39,47 +54,8 @@ struct box_cgroup {
         char *root;
         char *path;       /* relative to each hierarchy root */
         bool auto_parent; /* path is <auto parent>/NAME.box: drop the parent once empty */
-        const struct box_limits *limits; /* during cgroup_create(): where each key was set */
-        unsigned v2_ctrls;               /* CG2_* limits written through the cgroup2 group */
+        /* During cgroup_create_for() only (borrowed): where each limit was set, for messages. */
+        const struct box_config *config;
+        unsigned v2_ctrls; /* CG2_* limits written through the cgroup2 group */
         struct cg_dir dirs[_CG_HIER_MAX];
 };
-
-const char *cg_hier_name(enum cg_hier h);
-
-/* Writes value to the interface file `file` of the group dirfd; in fake mode the file is created
- * (appended to when `append`, as the kernel accumulates rules in devices.allow and io.max). */
-int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
-             bool append);
-/* Same, but logs a failure naming the configuration key (with file and line when known). */
-int cg_write_key(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
-                 bool append, const char *key);
-/* A relative weight (CPUWeight=, IOWeight=): the host may be unable to apply it (no such file,
- * no such controller, no weight-aware I/O scheduler). That is a warning naming the key and the
- * reason, and the box starts, as systemd does with unit files; always returns 0. */
-int cg_write_weight(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
-                    const char *key);
-void cg_weight_ignored(const struct box_cgroup *cg, const char *key, const char *why);
-/* "FILE:LINE: [Limits] KEY" where the key was set, else just KEY: the start of a message. A
- * key of several names ("A/B") takes the place of the first one that was set. */
-const char *cg_key_where(const struct box_cgroup *cg, const char *key, char *buf, size_t size);
-int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
-/* cg_write_key() of a decimal number. */
-int cg_write_u64(const struct box_cgroup *cg, int dirfd, const char *file, uint64_t v,
-                 const char *key);
-
-/* AllowedCPUs= and AllowedMemoryNodes=: cpuset.cpus and cpuset.mems, same names on v1 and v2. */
-int cg_write_cpuset(const struct box_cgroup *cg, int fd, const struct box_limits *l);
-
-/* The CFS period when CPUQuotaPeriodSec= is not set, in microseconds. */
-#define PERIOD_DEFAULT_USEC 100000
-
-/* Limit writers. v1 writes the limits whose controller has a v1 group; v2 those in v2_ctrls. */
-int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l);
-int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l);
-/* Checks ranges before anything is created; logs the offending key. */
-int cg_check_limits(const struct box_limits *l);
-
-/* devices.c */
-int devices_apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
-                     size_t n_devs);
-int devices_check(const struct box_device *devs, size_t n_devs);

@@ -1,6 +1,6 @@
-/* cgroup_v1.c - limit writers for the v1 controllers, translating the v2-style values of
- * struct box_limits (the conversions crun documents for cgroup v2 -> v1). */
-#include "cgroup/internal.h"
+/* v1.c - limit writers for the v1 controllers, translating the v2-style values of struct
+ * box_limits (the conversions crun documents for cgroup v2 -> v1). */
+#include "cgroup/limits.h"
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -35,37 +35,37 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
         if (l->memory_max != BOX_LIMIT_UNSET) {
                 /* The memsw limit must stay >= the memory limit: lower memsw first if we shrink,
                  * raise it after; on a fresh group both are unlimited, so memory first works. */
-                r = cg_write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, "MemoryMax");
+                r = cg_write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, BOX_F_MEMORY_MAX);
                 if (r < 0)
                         return r;
         }
         if (l->memory_high != BOX_LIMIT_UNSET) {
                 r = cg_write_u64(cg, fd, "memory.soft_limit_in_bytes", l->memory_high,
-                                 "MemoryHigh");
+                                 BOX_F_MEMORY_HIGH);
                 if (r < 0)
                         return r;
         }
         if (l->memory_swap_max != BOX_LIMIT_UNSET) {
                 char w[PATH_MAX + 128];
-                const char *key = cg_key_where(cg, "MemorySwapMax", w, sizeof(w));
+                const char *where = cg_where(cg->config, BOX_F_MEMORY_SWAP_MAX, w, sizeof(w));
                 if (l->memory_max == BOX_LIMIT_UNSET) {
-                        log_error("%s: cgroup v1 limits memory+swap together, so it needs "
-                                  "MemoryMax too",
-                                  key);
+                        log_error("%s: cgroup v1 limits memory+swap together, so it needs a "
+                                  "memory limit too",
+                                  where);
                         return -EINVAL;
                 }
                 if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
                         log_error("%s: not supported here (no memory.memsw.limit_in_bytes: "
                                   "kernel without swap accounting)",
-                                  key);
+                                  where);
                         return -EOPNOTSUPP;
                 }
                 if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
-                        log_error("%s: MemoryMax + MemorySwapMax overflows", key);
+                        log_error("%s: memory limit + swap limit overflows", where);
                         return -EINVAL;
                 }
                 r = cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
-                                 l->memory_max + l->memory_swap_max, "MemorySwapMax");
+                                 l->memory_max + l->memory_swap_max, BOX_F_MEMORY_SWAP_MAX);
                 if (r < 0)
                         return r;
         }
@@ -79,20 +79,20 @@ static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
         uint64_t period = period_set ? l->cpu_period_usec : PERIOD_DEFAULT_USEC;
 
         if (period_set || l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
-                r = cg_write_u64(cg, fd, "cpu.cfs_period_us", period, "CPUQuotaPeriodSec");
+                r = cg_write_u64(cg, fd, "cpu.cfs_period_us", period, BOX_F_CPU_PERIOD);
                 if (r < 0)
                         return r;
         }
         if (l->cpu_quota_ppm != BOX_LIMIT_UNSET) {
                 r = cg_write_u64(cg, fd, "cpu.cfs_quota_us", l->cpu_quota_ppm * period / 1000000,
-                                 "CPUQuota");
+                                 BOX_F_CPU_QUOTA);
                 if (r < 0)
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
                 char buf[32];
                 snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_weight_to_shares(l->cpu_weight));
-                (void)cg_write_weight(cg, fd, "cpu.shares", buf, "CPUWeight");
+                (void)cg_write_weight(cg, fd, "cpu.shares", buf, BOX_F_CPU_WEIGHT);
         }
         return 0;
 }
@@ -108,28 +108,29 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                 else if (has_file(cg, fd, "blkio.bfq.weight"))
                         file = "blkio.bfq.weight";
                 if (!file)
-                        cg_weight_ignored(cg, "IOWeight",
+                        cg_weight_ignored(cg, BOX_F_IO_WEIGHT,
                                           "no blkio.weight or blkio.bfq.weight here (the BFQ I/O "
                                           "scheduler is not available)");
                 else {
                         char buf[32];
                         snprintf(buf, sizeof(buf), "%" PRIu64,
                                  cgroup_weight_to_blkio(l->io_weight));
-                        (void)cg_write_weight(cg, fd, file, buf, "IOWeight");
+                        (void)cg_write_weight(cg, fd, file, buf, BOX_F_IO_WEIGHT);
                 }
         }
 
         static const struct {
-                const char *file, *key;
+                const char *file;
+                enum box_field field;
                 size_t off;
         } throttle[] = {
-                {"blkio.throttle.read_bps_device", "IOReadBandwidthMax",
+                {"blkio.throttle.read_bps_device", BOX_F_IO_READ_BPS,
                  offsetof(struct box_io_limit, rbps)},
-                {"blkio.throttle.write_bps_device", "IOWriteBandwidthMax",
+                {"blkio.throttle.write_bps_device", BOX_F_IO_WRITE_BPS,
                  offsetof(struct box_io_limit, wbps)},
-                {"blkio.throttle.read_iops_device", "IOReadIOPSMax",
+                {"blkio.throttle.read_iops_device", BOX_F_IO_READ_IOPS,
                  offsetof(struct box_io_limit, riops)},
-                {"blkio.throttle.write_iops_device", "IOWriteIOPSMax",
+                {"blkio.throttle.write_iops_device", BOX_F_IO_WRITE_IOPS,
                  offsetof(struct box_io_limit, wiops)},
         };
         for (size_t i = 0; i < l->n_io; i++)
@@ -141,7 +142,7 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                         snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io[i].major, l->io[i].minor,
                                  v);
                         /* One rule per write; the kernel keeps a line per device. */
-                        r = cg_write_key(cg, fd, throttle[t].file, buf, true, throttle[t].key);
+                        r = cg_write_field(cg, fd, throttle[t].file, buf, true, throttle[t].field);
                         if (r < 0)
                                 return r;
                 }
@@ -152,7 +153,7 @@ static int v1_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
 {
         if (l->tasks_max == BOX_LIMIT_UNSET)
                 return 0;
-        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, BOX_F_TASKS_MAX);
 }
 
 int cg_v1_write_limits(const struct box_cgroup *cg, const struct box_limits *l)

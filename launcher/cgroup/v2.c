@@ -1,5 +1,5 @@
-/* cgroup_v2.c - limit writers for the cgroup2 controllers. */
-#include "cgroup/internal.h"
+/* v2.c - limit writers for the cgroup2 controllers. */
+#include "cgroup/limits.h"
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -9,18 +9,19 @@ static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limit
 {
         int r;
         if (l->memory_max != BOX_LIMIT_UNSET) {
-                r = cg_write_u64(cg, fd, "memory.max", l->memory_max, "MemoryMax");
+                r = cg_write_u64(cg, fd, "memory.max", l->memory_max, BOX_F_MEMORY_MAX);
                 if (r < 0)
                         return r;
         }
         if (l->memory_high != BOX_LIMIT_UNSET) {
-                r = cg_write_u64(cg, fd, "memory.high", l->memory_high, "MemoryHigh");
+                r = cg_write_u64(cg, fd, "memory.high", l->memory_high, BOX_F_MEMORY_HIGH);
                 if (r < 0)
                         return r;
         }
         if (l->memory_swap_max != BOX_LIMIT_UNSET) {
                 /* v2 limits swap alone, not memory+swap. */
-                r = cg_write_u64(cg, fd, "memory.swap.max", l->memory_swap_max, "MemorySwapMax");
+                r = cg_write_u64(cg, fd, "memory.swap.max", l->memory_swap_max,
+                                 BOX_F_MEMORY_SWAP_MAX);
                 if (r < 0)
                         return r;
         }
@@ -40,16 +41,16 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                                  l->cpu_quota_ppm * period / 1000000, period);
                 else
                         snprintf(buf, sizeof(buf), "max %" PRIu64, period);
-                r = cg_write_key(cg, fd, "cpu.max", buf, false,
-                                 l->cpu_quota_ppm != BOX_LIMIT_UNSET ? "CPUQuota"
-                                                                     : "CPUQuotaPeriodSec");
+                r = cg_write_field(cg, fd, "cpu.max", buf, false,
+                                   l->cpu_quota_ppm != BOX_LIMIT_UNSET ? BOX_F_CPU_QUOTA
+                                                                       : BOX_F_CPU_PERIOD);
                 if (r < 0)
                         return r;
         }
         if (l->cpu_weight != BOX_LIMIT_UNSET) {
                 char buf[32];
                 snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
-                (void)cg_write_weight(cg, fd, "cpu.weight", buf, "CPUWeight");
+                (void)cg_write_weight(cg, fd, "cpu.weight", buf, BOX_F_CPU_WEIGHT);
         }
         return 0;
 }
@@ -71,19 +72,20 @@ static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l
                 char buf[32];
                 if (cg->fake || faccessat(fd, "io.weight", F_OK, 0) == 0) {
                         snprintf(buf, sizeof(buf), "default %" PRIu64, l->io_weight);
-                        (void)cg_write_weight(cg, fd, "io.weight", buf, "IOWeight");
+                        (void)cg_write_weight(cg, fd, "io.weight", buf, BOX_F_IO_WEIGHT);
                 } else if (faccessat(fd, "io.bfq.weight", F_OK, 0) == 0) {
                         snprintf(buf, sizeof(buf), "default %" PRIu64,
                                  l->io_weight > 1000 ? 1000 : l->io_weight);
-                        (void)cg_write_weight(cg, fd, "io.bfq.weight", buf, "IOWeight");
+                        (void)cg_write_weight(cg, fd, "io.bfq.weight", buf, BOX_F_IO_WEIGHT);
                 } else
-                        cg_weight_ignored(cg, "IOWeight",
+                        cg_weight_ignored(cg, BOX_F_IO_WEIGHT,
                                           "no io.weight or io.bfq.weight here (neither the "
                                           "iocost controller nor the BFQ I/O scheduler)");
         }
         for (size_t i = 0; i < l->n_io; i++) {
                 const struct box_io_limit *io = &l->io[i];
-                if (!io->rbps && !io->wbps && !io->riops && !io->wiops)
+                enum box_field f = cg_io_field(io);
+                if (f == BOX_F_NONE)
                         continue;
                 char buf[160];
                 snprintf(buf, sizeof(buf), "%u:%u", io->major, io->minor);
@@ -91,10 +93,9 @@ static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l
                 append_field(buf, sizeof(buf), "wbps", io->wbps);
                 append_field(buf, sizeof(buf), "riops", io->riops);
                 append_field(buf, sizeof(buf), "wiops", io->wiops);
-                /* The kernel cannot say which field it rejected: name every key the line sets. */
-                r = cg_write_key(cg, fd, "io.max", buf, true,
-                                 "IOReadBandwidthMax/IOWriteBandwidthMax/IOReadIOPSMax/"
-                                 "IOWriteIOPSMax");
+                /* The kernel cannot say which field it rejected: the message shows the whole
+                 * line and names the first field it sets. */
+                r = cg_write_field(cg, fd, "io.max", buf, true, f);
                 if (r < 0)
                         return r;
         }
@@ -105,7 +106,7 @@ static int v2_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
 {
         if (l->tasks_max == BOX_LIMIT_UNSET)
                 return 0;
-        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, "TasksMax");
+        return cg_write_u64(cg, fd, "pids.max", l->tasks_max, BOX_F_TASKS_MAX);
 }
 
 int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)

@@ -544,8 +544,7 @@ static bool join_late(const struct box_config *c)
 static int create_cgroups(struct launch *l, bool with_v2)
 {
         const struct box_config *c = l->c;
-        int r = cgroup_create_for(CGROUP_ROOT, c->name, &c->limits, c->devices, c->n_devices,
-                                  c->boot ? CGROUP_MACHINE : 0, &l->cg);
+        int r = cgroup_create_for(CGROUP_ROOT, c, c->boot ? CGROUP_MACHINE : 0, &l->cg);
         if (r < 0)
                 return r; /* logged with the key that failed */
         if (c->boot && c->userns != BOX_USERNS_NO &&

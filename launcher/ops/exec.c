@@ -28,7 +28,6 @@
 #include "util/syscalls.h"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -39,7 +38,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <grp.h>
 
@@ -168,47 +166,6 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
 
 /* ---- the joiner ------------------------------------------------------------------------- */
 
-/* Moves the calling (single-threaded) process into <hierarchy>/<path> in every hierarchy where
- * the box has a group: the cgroup2 root itself on a pure v2 system, else every mount below
- * /sys/fs/cgroup. v1 groups are joined by writing "0" to "tasks", which skips the global lock a
- * cgroup.procs write takes (see cgroup_join_fds()). */
-static int cgroup_join_self_path(const char *path)
-{
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-        struct statfs sf;
-        if (statfs(CGROUP_ROOT, &sf) < 0)
-                return -errno;
-        if (sf.f_type == CGROUP2_SUPER_MAGIC) {
-                _cleanup_free_ char *p = xasprintf("%s/%s/cgroup.procs", CGROUP_ROOT, path);
-                return write_file_at(AT_FDCWD, p, buf);
-        }
-        _cleanup_dir_ DIR *d = opendir(CGROUP_ROOT);
-        if (!d)
-                return -errno;
-        struct dirent *de;
-        unsigned joined = 0;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                _cleanup_free_ char *hier = xasprintf("%s/%s", CGROUP_ROOT, de->d_name);
-                if (statfs(hier, &sf) < 0 ||
-                    (sf.f_type != CGROUP_SUPER_MAGIC && sf.f_type != CGROUP2_SUPER_MAGIC))
-                        continue;
-                _cleanup_free_ char *dir = xasprintf("%s/%s", hier, path);
-                struct stat st;
-                if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-                        continue;
-                bool v1 = sf.f_type == CGROUP_SUPER_MAGIC;
-                _cleanup_free_ char *p = xasprintf("%s/%s", dir, v1 ? "tasks" : "cgroup.procs");
-                int r = write_file_at(AT_FDCWD, p, v1 ? "0" : buf);
-                if (r < 0)
-                        return log_error_errno(r, "exec: joining cgroup %s/%s", de->d_name, path);
-                joined++;
-        }
-        return joined ? 0 : -ENOENT;
-}
-
 /* The namespaces of the box's PID 1 that differ from ours (0 when /proc/PID/ns cannot be read:
  * the caller checks the box is alive through its pidfd anyway). */
 static int ns_flags(pid_t pid)
@@ -265,7 +222,7 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
                                    int sock)
 {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int r = cgroup_join_self_path(b->cgroup);
+        int r = cgroup_join_path(CGROUP_ROOT, b->cgroup);
         if (r < 0) {
                 if (r == -ENOENT)
                         log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "cgroup/cgroup.h"
+#include "cgroup_conf.h"
+#include "cgroup/devices.h"
+#include "cgroup/limits.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -16,8 +18,10 @@
 
 static char tree[64];
 
+/* No limit set, and none from a file. */
 static void limits_init(struct box_limits *l)
 {
+        clear_origins();
         *l = (struct box_limits){
                 .memory_max = BOX_LIMIT_UNSET,
                 .memory_high = BOX_LIMIT_UNSET,
@@ -192,7 +196,7 @@ static void test_v2_limits(void **state)
         struct box_cgroup *cg = NULL;
         full_limits(&l);
 
-        assert_int_equal(cgroup_create(tree, "web", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "web", &l, NULL, 0, &cg), 0);
         assert_string_equal(cgroup_path(cg), "boxlaunch/web.box");
         assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_V2);
         assert_true(cgroup_v2_dirfd(cg) >= 0);
@@ -244,7 +248,7 @@ static void test_v2_period_only(void **state)
         l.cpu_period_usec = 50000;
         /* The root enables memory and pids already: only cpu is missing there. */
         put("cgroup.subtree_control", "memory pids\n");
-        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "p", &l, NULL, 0, &cg), 0);
         assert_file("cgroup.subtree_control", "+cpu");
         assert_file("boxlaunch/p.box/cpu.max", "max 50000");
         /* Controllers without limits stay off, except memory and pids (stats). */
@@ -254,7 +258,7 @@ static void test_v2_period_only(void **state)
         limits_init(&l);
         l.cpu_quota_ppm = 250000; /* 25% of a 20ms period */
         l.cpu_period_usec = 20000;
-        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "p", &l, NULL, 0, &cg), 0);
         assert_file("boxlaunch/p.box/cpu.max", "5000 20000");
         cgroup_destroy(cg);
         assert_false(exists("boxlaunch"));
@@ -287,10 +291,10 @@ static void test_v2_missing_controller(void **state)
         limits_init(&l);
         l.io_weight = 100;
         l.cpu_weight = 50;
-        box_limits_set_origin(&l, "IOWeight", "w.box", 7);
-        box_limits_set_origin(&l, "CPUWeight", "w.box", 6);
+        set_origin(BOX_F_IO_WEIGHT, "w.box", 7);
+        set_origin(BOX_F_CPU_WEIGHT, "w.box", 6);
         logs_capture();
-        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "x", &l, NULL, 0, &cg), 0);
         log_set_sink(NULL, NULL);
         assert_non_null(cg);
         assert_non_null(strstr(logs, "warning: w.box:7: [Limits] IOWeight: ignored: the io "
@@ -307,26 +311,27 @@ static void test_v2_missing_controller(void **state)
         struct box_io_limit io = {.major = 8, .minor = 0, .rbps = 1 << 20};
         l.io = &io;
         l.n_io = 1;
-        box_limits_set_origin(&l, "IOReadBandwidthMax", "w.box", 9);
+        set_origin(BOX_F_IO_READ_BPS, "w.box", 9);
         logs_capture();
-        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        assert_int_equal(create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);
         assert_null(cg);
-        assert_non_null(strstr(logs, "error: w.box:9: [Limits] IOReadBandwidthMax/"));
+        assert_non_null(strstr(logs, "error: w.box:9: [Limits] IOReadBandwidthMax: "));
         assert_non_null(strstr(logs, ": the io controller is not available here"));
         assert_false(exists("boxlaunch"));
 
-        /* Without an origin (not from a file), the key alone. */
+        /* Without a line (not from a file), the field's name alone. */
         l.io = NULL;
         l.n_io = 0;
         l.io_weight = BOX_LIMIT_UNSET;
         l.cpu_weight = BOX_LIMIT_UNSET;
         l.cpu_quota_ppm = 500000;
-        l.n_origins = 0;
+        clear_origins();
         logs_capture();
-        assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        assert_int_equal(create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);
-        assert_non_null(strstr(logs, "error: CPUQuota: the cpu controller is not available here"));
+        assert_non_null(strstr(logs, "error: [Limits] CPUQuota: the cpu controller is not "
+                                     "available here"));
 }
 
 /* BOXLAUNCH_CGROUP_PARENT: the automatic parent, made and removed as "boxlaunch" is; gc by name
@@ -338,7 +343,7 @@ static void test_auto_parent_env(void **state)
         limits_init(&l);
         l.tasks_max = 5;
         setenv("BOXLAUNCH_CGROUP_PARENT", "run-1.test", 1);
-        assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "p", &l, NULL, 0, &cg), 0);
         assert_string_equal(cgroup_path(cg), "run-1.test/p.box");
         assert_file("run-1.test/p.box/pids.max", "5");
         assert_false(exists("boxlaunch"));
@@ -357,7 +362,7 @@ static void test_auto_parent_env(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 setenv("BOXLAUNCH_CGROUP_PARENT", bad[i], 1);
                 logs_capture();
-                assert_int_equal(cgroup_create(tree, "p", &l, NULL, 0, &cg), -EINVAL);
+                assert_int_equal(create(tree, "p", &l, NULL, 0, &cg), -EINVAL);
                 log_set_sink(NULL, NULL);
                 assert_non_null(strstr(logs, "BOXLAUNCH_CGROUP_PARENT="));
                 assert_null(cgroup_auto_path("p"));
@@ -387,21 +392,21 @@ static void test_bad_values(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 limits_init(&l);
                 *(uint64_t *)((char *)&l + bad[i].off) = bad[i].v;
-                assert_int_equal(cgroup_create(tree, "bad", &l, NULL, 0, &cg), -EINVAL);
+                assert_int_equal(create(tree, "bad", &l, NULL, 0, &cg), -EINVAL);
                 assert_null(cg);
                 assert_false(exists("boxlaunch"));
         }
 
         limits_init(&l);
-        assert_int_equal(cgroup_create(tree, "a/b", &l, NULL, 0, &cg), -EINVAL);
-        assert_int_equal(cgroup_create(tree, "..", &l, NULL, 0, &cg), -EINVAL);
-        assert_int_equal(cgroup_create(tree, "", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(create(tree, "a/b", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(create(tree, "..", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(create(tree, "", &l, NULL, 0, &cg), -EINVAL);
 
         struct box_device d = {.name = "bad", .type = 'x', .major = 1, .minor = 1, .access = "rw"};
-        assert_int_equal(cgroup_create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
+        assert_int_equal(create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
         d.type = 'c';
         strcpy(d.access, "rq");
-        assert_int_equal(cgroup_create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
+        assert_int_equal(create(tree, "dev", &l, &d, 1, &cg), -EINVAL);
         assert_false(exists("boxlaunch"));
 }
 
@@ -411,7 +416,7 @@ static void test_parent_and_stale(void **state)
         struct box_cgroup *cg = NULL;
         limits_init(&l);
         l.parent = "/machine.slice/";
-        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "db", &l, NULL, 0, &cg), 0);
         assert_string_equal(cgroup_path(cg), "machine.slice/db.box");
         assert_true(exists("machine.slice/db.box"));
         cgroup_destroy(cg);
@@ -421,11 +426,11 @@ static void test_parent_and_stale(void **state)
         /* A leftover (supervisor "crashed": struct forgotten) is removed on the next create. */
         l.parent = NULL;
         l.tasks_max = 10;
-        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "db", &l, NULL, 0, &cg), 0);
         struct box_cgroup *forgotten = cg;
         put("boxlaunch/db.box/leftover-marker", "x");
         l.tasks_max = 20;
-        assert_int_equal(cgroup_create(tree, "db", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "db", &l, NULL, 0, &cg), 0);
         assert_false(exists("boxlaunch/db.box/leftover-marker"));
         assert_file("boxlaunch/db.box/pids.max", "20");
 
@@ -500,7 +505,7 @@ static void test_v1_limits(void **state)
         struct box_device d = {
                 .name = "fuse", .type = 'c', .major = 10, .minor = 229, .access = "rwm"};
 
-        assert_int_equal(cgroup_create(tree, "web", &l, &d, 1, &cg), 0);
+        assert_int_equal(create(tree, "web", &l, &d, 1, &cg), 0);
         assert_int_equal(cgroup_v2_dirfd(cg), -1);
         assert_file("memory/boxlaunch/web.box/memory.limit_in_bytes", "67108864");
         assert_file("memory/boxlaunch/web.box/memory.soft_limit_in_bytes", "50331648");
@@ -558,7 +563,7 @@ static void test_v1_limits(void **state)
 static void test_v1_app_box(void **state)
 {
         struct box_cgroup *cg = NULL;
-        assert_int_equal(cgroup_create_for(tree, "app", NULL, NULL, 0, 0, &cg), 0);
+        assert_int_equal(create_for(tree, "app", NULL, NULL, 0, 0, &cg), 0);
         /* Limits' controllers and the device policy only: no freezer, cpuacct, name=systemd. */
         assert_true(exists("memory/boxlaunch/app.box"));
         assert_true(exists("pids/boxlaunch/app.box"));
@@ -581,7 +586,7 @@ static void test_v1_minimal(void **state)
         struct box_limits l;
         struct box_cgroup *cg = NULL;
         limits_init(&l);
-        assert_int_equal(cgroup_create(tree, "min", NULL, NULL, 0, &cg), 0); /* = no limits */
+        assert_int_equal(create(tree, "min", NULL, NULL, 0, &cg), 0); /* = no limits */
         /* Only controllers with a limit, plus the always-on ones. */
         assert_false(exists("cpu/boxlaunch/min.box"));
         assert_false(exists("cpuset/boxlaunch"));
@@ -603,7 +608,7 @@ static void test_v1_swap_needs_max(void **state)
         struct box_cgroup *cg = NULL;
         limits_init(&l);
         l.memory_swap_max = 1 << 20;
-        assert_int_equal(cgroup_create(tree, "s", &l, NULL, 0, &cg), -EINVAL);
+        assert_int_equal(create(tree, "s", &l, NULL, 0, &cg), -EINVAL);
         assert_false(exists("memory/boxlaunch"));
 }
 
@@ -618,9 +623,9 @@ static void test_v1_missing_controller(void **state)
         dir("devices");
         limits_init(&l);
         l.cpu_quota_ppm = 500000;
-        box_limits_set_origin(&l, "CPUQuota", "c.box", 3);
+        set_origin(BOX_F_CPU_QUOTA, "c.box", 3);
         logs_capture();
-        assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), -EOPNOTSUPP);
+        assert_int_equal(create(tree, "c", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);
         assert_non_null(strstr(logs, "error: c.box:3: [Limits] CPUQuota: the cpu controller is not "
                                      "available here"));
@@ -631,10 +636,10 @@ static void test_v1_missing_controller(void **state)
         l.cpu_weight = 200;
         l.io_weight = 200;
         logs_capture();
-        assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "c", &l, NULL, 0, &cg), 0);
         log_set_sink(NULL, NULL);
-        assert_non_null(strstr(logs, "warning: CPUWeight: ignored: the cpu controller"));
-        assert_non_null(strstr(logs, "warning: IOWeight: ignored: the blkio controller"));
+        assert_non_null(strstr(logs, "warning: [Limits] CPUWeight: ignored: the cpu controller"));
+        assert_non_null(strstr(logs, "warning: [Limits] IOWeight: ignored: the blkio controller"));
         assert_true(exists("memory/boxlaunch/c.box"));
         cgroup_destroy(cg);
         assert_false(exists("memory/boxlaunch"));
@@ -654,7 +659,7 @@ static void test_v1_cpu_cpuacct_alias(void **state)
         assert_int_equal(symlink("cpu,cpuacct", cpuacct), 0);
         limits_init(&l);
         l.cpu_weight = 10000;
-        assert_int_equal(cgroup_create(tree, "al", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "al", &l, NULL, 0, &cg), 0);
         assert_file("cpu,cpuacct/boxlaunch/al.box/cpu.shares", "102400");
         assert_int_equal(cgroup_attach(cg, 55), 0);
         assert_file("cpu,cpuacct/boxlaunch/al.box/cgroup.procs", "55"); /* written once */
@@ -670,7 +675,7 @@ static void test_hybrid(void **state)
         struct box_cgroup *cg = NULL;
         full_limits(&l);
         l.io_weight = BOX_LIMIT_UNSET;
-        assert_int_equal(cgroup_create(tree, "h", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "h", &l, NULL, 0, &cg), 0);
         assert_int_equal(cgroup_layout(cg), CGROUP_LAYOUT_HYBRID);
         /* Limits go to v1; the cgroup2 group exists (no controllers to enable there). */
         assert_file("memory/boxlaunch/h.box/memory.limit_in_bytes", "67108864");
@@ -698,7 +703,7 @@ static void test_hybrid_v2_controller(void **state)
         limits_init(&l);
         l.memory_max = 1 << 30;
         l.tasks_max = 5;
-        assert_int_equal(cgroup_create(tree, "h2", &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(tree, "h2", &l, NULL, 0, &cg), 0);
         assert_file("unified/cgroup.subtree_control", "+memory");
         assert_file("unified/boxlaunch/cgroup.subtree_control", "+memory");
         assert_file("unified/boxlaunch/h2.box/memory.max", "1073741824");
@@ -714,6 +719,27 @@ static void test_hybrid_v2_controller(void **state)
         close_many(join, n);
         assert_file("unified/boxlaunch/h2.box/cgroup.procs", "0");
         assert_file("pids/boxlaunch/h2.box/tasks", "0");
+        cgroup_destroy(cg);
+        assert_false(exists("unified/boxlaunch"));
+}
+
+/* exec joins a running box by its path: "0" to tasks in every v1 group the box has, and to
+ * cgroup.procs of its cgroup2 group; nothing where it has no group; -ENOENT if it has none. */
+static void test_join_path(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        assert_int_equal(create(tree, "j", NULL, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_join_path(tree, "boxlaunch/j.box"), 0);
+        assert_file("unified/boxlaunch/j.box/cgroup.procs", "0");
+        static const char *const v1[] = {"memory",  "pids",    "freezer",
+                                         "devices", "cpuacct", "systemd"};
+        for (size_t i = 0; i < ARRAY_SIZE(v1); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/boxlaunch/j.box/tasks", v1[i]);
+                assert_file(p, "0");
+        }
+        assert_false(exists("cpu/boxlaunch"));
+        assert_int_equal(cgroup_join_path(tree, "boxlaunch/gone.box"), -ENOENT);
+        assert_int_equal(cgroup_join_path(tree, "../j.box"), -EINVAL);
         cgroup_destroy(cg);
         assert_false(exists("unified/boxlaunch"));
 }
@@ -744,6 +770,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_hybrid, setup_hybrid, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
                                                 teardown_tree),
+                cmocka_unit_test_setup_teardown(test_join_path, setup_hybrid, teardown_tree),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

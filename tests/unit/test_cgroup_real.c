@@ -8,7 +8,8 @@
 #include <cmocka.h>
 
 #include "test_fork.h"
-#include "cgroup/cgroup.h"
+#include "cgroup_conf.h"
+#include "cgroup/devices.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -151,7 +152,7 @@ static void test_app_box(void **state)
         struct box_limits l;
         limits_init(&l);
         l.tasks_max = 8;
-        assert_int_equal(cgroup_create_for(CGROUP_ROOT, f->name, &l, NULL, 0, 0, &f->cg), 0);
+        assert_int_equal(create_for(CGROUP_ROOT, f->name, &l, NULL, 0, 0, &f->cg), 0);
         _cleanup_free_ char *path = xasprintf("boxlaunch/%s.box", f->name);
         assert_true(cgroup_v2_dirfd(f->cg) < 0); /* hybrid: no cgroup2 group for an app box */
         _cleanup_free_ char *frz = xasprintf(CGROUP_ROOT "/freezer/%s", path);
@@ -222,7 +223,7 @@ static void test_lifecycle(void **state)
         assert_int_equal(cgroup_detect(CGROUP_ROOT, &layout), 0);
         assert_int_equal(layout, CGROUP_LAYOUT_HYBRID);
 
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         _cleanup_free_ char *path = xasprintf("boxlaunch/%s.box", f->name);
         assert_string_equal(cgroup_path(f->cg), path);
         assert_true(cgroup_v2_dirfd(f->cg) >= 0);
@@ -297,7 +298,7 @@ static void test_gc_after_crash(void **state)
         limits_init(&l);
         l.tasks_max = 8;
         struct box_cgroup *cg = NULL;
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &cg), 0);
         f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
@@ -333,7 +334,7 @@ static void test_tasks_max(void **state)
         struct box_limits l;
         limits_init(&l);
         l.tasks_max = 16;
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         f->child = test_fork();
         assert_true(f->child >= 0);
         if (f->child == 0) {
@@ -370,7 +371,7 @@ static void test_memory_max(void **state)
         l.memory_max = 32 << 20;
         if (access(CGROUP_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0)
                 l.memory_swap_max = 0; /* no escape into swap */
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         if (l.memory_swap_max == 0)
                 assert_real("memory", f->name, "memory.memsw.limit_in_bytes", "33554432");
         f->child = test_fork();
@@ -484,7 +485,7 @@ static void test_io_and_errors(void **state)
         l.io_weight = 100;
         logs[0] = 0;
         log_set_sink(capture_sink, NULL);
-        int r = cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg);
+        int r = create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg);
         log_set_sink(NULL, NULL);
         assert_int_equal(r, 0);
         _cleanup_free_ char *w = read_real("blkio", f->name, "blkio.bfq.weight");
@@ -493,8 +494,8 @@ static void test_io_and_errors(void **state)
         if (w)
                 assert_non_null(strstr(w, "500"));
         else
-                assert_non_null(strstr(logs, "warning: IOWeight: ignored: no blkio.weight or "
-                                             "blkio.bfq.weight here"));
+                assert_non_null(strstr(logs, "warning: [Limits] IOWeight: ignored: no blkio.weight "
+                                             "or blkio.bfq.weight here"));
         cgroup_destroy(TAKE_PTR(f->cg));
         assert_null(f->cg);
         assert_false(any_dir_left(f->name));
@@ -502,7 +503,7 @@ static void test_io_and_errors(void **state)
         /* A value the kernel rejects names its key and unwinds. */
         limits_init(&l);
         l.cpuset_cpus = "4095";
-        assert_true(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg) < 0);
+        assert_true(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg) < 0);
         assert_null(f->cg);
         assert_false(any_dir_left(f->name));
 
@@ -514,7 +515,7 @@ static void test_io_and_errors(void **state)
         l.io = &io;
         l.n_io = 1;
         l.cpuset_cpus = "0";
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         char want[64];
         snprintf(want, sizeof(want), "%u:%u 1048576", maj, min);
         assert_real("blkio", f->name, "blkio.throttle.read_bps_device", want);
@@ -538,7 +539,7 @@ static void test_io_and_errors(void **state)
         /* The child joined the seeded cpuset: the group took a task. */
         limits_init(&l);
         l.tasks_max = 3;
-        assert_int_equal(cgroup_create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
+        assert_int_equal(create(CGROUP_ROOT, f->name, &l, NULL, 0, &f->cg), 0);
         int status;
         assert_int_equal(waitpid(f->child, &status, 0), f->child);
         f->child = -1;
@@ -568,7 +569,7 @@ static int delegated_child(const char *unit, const char *v2unit)
         limits_init(&l);
         l.tasks_max = 4;
         struct box_cgroup *cg = NULL;
-        if (cgroup_create(CGROUP_ROOT, "ignored", &l, NULL, 0, &cg) < 0)
+        if (create(CGROUP_ROOT, "ignored", &l, NULL, 0, &cg) < 0)
                 return 11;
         _cleanup_free_ char *want = xasprintf("%s/payload", unit);
         int rc = 0;

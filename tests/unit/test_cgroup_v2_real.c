@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "test_fork.h"
-#include "cgroup/cgroup.h"
+#include "cgroup_conf.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -46,7 +46,7 @@ static void test_v2_lifecycle(void **state)
         assert_int_equal(layout, CGROUP_LAYOUT_V2);
 
         struct box_cgroup *cg = NULL;
-        assert_int_equal(cgroup_create(V2, name, NULL, NULL, 0, &cg), 0);
+        assert_int_equal(create(V2, name, NULL, NULL, 0, &cg), 0);
         _cleanup_free_ char *path = xasprintf("boxlaunch/%s.box", name);
         assert_string_equal(cgroup_path(cg), path);
         assert_true(cgroup_v2_dirfd(cg) >= 0);

@@ -1560,6 +1560,54 @@ static unsigned check_items(struct box_config *c, const char *file)
         return errors;
 }
 
+/* TRANSITIONAL (branch arch-cg, issue 14): field ids and spelling of the [Limits] keys and of a
+ * [Device NAME] section, so that cgroup/ names them through box_config_where() with file and
+ * line. arch-front's key table and describer replace all of this. */
+static const struct {
+        const char *key;
+        enum box_field field;
+} limit_fields[] = {
+        {"MemoryMax", BOX_F_MEMORY_MAX},
+        {"MemoryHigh", BOX_F_MEMORY_HIGH},
+        {"MemorySwapMax", BOX_F_MEMORY_SWAP_MAX},
+        {"CPUQuota", BOX_F_CPU_QUOTA},
+        {"CPUQuotaPeriodSec", BOX_F_CPU_PERIOD},
+        {"CPUWeight", BOX_F_CPU_WEIGHT},
+        {"AllowedCPUs", BOX_F_CPUSET_CPUS},
+        {"AllowedMemoryNodes", BOX_F_CPUSET_MEMS},
+        {"TasksMax", BOX_F_TASKS_MAX},
+        {"IOWeight", BOX_F_IO_WEIGHT},
+        {"IOReadBandwidthMax", BOX_F_IO_READ_BPS},
+        {"IOWriteBandwidthMax", BOX_F_IO_WRITE_BPS},
+        {"IOReadIOPSMax", BOX_F_IO_READ_IOPS},
+        {"IOWriteIOPSMax", BOX_F_IO_WRITE_IOPS},
+        {"Parent", BOX_F_CGROUP_PARENT},
+};
+
+static const char *box_field_name(enum box_field f, const char *item, char *buf, size_t n)
+{
+        if (f == BOX_F_DEVICE && item) {
+                snprintf(buf, n, "[Device %s]", item);
+                return buf;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++)
+                if (limit_fields[i].field == f) {
+                        snprintf(buf, n, "[Limits] %s", limit_fields[i].key);
+                        return buf;
+                }
+        snprintf(buf, n, "%s", box_field_generic_name(f));
+        return buf;
+}
+
+static const struct box_frontend box_frontend = {.kind = "box", .field_name = box_field_name};
+
+static void set_limit_origin(struct box_config *c, const char *key, unsigned line)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++)
+                if (streq(limit_fields[i].key, key))
+                        box_config_set_origin(c, limit_fields[i].field, line);
+}
+
 static int load_fd(const char *name, int fd, const char *data, size_t len, struct box_config *c)
 {
         _cleanup_(freedictp) dictionary *d = NULL;
@@ -1590,6 +1638,7 @@ static int load_fd(const char *name, int fd, const char *data, size_t len, struc
 
         free(c->source_file);
         c->source_file = xstrdup(name);
+        c->frontend = &box_frontend;
         struct fill f = {.c = c, .file = c->source_file};
         for (size_t i = 0; i < s.n_sec; i++) {
                 struct scan_section *sec = &s.sec[i];
@@ -1618,8 +1667,10 @@ static int load_fd(const char *name, int fd, const char *data, size_t len, struc
                                 continue;
                         }
                         k->handler(&f, v);
-                        if (streq(k->section, "Limits"))
+                        if (streq(k->section, "Limits")) {
                                 box_limits_set_origin(&c->limits, k->key, f.file, f.line);
+                                set_limit_origin(c, k->key, f.line);
+                        }
                 }
         }
         if (f.errors || check_items(c, name))
