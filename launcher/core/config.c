@@ -157,28 +157,6 @@ const char *const box_rlimit_keys[RLIM_NLIMITS] = {
         [RLIMIT_RTPRIO] = "LimitRTPRIO",     [RLIMIT_RTTIME] = "LimitRTTIME",
 };
 
-static const char *const stage_names[_BOX_HOOK_STAGE_MAX] = {
-        [BOX_HOOK_PRESTART] = "prestart",
-        [BOX_HOOK_CREATE_RUNTIME] = "createRuntime",
-        [BOX_HOOK_CREATE_CONTAINER] = "createContainer",
-        [BOX_HOOK_START_CONTAINER] = "startContainer",
-        [BOX_HOOK_POSTSTART] = "poststart",
-        [BOX_HOOK_POSTSTOP] = "poststop",
-};
-
-const char *box_hook_stage_to_string(enum box_hook_stage s)
-{
-        return s < _BOX_HOOK_STAGE_MAX ? stage_names[s] : "invalid";
-}
-
-int box_hook_stage_from_string(const char *s)
-{
-        for (int i = 0; i < _BOX_HOOK_STAGE_MAX; i++)
-                if (strcaseeq(s, stage_names[i]))
-                        return i;
-        return -EINVAL;
-}
-
 /* "FILE:LINE: " or "FILE: " for messages about a whole-config rule. */
 static const char *where(const struct box_config *c, char *buf, size_t n, unsigned line)
 {

@@ -18,6 +18,8 @@ struct box_origin {
 };
 
 enum box_net_mode { BOX_NET_HOST, BOX_NET_PRIVATE };
+/* Counts for name tables (macros, so that a switch need not handle them). */
+#define _BOX_NET_MAX (BOX_NET_PRIVATE + 1)
 enum box_user_mode {
         BOX_USERNS_DEFAULT = -1, /* resolved by validation: pick with Boot=yes, else no */
         BOX_USERNS_NO,
@@ -30,6 +32,7 @@ enum box_console_mode {
         BOX_CONSOLE_READ_ONLY,
         BOX_CONSOLE_PIPE,
 };
+#define _BOX_CONSOLE_MAX (BOX_CONSOLE_PIPE + 1)
 enum box_tristate { BOX_DEFAULT = -1, BOX_NO = 0, BOX_YES = 1 };
 
 enum box_mount_type {
@@ -37,6 +40,7 @@ enum box_mount_type {
         BOX_MOUNT_TMPFS,
         BOX_MOUNT_OVERLAY,
 };
+#define _BOX_MOUNT_TYPE_MAX (BOX_MOUNT_OVERLAY + 1)
 
 struct box_mount {
         char *name; /* section label */
@@ -254,5 +258,6 @@ unsigned long box_mount_flags(const struct box_mount *m);
 /* .box key names of the resource limits, indexed by RLIMIT_* ("LimitNOFILE"). */
 extern const char *const box_rlimit_keys[RLIM_NLIMITS];
 
+/* Hook stage names (names.c; declared here for the hook runner). */
 const char *box_hook_stage_to_string(enum box_hook_stage s);
 int box_hook_stage_from_string(const char *s); /* -EINVAL if unknown */
