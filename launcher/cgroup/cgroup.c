@@ -150,18 +150,37 @@ int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const cha
 
 const char *cg_key_where(const struct box_cgroup *cg, const char *key, char *buf, size_t size)
 {
-        const struct box_origin *o = NULL;
-        for (const char *k = key; cg->limits && !o && *k;) {
+        /* The callers' key names, until they pass field ids. */
+        static const struct {
+                const char *key;
+                enum box_field f;
+        } fields[] = {
+                {"MemoryMax", BOX_F_MEMORY_MAX},
+                {"MemoryHigh", BOX_F_MEMORY_HIGH},
+                {"MemorySwapMax", BOX_F_MEMORY_SWAP_MAX},
+                {"CPUQuota", BOX_F_CPU_QUOTA},
+                {"CPUQuotaPeriodSec", BOX_F_CPU_PERIOD},
+                {"CPUWeight", BOX_F_CPU_WEIGHT},
+                {"AllowedCPUs", BOX_F_CPUSET_CPUS},
+                {"AllowedMemoryNodes", BOX_F_CPUSET_MEMS},
+                {"TasksMax", BOX_F_TASKS_MAX},
+                {"IOWeight", BOX_F_IO_WEIGHT},
+                {"IOReadBandwidthMax", BOX_F_IO_READ_BPS},
+                {"IOWriteBandwidthMax", BOX_F_IO_WRITE_BPS},
+                {"IOReadIOPSMax", BOX_F_IO_READ_IOPS},
+                {"IOWriteIOPSMax", BOX_F_IO_WRITE_IOPS},
+        };
+        const struct box_config *c = cg->limits ? cg->limits->owner : NULL;
+        /* "A/B/C": the first of the keys that a line of the file set. */
+        for (const char *k = key; c && *k;) {
                 size_t len = strcspn(k, "/");
-                char one[64];
-                snprintf(one, sizeof(one), "%.*s", (int)len, k);
-                o = box_limits_origin(cg->limits, one);
+                for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+                        if (strlen(fields[i].key) == len && strncmp(k, fields[i].key, len) == 0 &&
+                            c->field_line[fields[i].f])
+                                return box_config_where(c, fields[i].f, NULL, 0, buf, size);
                 k += len + (k[len] == '/');
         }
-        if (o)
-                snprintf(buf, size, "%s:%u: [Limits] %s", o->file, o->line, key);
-        else
-                snprintf(buf, size, "%s", key);
+        snprintf(buf, size, "%s", key);
         return buf;
 }
 

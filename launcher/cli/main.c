@@ -1,5 +1,5 @@
 /* main.c - the boxlaunch command line: verbs, options, box lookup. */
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "core/config.h"
 #include "launch/launch.h"
 #include "util/log.h"
@@ -132,7 +132,7 @@ static int verb_check(int argc, char **argv, struct cli *o)
         if (load_box(argv[0], o, c) < 0)
                 return 1;
         if (o->show)
-                box_config_show(c, stdout);
+                box_file_show(c, stdout);
         else
                 log_info("%s: OK", c->source_file);
         return 0;

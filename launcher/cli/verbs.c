@@ -5,7 +5,7 @@
 #include "cli/verbs.h"
 #include "util/syscalls.h"
 
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "cgroup/cgroup.h"
 #include "core/config.h"
 #include "util/log.h"

@@ -1,5 +1,5 @@
 /* fuzz_box.c - libFuzzer target over the .box front-end: load, validate, show, free. */
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "core/config.h"
 #include "util/log.h"
 
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             box_config_validate(&c) == 0) {
                 FILE *f = fopen("/dev/null", "we");
                 if (f) {
-                        box_config_show(&c, f);
+                        box_file_show(&c, f);
                         fclose(f);
                 }
         }

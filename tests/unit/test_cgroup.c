@@ -16,6 +16,21 @@
 
 static char tree[64];
 
+/* A config from a .box file for limits set on their own: where their messages say the keys
+ * stand (limits.owner). */
+static struct box_config *origin_config(struct box_limits *l, const char *file)
+{
+        static struct box_config c;
+        static char name[64];
+        box_config_init(&c);
+        snprintf(name, sizeof(name), "%s", file);
+        c.source_file = name;
+        c.frontend = box_frontend_find("box");
+        assert_non_null(c.frontend);
+        l->owner = &c;
+        return &c;
+}
+
 static void limits_init(struct box_limits *l)
 {
         *l = (struct box_limits){
@@ -287,8 +302,9 @@ static void test_v2_missing_controller(void **state)
         limits_init(&l);
         l.io_weight = 100;
         l.cpu_weight = 50;
-        box_limits_set_origin(&l, "IOWeight", "w.box", 7);
-        box_limits_set_origin(&l, "CPUWeight", "w.box", 6);
+        struct box_config *owner = origin_config(&l, "w.box");
+        box_config_set_origin(owner, BOX_F_IO_WEIGHT, 7);
+        box_config_set_origin(owner, BOX_F_CPU_WEIGHT, 6);
         logs_capture();
         assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), 0);
         log_set_sink(NULL, NULL);
@@ -307,12 +323,12 @@ static void test_v2_missing_controller(void **state)
         struct box_io_limit io = {.major = 8, .minor = 0, .rbps = 1 << 20};
         l.io = &io;
         l.n_io = 1;
-        box_limits_set_origin(&l, "IOReadBandwidthMax", "w.box", 9);
+        box_config_set_origin(owner, BOX_F_IO_READ_BPS, 9);
         logs_capture();
         assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);
         assert_null(cg);
-        assert_non_null(strstr(logs, "error: w.box:9: [Limits] IOReadBandwidthMax/"));
+        assert_non_null(strstr(logs, "error: w.box:9: [Limits] IOReadBandwidthMax: "));
         assert_non_null(strstr(logs, ": the io controller is not available here"));
         assert_false(exists("boxlaunch"));
 
@@ -322,7 +338,7 @@ static void test_v2_missing_controller(void **state)
         l.io_weight = BOX_LIMIT_UNSET;
         l.cpu_weight = BOX_LIMIT_UNSET;
         l.cpu_quota_ppm = 500000;
-        l.n_origins = 0;
+        l.owner = NULL;
         logs_capture();
         assert_int_equal(cgroup_create(tree, "x", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);
@@ -618,7 +634,7 @@ static void test_v1_missing_controller(void **state)
         dir("devices");
         limits_init(&l);
         l.cpu_quota_ppm = 500000;
-        box_limits_set_origin(&l, "CPUQuota", "c.box", 3);
+        box_config_set_origin(origin_config(&l, "c.box"), BOX_F_CPU_QUOTA, 3);
         logs_capture();
         assert_int_equal(cgroup_create(tree, "c", &l, NULL, 0, &cg), -EOPNOTSUPP);
         log_set_sink(NULL, NULL);

@@ -13,7 +13,7 @@
 
 /* A field added to struct box_config must be added to config_json.c's table and to full() and
  * assert_same() below; this size check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 1576, "struct box_config changed: update config_json.c "
+_Static_assert(sizeof(struct box_config) == 1224, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
