@@ -9,6 +9,7 @@
 
 #include "frontend/box/box.h"
 #include "core/config.h"
+#include "core/config_json.h"
 #include "util/log.h"
 
 #include <malloc.h>
@@ -761,6 +762,45 @@ static void test_validate_duplicate_devices(void **state)
                        "v.box:7: ", "[Device b] uses the path /dev/x of [Device a]");
 }
 
+static void test_validate_ambient_boot(void **state)
+{
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nBoot=yes\n[Capabilities]\nAmbient=cap_kill\n",
+                       "v.box:6: ",
+                       "[Capabilities] Ambient: ambient capabilities cannot be used with [Exec] "
+                       "Boot=yes");
+}
+
+/* Messages from any layer name a field the .box way, with the line of its key, also for a
+ * config read back from the state format (the describer is found again by its kind). */
+static void test_field_origins(void **state)
+{
+        struct box_config c, back;
+        char w[256];
+        assert_int_equal(load("/b/o.box",
+                              "[Box]\nDirectory=/a\n[Exec]\nLimitNOFILE=10\n"
+                              "[Limits]\nMemoryMax=1G\n[Mount data]\nSource=/x\nTarget=/y\n",
+                              &c),
+                         0);
+        assert_string_equal(
+                box_config_where(&c, BOX_F_RLIMIT + RLIMIT_NOFILE, NULL, 0, w, sizeof(w)),
+                "/b/o.box:4: [Exec] LimitNOFILE");
+        assert_string_equal(box_config_where(&c, BOX_F_MOUNT_TARGET, "data",
+                                             c.mounts[0].origin.line, w, sizeof(w)),
+                            "/b/o.box:7: [Mount data] Target");
+        /* A key not in the file: the file and the key, no line. */
+        assert_string_equal(box_config_where(&c, BOX_F_MEMORY_HIGH, NULL, 0, w, sizeof(w)),
+                            "/b/o.box: [Limits] MemoryHigh");
+        assert_ptr_equal(c.limits.owner, &c);
+
+        _cleanup_free_ char *text = box_config_to_json_string(&c);
+        box_config_init(&back);
+        assert_int_equal(box_config_from_json_string(text, "state", &back), 0);
+        assert_string_equal(box_config_where(&back, BOX_F_MEMORY_MAX, NULL, 0, w, sizeof(w)),
+                            "/b/o.box:6: [Limits] MemoryMax");
+        box_config_free(&back);
+        box_config_free(&c);
+}
+
 static void test_validate_reports_all(void **state)
 {
         struct box_config c;
@@ -1230,6 +1270,8 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_validate_dotdot),
                 cmocka_unit_test(test_validate_root_mapping),
                 cmocka_unit_test(test_validate_duplicate_devices),
+                cmocka_unit_test(test_validate_ambient_boot),
+                cmocka_unit_test(test_field_origins),
                 cmocka_unit_test(test_validate_reports_all),
                 cmocka_unit_test(test_line_1023),
                 cmocka_unit_test(test_bad_file_name),
