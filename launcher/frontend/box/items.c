@@ -39,15 +39,6 @@ void *box_item_new(struct box_config *c, const char *type, const char *label, un
 
 /* ---- [Mount NAME] -------------------------------------------------------------------------- */
 
-int set_mount_type(struct fill *f, void *dst, const char *v)
-{
-        int t = box_mount_type_from_string(v);
-        if (t < 0)
-                return fill_error(f, "'%s' is not a mount type (bind, tmpfs, overlay)", v);
-        *(enum box_mount_type *)dst = (enum box_mount_type)t;
-        return 0;
-}
-
 int set_mount_target(struct fill *f, void *dst, const char *v)
 {
         if (streq(v, "/"))
@@ -202,18 +193,6 @@ int set_device_mode(struct fill *f, void *dst, const char *v)
 }
 
 /* ---- [Hook NAME] --------------------------------------------------------------------------- */
-
-int set_hook_stage(struct fill *f, void *dst, const char *v)
-{
-        int s = box_hook_stage_from_string(v);
-        if (s < 0)
-                return fill_error(f,
-                                  "'%s' is not a hook stage (prestart, createRuntime, "
-                                  "createContainer, startContainer, poststart, poststop)",
-                                  v);
-        *(enum box_hook_stage *)dst = (enum box_hook_stage)s;
-        return 0;
-}
 
 int set_hook_command(struct fill *f, void *dst, const char *v)
 {

@@ -61,6 +61,9 @@ int set_env(struct fill *f, void *dst, const char *v);       /* char **, NAME=VA
 int set_weight(struct fill *f, void *dst, const char *v);    /* uint64_t 1..10000 */
 int set_cpu_list(struct fill *f, void *dst, const char *v);  /* char *; arg 1: memory nodes */
 int set_path_list(struct fill *f, void *dst, const char *v); /* char **, absolute, appended */
+/* An enum by its name (core/names.h); arg says which. */
+enum { BOX_ENUM_CONSOLE, BOX_ENUM_NET, BOX_ENUM_MOUNT_TYPE, BOX_ENUM_HOOK_STAGE };
+int set_enum(struct fill *f, void *dst, const char *v);
 /* Setters with logic of their own (setters.c). */
 int set_box_name(struct fill *f, void *dst, const char *v);
 int set_directory(struct fill *f, void *dst, const char *v);
@@ -68,12 +71,10 @@ int set_hostname(struct fill *f, void *dst, const char *v);
 int set_user_name(struct fill *f, void *dst, const char *v); /* arg 1: a group */
 int set_groups(struct fill *f, void *dst, const char *v);
 int set_kill_signal(struct fill *f, void *dst, const char *v);
-int set_console(struct fill *f, void *dst, const char *v);
 int set_personality(struct fill *f, void *dst, const char *v);
 int set_oom_score(struct fill *f, void *dst, const char *v);
 int set_sysctl(struct fill *f, void *dst, const char *v);
 int set_rlimit(struct fill *f, void *dst, const char *v); /* arg: RLIMIT_* */
-int set_network(struct fill *f, void *dst, const char *v);
 int set_userns(struct fill *f, void *dst, const char *v);
 int set_caps(struct fill *f, void *dst, const char *v); /* arg 1: Set= (replaces the default) */
 int set_syscall_filter(struct fill *f, void *dst, const char *v);
@@ -84,7 +85,6 @@ int set_tasks(struct fill *f, void *dst, const char *v);
 int set_cgroup_parent(struct fill *f, void *dst, const char *v);
 int set_io_max(struct fill *f, void *dst, const char *v); /* arg: offset in box_io_limit */
 /* [Mount], [Device], [Hook] (items.c). */
-int set_mount_type(struct fill *f, void *dst, const char *v);
 int set_mount_target(struct fill *f, void *dst, const char *v);
 int set_mount_options(struct fill *f, void *dst, const char *v);
 int set_propagation(struct fill *f, void *dst, const char *v);
@@ -94,7 +94,6 @@ int set_device_type(struct fill *f, void *dst, const char *v);
 int set_device_number(struct fill *f, void *dst, const char *v);
 int set_device_access(struct fill *f, void *dst, const char *v);
 int set_device_mode(struct fill *f, void *dst, const char *v);
-int set_hook_stage(struct fill *f, void *dst, const char *v);
 int set_hook_command(struct fill *f, void *dst, const char *v);
 
 /* A new item of section type ("Mount", "Device", "Hook") labelled label, with its defaults, at

@@ -211,6 +211,29 @@ int set_path_list(struct fill *f, void *dst, const char *v)
         return append_words(f, dst, v, abs_path_ok);
 }
 
+/* An enumerated value by its name in core/names.h (enums are int-sized). */
+int set_enum(struct fill *f, void *dst, const char *v)
+{
+        static const struct {
+                int (*from_string)(const char *s);
+                const char *what;
+        } enums[] = {
+                [BOX_ENUM_CONSOLE] = {box_console_mode_from_string,
+                                      "a console mode (interactive, read-only, pipe, autopipe)"},
+                [BOX_ENUM_NET] = {box_net_mode_from_string, "a network mode (host, private)"},
+                [BOX_ENUM_MOUNT_TYPE] = {box_mount_type_from_string,
+                                         "a mount type (bind, tmpfs, overlay)"},
+                [BOX_ENUM_HOOK_STAGE] = {box_hook_stage_from_string,
+                                         "a hook stage (prestart, createRuntime, createContainer, "
+                                         "startContainer, poststart, poststop)"},
+        };
+        int e = enums[f->key->arg].from_string(v);
+        if (e < 0)
+                return fill_error(f, "'%s' is not %s", v, enums[f->key->arg].what);
+        *(int *)dst = e;
+        return 0;
+}
+
 /* ---- [Box] and [Exec] ---------------------------------------------------------------------- */
 
 int set_box_name(struct fill *f, void *dst, const char *v)
@@ -305,17 +328,6 @@ int set_kill_signal(struct fill *f, void *dst, const char *v)
         return 0;
 }
 
-int set_console(struct fill *f, void *dst, const char *v)
-{
-        int m = box_console_mode_from_string(v);
-        if (m < 0)
-                return fill_error(
-                        f, "'%s' is not a console mode (interactive, read-only, pipe, autopipe)",
-                        v);
-        *(enum box_console_mode *)dst = (enum box_console_mode)m;
-        return 0;
-}
-
 int set_personality(struct fill *f, void *dst, const char *v)
 {
         unsigned long *p = dst;
@@ -404,15 +416,6 @@ int set_rlimit(struct fill *f, void *dst, const char *v)
 }
 
 /* ---- [Namespaces], [Capabilities], [Security] ---------------------------------------------- */
-
-int set_network(struct fill *f, void *dst, const char *v)
-{
-        int m = box_net_mode_from_string(v);
-        if (m < 0)
-                return fill_error(f, "'%s' is not a network mode (host, private)", v);
-        *(enum box_net_mode *)dst = (enum box_net_mode)m;
-        return 0;
-}
 
 int set_userns(struct fill *f, void *dst, const char *v)
 {
