@@ -4,7 +4,7 @@
 #include "cli/verbs.h"
 
 #include "core/config.h"
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "launch/launch.h"
 #include "util/log.h"
 
@@ -97,7 +97,7 @@ int verb_check(struct verb_call *call)
         if (load_box(argv[0], o, c) < 0)
                 return 1;
         if (o->show)
-                box_config_show(c, stdout);
+                box_file_show(c, stdout);
         else
                 log_info("%s: OK", c->source_file);
         return 0;

@@ -1,10 +1,12 @@
-/* config.h - the one internal description of a box.
+/* config.h - the one internal description of a box: struct box_config, its defaults, effective
+ * values, field origins (field.h) and validation (validate.c).
  *
  * Every front-end (the .box reader today, an OCI config.json reader later, command-line overrides)
- * fills a struct box_config; nothing downstream knows which one did. Plain C types, owned memory,
- * no iniparser or JSON types. It is the subset of the OCI runtime spec a launcher needs plus the
- * machine-like extras (boot mode, notify). Every string and array here is heap-owned and released
- * by box_config_free(). */
+ * fills a struct box_config; nothing downstream knows which one did, and nothing here knows a
+ * front-end's syntax: a message names a field through box_config_where(). Plain C types, owned
+ * memory, no iniparser or JSON types. It is the subset of the OCI runtime spec a launcher needs
+ * plus the machine-like extras (boot mode, notify). Every string and array here is heap-owned and
+ * released by box_config_free(). The names of enumerated values are in names.h. */
 #pragma once
 #include "core/field.h"
 #include "util/util.h"
@@ -18,6 +20,8 @@ struct box_origin {
 };
 
 enum box_net_mode { BOX_NET_HOST, BOX_NET_PRIVATE };
+/* Counts for name tables (macros, so that a switch need not handle them). */
+#define _BOX_NET_MAX (BOX_NET_PRIVATE + 1)
 enum box_user_mode {
         BOX_USERNS_DEFAULT = -1, /* resolved by validation: pick with Boot=yes, else no */
         BOX_USERNS_NO,
@@ -30,6 +34,7 @@ enum box_console_mode {
         BOX_CONSOLE_READ_ONLY,
         BOX_CONSOLE_PIPE,
 };
+#define _BOX_CONSOLE_MAX (BOX_CONSOLE_PIPE + 1)
 enum box_tristate { BOX_DEFAULT = -1, BOX_NO = 0, BOX_YES = 1 };
 
 enum box_mount_type {
@@ -37,6 +42,7 @@ enum box_mount_type {
         BOX_MOUNT_TMPFS,
         BOX_MOUNT_OVERLAY,
 };
+#define _BOX_MOUNT_TYPE_MAX (BOX_MOUNT_OVERLAY + 1)
 
 struct box_mount {
         char *name; /* section label */
@@ -118,19 +124,7 @@ struct box_limits {
         struct box_io_limit *io;
         size_t n_io;
         char *parent; /* cgroup parent, relative to each hierarchy root; NULL = automatic */
-        /* Where each key was set, so that a limit the host cannot honour is reported with file
-         * and line (box_limits_origin()). key is a static string, e.g. "MemoryMax". */
-        struct box_limit_origin {
-                const char *key;
-                struct box_origin origin;
-        } origins[16];
-        size_t n_origins;
 };
-
-/* Records (or updates) where key of [Limits] was set. */
-void box_limits_set_origin(struct box_limits *l, const char *key, const char *file, unsigned line);
-/* Where key was set, or NULL if not from a file. */
-const struct box_origin *box_limits_origin(const struct box_limits *l, const char *key);
 
 struct box_caps {
         bool set_given;   /* Set= replaces the default list */
@@ -219,9 +213,12 @@ void box_config_set_origin(struct box_config *c, enum box_field f, unsigned line
  * as the front-end spells it. Returns buf. */
 const char *box_config_where(const struct box_config *c, enum box_field f, const char *item,
                              unsigned item_line, char *buf, size_t n);
+/* NAME alone, for a message that names a second field. Returns buf. */
+const char *box_config_field_name(const struct box_config *c, enum box_field f, const char *item,
+                                  char *buf, size_t n);
 
 /* A box name: letters, digits, '_', '-' and '.', at most 64, not starting with '.' (it names a
- * state directory, a cgroup and files, so nothing may walk out of them). */
+ * state file, a cgroup and other files, so nothing may walk out of their directories). */
 bool box_name_valid(const char *name);
 
 /* Defaults for a new config (everything unset, seccomp on, stub init on, autopipe). */
@@ -239,9 +236,6 @@ static inline void box_config_freep(struct box_config **c)
  * rules) and fills derived defaults. Logs every problem; returns 0 or -EINVAL. */
 int box_config_validate(struct box_config *c);
 
-/* Prints the resolved config in .box syntax (for `check --show`). */
-void box_config_show(const struct box_config *c, FILE *f);
-
 /* Effective values with defaults applied. */
 int box_config_kill_signal(const struct box_config *c);
 bool box_config_no_new_privs(const struct box_config *c);
@@ -251,8 +245,6 @@ bool box_config_stub_init(const struct box_config *c);
  * set-user-ID file or a device node someone left there). */
 unsigned long box_mount_flags(const struct box_mount *m);
 
-/* .box key names of the resource limits, indexed by RLIMIT_* ("LimitNOFILE"). */
-extern const char *const box_rlimit_keys[RLIM_NLIMITS];
-
+/* Hook stage names (names.c; declared here for the hook runner). */
 const char *box_hook_stage_to_string(enum box_hook_stage s);
 int box_hook_stage_from_string(const char *s); /* -EINVAL if unknown */

@@ -2,29 +2,36 @@
  *
  * Each table row names a JSON key, a C type and an offset; one generic writer and one generic
  * reader walk the tables, so a field is described once and both directions stay in step. Arrays
- * of structs (mounts, devices, hooks, I/O limits, sysctls) are rows too, with their own table. */
+ * of structs (mounts, devices, hooks, I/O limits, sysctls) are rows too, with their own table.
+ * The front-end's describer is a pointer to code: the JSON holds its kind ("box") and the line of
+ * every field, and the reader attaches the describer registered under that kind (field.h), so a
+ * config read back still names its fields as its front-end spells them, with file and line. */
 #include "core/config_json.h"
+#include "core/names.h"
+#include "util/log.h"
 
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdarg.h>
 
 enum ftype {
-        F_STR,     /* char * */
-        F_STRV,    /* char ** (NULL-terminated) */
-        F_BOOL,    /* bool */
-        F_TRI,     /* enum box_tristate: null / false / true */
-        F_U64,     /* uint64_t; BOX_LIMIT_UNSET as null */
-        F_U32,     /* uint32_t, uid_t, gid_t, unsigned */
-        F_INT,     /* int */
-        F_ULONG,   /* unsigned long */
-        F_MODE,    /* mode_t */
-        F_CHAR,    /* char, as a one-letter string */
-        F_ENUM,    /* int-sized enum, named by `names` (index = value - enum_base) */
-        F_ACCESS,  /* char[4] */
-        F_ARRAY,   /* array of structs: `sub` describes one, counted by the size_t at `count` */
-        F_RLIMITS, /* struct box_rlimit[RLIM_NLIMITS] */
-        F_ORIGIN,  /* struct box_origin: its line (the file is the config's source_file) */
+        F_STR,      /* char * */
+        F_STRV,     /* char ** (NULL-terminated) */
+        F_BOOL,     /* bool */
+        F_TRI,      /* enum box_tristate: null / false / true */
+        F_U64,      /* uint64_t; BOX_LIMIT_UNSET as null */
+        F_U32,      /* uint32_t, uid_t, gid_t, unsigned */
+        F_INT,      /* int */
+        F_ULONG,    /* unsigned long */
+        F_MODE,     /* mode_t */
+        F_CHAR,     /* char, as a one-letter string */
+        F_ENUM,     /* int-sized enum, named by `names` (index = value - enum_base) */
+        F_ACCESS,   /* char[4] */
+        F_ARRAY,    /* array of structs: `sub` describes one, counted by the size_t at `count` */
+        F_RLIMITS,  /* struct box_rlimit[RLIM_NLIMITS] */
+        F_ORIGIN,   /* struct box_origin: its line (the file is the config's source_file) */
+        F_FRONTEND, /* const struct box_frontend *, as its kind */
+        F_LINES,    /* unsigned field_line[_BOX_F_MAX], as {generic name: line} for lines > 0 */
 };
 
 struct table;
@@ -63,15 +70,11 @@ struct table {
         static const struct field name##_fields[] = {__VA_ARGS__};                                 \
         static const struct table name = {name##_fields, ARRAY_SIZE(name##_fields), sizeof(type)}
 
-static const char *const mount_types[] = {"bind", "tmpfs", "overlay"};
-static const char *const console_modes[] = {"autopipe", "interactive", "read-only", "pipe"};
-static const char *const net_modes[] = {"host", "private"};
+/* The state format's own words for the user namespace mode (index = value + 1). */
 static const char *const userns_modes[] = {"default", "no", "fixed", "pick"};
-static const char *const hook_stages[] = {"prestart",       "createRuntime", "createContainer",
-                                          "startContainer", "poststart",     "poststop"};
 
 TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
-      ENUM_ROW("type", struct box_mount, type, mount_types, 0),
+      ENUM_ROW("type", struct box_mount, type, box_mount_type_names, 0),
       ROW("source", F_STR, struct box_mount, source),
       ROW("target", F_STR, struct box_mount, target), ROW("lower", F_STRV, struct box_mount, lower),
       ROW("upper", F_STR, struct box_mount, upper), ROW("work", F_STR, struct box_mount, work),
@@ -91,7 +94,7 @@ TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, nam
       ROW("gid", F_U32, struct box_device, gid), ROW("line", F_ORIGIN, struct box_device, origin));
 
 TABLE(hook_table, struct box_hook, ROW("name", F_STR, struct box_hook, name),
-      ENUM_ROW("stage", struct box_hook, stage, hook_stages, 0),
+      ENUM_ROW("stage", struct box_hook, stage, box_hook_stage_names, 0),
       ROW("argv", F_STRV, struct box_hook, argv), ROW("env", F_STRV, struct box_hook, env),
       ROW("timeout_usec", F_U64, struct box_hook, timeout_usec),
       ROW("line", F_ORIGIN, struct box_hook, origin));
@@ -107,15 +110,17 @@ TABLE(io_table, struct box_io_limit, ROW("device", F_STR, struct box_io_limit, d
       ROW("wiops", F_U64, struct box_io_limit, wiops));
 
 #define C struct box_config
-TABLE(config_table, C, ROW("source_file", F_STR, C, source_file), ROW("name", F_STR, C, name),
-      ROW("root", F_STR, C, root), ROW("read_only", F_BOOL, C, read_only),
-      ROW("hostname", F_STR, C, hostname), ROW("ephemeral", F_BOOL, C, ephemeral),
-      ROW("argv", F_STRV, C, argv), ROW("env", F_STRV, C, env), ROW("user", F_STR, C, user),
-      ROW("group", F_STR, C, group), ROW("supplementary_groups", F_STRV, C, supplementary_groups),
-      ROW("cwd", F_STR, C, cwd), ROW("boot", F_BOOL, C, boot), ROW("init", F_TRI, C, init),
+TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
+      ROW("frontend", F_FRONTEND, C, frontend), ROW("field_lines", F_LINES, C, field_line),
+      ROW("name", F_STR, C, name), ROW("root", F_STR, C, root),
+      ROW("read_only", F_BOOL, C, read_only), ROW("hostname", F_STR, C, hostname),
+      ROW("ephemeral", F_BOOL, C, ephemeral), ROW("argv", F_STRV, C, argv),
+      ROW("env", F_STRV, C, env), ROW("user", F_STR, C, user), ROW("group", F_STR, C, group),
+      ROW("supplementary_groups", F_STRV, C, supplementary_groups), ROW("cwd", F_STR, C, cwd),
+      ROW("boot", F_BOOL, C, boot), ROW("init", F_TRI, C, init),
       ROW("kill_signal", F_INT, C, kill_signal),
       ROW("stop_timeout_usec", F_U64, C, stop_timeout_usec),
-      ENUM_ROW("console", C, console, console_modes, 0),
+      ENUM_ROW("console", C, console, box_console_mode_names, 0),
       ROW("notify_ready", F_BOOL, C, notify_ready),
       ROW("no_new_privileges", F_TRI, C, no_new_privileges),
       ROW("personality", F_ULONG, C, personality), ROW("oom_score_adj", F_INT, C, oom_score_adj),
@@ -123,7 +128,7 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file), ROW("name", F_
       ROW("cpu_affinity", F_STR, C, cpu_affinity), ROW("rlimits", F_RLIMITS, C, rlimits),
       ARRAY_ROW("sysctls", C, sysctls, n_sysctls, sysctl_table), ROW("ns_uts", F_BOOL, C, ns_uts),
       ROW("ns_ipc", F_BOOL, C, ns_ipc), ROW("ns_cgroup", F_BOOL, C, ns_cgroup),
-      ROW("ns_time", F_BOOL, C, ns_time), ENUM_ROW("net", C, net, net_modes, 0),
+      ROW("ns_time", F_BOOL, C, ns_time), ENUM_ROW("net", C, net, box_net_mode_names, 0),
       ENUM_ROW("userns", C, userns, userns_modes, -1), ROW("uid_base", F_U32, C, uid_base),
       ROW("uid_count", F_U32, C, uid_count), ROW("caps_set_given", F_BOOL, C, caps.set_given),
       ROW("caps_set", F_U64, C, caps.set), ROW("caps_add", F_U64, C, caps.add),
@@ -149,18 +154,6 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file), ROW("name", F_
       ARRAY_ROW("devices", C, devices, n_devices, device_table),
       ARRAY_ROW("hooks", C, hooks, n_hooks, hook_table));
 #undef C
-
-/* RLIMIT_* names as the OCI runtime spec spells them. */
-static const char *const rlimit_names[RLIM_NLIMITS] = {
-        [RLIMIT_CPU] = "RLIMIT_CPU",           [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-        [RLIMIT_DATA] = "RLIMIT_DATA",         [RLIMIT_STACK] = "RLIMIT_STACK",
-        [RLIMIT_CORE] = "RLIMIT_CORE",         [RLIMIT_RSS] = "RLIMIT_RSS",
-        [RLIMIT_NOFILE] = "RLIMIT_NOFILE",     [RLIMIT_AS] = "RLIMIT_AS",
-        [RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
-        [RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
-        [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
-        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
-};
 
 #define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
 
@@ -190,8 +183,18 @@ static struct json_object *rlimits_to_json(const struct box_rlimit *r)
                 struct json_object *v = json_object_new_array();
                 json_object_array_add(v, json_object_new_uint64(r[i].value.rlim_cur));
                 json_object_array_add(v, json_object_new_uint64(r[i].value.rlim_max));
-                json_object_object_add(o, rlimit_names[i], v);
+                json_object_object_add(o, box_rlimit_name(i), v);
         }
+        return o;
+}
+
+static struct json_object *lines_to_json(const unsigned *line)
+{
+        struct json_object *o = json_object_new_object();
+        for (int f = 0; f < _BOX_F_MAX; f++)
+                if (line[f])
+                        json_object_object_add(o, box_field_generic_name(f),
+                                               json_object_new_uint64(line[f]));
         return o;
 }
 
@@ -244,6 +247,12 @@ static struct json_object *field_to_json(const struct field *f, const void *base
                 return rlimits_to_json(AT(base, f, const struct box_rlimit));
         case F_ORIGIN:
                 return json_object_new_uint64(AT(base, f, const struct box_origin)->line);
+        case F_FRONTEND: {
+                const struct box_frontend *fe = *AT(base, f, const struct box_frontend *const);
+                return fe ? json_object_new_string(fe->kind) : NULL;
+        }
+        case F_LINES:
+                return lines_to_json(AT(base, f, const unsigned));
         }
         return NULL;
 }
@@ -275,16 +284,18 @@ char *box_config_to_json_string(const struct box_config *c)
 
 struct reader {
         const struct box_config *c; /* for origins */
-        char *err;
-        size_t errlen;
+        const char *what;           /* names the JSON's source in the message */
 };
 
+/* Reading stops at the first problem, so this logs once. */
 static int _printf_(2, 3) bad(struct reader *r, const char *fmt, ...)
 {
+        char msg[512];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(r->err, r->errlen, fmt, ap);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
+        log_error("%s: %s", r->what, msg);
         return -EINVAL;
 }
 
@@ -327,11 +338,8 @@ static int rlimits_from_json(struct reader *r, struct json_object *v, struct box
                 return bad(r, "rlimits: not an object");
         json_object_object_foreach(v, k, val)
         {
-                int i;
-                for (i = 0; i < RLIM_NLIMITS; i++)
-                        if (streq(k, rlimit_names[i]))
-                                break;
-                if (i == RLIM_NLIMITS)
+                int i = box_rlimit_from_name(k);
+                if (i < 0)
                         return bad(r, "rlimits.%s: unknown limit", k);
                 uint64_t cur, max;
                 if (!json_object_is_type(val, json_type_array) ||
@@ -348,8 +356,86 @@ static int rlimits_from_json(struct reader *r, struct json_object *v, struct box
         return 0;
 }
 
+static int lines_from_json(struct reader *r, struct json_object *v, unsigned *line)
+{
+        if (!json_object_is_type(v, json_type_object))
+                return bad(r, "field_lines: not an object");
+        json_object_object_foreach(v, k, val)
+        {
+                int f = box_field_from_generic_name(k);
+                uint64_t u;
+                if (f < 0)
+                        return bad(r, "field_lines.%s: unknown field", k);
+                int e = get_u64(r, k, val, UINT32_MAX, &u);
+                if (e < 0)
+                        return e;
+                line[f] = (unsigned)u;
+        }
+        return 0;
+}
+
+static int frontend_from_json(struct reader *r, struct json_object *v,
+                              const struct box_frontend **ret)
+{
+        const char *kind =
+                json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        const struct box_frontend *fe = kind ? box_frontend_find(kind) : NULL;
+        if (!fe)
+                return bad(r, "frontend: unknown front-end '%s'", kind ? kind : "");
+        *ret = fe;
+        return 0;
+}
+
 static int struct_from_json(struct reader *r, const struct table *t, struct json_object *o,
                             void *base, const char *where);
+
+/* F_CHAR (one letter) and F_ACCESS (up to three). */
+static int letters_from_json(struct reader *r, const struct field *f, struct json_object *v,
+                             void *base)
+{
+        const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        size_t max = f->type == F_CHAR ? 1 : 3;
+        if (!s || strlen(s) > max || (f->type == F_CHAR && strlen(s) != 1))
+                return bad(r, "%s: not a string of at most %zu letters", f->key, max);
+        if (f->type == F_CHAR)
+                *AT(base, f, char) = s[0];
+        else
+                snprintf(AT(base, f, char), 4, "%s", s);
+        return 0;
+}
+
+static int enum_from_json(struct reader *r, const struct field *f, struct json_object *v,
+                          void *base)
+{
+        const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+        for (int k = 0; k < f->n_names; k++)
+                if (streq(s, f->names[k])) {
+                        *AT(base, f, int) = k + f->enum_base;
+                        return 0;
+                }
+        return bad(r, "%s: unknown value '%s'", f->key, s);
+}
+
+static int array_from_json(struct reader *r, const struct field *f, struct json_object *v,
+                           void *base)
+{
+        if (!json_object_is_type(v, json_type_array))
+                return bad(r, "%s: not an array", f->key);
+        size_t len = json_object_array_length(v);
+        char *elems = xcalloc(len ? len : 1, f->sub->size);
+        /* Owned by the config from here, so box_config_free() releases a partial read. */
+        *AT(base, f, char *) = elems;
+        for (size_t i = 0; i < len; i++) {
+                *(size_t *)((char *)base + f->count) = i + 1;
+                char where[64];
+                snprintf(where, sizeof(where), "%s[%zu]", f->key, i);
+                int e = struct_from_json(r, f->sub, json_object_array_get_idx(v, i),
+                                         elems + i * f->sub->size, where);
+                if (e < 0)
+                        return e;
+        }
+        return 0;
+}
 
 static int field_from_json(struct reader *r, const struct field *f, struct json_object *v,
                            void *base)
@@ -360,7 +446,8 @@ static int field_from_json(struct reader *r, const struct field *f, struct json_
         /* null: the field keeps its default ("unset"). */
         if (!v)
                 return f->type == F_TRI || f->type == F_U64 || f->type == F_STR ||
-                                       f->type == F_STRV || f->type == F_ENUM
+                                       f->type == F_STRV || f->type == F_ENUM ||
+                                       f->type == F_FRONTEND
                                ? 0
                                : bad(r, "%s: null", f->key);
         switch (f->type) {
@@ -421,48 +508,18 @@ static int field_from_json(struct reader *r, const struct field *f, struct json_
                         *AT(base, f, mode_t) = (mode_t)u;
                 return 0;
         case F_CHAR:
-        case F_ACCESS: {
-                const char *s =
-                        json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-                size_t max = f->type == F_CHAR ? 1 : 3;
-                if (!s || strlen(s) > max || (f->type == F_CHAR && strlen(s) != 1))
-                        return bad(r, "%s: not a string of at most %zu letters", f->key, max);
-                if (f->type == F_CHAR)
-                        *AT(base, f, char) = s[0];
-                else
-                        snprintf(AT(base, f, char), 4, "%s", s);
-                return 0;
-        }
-        case F_ENUM: {
-                const char *s =
-                        json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-                for (int k = 0; k < f->n_names; k++)
-                        if (streq(s, f->names[k])) {
-                                *AT(base, f, int) = k + f->enum_base;
-                                return 0;
-                        }
-                return bad(r, "%s: unknown value '%s'", f->key, s);
-        }
-        case F_ARRAY: {
-                if (!json_object_is_type(v, json_type_array))
-                        return bad(r, "%s: not an array", f->key);
-                size_t len = json_object_array_length(v);
-                char *elems = xcalloc(len ? len : 1, f->sub->size);
-                /* Owned by the config from here, so box_config_free() releases a partial read. */
-                *AT(base, f, char *) = elems;
-                for (size_t i = 0; i < len; i++) {
-                        *(size_t *)((char *)base + f->count) = i + 1;
-                        char where[64];
-                        snprintf(where, sizeof(where), "%s[%zu]", f->key, i);
-                        e = struct_from_json(r, f->sub, json_object_array_get_idx(v, i),
-                                             elems + i * f->sub->size, where);
-                        if (e < 0)
-                                return e;
-                }
-                return 0;
-        }
+        case F_ACCESS:
+                return letters_from_json(r, f, v, base);
+        case F_ENUM:
+                return enum_from_json(r, f, v, base);
+        case F_ARRAY:
+                return array_from_json(r, f, v, base);
         case F_RLIMITS:
                 return rlimits_from_json(r, v, AT(base, f, struct box_rlimit));
+        case F_FRONTEND:
+                return frontend_from_json(r, v, AT(base, f, const struct box_frontend *));
+        case F_LINES:
+                return lines_from_json(r, v, AT(base, f, unsigned));
         }
         return bad(r, "%s: unhandled field", f->key);
 }
@@ -490,9 +547,9 @@ static int struct_from_json(struct reader *r, const struct table *t, struct json
         return 0;
 }
 
-int box_config_from_json(struct json_object *o, struct box_config *c, char *err, size_t errlen)
+int box_config_from_json(struct json_object *o, const char *what, struct box_config *c)
 {
-        struct reader r = {.c = c, .err = err, .errlen = errlen};
+        struct reader r = {.c = c, .what = what};
         struct json_object *v;
         if (!json_object_is_type(o, json_type_object) ||
             !json_object_object_get_ex(o, "version", &v) ||
@@ -508,15 +565,15 @@ int box_config_from_json(struct json_object *o, struct box_config *c, char *err,
         return struct_from_json(&r, &config_table, o, c, "config");
 }
 
-int box_config_from_json_string(const char *text, struct box_config *c, char *err, size_t errlen)
+int box_config_from_json_string(const char *text, const char *what, struct box_config *c)
 {
         enum json_tokener_error je;
         struct json_object *o = json_tokener_parse_verbose(text, &je);
         if (!o) {
-                snprintf(err, errlen, "invalid JSON: %s", json_tokener_error_desc(je));
+                log_error("%s: invalid JSON: %s", what, json_tokener_error_desc(je));
                 return -EINVAL;
         }
-        int r = box_config_from_json(o, c, err, errlen);
+        int r = box_config_from_json(o, what, c);
         json_object_put(o);
         return r;
 }

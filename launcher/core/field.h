@@ -1,8 +1,10 @@
 /* field.h - names for the values of a config, so that a message from any layer (validation,
  * cgroups, the launch) can point at where a value came from without knowing the front-end's
- * syntax: box_config_where(c, BOX_F_MEMORY_MAX, ...) gives "web.box:12: [Limits] MemoryMax=" for
+ * syntax: box_config_where(c, BOX_F_MEMORY_MAX, ...) gives "web.box:12: [Limits] MemoryMax" for
  * a .box file and "config.json: linux.resources.memory.limit" for an OCI bundle. The front-end
- * records the line of every field it sets and supplies the spelling (struct box_frontend). */
+ * records the line of every field it sets and supplies the spelling (struct box_frontend); it
+ * registers that describer here, so that a config read back from the state file (config_json.c
+ * stores the front-end's kind and the lines) still names its fields the front-end's way. */
 #pragma once
 #include <stddef.h>
 #include <sys/resource.h>
@@ -76,13 +78,22 @@ enum box_field {
         BOX_F_MOUNT_SOURCE,
         BOX_F_MOUNT_TARGET,
         BOX_F_MOUNT_OPTIONS,
+        BOX_F_MOUNT_PROPAGATION,
+        BOX_F_MOUNT_OPTIONAL,
         BOX_F_MOUNT_LOWER,
         BOX_F_MOUNT_UPPER,
         BOX_F_MOUNT_WORK,
         BOX_F_DEVICE,
         BOX_F_DEVICE_PATH,
+        BOX_F_DEVICE_TYPE,
+        BOX_F_DEVICE_NUMBER,
+        BOX_F_DEVICE_ACCESS,
+        BOX_F_DEVICE_MODE,
         BOX_F_HOOK,
+        BOX_F_HOOK_STAGE,
         BOX_F_HOOK_COMMAND,
+        BOX_F_HOOK_ENV,
+        BOX_F_HOOK_TIMEOUT,
         _BOX_F_MAX,
 };
 
@@ -90,11 +101,19 @@ enum box_field {
 struct box_frontend {
         const char *kind; /* "box", "oci" */
         /* How the source spells field f (of the item labelled `item` for item fields, else
-         * NULL), e.g. "[Limits] MemoryMax=" or "linux.resources.memory.limit"; written into buf,
-         * which is returned. */
+         * NULL), e.g. "[Limits] MemoryMax" or "linux.resources.memory.limit"; written into buf,
+         * which is returned. A message adds "=VALUE" or ": why" after it. */
         const char *(*field_name)(enum box_field f, const char *item, char *buf, size_t n);
 };
 
-/* The generic name of f ("memory_max", the state file's key), for configs without a
- * front-end. */
+/* Makes fe findable by its kind (box_frontend_find()). Front-ends call it from a constructor;
+ * registering a kind twice keeps the first. */
+void box_frontend_register(const struct box_frontend *fe);
+/* The describer registered as kind, or NULL. */
+const struct box_frontend *box_frontend_find(const char *kind);
+
+/* The generic name of f ("memory_max", "rlimits.RLIMIT_NOFILE": unique per field, the state
+ * file's key for the field's line), for configs without a front-end. */
 const char *box_field_generic_name(enum box_field f);
+/* The field of a generic name, or -EINVAL. */
+int box_field_from_generic_name(const char *name);

@@ -46,6 +46,7 @@
 #include "supervisor/supervise.h"
 #include "supervisor/tty.h"
 #include "launch/user.h"
+/* Until the state file stores the config as JSON (ops/, issue 14): the .box text of it. */
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -142,9 +143,12 @@ static void apply_sysctls(const struct box_config *c)
 
 static void apply_process_limits(const struct box_config *c)
 {
+        char where[512];
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
-                        child_fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
+                        child_fail(EXIT_SETUP_FAILED, -errno, "%s: setting the limit",
+                                   box_config_where(c, BOX_F_RLIMIT + i, NULL, 0, where,
+                                                    sizeof(where)));
         if (c->oom_score_adj_set) {
                 char v[16];
                 snprintf(v, sizeof(v), "%d", c->oom_score_adj);

@@ -140,9 +140,11 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 argv = shell_argv;
         }
 
+        char w[512];
         for (int i = 0; i < RLIM_NLIMITS; i++)
                 if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
-                        fail(EXIT_SETUP_FAILED, -errno, "setting %s", box_rlimit_keys[i]);
+                        fail(EXIT_SETUP_FAILED, -errno, "%s: setting the limit",
+                             box_config_where(c, BOX_F_RLIMIT + i, NULL, 0, w, sizeof(w)));
         if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "setting the personality");
 

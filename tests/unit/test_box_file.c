@@ -7,8 +7,9 @@
 
 #include <cmocka.h>
 
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "core/config.h"
+#include "core/config_json.h"
 #include "util/log.h"
 
 #include <malloc.h>
@@ -291,21 +292,30 @@ static void test_full_file(void **state)
         assert_int_equal(l->io_weight, 10000);
         assert_string_equal(l->parent, "boxes.slice");
         /* Where each key was set, for messages about a limit the host cannot honour: the line
-         * of that key in full_box. */
-        static const char *const lkeys[] = {"MemoryMax", "CPUWeight", "IOWeight", "Parent"};
+         * of that key in full_box, and the key as the .box describer spells it. */
+        static const struct {
+                const char *key;
+                enum box_field field;
+        } lkeys[] = {{"MemoryMax", BOX_F_MEMORY_MAX},
+                     {"CPUWeight", BOX_F_CPU_WEIGHT},
+                     {"IOWeight", BOX_F_IO_WEIGHT},
+                     {"Parent", BOX_F_CGROUP_PARENT}};
         for (size_t i = 0; i < ARRAY_SIZE(lkeys); i++) {
-                _cleanup_free_ char *want = xasprintf("\n%s = ", lkeys[i]);
+                _cleanup_free_ char *want = xasprintf("\n%s = ", lkeys[i].key);
                 const char *at = strstr(full_box, want);
                 assert_non_null(at);
                 unsigned line = 2; /* the newline found is the end of the line before */
                 for (const char *q = full_box; q < at; q++)
                         line += *q == '\n';
-                const struct box_origin *o = box_limits_origin(l, lkeys[i]);
-                assert_non_null(o);
-                assert_string_equal(o->file, "/etc/boxlaunch/web.box");
-                assert_int_equal(o->line, line);
+                assert_string_equal(c.source_file, "/etc/boxlaunch/web.box");
+                assert_int_equal(c.field_line[lkeys[i].field], line);
+                char w[256];
+                _cleanup_free_ char *expect =
+                        xasprintf("/etc/boxlaunch/web.box:%u: [Limits] %s", line, lkeys[i].key);
+                assert_string_equal(box_config_where(&c, lkeys[i].field, NULL, 0, w, sizeof(w)),
+                                    expect);
         }
-        assert_null(box_limits_origin(l, "IOReadBandwidthMax"));
+        assert_int_equal(c.field_line[BOX_F_IO_READ_BPS], 0);
 
         /* mounts in file order */
         assert_int_equal(c.n_mounts, 4);
@@ -383,7 +393,7 @@ static void test_full_file(void **state)
         /* show must print without crashing. */
         FILE *f = fopen("/dev/null", "we");
         assert_non_null(f);
-        box_config_show(&c, f);
+        box_file_show(&c, f);
         fclose(f);
         box_config_free(&c);
 }
@@ -566,7 +576,7 @@ static void test_empty_file(void **state)
         assert_int_equal(load("empty.box", "", &c), 0);
         assert_string_equal(c.name, "empty");
         assert_int_equal(box_config_validate(&c), -EINVAL);
-        expect_logged("empty.box: ", "no root directory: set Directory= in [Box]");
+        expect_logged("empty.box: ", "[Box] Directory: not set; the box needs a root directory");
         box_config_free(&c);
 }
 
@@ -582,7 +592,7 @@ static void test_section_keys(void **state)
         assert_null(box_file_section_keys("Nope"));
 }
 
-/* ---- box_config_show() prints .box syntax that loads back to the same config ---------------- */
+/* ---- box_file_show() prints .box syntax that loads back to the same config ---------------- */
 
 static char *show_to_string(const struct box_config *c)
 {
@@ -590,7 +600,7 @@ static char *show_to_string(const struct box_config *c)
         size_t len = 0;
         FILE *m = open_memstream(&out, &len);
         assert_non_null(m);
-        box_config_show(c, m);
+        box_file_show(c, m);
         fclose(m);
         return out;
 }
@@ -672,13 +682,14 @@ static void expect_invalid(const char *text, const char *prefix, const char *nee
 static void test_validate_missing_directory(void **state)
 {
         expect_invalid("[Exec]\nCommand = /bin/true\n",
-                       "v.box: ", "no root directory: set Directory= in [Box]");
+                       "v.box: ", "[Box] Directory: not set; the box needs a root directory");
 }
 
 static void test_validate_net_sysctl(void **state)
 {
-        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n",
-                       "v.box: ", "sysctl net.ipv4.ip_forward needs a private network");
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n", "v.box:4: ",
+                       "[Exec] Sysctl: net.ipv4.ip_forward needs a private network "
+                       "([Namespaces] Network); it would change the host");
         /* the same with Network=private is fine */
         struct box_config c;
         assert_int_equal(load("v.box",
@@ -692,8 +703,9 @@ static void test_validate_net_sysctl(void **state)
 
 static void test_validate_boot_init(void **state)
 {
-        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nBoot = yes\nInit = yes\n",
-                       "v.box: ", "cannot be combined with Init=yes");
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nBoot = yes\nInit = yes\n", "v.box:4: ",
+                       "[Exec] Boot=yes runs the image's init as PID 1; it cannot be combined "
+                       "with [Exec] Init=yes");
 }
 
 static void test_validate_duplicate_targets(void **state)
@@ -725,12 +737,13 @@ static void test_validate_duplicate_targets_slashes(void **state)
 static void test_validate_swap_without_memory(void **state)
 {
         expect_invalid("[Box]\nDirectory=/a\n[Limits]\nMemorySwapMax = 1G\n",
-                       "v.box: ", "MemorySwapMax= needs MemoryMax= in [Limits]");
+                       "v.box:4: ", "[Limits] MemorySwapMax: needs [Limits] MemoryMax as well");
 }
 
 static void test_validate_dotdot(void **state)
 {
-        expect_invalid("[Box]\nDirectory=/srv/../etc\n", "v.box: ", "must not contain '..'");
+        expect_invalid("[Box]\nDirectory=/srv/../etc\n",
+                       "v.box:2: ", "[Box] Directory=/srv/../etc must not contain '..'");
         expect_invalid("[Box]\nDirectory=/a\n[Mount m]\nSource=/x\nTarget=/a/../../etc\n",
                        "v.box:3: ", "[Mount m] Target=/a/../../etc must not contain '..'");
 }
@@ -738,7 +751,7 @@ static void test_validate_dotdot(void **state)
 static void test_validate_root_mapping(void **state)
 {
         expect_invalid("[Box]\nDirectory=/a\n[Namespaces]\nUser = 0:1000\n",
-                       "v.box: ", "maps the host's root into the box");
+                       "v.box:4: ", "[Namespaces] User=0:1000 maps the host's root into the box");
 }
 
 static void test_validate_duplicate_devices(void **state)
@@ -747,6 +760,44 @@ static void test_validate_duplicate_devices(void **state)
                        "[Device a]\nPath=/dev/x\nType=c\nNumber=1:3\n"
                        "[Device b]\nPath=/dev/x\nType=c\nNumber=1:5\n",
                        "v.box:7: ", "[Device b] uses the path /dev/x of [Device a]");
+}
+
+static void test_validate_ambient_boot(void **state)
+{
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nBoot=yes\n[Capabilities]\nAmbient=cap_kill\n",
+                       "v.box:6: ",
+                       "[Capabilities] Ambient: ambient capabilities cannot be used with [Exec] "
+                       "Boot=yes");
+}
+
+/* Messages from any layer name a field the .box way, with the line of its key, also for a
+ * config read back from the state format (the describer is found again by its kind). */
+static void test_field_origins(void **state)
+{
+        struct box_config c, back;
+        char w[256];
+        assert_int_equal(load("/b/o.box",
+                              "[Box]\nDirectory=/a\n[Exec]\nLimitNOFILE=10\n"
+                              "[Limits]\nMemoryMax=1G\n[Mount data]\nSource=/x\nTarget=/y\n",
+                              &c),
+                         0);
+        assert_string_equal(
+                box_config_where(&c, BOX_F_RLIMIT + RLIMIT_NOFILE, NULL, 0, w, sizeof(w)),
+                "/b/o.box:4: [Exec] LimitNOFILE");
+        assert_string_equal(box_config_where(&c, BOX_F_MOUNT_TARGET, "data",
+                                             c.mounts[0].origin.line, w, sizeof(w)),
+                            "/b/o.box:7: [Mount data] Target");
+        /* A key not in the file: the file and the key, no line. */
+        assert_string_equal(box_config_where(&c, BOX_F_MEMORY_HIGH, NULL, 0, w, sizeof(w)),
+                            "/b/o.box: [Limits] MemoryHigh");
+
+        _cleanup_free_ char *text = box_config_to_json_string(&c);
+        box_config_init(&back);
+        assert_int_equal(box_config_from_json_string(text, "state", &back), 0);
+        assert_string_equal(box_config_where(&back, BOX_F_MEMORY_MAX, NULL, 0, w, sizeof(w)),
+                            "/b/o.box:6: [Limits] MemoryMax");
+        box_config_free(&back);
+        box_config_free(&c);
 }
 
 static void test_validate_reports_all(void **state)
@@ -1218,6 +1269,8 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_validate_dotdot),
                 cmocka_unit_test(test_validate_root_mapping),
                 cmocka_unit_test(test_validate_duplicate_devices),
+                cmocka_unit_test(test_validate_ambient_boot),
+                cmocka_unit_test(test_field_origins),
                 cmocka_unit_test(test_validate_reports_all),
                 cmocka_unit_test(test_line_1023),
                 cmocka_unit_test(test_bad_file_name),

@@ -7,13 +7,14 @@
 #include <cmocka.h>
 
 #include "core/config_json.h"
+#include "util/log.h"
 
 #include <signal.h>
 #include <sys/mount.h>
 
 /* A field added to struct box_config must be added to config_json.c's table and to full() and
  * assert_same() below; this size check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 1576, "struct box_config changed: update config_json.c "
+_Static_assert(sizeof(struct box_config) == 1216, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
@@ -25,11 +26,25 @@ static char **sv(const char *a, const char *b)
         return v;
 }
 
+static const char *test_field_name(enum box_field f, const char *item, char *buf, size_t n)
+{
+        snprintf(buf, n, "<%s>", box_field_generic_name(f));
+        return buf;
+}
+
+static const struct box_frontend test_frontend = {"test", test_field_name};
+
 /* Every field set, none to its default. */
 static void full(struct box_config *c)
 {
         box_config_init(c);
         c->source_file = xstrdup("/etc/boxlaunch/full.box");
+        box_frontend_register(&test_frontend);
+        c->frontend = &test_frontend;
+        box_config_set_origin(c, BOX_F_ROOT, 3);
+        box_config_set_origin(c, BOX_F_MEMORY_MAX, 40);
+        box_config_set_origin(c, BOX_F_RLIMIT + RLIMIT_NOFILE, 12);
+        box_config_set_origin(c, _BOX_F_MAX - 1, 99);
         c->name = xstrdup("full");
         c->root = xstrdup("/srv/root dir");
         c->read_only = true;
@@ -164,6 +179,9 @@ static void assert_origin(const struct box_config *c, struct box_origin a, struc
 static void assert_same(const struct box_config *a, const struct box_config *b)
 {
         assert_str(a->source_file, b->source_file);
+        assert_ptr_equal(a->frontend, b->frontend);
+        for (int f = 0; f < _BOX_F_MAX; f++)
+                assert_int_equal(a->field_line[f], b->field_line[f]);
         assert_str(a->name, b->name);
         assert_str(a->root, b->root);
         assert_int_equal(a->read_only, b->read_only);
@@ -287,15 +305,40 @@ static void assert_same(const struct box_config *a, const struct box_config *b)
         }
 }
 
+static char logged[1024];
+
+static void capture(enum log_level l, const char *line, void *userdata)
+{
+        size_t n = strlen(logged);
+        snprintf(logged + n, sizeof(logged) - n, "%s\n", line);
+}
+
+/* The describer travels by its kind: a config read back names its fields the same way. */
+static void test_where_after_round_trip(void **state)
+{
+        struct box_config c, b;
+        full(&c);
+        _cleanup_free_ char *text = box_config_to_json_string(&c);
+        box_config_init(&b);
+        assert_int_equal(box_config_from_json_string(text, "test.json", &b), 0);
+        char w[256];
+        assert_string_equal(box_config_where(&b, BOX_F_MEMORY_MAX, NULL, 0, w, sizeof(w)),
+                            "/etc/boxlaunch/full.box:40: <memory_max>");
+        assert_string_equal(
+                box_config_where(&b, BOX_F_RLIMIT + RLIMIT_NOFILE, NULL, 0, w, sizeof(w)),
+                "/etc/boxlaunch/full.box:12: <rlimits.RLIMIT_NOFILE>");
+        box_config_free(&b);
+        box_config_free(&c);
+}
+
 static void round_trip(const struct box_config *a)
 {
         _cleanup_free_ char *text = box_config_to_json_string(a);
         struct box_config b;
-        char err[256] = "";
         box_config_init(&b);
-        int r = box_config_from_json_string(text, &b, err, sizeof(err));
+        int r = box_config_from_json_string(text, "test.json", &b);
         if (r < 0)
-                fail_msg("%s\n%s", err, text);
+                fail_msg("%s\n%s", logged, text);
         assert_same(a, &b);
         /* And the text of the copy is the text of the original. */
         _cleanup_free_ char *again = box_config_to_json_string(&b);
@@ -326,11 +369,13 @@ static void test_default_round_trip(void **state)
 static void expect_refused(const char *text, const char *words)
 {
         struct box_config c;
-        char err[256] = "";
         box_config_init(&c);
-        assert_int_equal(box_config_from_json_string(text, &c, err, sizeof(err)), -EINVAL);
-        if (!strstr(err, words))
-                fail_msg("'%s' does not say '%s'", err, words);
+        logged[0] = 0;
+        assert_int_equal(box_config_from_json_string(text, "state.json", &c), -EINVAL);
+        /* One line, naming the source and the key. */
+        if (strncmp(logged, "state.json: ", 12) != 0 || !strstr(logged, words) ||
+            strchr(logged, '\n') != strrchr(logged, '\n'))
+                fail_msg("'%s' does not say 'state.json: ...%s'", logged, words);
         box_config_free(&c);
 }
 
@@ -351,12 +396,29 @@ static void test_refused(void **state)
                        "mounts[0]: unknown key 'bogus'");
         expect_refused("{\"version\":1,\"rlimits\":{\"RLIMIT_FOO\":[1,2]}}", "RLIMIT_FOO");
         expect_refused("{\"version\":1,\"devices\":[{\"access\":\"rwmx\"}]}", "access");
+        expect_refused("{\"version\":1,\"frontend\":\"nope\"}", "unknown front-end 'nope'");
+        expect_refused("{\"version\":1,\"field_lines\":{\"bogus\":1}}",
+                       "field_lines.bogus: unknown field");
+        expect_refused("{\"version\":1,\"field_lines\":{\"root\":-1}}", "root: negative");
+}
+
+/* The generic names are the state file's keys for field lines: one per field. */
+static void test_generic_names_unique(void **state)
+{
+        for (int f = 1; f < _BOX_F_MAX; f++) {
+                const char *n = box_field_generic_name(f);
+                assert_string_not_equal(n, "config");
+                assert_int_equal(box_field_from_generic_name(n), f);
+        }
 }
 
 int main(void)
 {
+        log_set_sink(capture, NULL);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_full_round_trip),
+                cmocka_unit_test(test_where_after_round_trip),
+                cmocka_unit_test(test_generic_names_unique),
                 cmocka_unit_test(test_default_round_trip),
                 cmocka_unit_test(test_refused),
         };

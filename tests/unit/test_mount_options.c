@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "core/config.h"
 
 #include <sys/mount.h>
@@ -70,7 +70,7 @@ static void test_show(void **state)
         char *out = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&out, &len);
-        box_config_show(&c, m);
+        box_file_show(&c, m);
         fclose(m);
         assert_non_null(strstr(out, "Options = ro,suid,dev,rbind\n"));
         box_config_init(&d);

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "core/config_json.h"
-#include "frontend/box/box_file.h"
+#include "frontend/box/box.h"
 #include "ops/boxref.h"
 #include "ops/state.h"
 #include "util/log.h"

@@ -7,7 +7,7 @@
 # Equivalence target (same as the OCI rows): mnt,pid,uts,ipc,net ns; lo up;
 # cgroup v1 memory 256 MiB + pids 1024 under /$CG_PARENT/<ID>; ro root;
 # caps AUDIT_WRITE,KILL,NET_BIND_SERVICE; no_new_privs; userns 0->100000:65536.
-# Keys: docs/boxlaunch.box.5 (launcher/frontend/box/box_file.c keys[]). boxlaunch's own
+# Keys: docs/boxlaunch.box.5 (launcher/frontend/box/keys.c, the key table). boxlaunch's own
 # defaults stay on: its seccomp allow-list (cached in /var/cache/boxlaunch/seccomp),
 # masked/read-only /proc paths, cgroup namespace, and its stub init as PID 1.
 KIND_boxlaunch=runtime

@@ -1,0 +1,140 @@
+/* names.c - names of the config's enumerated values (names.h). */
+#include "core/names.h"
+
+#include <sys/capability.h>
+
+#define CAPBIT(c) (UINT64_C(1) << (c))
+
+#define RLIMIT_NAME(n) [RLIMIT_##n] = "RLIMIT_" #n,
+static const char *const rlimit_names[RLIM_NLIMITS] = {BOX_RLIMITS(RLIMIT_NAME)};
+#undef RLIMIT_NAME
+
+const char *box_rlimit_name(int resource)
+{
+        return resource >= 0 && resource < RLIM_NLIMITS ? rlimit_names[resource] : NULL;
+}
+
+int box_rlimit_from_name(const char *name)
+{
+        for (int i = 0; i < RLIM_NLIMITS; i++)
+                if (rlimit_names[i] && streq(name, rlimit_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+static int index_of(const char *s, const char *const *names, int n)
+{
+        for (int i = 0; i < n; i++)
+                if (strcaseeq(s, names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+const char *const box_console_mode_names[_BOX_CONSOLE_MAX] = {
+        [BOX_CONSOLE_AUTOPIPE] = "autopipe",
+        [BOX_CONSOLE_INTERACTIVE] = "interactive",
+        [BOX_CONSOLE_READ_ONLY] = "read-only",
+        [BOX_CONSOLE_PIPE] = "pipe",
+};
+
+const char *box_console_mode_to_string(enum box_console_mode m)
+{
+        return m < _BOX_CONSOLE_MAX ? box_console_mode_names[m] : "invalid";
+}
+
+int box_console_mode_from_string(const char *s)
+{
+        return index_of(s, box_console_mode_names, _BOX_CONSOLE_MAX);
+}
+
+const char *const box_mount_type_names[_BOX_MOUNT_TYPE_MAX] = {
+        [BOX_MOUNT_BIND] = "bind",
+        [BOX_MOUNT_TMPFS] = "tmpfs",
+        [BOX_MOUNT_OVERLAY] = "overlay",
+};
+
+const char *box_mount_type_to_string(enum box_mount_type t)
+{
+        return t < _BOX_MOUNT_TYPE_MAX ? box_mount_type_names[t] : "invalid";
+}
+
+int box_mount_type_from_string(const char *s)
+{
+        return index_of(s, box_mount_type_names, _BOX_MOUNT_TYPE_MAX);
+}
+
+const char *const box_net_mode_names[_BOX_NET_MAX] = {
+        [BOX_NET_HOST] = "host",
+        [BOX_NET_PRIVATE] = "private",
+};
+
+int box_net_mode_from_string(const char *s)
+{
+        return index_of(s, box_net_mode_names, _BOX_NET_MAX);
+}
+
+const char *const box_hook_stage_names[_BOX_HOOK_STAGE_MAX] = {
+        [BOX_HOOK_PRESTART] = "prestart",
+        [BOX_HOOK_CREATE_RUNTIME] = "createRuntime",
+        [BOX_HOOK_CREATE_CONTAINER] = "createContainer",
+        [BOX_HOOK_START_CONTAINER] = "startContainer",
+        [BOX_HOOK_POSTSTART] = "poststart",
+        [BOX_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *box_hook_stage_to_string(enum box_hook_stage s)
+{
+        return s < _BOX_HOOK_STAGE_MAX ? box_hook_stage_names[s] : "invalid";
+}
+
+int box_hook_stage_from_string(const char *s)
+{
+        return index_of(s, box_hook_stage_names, _BOX_HOOK_STAGE_MAX);
+}
+
+/* The kernel may know more capabilities than our headers; never more than fit in a mask. */
+static unsigned caps_max(void)
+{
+        unsigned n = cap_max_bits();
+        return n > 64 ? 64 : n;
+}
+
+uint64_t box_caps_all(void)
+{
+        unsigned n = caps_max();
+        return n >= 64 ? UINT64_MAX : CAPBIT(n) - 1;
+}
+
+int box_cap_from_name(const char *name)
+{
+        cap_value_t v;
+
+        /* cap_from_name() also takes bare numbers (unchecked): only accept real names. */
+        if (strncasecmp(name, "cap_", 4) != 0)
+                return -EINVAL;
+        if (cap_from_name(name, &v) < 0 || v < 0 || (unsigned)v >= caps_max())
+                return -EINVAL;
+        return (int)v;
+}
+
+char *box_caps_to_string(uint64_t mask)
+{
+        char *s = xstrdup("");
+        size_t len = 0;
+
+        for (unsigned i = 0; i < 64; i++) {
+                if (!(mask & CAPBIT(i)))
+                        continue;
+                char *name = cap_to_name((cap_value_t)i);
+                const char *n = name ? name : "?";
+                size_t l = strlen(n);
+                s = xrealloc(s, len + l + 2);
+                if (len > 0)
+                        s[len++] = ' ';
+                memcpy(s + len, n, l + 1);
+                len += l;
+                if (name)
+                        cap_free(name); /* libcap strings go back through cap_free() */
+        }
+        return s;
+}

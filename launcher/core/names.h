@@ -1,0 +1,58 @@
+/* names.h - the names of the config's enumerated values, once for every front-end, the state
+ * format (config_json.c) and the command line: console modes, mount types, network modes, hook
+ * stages, RLIMIT_* resources and capabilities. Pure look-ups: nothing here logs. */
+#pragma once
+#include "core/config.h"
+
+/* Every resource limit by its RLIMIT_* suffix, in RLIMIT_* order: X(CPU) X(FSIZE) ... Front-ends
+ * derive their key names from it (the .box reader's LimitNOFILE=). */
+#define BOX_RLIMITS(X)                                                                             \
+        X(CPU)                                                                                     \
+        X(FSIZE)                                                                                   \
+        X(DATA)                                                                                    \
+        X(STACK)                                                                                   \
+        X(CORE)                                                                                    \
+        X(RSS)                                                                                     \
+        X(NPROC)                                                                                   \
+        X(NOFILE)                                                                                  \
+        X(MEMLOCK)                                                                                 \
+        X(AS)                                                                                      \
+        X(LOCKS)                                                                                   \
+        X(SIGPENDING)                                                                              \
+        X(MSGQUEUE)                                                                                \
+        X(NICE)                                                                                    \
+        X(RTPRIO)                                                                                  \
+        X(RTTIME)
+
+/* "RLIMIT_NOFILE" (the OCI runtime spec's spelling); NULL for a resource out of range. */
+const char *box_rlimit_name(int resource);
+/* RLIMIT_* of "RLIMIT_NOFILE" (exact case), or -EINVAL. */
+int box_rlimit_from_name(const char *name);
+
+/* Console modes: "autopipe", "interactive", "read-only", "pipe" (index = enum value). */
+extern const char *const box_console_mode_names[_BOX_CONSOLE_MAX];
+const char *box_console_mode_to_string(enum box_console_mode m);
+int box_console_mode_from_string(const char *s); /* case-insensitive; -EINVAL if unknown */
+
+/* Mount types: "bind", "tmpfs", "overlay". */
+extern const char *const box_mount_type_names[_BOX_MOUNT_TYPE_MAX];
+const char *box_mount_type_to_string(enum box_mount_type t);
+int box_mount_type_from_string(const char *s); /* case-insensitive; -EINVAL */
+
+/* Network modes: "host", "private". */
+extern const char *const box_net_mode_names[_BOX_NET_MAX];
+int box_net_mode_from_string(const char *s); /* case-insensitive; -EINVAL */
+
+/* Hook stages as the OCI runtime spec names them: "prestart", "createRuntime", ...
+ * (box_hook_stage_to_string() and box_hook_stage_from_string(), case-insensitive, are declared in
+ * config.h for the hook runner). */
+extern const char *const box_hook_stage_names[_BOX_HOOK_STAGE_MAX];
+
+/* A capability by its name, "CAP_CHOWN" in any case (libcap's table; bare numbers are not
+ * names): its number, or -EINVAL for a name unknown here or beyond what the running kernel
+ * knows. */
+int box_cap_from_name(const char *name);
+/* Every capability the running kernel knows (what "all" means). */
+uint64_t box_caps_all(void);
+/* "cap_chown cap_kill" (malloc'd, libcap's spelling), "" for an empty mask. */
+char *box_caps_to_string(uint64_t mask);
