@@ -1,6 +1,7 @@
 /* main.c - the boxlaunch command line: verbs, options, box lookup. */
 #include "frontend/box/box_file.h"
 #include "core/config.h"
+#include "core/exitcodes.h"
 #include "launch/launch.h"
 #include "util/log.h"
 #include "cli/verbs.h"

@@ -1,5 +1,6 @@
 /* supervise.c - boxlaunch's loop while the box runs. */
 #include "supervisor/supervise.h"
+#include "core/exitcodes.h"
 #include "util/syscalls.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -37,11 +38,11 @@ int supervise_exit_code(int code, int status, bool boot)
 {
         if (code == CLD_EXITED)
                 /* 133 means "reboot me" to the service manager: only a real reboot says it. */
-                return status == 133 ? 1 : status;
+                return status == EXIT_BOX_REBOOT ? 1 : status;
         if (boot && status == SIGINT)
                 return 0; /* reboot(2) poweroff/halt inside the pid namespace */
         if (boot && status == SIGHUP)
-                return 133; /* reboot(2) restart */
+                return EXIT_BOX_REBOOT; /* reboot(2) restart */
         return 128 + status;
 }
 
