@@ -1,7 +1,7 @@
 /* config.c - defaults, validation and printing of the one internal config. */
 #include "core/config.h"
 
-#include "launch/caps.h"
+#include "util/capnames.h"
 
 #include "util/log.h"
 

@@ -9,11 +9,11 @@
  * getters (CVE-2023-33461 in Debian's 4.1). */
 #include "frontend/box/box_file.h"
 
-#include "launch/caps.h"
+#include "util/capnames.h"
 #include "util/log.h"
 #include "util/mountopts.h"
 #include "util/parse.h"
-#include "launch/seccomp.h"
+#include "util/syscallnames.h"
 #include "util/signals.h"
 
 #include <ctype.h>
@@ -815,10 +815,12 @@ static int h_ns_time(struct fill *f, const char *v)
 /* [Capabilities] */
 static int set_caps(struct fill *f, uint64_t *dst, const char *v)
 {
-        _cleanup_free_ char *badtok = NULL;
-        if (caps_parse(v, dst, &badtok) < 0)
-                return bad(f, "unknown capability '%s' (e.g. CAP_NET_ADMIN, or 'all')",
-                           badtok ? badtok : v);
+        _cleanup_strv_ char **t = split_tokens(v);
+        uint64_t mask = 0;
+        for (char **p = t; *p; p++)
+                if (caps_add_name(&mask, *p) < 0)
+                        return bad(f, "unknown capability '%s' (e.g. CAP_NET_ADMIN, or 'all')", *p);
+        *dst = mask;
         return 0;
 }
 static int h_caps_add(struct fill *f, const char *v)
@@ -850,11 +852,11 @@ static int h_sec_filter(struct fill *f, const char *v)
                 v++;
         }
         _cleanup_strv_ char **t = split_tokens(v);
-        _cleanup_free_ char *badtok = NULL;
         if (!t[0])
                 return bad(f, "empty system call list");
-        if (seccomp_check_names(t, &badtok) < 0)
-                return bad(f, "unknown system call or group '%s'", badtok ? badtok : v);
+        for (char **p = t; *p; p++)
+                if (!syscall_name_known(*p))
+                        return bad(f, "unknown system call or group '%s'", *p);
         char ***dst = deny ? &f->c->seccomp.deny : &f->c->seccomp.allow;
         for (char **p = t; *p; p++)
                 strv_push(dst, xstrdup(*p));
