@@ -25,13 +25,15 @@ int in_root(int rootfd, const char *path, uint64_t flags)
         return openat2_fd(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
-static const char *file_kind(mode_t mode)
+const char *file_kind(mode_t mode)
 {
         switch (mode & S_IFMT) {
         case S_IFLNK:
                 return "a symbolic link";
         case S_IFREG:
                 return "a regular file";
+        case S_IFDIR:
+                return "a directory";
         case S_IFIFO:
                 return "a FIFO";
         case S_IFSOCK:
@@ -41,7 +43,7 @@ static const char *file_kind(mode_t mode)
         case S_IFBLK:
                 return "a block device";
         default:
-                return "not a directory";
+                return "an unknown kind of file";
         }
 }
 

@@ -11,6 +11,9 @@ int openat2_fd(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
 /* PATH opened inside the root directory rootfd (RESOLVE_IN_ROOT, no magic links). */
 int in_root(int rootfd, const char *path, uint64_t flags);
 
+/* "a symbolic link", "a FIFO", ... for a message about what a path in the image is. */
+const char *file_kind(mode_t mode);
+
 /* Open PATH inside the root directory fd without leaving it (RESOLVE_IN_ROOT); creates missing
  * parent directories (and the last component as a directory, or as an empty file when
  * `as_file`) when `create`. Returns an O_PATH fd or a negative errno. */

@@ -8,41 +8,14 @@
  * read whole, and parsed from memory. */
 #include "launch/user.h"
 
-#include "util/syscalls.h"
-
+#include "launch/mountfd.h"
 #include "util/log.h"
 #include "util/parse.h"
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/openat2.h>
 #include <pwd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-
-static int open_in_root(int rootfd, const char *path, uint64_t flags)
-{
-        int fd = sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        return fd < 0 ? -errno : fd;
-}
-
-static const char *kind(mode_t mode)
-{
-        switch (mode & S_IFMT) {
-        case S_IFIFO:
-                return "a FIFO";
-        case S_IFCHR:
-                return "a character device";
-        case S_IFBLK:
-                return "a block device";
-        case S_IFSOCK:
-                return "a socket";
-        case S_IFDIR:
-                return "a directory";
-        default:
-                return "not a regular file";
-        }
-}
 
 /* One of the box's databases, read whole. A missing file reads as empty. */
 struct db {
@@ -66,14 +39,14 @@ int user_db_read(const char *path, char **ret, size_t *ret_len)
                 return log_error_errno(-errno, "opening the box's root");
         const char *rel = path + strspn(path, "/");
         /* O_PATH opens nothing: a device node is looked at, never opened. */
-        _cleanup_close_ int p = open_in_root(root, rel, O_PATH);
+        _cleanup_close_ int p = in_root(root, rel, O_PATH);
         if (p == -ENOENT)
                 return 0;
         struct stat st, st2;
         if (p < 0 || fstat(p, &st) < 0)
                 return log_error_errno(p < 0 ? p : -errno, "the box's %s", path);
         if (!S_ISREG(st.st_mode)) {
-                log_error("the box's %s is %s, not a regular file", path, kind(st.st_mode));
+                log_error("the box's %s is %s, not a regular file", path, file_kind(st.st_mode));
                 return -EINVAL;
         }
         if (st.st_size > USER_DB_MAX) {
@@ -83,7 +56,7 @@ int user_db_read(const char *path, char **ret, size_t *ret_len)
         }
         /* Non-blocking, in case it was swapped for a FIFO since; then checked to be the file
          * looked at. */
-        _cleanup_close_ int fd = open_in_root(root, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        _cleanup_close_ int fd = in_root(root, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         if (fd < 0 || fstat(fd, &st2) < 0)
                 return log_error_errno(fd < 0 ? fd : -errno, "the box's %s", path);
         if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino || !S_ISREG(st2.st_mode)) {
