@@ -214,8 +214,9 @@ static void release_notify(struct launch *l)
         l->notify_path = NULL;
 }
 
-/* NotifyReady=yes: the payload reports READY=1 itself, to a socket bound at /run/host/notify. */
-static int prepare_notify(struct launch *l)
+/* The mounts the child makes: the config's, then the launch's own. With NotifyReady=yes the
+ * payload reports READY=1 itself, to a socket bound at /run/host/notify. */
+static int prepare_mounts(struct launch *l)
 {
         const struct box_config *c = l->c;
         struct box_runtime *rt = &l->rt;
@@ -753,7 +754,7 @@ int launch_box(const struct box_config *c, const struct launch_opts *o)
                 .pty_master = -1,
         };
         if (acquire_state(&l) >= 0 && prepare_security(&l) >= 0 && prepare_ids(&l) >= 0 &&
-            prepare_console(&l) >= 0 && prepare_notify(&l) >= 0 && prepare_stub(&l) >= 0 &&
+            prepare_console(&l) >= 0 && prepare_mounts(&l) >= 0 && prepare_stub(&l) >= 0 &&
             block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 && prepare_cgroups(&l) >= 0 &&
             clone_box(&l) >= 0 && create_cgroups_late(&l) >= 0 && write_maps(&l) >= 0 &&
             publish_state(&l) >= 0 && run_prestart_hooks(&l) >= 0 && go(&l) >= 0 &&
