@@ -3,6 +3,7 @@
  * with run or check, the global options apply and the BOX argument follows. */
 #include "cli/verbs.h"
 
+#include "core/exitcodes.h"
 #include "launch/launch.h"
 #include "util/log.h"
 

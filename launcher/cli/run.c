@@ -5,6 +5,7 @@
 
 #include "core/config.h"
 #include "frontend/box/box.h"
+#include "core/exitcodes.h"
 #include "launch/launch.h"
 #include "util/log.h"
 

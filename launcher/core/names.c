@@ -1,8 +1,6 @@
 /* names.c - names of the config's enumerated values (names.h). */
 #include "core/names.h"
 
-#include <sys/capability.h>
-
 #define CAPBIT(c) (UINT64_C(1) << (c))
 
 #define RLIMIT_NAME(n) [RLIMIT_##n] = "RLIMIT_" #n,
@@ -90,51 +88,4 @@ const char *box_hook_stage_to_string(enum box_hook_stage s)
 int box_hook_stage_from_string(const char *s)
 {
         return index_of(s, box_hook_stage_names, _BOX_HOOK_STAGE_MAX);
-}
-
-/* The kernel may know more capabilities than our headers; never more than fit in a mask. */
-static unsigned caps_max(void)
-{
-        unsigned n = cap_max_bits();
-        return n > 64 ? 64 : n;
-}
-
-uint64_t box_caps_all(void)
-{
-        unsigned n = caps_max();
-        return n >= 64 ? UINT64_MAX : CAPBIT(n) - 1;
-}
-
-int box_cap_from_name(const char *name)
-{
-        cap_value_t v;
-
-        /* cap_from_name() also takes bare numbers (unchecked): only accept real names. */
-        if (strncasecmp(name, "cap_", 4) != 0)
-                return -EINVAL;
-        if (cap_from_name(name, &v) < 0 || v < 0 || (unsigned)v >= caps_max())
-                return -EINVAL;
-        return (int)v;
-}
-
-char *box_caps_to_string(uint64_t mask)
-{
-        char *s = xstrdup("");
-        size_t len = 0;
-
-        for (unsigned i = 0; i < 64; i++) {
-                if (!(mask & CAPBIT(i)))
-                        continue;
-                char *name = cap_to_name((cap_value_t)i);
-                const char *n = name ? name : "?";
-                size_t l = strlen(n);
-                s = xrealloc(s, len + l + 2);
-                if (len > 0)
-                        s[len++] = ' ';
-                memcpy(s + len, n, l + 1);
-                len += l;
-                if (name)
-                        cap_free(name); /* libcap strings go back through cap_free() */
-        }
-        return s;
 }

@@ -1,6 +1,7 @@
 /* names.h - the names of the config's enumerated values, once for every front-end, the state
  * format (config_json.c) and the command line: console modes, mount types, network modes, hook
- * stages, RLIMIT_* resources and capabilities. Pure look-ups: nothing here logs. */
+ * stages and RLIMIT_* resources (capability names are in util/capnames.h). Pure look-ups:
+ * nothing here logs. */
 #pragma once
 #include "core/config.h"
 
@@ -47,12 +48,3 @@ int box_net_mode_from_string(const char *s); /* case-insensitive; -EINVAL */
  * (box_hook_stage_to_string() and box_hook_stage_from_string(), case-insensitive, are declared in
  * config.h for the hook runner). */
 extern const char *const box_hook_stage_names[_BOX_HOOK_STAGE_MAX];
-
-/* A capability by its name, "CAP_CHOWN" in any case (libcap's table; bare numbers are not
- * names): its number, or -EINVAL for a name unknown here or beyond what the running kernel
- * knows. */
-int box_cap_from_name(const char *name);
-/* Every capability the running kernel knows (what "all" means). */
-uint64_t box_caps_all(void);
-/* "cap_chown cap_kill" (malloc'd, libcap's spelling), "" for an empty mask. */
-char *box_caps_to_string(uint64_t mask);

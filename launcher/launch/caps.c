@@ -1,4 +1,4 @@
-/* caps.c - capability sets with libcap. */
+/* caps.c - the box's capability set: defaults, resolution, applying it (libcap). */
 #include "launch/caps.h"
 
 #include <grp.h>
@@ -6,8 +6,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "util/capnames.h"
 #include "util/log.h"
-#include "util/parse.h"
 
 #define CAPBIT(c) (UINT64_C(1) << (c))
 
@@ -15,62 +15,6 @@ static void cap_freep(cap_t *c)
 {
         if (*c)
                 cap_free(*c);
-}
-
-/* libcap strings must go back through cap_free(). */
-static void cap_namep(char **s)
-{
-        if (*s)
-                cap_free(*s);
-}
-
-/* The kernel may know more capabilities than our headers; never more than fit in a mask. */
-static unsigned caps_max(void)
-{
-        unsigned n = cap_max_bits();
-        return n > 64 ? 64 : n;
-}
-
-static uint64_t caps_all(void)
-{
-        unsigned n = caps_max();
-        return n >= 64 ? UINT64_MAX : CAPBIT(n) - 1;
-}
-
-static int cap_lookup(const char *name, unsigned *ret)
-{
-        cap_value_t v;
-
-        /* cap_from_name() also takes bare numbers (unchecked): only accept real names. */
-        if (strncasecmp(name, "cap_", 4) != 0)
-                return -EINVAL;
-        if (cap_from_name(name, &v) < 0 || v < 0 || (unsigned)v >= caps_max())
-                return -EINVAL;
-        *ret = (unsigned)v;
-        return 0;
-}
-
-int caps_parse(const char *text, uint64_t *ret, char **bad)
-{
-        _cleanup_strv_ char **tokens = split_tokens(text);
-        uint64_t mask = 0;
-
-        for (char **t = tokens; *t; t++) {
-                unsigned v;
-
-                if (strcaseeq(*t, "all")) {
-                        mask |= caps_all();
-                        continue;
-                }
-                if (cap_lookup(*t, &v) < 0) {
-                        if (bad)
-                                *bad = xstrdup(*t);
-                        return -EINVAL;
-                }
-                mask |= CAPBIT(v);
-        }
-        *ret = mask;
-        return 0;
 }
 
 uint64_t caps_default_app(void)
@@ -129,26 +73,6 @@ uint64_t caps_resolve(const struct box_config *c)
                 log_debug("capabilities not in the host bounding set, dropped: %s", missing);
         }
         return m & host;
-}
-
-char *caps_to_string(uint64_t mask)
-{
-        char *s = xstrdup("");
-        size_t len = 0;
-
-        for (unsigned i = 0; i < 64; i++) {
-                if (!(mask & CAPBIT(i)))
-                        continue;
-                _cleanup_(cap_namep) char *name = cap_to_name((cap_value_t)i);
-                const char *n = name ? name : "?";
-                size_t l = strlen(n);
-                s = xrealloc(s, len + l + 2);
-                if (len > 0)
-                        s[len++] = ' ';
-                memcpy(s + len, n, l + 1);
-                len += l;
-        }
-        return s;
 }
 
 static int cap_set_mask(cap_t caps, cap_flag_t flag, uint64_t mask)

@@ -1,11 +1,7 @@
-/* caps.h - capability sets: parsing, defaults, resolution and applying them in the box. */
+/* caps.h - the box's capability set: the defaults, the resolution of Set=/Add=/Drop= against the
+ * host's bounding set, and applying it in the box (names and masks: util/capnames.h). */
 #pragma once
 #include "core/config.h"
-
-/* Parses "CAP_CHOWN cap_net_raw, all": space/comma separated, case-insensitive; "all" is every
- * capability the running kernel knows (cap_max_bits()). An unknown name gives -EINVAL and *bad a
- * malloc'd copy of the offending token. */
-int caps_parse(const char *text, uint64_t *ret, char **bad);
 
 /* The OCI/Docker default set for application boxes. */
 uint64_t caps_default_app(void);
@@ -16,9 +12,6 @@ uint64_t caps_host_bounding(void);
 
 /* The box's final set: the default (or Set=) | Add= & ~Drop=, limited to the host bounding set. */
 uint64_t caps_resolve(const struct box_config *c);
-
-/* "cap_chown cap_kill ..." (malloc'd), "" for an empty mask. */
-char *caps_to_string(uint64_t mask);
 
 /* In the box child just before exec: drops the bounding set to keep, switches to uid/gid/groups
  * and sets E=P (keep for root, ambient&keep otherwise), I=ambient&keep and the ambient set. Does

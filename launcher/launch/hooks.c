@@ -9,13 +9,12 @@
 #include "util/ns.h"
 #include "util/syscalls.h"
 
-#include "util/json.h"
-
 #include "cgroup/cgroup.h"
 #include "util/log.h"
 #include "launch/privs.h"
 
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,23 +30,18 @@
 
 char *hook_state_json(const struct hook_state *s)
 {
-        char *out = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&out, &len);
-        if (!f)
-                abort();
-        fputs("{\"ociVersion\":\"1.2.0\",\"id\":", f);
-        json_write_string(f, s->id ? s->id : "");
-        fputs(",\"status\":", f);
-        json_write_string(f, s->status ? s->status : "");
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "ociVersion", json_object_new_string("1.2.0"));
+        json_object_object_add(o, "id", json_object_new_string(s->id ? s->id : ""));
+        json_object_object_add(o, "status", json_object_new_string(s->status ? s->status : ""));
         /* The spec requires "pid" only while a process exists (created, running). */
         if (s->pid > 0)
-                fprintf(f, ",\"pid\":%d", (int)s->pid);
-        fputs(",\"bundle\":", f);
-        json_write_string(f, s->bundle ? s->bundle : "");
-        fputs(",\"annotations\":{}}", f);
-        if (fclose(f) != 0)
-                abort();
+                json_object_object_add(o, "pid", json_object_new_int(s->pid));
+        json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
+        json_object_object_add(o, "annotations", json_object_new_object());
+        char *out = xstrdup(json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
         return out;
 }
 
@@ -70,7 +64,9 @@ struct hook_report {
         int32_t err; /* positive errno */
 };
 
-static _noreturn_ void child_fail(int report_fd, enum hook_step step, int err)
+/* The hook's child failed before execve: report the step and errno to the parent, which logs
+ * them naming the hook (at the level its stage calls for), and exit. */
+static _noreturn_ void hook_child_exit(int report_fd, enum hook_step step, int err)
 {
         struct hook_report r = {.step = step, .err = err < 0 ? -err : err};
         (void)write_all(report_fd, &r, sizeof(r));
@@ -105,7 +101,7 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
         /* Own session (so own process group, which a timeout kills whole): a hook handed our
          * terminal as its stdout must not push input into it (TIOCSTI) or take it over. */
         if (setsid() < 0)
-                child_fail(report_fd, STEP_SESSION, -errno);
+                hook_child_exit(report_fd, STEP_SESSION, -errno);
         /* The supervisor's blocked or ignored signals are none of the hook's business. */
         for (int sig = 1; sig < NSIG; sig++)
                 (void)signal(sig, SIG_DFL);
@@ -115,38 +111,38 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
         /* dup2() onto itself would keep O_CLOEXEC. */
         if (state_fd == STDIN_FILENO ? fcntl(state_fd, F_SETFD, 0) < 0
                                      : dup2(state_fd, STDIN_FILENO) < 0)
-                child_fail(report_fd, STEP_FDS, -errno);
+                hook_child_exit(report_fd, STEP_FDS, -errno);
         /* Into the box's groups before anything runs: limits, accounting, device policy. */
         if (conf && (r = cgroup_join_self(conf->cgroup_fds, conf->n_cgroup_fds)) < 0)
-                child_fail(report_fd, STEP_CGROUP, r);
+                hook_child_exit(report_fd, STEP_CGROUP, r);
         int keep[] = {report_fd};
         r = close_fds_from(3, keep, ARRAY_SIZE(keep));
         if (r < 0)
-                child_fail(report_fd, STEP_FDS, r);
+                hook_child_exit(report_fd, STEP_FDS, r);
 
         if (nsenter_pid > 0) {
                 int flags = 0;
                 _cleanup_close_ int pidfd = sys_pidfd_open(nsenter_pid, 0);
                 if (pidfd < 0)
-                        child_fail(report_fd, STEP_NAMESPACES, -errno);
+                        hook_child_exit(report_fd, STEP_NAMESPACES, -errno);
                 r = namespaces_to_enter(pidfd, nsenter_pid, &flags);
                 if (r < 0)
-                        child_fail(report_fd, STEP_NAMESPACES, r);
+                        hook_child_exit(report_fd, STEP_NAMESPACES, r);
                 /* One atomic call (kernel >= 5.8): all of them or none. */
                 if (flags && setns(pidfd, flags) < 0)
-                        child_fail(report_fd, STEP_NAMESPACES, -errno);
+                        hook_child_exit(report_fd, STEP_NAMESPACES, -errno);
                 /* Entering a user namespace leaves us an unmapped uid: be the box's root. */
                 if ((flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-                        child_fail(report_fd, STEP_IDS, -errno);
+                        hook_child_exit(report_fd, STEP_IDS, -errno);
                 if ((flags & CLONE_NEWNS) && chdir("/") < 0)
-                        child_fail(report_fd, STEP_NAMESPACES, -errno);
+                        hook_child_exit(report_fd, STEP_NAMESPACES, -errno);
 
                 /* setns(CLONE_NEWPID) only moves our future children: fork once more, and
                  * pass the hook's fate on as our own. */
                 if (flags & CLONE_NEWPID) {
                         pid_t pid = fork();
                         if (pid < 0)
-                                child_fail(report_fd, STEP_FORK, -errno);
+                                hook_child_exit(report_fd, STEP_FORK, -errno);
                         if (pid > 0) {
                                 int status;
                                 while (waitpid(pid, &status, 0) < 0)
@@ -166,15 +162,14 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
                 /* The box's capabilities, no_new_privs, AppArmor profile and seccomp filter,
                  * as root in the box: what its own processes get. */
                 struct box_ids ids = {.uid = 0, .gid = 0};
-                char why[256];
-                r = privs_drop(conf->c, conf->privs, &ids, why, sizeof(why));
+                r = privs_drop(conf->c, conf->privs, &ids);
                 if (r >= 0)
                         r = privs_seal(conf->c, conf->privs);
                 if (r < 0)
-                        child_fail(report_fd, STEP_CONFINE, r);
+                        hook_child_exit(report_fd, STEP_CONFINE, r);
         }
         execve(h->argv[0], h->argv, h->env ? h->env : empty_env);
-        child_fail(report_fd, STEP_EXEC, -errno);
+        hook_child_exit(report_fd, STEP_EXEC, -errno);
 }
 
 /* ---- the parent --------------------------------------------------------------------------- */

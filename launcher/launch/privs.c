@@ -25,35 +25,27 @@ void privs_done(struct privs *p)
         seccomp_prog_free(&p->seccomp);
 }
 
-int privs_drop(const struct box_config *c, const struct privs *p, const struct box_ids *ids,
-               char *err, size_t errlen)
+int privs_drop(const struct box_config *c, const struct privs *p, const struct box_ids *ids)
 {
         bool nnp = box_config_no_new_privs(c);
         int r;
 
-        if (!nnp && (r = seccomp_load_prog(&p->seccomp)) < 0) {
-                snprintf(err, errlen, "loading the seccomp filter");
-                return r;
-        }
+        if (!nnp && (r = seccomp_load_prog(&p->seccomp)) < 0)
+                return log_error_errno(r, "loading the seccomp filter");
         r = caps_apply(p->caps, c->caps.ambient, ids->uid, ids->gid, ids->groups, ids->n_groups);
-        if (r < 0) {
-                snprintf(err, errlen, "switching to uid %u gid %u with capabilities",
-                         (unsigned)ids->uid, (unsigned)ids->gid);
-                return r;
-        }
-        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                snprintf(err, errlen, "setting no_new_privs");
-                return -errno;
-        }
+        if (r < 0)
+                return log_error_errno(r, "switching to uid %u gid %u with capabilities",
+                                       (unsigned)ids->uid, (unsigned)ids->gid);
+        if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return log_error_errno(-errno, "setting no_new_privs");
         r = lsm_apply(c, p->apparmor);
-        if (r < 0) {
-                snprintf(err, errlen, "applying AppArmor profile %s", c->apparmor_profile);
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "applying AppArmor profile %s", c->apparmor_profile);
         return 0;
 }
 
 int privs_seal(const struct box_config *c, const struct privs *p)
 {
-        return box_config_no_new_privs(c) ? seccomp_load_prog(&p->seccomp) : 0;
+        int r = box_config_no_new_privs(c) ? seccomp_load_prog(&p->seccomp) : 0;
+        return r < 0 ? log_error_errno(r, "loading the seccomp filter") : 0;
 }

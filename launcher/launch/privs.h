@@ -20,11 +20,10 @@ void privs_done(struct privs *p);
 
 /* In this order: without no_new_privs the seccomp filter first (loading it then needs
  * CAP_SYS_ADMIN, which is about to go); groups, gid, uid and capabilities; no_new_privs; the
- * AppArmor profile for the coming execve. On failure returns a negative errno and describes
- * the step in err. */
-int privs_drop(const struct box_config *c, const struct privs *p, const struct box_ids *ids,
-               char *err, size_t errlen);
+ * AppArmor profile for the coming execve. Logs the step that failed; returns 0 or a negative
+ * errno. */
+int privs_drop(const struct box_config *c, const struct privs *p, const struct box_ids *ids);
 
 /* The last step before execve: with no_new_privs, the seccomp filter (nothing of boxlaunch's
- * runs under it but execve). */
+ * runs under it but execve). Logs a failure. */
 int privs_seal(const struct box_config *c, const struct privs *p);

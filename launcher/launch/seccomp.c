@@ -1,16 +1,15 @@
-/* seccomp_profile.c - the default allow-list profiles, compiled with libseccomp and cached on disk.
+/* seccomp.c - the box's filter: the profile (seccomp_profiles.c) and the config's own
+ * SystemCallFilter= lists expanded to names, compiled with libseccomp, cached on disk, loaded.
  *
- * Two profiles: Docker's semantics for application boxes, systemd-nspawn's for machine boxes
- * (Boot=yes). Allowed system calls get an explicit rule; everything else libseccomp knows on the
- * native architecture fails with the box's errno (the default action); numbers it does not know
- * fail with ENOSYS (a preamble in front of the program), so that a libc probing a syscall newer
- * than our tables falls back instead of treating EPERM as fatal. */
+ * Allowed system calls get an explicit rule; everything else libseccomp knows on the native
+ * architecture fails with the box's errno (the default action); numbers it does not know fail
+ * with ENOSYS (a preamble in front of the program), so that a libc probing a syscall newer than
+ * our tables falls back instead of treating EPERM as fatal. */
 #include "launch/seccomp.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
-#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -19,376 +18,15 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "launch/seccomp_profiles.h"
 #include "util/log.h"
+#include "util/syscallnames.h"
 
 /* Bump whenever the generated filter changes for the same inputs (rule layout, attributes). */
 #define PROFILE_FORMAT 2
 /* Native x86_64 numbers stay well below this; anything above is left to the default action. */
 #define SYSCALL_NR_MAX 1024
 #define CACHE_DEFAULT  "/var/cache/boxlaunch"
-
-struct syscall_group {
-        const char *name;
-        const char *const *members; /* NULL-terminated; may name other groups */
-};
-
-#define GROUP(n, ...)                                                                              \
-        {                                                                                          \
-                n, (const char *const[])                                                           \
-                {                                                                                  \
-                        __VA_ARGS__, NULL                                                          \
-                }                                                                                  \
-        }
-
-/* Membership follows the groups systemd documents in systemd.exec(5); names unknown to
- * libseccomp on this architecture (32-bit variants and the like) are skipped at compile time. */
-static const struct syscall_group groups[] = {
-        GROUP("@aio", "io_cancel", "io_destroy", "io_getevents", "io_pgetevents",
-              "io_pgetevents_time64", "io_setup", "io_submit", "io_uring_enter",
-              "io_uring_register", "io_uring_setup"),
-        GROUP("@basic-io", "_llseek", "close", "close_range", "dup", "dup2", "dup3", "lseek",
-              "pread64", "preadv", "preadv2", "pwrite64", "pwritev", "pwritev2", "read", "readv",
-              "write", "writev"),
-        GROUP("@chown", "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32"),
-        GROUP("@clock", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime",
-              "clock_settime64", "settimeofday", "stime"),
-        GROUP("@cpu-emulation", "modify_ldt", "subpage_prot", "switch_endian", "vm86", "vm86old"),
-        GROUP("@debug", "lookup_dcookie", "perf_event_open", "pidfd_getfd", "ptrace",
-              "process_vm_readv", "process_vm_writev", "rtas", "s390_runtime_instr",
-              "sys_debug_setcontext"),
-        GROUP("@default", "arch_prctl", "brk", "cacheflush", "clock_getres", "clock_getres_time64",
-              "clock_gettime", "clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64",
-              "execve", "exit", "exit_group", "futex", "futex_time64", "futex_waitv",
-              "get_robust_list", "get_thread_area", "getegid", "getegid32", "geteuid", "geteuid32",
-              "getgid", "getgid32", "getgroups", "getgroups32", "getpgid", "getpgrp", "getpid",
-              "getppid", "getrandom", "getresgid", "getresgid32", "getresuid", "getresuid32",
-              "getrlimit", "getsid", "gettid", "gettimeofday", "getuid", "getuid32", "membarrier",
-              "mmap", "mmap2", "mprotect", "munmap", "nanosleep", "pause", "prlimit64",
-              "restart_syscall", "riscv_flush_icache", "rseq", "rt_sigreturn", "sched_getaffinity",
-              "sched_yield", "set_robust_list", "set_thread_area", "set_tid_address", "set_tls",
-              "sigreturn", "time", "ugetrlimit"),
-        GROUP("@file-system", "access", "chdir", "chmod", "close", "creat", "faccessat",
-              "faccessat2", "fallocate", "fchdir", "fchmod", "fchmodat", "fcntl", "fcntl64",
-              "fgetxattr", "flistxattr", "fremovexattr", "fsetxattr", "fstat", "fstat64",
-              "fstatat64", "fstatfs", "fstatfs64", "ftruncate", "ftruncate64", "futimesat",
-              "getcwd", "getdents", "getdents64", "getxattr", "inotify_add_watch", "inotify_init",
-              "inotify_init1", "inotify_rm_watch", "lgetxattr", "link", "linkat", "listxattr",
-              "llistxattr", "lremovexattr", "lsetxattr", "lstat", "lstat64", "mkdir", "mkdirat",
-              "mknod", "mknodat", "newfstatat", "oldfstat", "oldlstat", "oldstat", "open", "openat",
-              "openat2", "readlink", "readlinkat", "removexattr", "rename", "renameat", "renameat2",
-              "rmdir", "setxattr", "stat", "stat64", "statfs", "statfs64", "statx", "symlink",
-              "symlinkat", "truncate", "truncate64", "unlink", "unlinkat", "utime", "utimensat",
-              "utimensat_time64", "utimes"),
-        GROUP("@io-event", "_newselect", "epoll_create", "epoll_create1", "epoll_ctl",
-              "epoll_ctl_old", "epoll_pwait", "epoll_pwait2", "epoll_wait", "epoll_wait_old",
-              "eventfd", "eventfd2", "poll", "ppoll", "ppoll_time64", "pselect6", "pselect6_time64",
-              "select"),
-        /* process_vm_* are left to @debug: the profile gates them on CAP_SYS_PTRACE. */
-        GROUP("@ipc", "ipc", "memfd_create", "mq_getsetattr", "mq_notify", "mq_open",
-              "mq_timedreceive", "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64",
-              "mq_unlink", "msgctl", "msgget", "msgrcv", "msgsnd", "pipe", "pipe2", "semctl",
-              "semget", "semop", "semtimedop", "semtimedop_time64", "shmat", "shmctl", "shmdt",
-              "shmget"),
-        GROUP("@keyring", "add_key", "keyctl", "request_key"),
-        GROUP("@memlock", "mlock", "mlock2", "mlockall", "munlock", "munlockall"),
-        GROUP("@module", "delete_module", "finit_module", "init_module"),
-        GROUP("@mount", "chroot", "fsconfig", "fsmount", "fsopen", "fspick", "mount",
-              "mount_setattr", "move_mount", "open_tree", "pivot_root", "umount", "umount2"),
-        GROUP("@network-io", "accept", "accept4", "bind", "connect", "getpeername", "getsockname",
-              "getsockopt", "listen", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg",
-              "send", "sendmmsg", "sendmsg", "sendto", "setsockopt", "shutdown", "socket",
-              "socketcall", "socketpair"),
-        GROUP("@obsolete", "_sysctl", "afs_syscall", "bdflush", "break", "create_module", "ftime",
-              "get_kernel_syms", "getpmsg", "gtty", "idle", "lock", "mpx", "prof", "profil",
-              "putpmsg", "query_module", "security", "sgetmask", "ssetmask", "stty", "sysfs",
-              "tuxcall", "ulimit", "uselib", "ustat", "vserver"),
-        GROUP("@pkey", "pkey_alloc", "pkey_free", "pkey_mprotect"),
-        GROUP("@process", "capget", "clone", "clone3", "execveat", "fork", "getrusage", "kill",
-              "pidfd_open", "pidfd_send_signal", "prctl", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
-              "setns", "swapcontext", "tgkill", "times", "tkill", "unshare", "vfork", "wait4",
-              "waitid", "waitpid"),
-        GROUP("@raw-io", "ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-              "s390_pci_mmio_read", "s390_pci_mmio_write"),
-        GROUP("@reboot", "kexec_file_load", "kexec_load", "reboot"),
-        GROUP("@resources", "ioprio_set", "mbind", "migrate_pages", "move_pages", "nice",
-              "sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler",
-              "set_mempolicy", "set_mempolicy_home_node", "setpriority", "setrlimit"),
-        GROUP("@setuid", "setgid", "setgid32", "setgroups", "setgroups32", "setregid", "setregid32",
-              "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32",
-              "setuid", "setuid32"),
-        GROUP("@signal", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigsuspend",
-              "rt_sigtimedwait", "rt_sigtimedwait_time64", "sigaction", "sigaltstack", "signal",
-              "signalfd", "signalfd4", "sigpending", "sigprocmask", "sigsuspend"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@sync", "fdatasync", "fsync", "msync", "sync", "sync_file_range", "sync_file_range2",
-              "syncfs"),
-        GROUP("@timer", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete",
-              "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime",
-              "timer_settime64", "timerfd_create", "timerfd_gettime", "timerfd_gettime64",
-              "timerfd_settime", "timerfd_settime64", "times"),
-};
-
-/* A profile entry: a syscall or group, allowed always or only when the box keeps `cap` (without
- * the capability the kernel refuses most of them anyway, and the filter keeps the attack surface
- * off the table). Some calls are also reachable through argument rules when not allowed as a
- * whole (see add_fallback_rules()). */
-struct profile_entry {
-        const char *name;
-        int cap; /* -1: always */
-};
-
-/* Machine boxes (Boot=yes): systemd-nspawn's profile. systemd inside needs namespaces, mounts
- * and the keyring-free rest of @process; its own user namespace (User=pick) confines them. */
-static const struct profile_entry machine_profile[] = {
-        {"@aio", -1},
-        {"@basic-io", -1},
-        {"@chown", -1},
-        {"@default", -1},
-        {"@file-system", -1},
-        {"@io-event", -1},
-        {"@ipc", -1},
-        {"@mount", -1},
-        {"@network-io", -1},
-        {"@process", -1},
-        {"@resources", -1},
-        {"@setuid", -1},
-        {"@signal", -1},
-        {"@sync", -1},
-        {"@timer", -1},
-        {"capget", -1},
-        {"capset", -1},
-        {"copy_file_range", -1},
-        {"fadvise64", -1},
-        {"fadvise64_64", -1},
-        {"flock", -1},
-        {"get_mempolicy", -1},
-        {"getcpu", -1},
-        {"getpriority", -1},
-        {"ioctl", -1},
-        {"ioprio_get", -1},
-        {"kcmp", -1},
-        {"madvise", -1},
-        {"mincore", -1},
-        {"mremap", -1},
-        {"name_to_handle_at", -1},
-        {"oldolduname", -1},
-        {"olduname", -1},
-        {"personality", -1},
-        {"readahead", -1},
-        {"readdir", -1},
-        {"remap_file_pages", -1},
-        {"sched_get_priority_max", -1},
-        {"sched_get_priority_min", -1},
-        {"sched_getattr", -1},
-        {"sched_getparam", -1},
-        {"sched_getscheduler", -1},
-        {"sched_rr_get_interval", -1},
-        {"sched_rr_get_interval_time64", -1},
-        {"sched_yield", -1},
-        {"seccomp", -1},
-        {"sendfile", -1},
-        {"sendfile64", -1},
-        {"setdomainname", -1},
-        {"setfsgid", -1},
-        {"setfsgid32", -1},
-        {"setfsuid", -1},
-        {"setfsuid32", -1},
-        {"sethostname", -1},
-        {"setpgid", -1},
-        {"setsid", -1},
-        {"splice", -1},
-        {"sysinfo", -1},
-        {"tee", -1},
-        {"umask", -1},
-        {"uname", -1},
-        {"userfaultfd", -1},
-        {"vmsplice", -1},
-        {"@clock", CAP_SYS_TIME},
-        {"@memlock", CAP_IPC_LOCK},
-        {"@module", CAP_SYS_MODULE},
-        {"@raw-io", CAP_SYS_RAWIO},
-        {"acct", CAP_SYS_PACCT},
-        {"process_vm_readv", CAP_SYS_PTRACE},
-        {"process_vm_writev", CAP_SYS_PTRACE},
-        {"ptrace", CAP_SYS_PTRACE},
-        {"reboot", CAP_SYS_BOOT},
-        {"syslog", CAP_SYSLOG},
-        {"vhangup", CAP_SYS_TTY_CONFIG},
-};
-
-/* Application boxes: the semantics of Docker's default profile, call by call. No namespace
- * creation or entry, no mount family, no keyring, no io_uring (its operations bypass this
- * filter: IORING_OP_SOCKET makes sockets socket() is refused), no userfaultfd, personality()
- * only for the harmless values; each re-allowed by the capability Docker ties it to. Stricter
- * than Docker where nspawn was already: ptrace and process_vm_* need CAP_SYS_PTRACE, @clock
- * CAP_SYS_TIME, @memlock CAP_IPC_LOCK; modify_ldt and the pkey calls stay off. */
-static const struct profile_entry app_profile[] = {
-        {"@basic-io", -1},
-        {"@chown", -1},
-        {"@default", -1},
-        {"@file-system", -1},
-        {"@io-event", -1},
-        {"@ipc", -1},
-        {"@network-io", -1},
-        {"@setuid", -1},
-        {"@signal", -1},
-        {"@sync", -1},
-        {"@timer", -1},
-        /* @aio without io_uring_* */
-        {"io_cancel", -1},
-        {"io_destroy", -1},
-        {"io_getevents", -1},
-        {"io_pgetevents", -1},
-        {"io_pgetevents_time64", -1},
-        {"io_setup", -1},
-        {"io_submit", -1},
-        /* @process without clone, clone3, setns, unshare (below) */
-        {"capget", -1},
-        {"execveat", -1},
-        {"fork", -1},
-        {"getrusage", -1},
-        {"kill", -1},
-        {"pidfd_open", -1},
-        {"pidfd_send_signal", -1},
-        {"prctl", -1},
-        {"rt_sigqueueinfo", -1},
-        {"rt_tgsigqueueinfo", -1},
-        {"swapcontext", -1},
-        {"tgkill", -1},
-        {"times", -1},
-        {"tkill", -1},
-        {"vfork", -1},
-        {"wait4", -1},
-        {"waitid", -1},
-        {"waitpid", -1},
-        /* @resources without the NUMA calls (below) */
-        {"ioprio_set", -1},
-        {"nice", -1},
-        {"sched_setaffinity", -1},
-        {"sched_setattr", -1},
-        {"sched_setparam", -1},
-        {"sched_setscheduler", -1},
-        {"setpriority", -1},
-        {"setrlimit", -1},
-        {"capset", -1},
-        {"copy_file_range", -1},
-        {"fadvise64", -1},
-        {"fadvise64_64", -1},
-        {"fanotify_mark", -1},
-        {"flock", -1},
-        {"getcpu", -1},
-        {"getpriority", -1},
-        {"ioctl", -1},
-        {"ioprio_get", -1},
-        {"landlock_add_rule", -1},
-        {"landlock_create_ruleset", -1},
-        {"landlock_restrict_self", -1},
-        {"madvise", -1},
-        {"mincore", -1},
-        {"mremap", -1},
-        {"name_to_handle_at", -1},
-        {"oldolduname", -1},
-        {"olduname", -1},
-        {"readahead", -1},
-        {"readdir", -1},
-        {"remap_file_pages", -1},
-        {"sched_get_priority_max", -1},
-        {"sched_get_priority_min", -1},
-        {"sched_getattr", -1},
-        {"sched_getparam", -1},
-        {"sched_getscheduler", -1},
-        {"sched_rr_get_interval", -1},
-        {"sched_rr_get_interval_time64", -1},
-        {"sched_yield", -1},
-        {"seccomp", -1},
-        {"sendfile", -1},
-        {"sendfile64", -1},
-        {"setfsgid", -1},
-        {"setfsgid32", -1},
-        {"setfsuid", -1},
-        {"setfsuid32", -1},
-        {"setpgid", -1},
-        {"setsid", -1},
-        {"splice", -1},
-        {"sysinfo", -1},
-        {"tee", -1},
-        {"umask", -1},
-        {"uname", -1},
-        {"vmsplice", -1},
-        /* CAP_SYS_ADMIN: namespaces, mounts and the administrative calls Docker ties to it. */
-        {"bpf", CAP_SYS_ADMIN},
-        {"clone", CAP_SYS_ADMIN},
-        {"clone3", CAP_SYS_ADMIN},
-        {"fanotify_init", CAP_SYS_ADMIN},
-        {"fsconfig", CAP_SYS_ADMIN},
-        {"fsmount", CAP_SYS_ADMIN},
-        {"fsopen", CAP_SYS_ADMIN},
-        {"fspick", CAP_SYS_ADMIN},
-        {"lookup_dcookie", CAP_SYS_ADMIN},
-        {"mount", CAP_SYS_ADMIN},
-        {"mount_setattr", CAP_SYS_ADMIN},
-        {"move_mount", CAP_SYS_ADMIN},
-        {"open_tree", CAP_SYS_ADMIN},
-        {"perf_event_open", CAP_SYS_ADMIN},
-        {"pivot_root", CAP_SYS_ADMIN},
-        {"quotactl", CAP_SYS_ADMIN},
-        {"quotactl_fd", CAP_SYS_ADMIN},
-        {"setdomainname", CAP_SYS_ADMIN},
-        {"sethostname", CAP_SYS_ADMIN},
-        {"setns", CAP_SYS_ADMIN},
-        {"syslog", CAP_SYS_ADMIN},
-        {"umount", CAP_SYS_ADMIN},
-        {"umount2", CAP_SYS_ADMIN},
-        {"unshare", CAP_SYS_ADMIN},
-        {"bpf", CAP_BPF},
-        {"perf_event_open", CAP_PERFMON},
-        {"chroot", CAP_SYS_CHROOT},
-        {"open_by_handle_at", CAP_DAC_READ_SEARCH},
-        {"get_mempolicy", CAP_SYS_NICE},
-        {"mbind", CAP_SYS_NICE},
-        {"migrate_pages", CAP_SYS_NICE},
-        {"move_pages", CAP_SYS_NICE},
-        {"set_mempolicy", CAP_SYS_NICE},
-        {"set_mempolicy_home_node", CAP_SYS_NICE},
-        {"kcmp", CAP_SYS_PTRACE},
-        {"pidfd_getfd", CAP_SYS_PTRACE},
-        {"process_madvise", CAP_SYS_PTRACE},
-        {"process_vm_readv", CAP_SYS_PTRACE},
-        {"process_vm_writev", CAP_SYS_PTRACE},
-        {"ptrace", CAP_SYS_PTRACE},
-        {"@clock", CAP_SYS_TIME},
-        {"@memlock", CAP_IPC_LOCK},
-        {"@module", CAP_SYS_MODULE},
-        {"@raw-io", CAP_SYS_RAWIO},
-        {"acct", CAP_SYS_PACCT},
-        {"reboot", CAP_SYS_BOOT},
-        {"syslog", CAP_SYSLOG},
-        {"vhangup", CAP_SYS_TTY_CONFIG},
-};
-
-struct profile {
-        const char *name;
-        const struct profile_entry *entries;
-        size_t n;
-};
-
-static const struct profile profiles[] = {
-        {"application", app_profile, ARRAY_SIZE(app_profile)},
-        {"machine", machine_profile, ARRAY_SIZE(machine_profile)},
-};
-
-static const struct profile *profile_for(const struct box_config *c)
-{
-        return &profiles[c->boot ? 1 : 0];
-}
-
-static const struct syscall_group *group_find(const char *name)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-                if (streq(groups[i].name, name))
-                        return &groups[i];
-        return NULL;
-}
 
 /* A growable list of borrowed names (static tables or the config's strings). */
 struct name_set {
@@ -416,7 +54,7 @@ static int name_set_expand(struct name_set *s, const char *name, unsigned depth)
                 name_set_push(s, name);
                 return 0;
         }
-        const struct syscall_group *g = group_find(name);
+        const struct syscall_group *g = syscall_group_find(name);
         if (!g || depth > 4)
                 return -EINVAL;
         for (const char *const *m = g->members; *m; m++) {
@@ -448,33 +86,6 @@ static void name_set_sort_unique(struct name_set *s)
 static bool name_set_has(const struct name_set *s, const char *name)
 {
         return bsearch(&name, s->v, s->n, sizeof(*s->v), cmp_name) != NULL;
-}
-
-int seccomp_check_names(char *const *names, char **bad)
-{
-        for (char *const *n = names; n && *n; n++) {
-                bool ok;
-                if ((*n)[0] == '@')
-                        ok = group_find(*n) != NULL;
-                else
-                        ok = seccomp_syscall_resolve_name(*n) != __NR_SCMP_ERROR;
-                if (!ok) {
-                        if (bad)
-                                *bad = xstrdup(*n);
-                        return -EINVAL;
-                }
-        }
-        return 0;
-}
-
-void seccomp_dump_groups(FILE *f)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
-                fprintf(f, "%s:", groups[i].name);
-                for (const char *const *m = groups[i].members; *m; m++)
-                        fprintf(f, " %s", *m);
-                fputc('\n', f);
-        }
 }
 
 void seccomp_prog_free(struct box_seccomp_prog *p)
@@ -515,18 +126,7 @@ static uint64_t fnv1a_str(uint64_t h, const char *s)
         return fnv1a(h, s, strlen(s) + 1);
 }
 
-/* The gating capabilities: the only bits of the cap set that change the filter. */
-static uint64_t profile_cap_mask(void)
-{
-        uint64_t m = 0;
-        for (size_t p = 0; p < ARRAY_SIZE(profiles); p++)
-                for (size_t i = 0; i < profiles[p].n; i++)
-                        if (profiles[p].entries[i].cap >= 0)
-                                m |= UINT64_C(1) << profiles[p].entries[i].cap;
-        return m;
-}
-
-static uint64_t cache_key(const struct profile *prof, const struct name_set *allow,
+static uint64_t cache_key(const struct seccomp_profile *prof, const struct name_set *allow,
                           const struct name_set *deny, int err, uint64_t caps)
 {
         const struct scmp_version *v = seccomp_version();
@@ -537,7 +137,7 @@ static uint64_t cache_key(const struct profile *prof, const struct name_set *all
                  "boxlaunch-seccomp %d libseccomp %u.%u.%u arch %u errno %d caps %" PRIx64
                  " profile %s",
                  PROFILE_FORMAT, v->major, v->minor, v->micro, seccomp_arch_native(), err,
-                 caps & profile_cap_mask(), prof->name);
+                 caps & seccomp_profiles_cap_mask(), prof->name);
         h = fnv1a_str(h, buf);
         h = fnv1a_str(h, "allow");
         for (size_t i = 0; i < allow->n; i++)
@@ -922,7 +522,8 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
         if (err < 0 || err > 4095)
                 return -EINVAL;
 
-        const struct profile *prof = profile_for(c);
+        const struct seccomp_profile *prof =
+                c->boot ? &seccomp_profile_machine : &seccomp_profile_app;
         for (size_t i = 0; i < prof->n; i++) {
                 const struct profile_entry *e = &prof->entries[i];
                 if (e->cap >= 0 && !(caps & (UINT64_C(1) << e->cap)))
@@ -964,7 +565,7 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
                         log_debug("seccomp: ignoring cache file %s: %s", name, strerror(-r));
         }
 
-        r = build_filter(&final, &deny, err, prof == &profiles[0], ret);
+        r = build_filter(&final, &deny, err, !c->boot, ret);
         if (r < 0)
                 return r;
         if (dfd >= 0) {

@@ -8,40 +8,14 @@
  * read whole, and parsed from memory. */
 #include "launch/user.h"
 
-#include "util/syscalls.h"
-
+#include "launch/mountfd.h"
+#include "util/log.h"
 #include "util/parse.h"
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/openat2.h>
 #include <pwd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-
-static int open_in_root(int rootfd, const char *path, uint64_t flags)
-{
-        int fd = sys_openat2(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-        return fd < 0 ? -errno : fd;
-}
-
-static const char *kind(mode_t mode)
-{
-        switch (mode & S_IFMT) {
-        case S_IFIFO:
-                return "a FIFO";
-        case S_IFCHR:
-                return "a character device";
-        case S_IFBLK:
-                return "a block device";
-        case S_IFSOCK:
-                return "a socket";
-        case S_IFDIR:
-                return "a directory";
-        default:
-                return "not a regular file";
-        }
-}
 
 /* One of the box's databases, read whole. A missing file reads as empty. */
 struct db {
@@ -56,46 +30,37 @@ static void db_done(struct db *d)
         d->len = 0;
 }
 
-int user_db_read(const char *path, char **ret, size_t *ret_len, char *err, size_t errlen)
+int user_db_read(const char *path, char **ret, size_t *ret_len)
 {
         *ret = NULL;
         *ret_len = 0;
         _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0) {
-                snprintf(err, errlen, "opening the box's root: %s", strerror(errno));
-                return -errno;
-        }
+        if (root < 0)
+                return log_error_errno(-errno, "opening the box's root");
         const char *rel = path + strspn(path, "/");
         /* O_PATH opens nothing: a device node is looked at, never opened. */
-        _cleanup_close_ int p = open_in_root(root, rel, O_PATH);
+        _cleanup_close_ int p = in_root(root, rel, O_PATH);
         if (p == -ENOENT)
                 return 0;
         struct stat st, st2;
-        if (p < 0 || fstat(p, &st) < 0) {
-                int r = p < 0 ? p : -errno;
-                snprintf(err, errlen, "the box's %s: %s", path, strerror(-r));
-                return r;
-        }
+        if (p < 0 || fstat(p, &st) < 0)
+                return log_error_errno(p < 0 ? p : -errno, "the box's %s", path);
         if (!S_ISREG(st.st_mode)) {
-                snprintf(err, errlen, "the box's %s is %s, not a regular file", path,
-                         kind(st.st_mode));
+                log_error("the box's %s is %s, not a regular file", path, file_kind(st.st_mode));
                 return -EINVAL;
         }
         if (st.st_size > USER_DB_MAX) {
-                snprintf(err, errlen, "the box's %s is larger than %u MiB (%lld bytes)", path,
-                         USER_DB_MAX >> 20, (long long)st.st_size);
+                log_error("the box's %s is larger than %u MiB (%lld bytes)", path,
+                          USER_DB_MAX >> 20, (long long)st.st_size);
                 return -EFBIG;
         }
         /* Non-blocking, in case it was swapped for a FIFO since; then checked to be the file
          * looked at. */
-        _cleanup_close_ int fd = open_in_root(root, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-        if (fd < 0 || fstat(fd, &st2) < 0) {
-                int r = fd < 0 ? fd : -errno;
-                snprintf(err, errlen, "the box's %s: %s", path, strerror(-r));
-                return r;
-        }
+        _cleanup_close_ int fd = in_root(root, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0 || fstat(fd, &st2) < 0)
+                return log_error_errno(fd < 0 ? fd : -errno, "the box's %s", path);
         if (st2.st_dev != st.st_dev || st2.st_ino != st.st_ino || !S_ISREG(st2.st_mode)) {
-                snprintf(err, errlen, "the box's %s changed while it was opened", path);
+                log_error("the box's %s changed while it was opened", path);
                 return -EBUSY;
         }
         char *buf;
@@ -106,22 +71,19 @@ int user_db_read(const char *path, char **ret, size_t *ret_len, char *err, size_
                 r = -EFBIG;
         }
         if (r == -EFBIG) {
-                snprintf(err, errlen, "the box's %s is larger than %u MiB", path,
-                         USER_DB_MAX >> 20);
+                log_error("the box's %s is larger than %u MiB", path, USER_DB_MAX >> 20);
                 return r;
         }
-        if (r < 0) {
-                snprintf(err, errlen, "reading the box's %s: %s", path, strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "reading the box's %s", path);
         *ret = buf;
         *ret_len = len;
         return 0;
 }
 
-static int db_read(const char *path, struct db *d, char *err, size_t errlen)
+static int db_read(const char *path, struct db *d)
 {
-        return user_db_read(path, &d->buf, &d->len, err, errlen);
+        return user_db_read(path, &d->buf, &d->len);
 }
 
 /* A stream over the buffer, or NULL when it is empty (fmemopen wants a size). */
@@ -166,8 +128,7 @@ static int lookup_group(const struct db *groups, const char *name, gid_t *ret)
         return -ESRCH;
 }
 
-int user_resolve(const char *user, const char *group, char *const *extra, struct box_ids *ret,
-                 char *err, size_t errlen)
+int user_resolve(const char *user, const char *group, char *const *extra, struct box_ids *ret)
 {
         *ret = (struct box_ids){0};
         uint32_t n = 0;
@@ -183,7 +144,7 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
         }
         if (!found) {
                 _cleanup_(db_done) struct db pwd = {0};
-                if ((r = db_read("/etc/passwd", &pwd, err, errlen)) < 0)
+                if ((r = db_read("/etc/passwd", &pwd)) < 0)
                         return r;
                 _cleanup_fclose_ FILE *f = db_stream(&pwd);
                 bool numeric = is_number(user, &n);
@@ -205,21 +166,20 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
                         found = true;
                 }
                 if (!found) {
-                        snprintf(err, errlen, "user '%s' not found in the box's /etc/passwd", user);
+                        log_error("user '%s' not found in the box's /etc/passwd", user);
                         return -ESRCH;
                 }
         }
         bool need_groups = group || (extra && *extra) || (ret->name && ret->uid != 0);
         _cleanup_(db_done) struct db grp = {0};
-        if (need_groups && (r = db_read("/etc/group", &grp, err, errlen)) < 0) {
+        if (need_groups && (r = db_read("/etc/group", &grp)) < 0) {
                 box_ids_done(ret);
                 return r;
         }
         if (group) {
                 r = lookup_group(&grp, group, &ret->gid);
                 if (r < 0) {
-                        snprintf(err, errlen, "group '%s' not found in the box's /etc/group",
-                                 group);
+                        log_error("group '%s' not found in the box's /etc/group", group);
                         box_ids_done(ret);
                         return -ESRCH;
                 }
@@ -236,10 +196,7 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
         for (char *const *e = extra; e && *e; e++) {
                 gid_t gid;
                 if (lookup_group(&grp, *e, &gid) < 0) {
-                        snprintf(err, errlen,
-                                 "supplementary group '%s' not found in the box's "
-                                 "/etc/group",
-                                 *e);
+                        log_error("supplementary group '%s' not found in the box's /etc/group", *e);
                         box_ids_done(ret);
                         return -ESRCH;
                 }
@@ -248,10 +205,10 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
         return 0;
 }
 
-int user_login_shell(uid_t uid, char **ret, char *err, size_t errlen)
+int user_login_shell(uid_t uid, char **ret)
 {
         _cleanup_(db_done) struct db pwd = {0};
-        int r = db_read("/etc/passwd", &pwd, err, errlen);
+        int r = db_read("/etc/passwd", &pwd);
         if (r < 0)
                 return r;
         _cleanup_fclose_ FILE *f = db_stream(&pwd);

@@ -14,18 +14,17 @@ struct box_ids {
 };
 
 /* user: name or number (NULL = root); group: name or number (NULL = the user's primary group);
- * extra: supplementary group names or numbers. Messages go to err. */
-int user_resolve(const char *user, const char *group, char *const *extra, struct box_ids *ret,
-                 char *err, size_t errlen);
+ * extra: supplementary group names or numbers. Logs what failed. */
+int user_resolve(const char *user, const char *group, char *const *extra, struct box_ids *ret);
 void box_ids_done(struct box_ids *ids);
 
 /* The largest /etc/passwd or /etc/group read (an error beyond). */
 #define USER_DB_MAX (4u << 20)
 
 /* Reads PATH of the current root (inside the box) whole: a regular file only, at most
- * USER_DB_MAX bytes, never blocking. A missing file gives *ret NULL and *len 0. Messages go to
- * err. */
-int user_db_read(const char *path, char **ret, size_t *len, char *err, size_t errlen);
+ * USER_DB_MAX bytes, never blocking. A missing file gives *ret NULL and *len 0. Logs what
+ * failed. */
+int user_db_read(const char *path, char **ret, size_t *len);
 
 /* The login shell of `uid` in the box's /etc/passwd if it is executable, else /bin/sh. */
-int user_login_shell(uid_t uid, char **ret, char *err, size_t errlen);
+int user_login_shell(uid_t uid, char **ret);

@@ -17,8 +17,11 @@
 
 #include "cgroup/cgroup.h"
 #include "core/config.h"
+#include "core/exitcodes.h"
+#include "launch/console.h"
 #include "launch/env.h"
-#include "launch/launch.h"
+#include "launch/limits.h"
+#include "util/fdpass.h"
 #include "launch/privs.h"
 #include "launch/user.h"
 #include "ops/boxref.h"
@@ -60,10 +63,9 @@ static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, .
 /* The login shell of uid in the box's /etc/passwd, if it is executable; else /bin/sh. */
 static char *user_shell(uid_t uid)
 {
-        char err[256], *sh = NULL;
-        int r = user_login_shell(uid, &sh, err, sizeof(err));
-        if (r < 0)
-                fail(EXIT_SETUP_FAILED, 0, "%s", err);
+        char *sh = NULL;
+        if (user_login_shell(uid, &sh) < 0)
+                _exit(EXIT_SETUP_FAILED); /* logged */
         return sh;
 }
 
@@ -96,12 +98,9 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 (void)setgroups(0, NULL); /* denied when the box's setgroups is "deny" */
         }
         if (o->tty) {
-                struct winsize ws, *wsp = NULL;
-                if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ||
-                    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                        wsp = &ws;
+                struct winsize ws;
                 _cleanup_close_ int master = -EBADF, slave = -EBADF;
-                r = tty_open_pty(&master, &slave, wsp);
+                r = console_pty_open(&master, &slave, console_caller_size(&ws));
                 if (r < 0)
                         fail(EXIT_SETUP_FAILED, r, "allocating a pty in box '%s'", o->name);
                 if (setsid() < 0)
@@ -111,21 +110,18 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 r = fd_send(sock, master, "T", 1);
                 if (r < 0)
                         fail(EXIT_SETUP_FAILED, r, "handing the pty to boxlaunch");
-                for (int fd = 0; fd < 3; fd++)
-                        if (dup2(slave, fd) < 0)
-                                fail(EXIT_SETUP_FAILED, -errno, "attaching the pty");
+                if ((r = console_attach(slave)) < 0)
+                        fail(EXIT_SETUP_FAILED, r, "attaching the pty");
         }
         if (sock >= 0)
                 close(sock);
 
         struct box_ids ids;
-        char err[256];
         /* -u picks a user and its own groups; otherwise the box's User=, Group=, groups. */
-        r = o->user ? user_resolve(o->user, NULL, NULL, &ids, err, sizeof(err))
-                    : user_resolve(c->user, c->group, c->supplementary_groups, &ids, err,
-                                   sizeof(err));
+        r = o->user ? user_resolve(o->user, NULL, NULL, &ids)
+                    : user_resolve(c->user, c->group, c->supplementary_groups, &ids);
         if (r < 0)
-                fail(EXIT_SETUP_FAILED, 0, "%s", err);
+                _exit(EXIT_SETUP_FAILED); /* logged */
         const char *cwd = o->workdir ? o->workdir : c->cwd ? c->cwd : "/";
         if (chdir(cwd) < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "changing to the working directory %s", cwd);
@@ -140,26 +136,16 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 argv = shell_argv;
         }
 
-        char w[512];
-        for (int i = 0; i < RLIM_NLIMITS; i++)
-                if (c->rlimits[i].set && setrlimit(i, &c->rlimits[i].value) < 0)
-                        fail(EXIT_SETUP_FAILED, -errno, "%s: setting the limit",
-                             box_config_where(c, BOX_F_RLIMIT + i, NULL, 0, w, sizeof(w)));
-        if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "setting the personality");
-
-        char why[256];
-        r = privs_drop(c, privs, &ids, why, sizeof(why));
-        if (r < 0)
-                fail(EXIT_SETUP_FAILED, r, "%s", why);
+        if (limits_apply(c) < 0 || privs_drop(c, privs, &ids) < 0)
+                _exit(EXIT_SETUP_FAILED); /* logged */
         /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
         r = close_fds_from(3, NULL, 0);
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
 
         reset_signals();
-        if ((r = privs_seal(c, privs)) < 0)
-                fail(EXIT_SETUP_FAILED, r, "loading the seccomp filter");
+        if (privs_seal(c, privs) < 0)
+                _exit(EXIT_SETUP_FAILED); /* logged */
         r = exec_in_path(argv, env);
         if (r == -ENOENT)
                 fail(EXIT_NOT_FOUND, 0, "%s: command not found in box '%s'", argv[0], o->name);

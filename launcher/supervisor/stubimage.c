@@ -1,4 +1,4 @@
-/* pid1.c - the stub init image: sealed memfd on the host side, execveat in the box. */
+/* stubimage.c - the stub init's image: a sealed memfd on the host side, execveat in the box. */
 #include "supervisor/stubimage.h"
 
 #include <fcntl.h>
@@ -18,9 +18,9 @@ int stubinit_memfd(void)
         const unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
         /* Ask for an executable memfd explicitly (kernel >= 6.3 warns otherwise, and refuses
          * exec under vm.memfd_noexec=2); older kernels reject the flag. */
-        _cleanup_close_ int fd = memfd_create("boxlaunch-init", flags | MFD_EXEC);
+        _cleanup_close_ int fd = memfd_create(STUBINIT_NAME, flags | MFD_EXEC);
         if (fd < 0 && errno == EINVAL)
-                fd = memfd_create("boxlaunch-init", flags);
+                fd = memfd_create(STUBINIT_NAME, flags);
         if (fd < 0)
                 return -errno;
 
@@ -42,7 +42,7 @@ int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grac
 
         size_t n = strv_length(argv);
         _cleanup_free_ char **args = xcalloc(n + 5, sizeof(char *));
-        args[0] = (char *)"boxlaunch-init";
+        args[0] = (char *)STUBINIT_NAME;
         args[1] = (char *)"-g";
         args[2] = grace;
         args[3] = (char *)"--";

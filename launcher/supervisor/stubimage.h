@@ -1,6 +1,11 @@
-/* pid1.h - run the embedded stub init (launcher/stubinit.c) as the box's PID 1. */
+/* stubimage.h - the stub init's image: the static program built from supervisor/stubinit.c,
+ * embedded in boxlaunch (stubinit_blob.S), run as the box's PID 1 from a sealed memfd. Its
+ * process, memfd and messages are all called STUBINIT_NAME. */
 #pragma once
 #include "util/util.h"
+
+/* The name the stub init goes by (stubinit.c says it once more: it includes nothing of ours). */
+#define STUBINIT_NAME "boxlaunch-init"
 
 /* Default time the stub gives the payload's leftovers between SIGTERM and its own exit. */
 #define STUBINIT_GRACE_MS_DEFAULT 2000U
@@ -10,6 +15,6 @@
  * can modify it through /proc/<pid>/exe (CVE-2019-5736). Returns the fd or a negative errno. */
 int stubinit_memfd(void);
 
-/* Child, last step: execveat(memfd, "", {"boxlaunch-init", "-g", grace, "--", argv...}, envp,
+/* Child, last step: execveat(memfd, "", {STUBINIT_NAME, "-g", grace, "--", argv...}, envp,
  * AT_EMPTY_PATH). argv must not be empty. Returns only on failure (-errno). */
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms);

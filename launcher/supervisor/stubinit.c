@@ -1,4 +1,5 @@
-/* stubinit.c - boxlaunch-init, the PID 1 of application boxes.
+/* stubinit.c - the stub init, the PID 1 of application boxes; its process is called
+ * boxlaunch-init (NAME below, STUBINIT_NAME in stubimage.h).
  *
  *   boxlaunch-init [-g GRACE_MS] [-P] -- CMD ARG...
  *
@@ -26,11 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_STUB_FAILED 125
+#define NAME             "boxlaunch-init"
+#define EXIT_STUB_FAILED 125 /* EXIT_SETUP_FAILED of core/exitcodes.h */
 
 static void warn(const char *what)
 {
-        dprintf(STDERR_FILENO, "boxlaunch-init: %s: %s\n", what, strerror(errno));
+        dprintf(STDERR_FILENO, NAME ": %s: %s\n", what, strerror(errno));
 }
 
 static int exec_failure_code(int err)
@@ -106,7 +108,7 @@ static _Noreturn void run_payload(char **argv, int errfd)
         execvp(argv[0], argv);
 
         int err = errno;
-        dprintf(STDERR_FILENO, "boxlaunch-init: %s: %s\n", argv[0], strerror(err));
+        dprintf(STDERR_FILENO, NAME ": %s: %s\n", argv[0], strerror(err));
         (void)!write(errfd, &err, sizeof(err));
         _exit(exec_failure_code(err));
 }
@@ -213,16 +215,14 @@ static void finish(int sfd, unsigned grace_ms)
 
 static _Noreturn void usage(void)
 {
-        dprintf(STDERR_FILENO, "usage: boxlaunch-init [-g GRACE_MS] [-P] -- CMD [ARG...]\n");
+        dprintf(STDERR_FILENO, "usage: " NAME " [-g GRACE_MS] [-P] -- CMD [ARG...]\n");
         exit(EXIT_STUB_FAILED);
 }
 
-int main(int argc, char **argv)
+/* Options, then the command: argv + the returned index. */
+static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group)
 {
-        unsigned grace_ms = 2000;
-        bool to_group = false;
         int i = 1;
-
         for (; i < argc && argv[i][0] == '-'; i++) {
                 if (strcmp(argv[i], "--") == 0) {
                         i++;
@@ -233,18 +233,50 @@ int main(int argc, char **argv)
                         unsigned long v = strtoul(argv[++i], &end, 10);
                         if (errno || *end || end == argv[i] || v > 3600000)
                                 usage();
-                        grace_ms = (unsigned)v;
+                        *grace_ms = (unsigned)v;
                 } else if (strcmp(argv[i], "-P") == 0) {
-                        to_group = true;
+                        *to_group = true;
                 } else {
                         usage();
                 }
         }
         if (i >= argc)
                 usage();
-        char **cmd = argv + i;
+        return i;
+}
 
-        (void)prctl(PR_SET_NAME, "boxlaunch-init", 0, 0, 0);
+/* Forwards every signal but SIGCHLD to the payload (its process group with to_group) and reaps,
+ * until the payload is gone; returns its wait status, or -1 if the signalfd fails. */
+static int serve(int sfd, pid_t pid, bool to_group)
+{
+        int status = 0;
+        for (;;) {
+                struct signalfd_siginfo si;
+                ssize_t k = read(sfd, &si, sizeof(si));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k != (ssize_t)sizeof(si)) {
+                        warn("read signalfd");
+                        return -1;
+                }
+                if (si.ssi_signo == SIGCHLD) {
+                        if (reap(pid, &status))
+                                return status;
+                        continue;
+                }
+                /* Stop signals included: blocked here, they cannot stop PID 1 itself. */
+                if (kill(to_group ? -pid : pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+                        warn("kill");
+        }
+}
+
+int main(int argc, char **argv)
+{
+        unsigned grace_ms = 2000;
+        bool to_group = false;
+        char **cmd = argv + parse_args(argc, argv, &grace_ms, &to_group);
+
+        (void)prctl(PR_SET_NAME, NAME, 0, 0, 0);
         /* The box must not change its PID 1: non-dumpable, /proc/1/mem, ptrace and the like
          * need CAP_SYS_PTRACE (also when the box's root owns everything else). /proc/1 then
          * belongs to the box's root and its fd, environ and exe stay closed to the box. The
@@ -301,25 +333,9 @@ int main(int argc, char **argv)
                 return exec_failure_code(err);
         }
 
-        for (;;) {
-                struct signalfd_siginfo si;
-                k = read(sfd, &si, sizeof(si));
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k != (ssize_t)sizeof(si)) {
-                        warn("read signalfd");
-                        return EXIT_STUB_FAILED;
-                }
-                if (si.ssi_signo == SIGCHLD) {
-                        if (reap(pid, &status))
-                                break;
-                        continue;
-                }
-                /* Stop signals included: blocked here, they cannot stop PID 1 itself. */
-                if (kill(to_group ? -pid : pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
-                        warn("kill");
-        }
-
+        status = serve(sfd, pid, to_group);
+        if (status < 0)
+                return EXIT_STUB_FAILED;
         finish(sfd, grace_ms);
         return status_to_code(status);
 }

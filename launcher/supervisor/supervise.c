@@ -1,5 +1,6 @@
 /* supervise.c - boxlaunch's loop while the box runs. */
 #include "supervisor/supervise.h"
+#include "core/exitcodes.h"
 #include "util/syscalls.h"
 #include "util/log.h"
 #include "util/signals.h"
@@ -37,11 +38,11 @@ int supervise_exit_code(int code, int status, bool boot)
 {
         if (code == CLD_EXITED)
                 /* 133 means "reboot me" to the service manager: only a real reboot says it. */
-                return status == 133 ? 1 : status;
+                return status == EXIT_BOX_REBOOT ? 1 : status;
         if (boot && status == SIGINT)
                 return 0; /* reboot(2) poweroff/halt inside the pid namespace */
         if (boot && status == SIGHUP)
-                return 133; /* reboot(2) restart */
+                return EXIT_BOX_REBOOT; /* reboot(2) restart */
         return 128 + status;
 }
 
@@ -133,6 +134,31 @@ static int handle_signals(struct state *s, int sfd, bool *child)
         }
 }
 
+static int watch(int epfd, int fd)
+{
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+        return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Puts the signalfd, the pidfd, the watched fd and the terminal relay on epfd. */
+static int watch_all(struct state *s, int sfd, int epfd)
+{
+        const struct supervise_params *p = s->p;
+        int r = watch(epfd, sfd);
+        if (r >= 0 && p->pidfd >= 0)
+                r = watch(epfd, p->pidfd);
+        if (r >= 0 && p->watch_fd >= 0 && p->on_watch)
+                r = watch(epfd, p->watch_fd);
+        if (r < 0 || p->pty_master < 0)
+                return r;
+        r = tty_relay_new(p->pty_master, p->read_only_console, &s->relay);
+        if (r >= 0 && p->boot)
+                r = tty_relay_ignore_vhangup(s->relay);
+        if (r >= 0)
+                r = tty_relay_add(s->relay, epfd);
+        return r;
+}
+
 int supervise(const struct supervise_params *p)
 {
         struct state s = {.p = p};
@@ -145,38 +171,9 @@ int supervise(const struct supervise_params *p)
         handled_set(&mask);
         _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
         _cleanup_close_ int epfd = epoll_create1(EPOLL_CLOEXEC);
-        if (sfd < 0 || epfd < 0) {
-                r = -errno;
+        r = sfd < 0 || epfd < 0 ? -errno : watch_all(&s, sfd, epfd);
+        if (r < 0)
                 goto fail;
-        }
-        struct epoll_event ev = {.events = EPOLLIN, .data.fd = sfd};
-        if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) {
-                r = -errno;
-                goto fail;
-        }
-        if (p->pidfd >= 0) {
-                ev.data.fd = p->pidfd;
-                if (epoll_ctl(epfd, EPOLL_CTL_ADD, p->pidfd, &ev) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-        }
-        if (p->watch_fd >= 0 && p->on_watch) {
-                ev.data.fd = p->watch_fd;
-                if (epoll_ctl(epfd, EPOLL_CTL_ADD, p->watch_fd, &ev) < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-        }
-        if (p->pty_master >= 0) {
-                r = tty_relay_new(p->pty_master, p->read_only_console, &s.relay);
-                if (r >= 0 && p->boot)
-                        r = tty_relay_ignore_vhangup(s.relay);
-                if (r >= 0)
-                        r = tty_relay_add(s.relay, epfd);
-                if (r < 0)
-                        goto fail;
-        }
 
         /* PID 1 may already be gone (its SIGCHLD is queued, but this is cheaper to reason about). */
         r = check_exit(p, &code);

@@ -24,8 +24,8 @@ struct supervise_params {
 int supervise_block_signals(sigset_t *old);
 
 /* Runs epoll over a signalfd, the pidfd and the relay until PID 1 exits; restores the terminal;
- * returns boxlaunch's exit code (design §3): exit N -> N, but 133 -> 1 (a payload cannot fake a
- * reboot); killed by S -> 128+S; boot mode: SIGINT death -> 0, SIGHUP death -> 133. SIGQUIT,
+ * returns boxlaunch's exit code (core/exitcodes.h): exit N -> N, but 133 -> 1 (a payload cannot
+ * fake a reboot); killed by S -> 128+S; boot mode: SIGINT death -> 0, SIGHUP death -> 133. SIGQUIT,
  * SIGUSR1, SIGUSR2, SIGCONT and SIGWINCH are forwarded to PID 1 (SIGWINCH resizes the pty instead
  * when relaying). Returns a negative errno if supervision itself fails (PID 1 is SIGKILLed and
  * reaped first). */

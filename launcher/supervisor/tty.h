@@ -1,33 +1,10 @@
-/* tty.h - the box's pty (allocated inside the box, from its own devpts) and the host-side relay
- * between boxlaunch's terminal and the pty master. */
+/* tty.h - the host-side relay between boxlaunch's terminal and the master of the box's pty (which
+ * the box allocates from its own devpts: launch/console.h). */
 #pragma once
 #include "util/util.h"
 
 #include <sys/ioctl.h>
 #include <termios.h>
-
-/* Container side, after devpts (newinstance,ptmxmode=0666) is mounted on /dev/pts and after
- * pivot_root: opens /dev/pts/ptmx, verifies it is devpts's ptmx node, unlocks it, gets the slave
- * with TIOCGPTPEER (O_RDWR|O_NOCTTY|O_CLOEXEC) and sets the window size ws on it (if non-NULL)
- * before the payload runs. Both fds are O_CLOEXEC. */
-int tty_open_pty(int *ret_master, int *ret_slave, const struct winsize *ws);
-/* The same on another ptmx path (tests, or a devpts mounted elsewhere). */
-int tty_open_pty_at(const char *ptmx, int *ret_master, int *ret_slave, const struct winsize *ws);
-
-/* The most fds one message carries (fds_send/fds_recv). */
-#define FDS_MAX 16
-/* One sendmsg() carrying data (len may be 0) and the n fds (n <= FDS_MAX) in SCM_RIGHTS. */
-int fds_send(int sock, const int *fds, size_t n, const void *data, size_t len);
-/* One recvmsg(): returns the number of data bytes (0 with *ret_n == 0 is EOF) and stores up to
- * max received fds (O_CLOEXEC) in fds, their count in *ret_n. -EMSGSIZE if data or control was
- * truncated, -EPROTO for more than max fds or another control message; no fd leaks on either. */
-int fds_recv(int sock, int *fds, size_t max, size_t *ret_n, void *data, size_t len);
-/* One sendmsg() carrying data (len may be 0) and, if fd >= 0, the fd in SCM_RIGHTS. */
-int fd_send(int sock, int fd, const void *data, size_t len);
-/* One recvmsg(): returns the number of data bytes (0 with *ret_fd == -1 is EOF); *ret_fd is the
- * received fd (O_CLOEXEC) or -1. -EMSGSIZE if data or control was truncated, -EPROTO for a
- * malformed control message; no fd leaks on either. */
-int fd_recv(int sock, int *ret_fd, void *data, size_t len);
 
 /* Host side. Read-only mode relays master -> stdout only and leaves the host terminal cooked, so
  * ^C still reaches boxlaunch; interactive mode also relays stdin -> master and puts stdin in raw

@@ -280,6 +280,29 @@ EOF2
 	fi
 }
 
+@test "exec gets the box's OOMScoreAdjust and CPUAffinity" {
+	# The same per-process attributes as the box's payload (launch/limits.c), not boxlaunch's.
+	cpu=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*\([0-9]*\).*/\1/p' /proc/self/status)
+	f=$(mkbox vbt-execlim <<EOF2
+[Box]
+Directory = $VB_ROOT
+[Exec]
+OOMScoreAdjust = 500
+CPUAffinity = $cpu
+EOF2
+)
+	start_box vbt-execlim "$f" /bin/sleep 300
+	pay=$(payload_pid vbt-execlim)
+	bl exec vbt-execlim -- /bin/sh -c 'cat /proc/self/oom_score_adj; grep Cpus_allowed_list /proc/self/status'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 500 ]
+	grep -qE "^Cpus_allowed_list:\s+$cpu\$" <<<"${lines[1]}"
+	# ... as the payload has them.
+	[ "$(cat /proc/$pay/oom_score_adj)" = 500 ]
+	grep -qE "^Cpus_allowed_list:\s+$cpu\$" /proc/$pay/status
+}
+
 @test "exec enters a user namespace and a private network" {
 	f=$(mkbox vbt-userns <<'EOF2'
 [Namespaces]

@@ -12,19 +12,33 @@
 
 #include "test_fork.h"
 #include "launch/caps.h"
+#include "util/capnames.h"
+#include "util/parse.h"
 
 #define BIT(c) (UINT64_C(1) << (c))
+
+/* The token caps_parse() refuses, as a front-end finds it to name it: the first one
+ * caps_add_name() refuses (malloc'd), or NULL. */
+static char *first_bad(const char *text)
+{
+        _cleanup_strv_ char **t = split_tokens(text);
+        uint64_t m = 0;
+        for (char **p = t; *p; p++)
+                if (caps_add_name(&m, *p) < 0)
+                        return xstrdup(*p);
+        return NULL;
+}
 
 static void test_parse_good(void **state)
 {
         uint64_t m = 0;
         char *bad = NULL;
 
-        assert_int_equal(caps_parse("CAP_CHOWN cap_net_raw,Cap_Kill", &m, &bad), 0);
-        assert_null(bad);
+        assert_int_equal(caps_parse("CAP_CHOWN cap_net_raw,Cap_Kill", &m), 0);
+        assert_null(bad = first_bad("CAP_CHOWN cap_net_raw,Cap_Kill"));
         assert_int_equal(m, BIT(CAP_CHOWN) | BIT(CAP_NET_RAW) | BIT(CAP_KILL));
 
-        assert_int_equal(caps_parse("", &m, &bad), 0);
+        assert_int_equal(caps_parse("", &m), 0);
         assert_int_equal(m, 0);
 }
 
@@ -42,9 +56,9 @@ static void test_parse_all(void **state)
         for (unsigned c = 0; c <= last; c++)
                 want |= BIT(c);
 
-        assert_int_equal(caps_parse("all", &m, NULL), 0);
+        assert_int_equal(caps_parse("all", &m), 0);
         assert_int_equal(m, want);
-        assert_int_equal(caps_parse("cap_chown, ALL", &m, NULL), 0);
+        assert_int_equal(caps_parse("cap_chown, ALL", &m), 0);
         assert_true(m & BIT(CAP_SYS_ADMIN));
 }
 
@@ -53,19 +67,19 @@ static void test_parse_bad(void **state)
         uint64_t m = 42;
         char *bad = NULL;
 
-        assert_int_equal(caps_parse("cap_chown cap_bogus", &m, &bad), -EINVAL);
-        assert_string_equal(bad, "cap_bogus");
+        assert_int_equal(caps_parse("cap_chown cap_bogus", &m), -EINVAL);
+        assert_string_equal(bad = first_bad("cap_chown cap_bogus"), "cap_bogus");
         assert_int_equal(m, 42);
         free(bad);
         bad = NULL;
 
         /* libcap takes numbers and unprefixed names never. */
-        assert_int_equal(caps_parse("21", &m, &bad), -EINVAL);
-        assert_string_equal(bad, "21");
+        assert_int_equal(caps_parse("21", &m), -EINVAL);
+        assert_string_equal(bad = first_bad("21"), "21");
         free(bad);
         bad = NULL;
-        assert_int_equal(caps_parse("sys_admin", &m, &bad), -EINVAL);
-        assert_string_equal(bad, "sys_admin");
+        assert_int_equal(caps_parse("sys_admin", &m), -EINVAL);
+        assert_string_equal(bad = first_bad("sys_admin"), "sys_admin");
         free(bad);
 }
 
@@ -81,7 +95,7 @@ static void test_to_string(void **state)
         /* Round trip. */
         uint64_t m;
         s = caps_to_string(caps_default_machine(true));
-        assert_int_equal(caps_parse(s, &m, NULL), 0);
+        assert_int_equal(caps_parse(s, &m), 0);
         assert_int_equal(m, caps_default_machine(true));
         free(s);
 }

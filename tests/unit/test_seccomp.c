@@ -21,6 +21,7 @@
 #include "test_fork.h"
 #include "launch/caps.h"
 #include "launch/seccomp.h"
+#include "util/syscallnames.h"
 
 static char cache_dir[] = "/tmp/boxlaunch-test-seccomp-XXXXXX";
 
@@ -31,24 +32,26 @@ static void config_init(struct box_config *c)
         c->seccomp.errno_value = EPERM;
 }
 
+/* The first name syscall_name_known() refuses, as a front-end checks a list, or NULL. */
+static const char *first_unknown(char *const *names)
+{
+        for (char *const *n = names; n && *n; n++)
+                if (!syscall_name_known(*n))
+                        return *n;
+        return NULL;
+}
+
 static void test_check_names(void **state)
 {
-        char *bad = NULL;
         char *good[] = {"@keyring", "keyctl", "mmap2", "@swap", NULL};
-        assert_int_equal(seccomp_check_names(good, &bad), 0);
-        assert_null(bad);
-        assert_int_equal(seccomp_check_names(NULL, &bad), 0);
+        assert_null(first_unknown(good));
+        assert_null(first_unknown(NULL));
 
         char *unknown_group[] = {"@keyring", "@nosuchgroup", NULL};
-        assert_int_equal(seccomp_check_names(unknown_group, &bad), -EINVAL);
-        assert_string_equal(bad, "@nosuchgroup");
-        free(bad);
-        bad = NULL;
+        assert_string_equal(first_unknown(unknown_group), "@nosuchgroup");
 
         char *unknown_call[] = {"getpid", "frobnicate", NULL};
-        assert_int_equal(seccomp_check_names(unknown_call, &bad), -EINVAL);
-        assert_string_equal(bad, "frobnicate");
-        free(bad);
+        assert_string_equal(first_unknown(unknown_call), "frobnicate");
 }
 
 static void test_dump_groups(void **state)
@@ -57,7 +60,7 @@ static void test_dump_groups(void **state)
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
         assert_non_null(f);
-        seccomp_dump_groups(f);
+        syscall_groups_dump(f);
         fclose(f);
         assert_non_null(strstr(buf, "@keyring: add_key keyctl request_key\n"));
         assert_non_null(strstr(buf, "@swap: swapoff swapon\n"));

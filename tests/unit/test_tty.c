@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 
 #include "test_fork.h"
+#include "launch/console.h"
 #include "supervisor/tty.h"
+#include "util/fdpass.h"
 
 /* Checks inside forked children: report and exit non-zero, never longjmp out of a child. */
 #define CHECK(x)                                                                                   \
@@ -49,7 +51,7 @@ static bool cloexec(int fd)
         return fcntl(fd, F_GETFD) & FD_CLOEXEC;
 }
 
-/* A pty pair from the host's devpts (tests only: the box uses tty_open_pty on its own). */
+/* A pty pair from the host's devpts (tests only: the box uses console_pty_open on its own). */
 static void host_pty(int *m, int *s)
 {
         *m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -75,7 +77,7 @@ static void test_open_pty(void **state)
 
                 struct winsize ws = {.ws_row = 33, .ws_col = 111};
                 int m = -1, s = -1;
-                CHECK(tty_open_pty(&m, &s, &ws) == 0);
+                CHECK(console_pty_open(&m, &s, &ws) == 0);
                 CHECK(cloexec(m) && cloexec(s));
                 int n = -1;
                 CHECK(ioctl(m, TIOCGPTN, &n) == 0 && n == 0); /* first pty of the instance */
@@ -96,7 +98,7 @@ static void test_open_pty(void **state)
 
                 /* A second one gets pts/1; no size requested keeps 0x0. */
                 int m2, s2;
-                CHECK(tty_open_pty(&m2, &s2, NULL) == 0);
+                CHECK(console_pty_open(&m2, &s2, NULL) == 0);
                 CHECK(ioctl(m2, TIOCGPTN, &n) == 0 && n == 1);
                 _exit(0);
         }
@@ -109,9 +111,9 @@ static void test_open_pty_rejects(void **state)
         /* The host's /dev/ptmx is a devtmpfs node, not devpts's own ptmx. */
         struct stat st;
         if (lstat("/dev/ptmx", &st) == 0 && S_ISCHR(st.st_mode))
-                assert_int_equal(tty_open_pty_at("/dev/ptmx", &m, &s, NULL), -EINVAL);
-        assert_int_equal(tty_open_pty_at("/dev/null", &m, &s, NULL), -EINVAL);
-        assert_int_equal(tty_open_pty_at("/nonexistent/ptmx", &m, &s, NULL), -ENOENT);
+                assert_int_equal(console_pty_open_at("/dev/ptmx", &m, &s, NULL), -EINVAL);
+        assert_int_equal(console_pty_open_at("/dev/null", &m, &s, NULL), -EINVAL);
+        assert_int_equal(console_pty_open_at("/nonexistent/ptmx", &m, &s, NULL), -ENOENT);
         assert_int_equal(m, -7);
         assert_int_equal(s, -7);
 }

@@ -6,11 +6,12 @@
 #include "frontend/box/keys.h"
 
 #include "core/names.h"
+#include "util/capnames.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/signals.h"
 /* The syscall group table lives with the filter compiler; only its name check is used here. */
-#include "launch/seccomp.h"
+#include "util/syscallnames.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -443,13 +444,10 @@ int set_caps(struct fill *f, void *dst, const char *v)
 {
         _cleanup_strv_ char **tokens = split_tokens(v);
         uint64_t mask = 0;
-        for (char **t = tokens; *t; t++) {
-                int cap = strcaseeq(*t, "all") ? -1 : box_cap_from_name(*t);
-                if (cap == -EINVAL)
+        for (char **t = tokens; *t; t++)
+                if (caps_add_name(&mask, *t) < 0)
                         return fill_error(
                                 f, "unknown capability '%s' (e.g. CAP_NET_ADMIN, or 'all')", *t);
-                mask |= cap < 0 ? box_caps_all() : UINT64_C(1) << cap;
-        }
         *(uint64_t *)dst = mask;
         if (f->key->arg)
                 f->c->caps.set_given = true;
@@ -470,7 +468,7 @@ int set_syscall_filter(struct fill *f, void *dst, const char *v)
         if (!t[0])
                 return fill_error(f, "empty system call list");
         for (char **p = t; *p; p++)
-                if (seccomp_check_names((char *const[]){*p, NULL}, NULL) < 0)
+                if (!syscall_name_known(*p))
                         return fill_error(f, "unknown system call or group '%s'", *p);
         char ***list = deny ? &s->deny : &s->allow;
         for (char **p = t; *p; p++)

@@ -4,6 +4,7 @@
 #include "frontend/box/box.h"
 
 #include "core/names.h"
+#include "util/capnames.h"
 #include "util/mountopts.h"
 
 #include <signal.h>
@@ -154,7 +155,7 @@ static void show_caps(const struct box_config *c, FILE *f)
         for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
                 if (i == 0 ? !cp->set_given : !vals[i])
                         continue;
-                _cleanup_free_ char *s = box_caps_to_string(vals[i]);
+                _cleanup_free_ char *s = caps_to_string(vals[i]);
                 fprintf(f, "%s = %s\n", keys[i], s);
         }
 }

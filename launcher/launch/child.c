@@ -1,0 +1,329 @@
+/* child.c - the set-up child, from clone3() to execve, inside the box's namespaces: a list of
+ * named steps (child_main()), each returning 0 or a negative errno after logging what failed;
+ * the log lines travel to the supervisor (sync.h). */
+#include "launch/child.h"
+
+#include "cgroup/cgroup.h"
+#include "core/exitcodes.h"
+#include "launch/console.h"
+#include "launch/env.h"
+#include "launch/limits.h"
+#include "launch/masks.h"
+#include "launch/rootfs.h"
+#include "launch/sync.h"
+#include "launch/user.h"
+#include "supervisor/stubimage.h"
+#include "util/log.h"
+#include "util/procfs.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+/* The supervisor gave up on the box (it reports why) or broke the protocol: nobody to tell. */
+static _noreturn_ void supervisor_gone(void)
+{
+        _exit(EXIT_SETUP_FAILED);
+}
+
+/* Not reachable through /proc (ptrace, /proc/PID/exe), gone with the supervisor, its log lines
+ * forwarded; with --detach, stdin from /dev/null and the output to the console log. */
+static int start(const struct child_args *a)
+{
+        sync_forward_logs(a->sock);
+        prctl(PR_SET_DUMPABLE, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (a->log_fd < 0)
+                return 0;
+        _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(a->log_fd, STDOUT_FILENO) < 0 ||
+            dup2(a->log_fd, STDERR_FILENO) < 0)
+                return log_error_errno(-errno, "redirecting the box's output to its console log");
+        return 0;
+}
+
+/* Joins the box's groups through the fds, then (if asked) makes the cgroup namespace, rooted at
+ * them. */
+static int join_cgroups(const struct box_config *c, int *join, size_t n, const char *cgpath)
+{
+        int r = cgroup_join_self(join, (int)n);
+        if (r < 0)
+                return log_error_errno(r, "joining the cgroup %s", cgpath);
+        close_many(join, (int)n);
+        if (c->ns_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                return log_error_errno(-errno, "creating the cgroup namespace");
+        return 0;
+}
+
+/* Into the box's cgroups before anything else, so all of the set-up is accounted (a cgroup
+ * namespace made then is rooted at the box's groups); then wait for the supervisor's go, which
+ * brings the idmapped root, if any, in *ret_root_mount. */
+static int join_early(const struct child_args *a, int *ret_root_mount)
+{
+        struct sync_msg m;
+        int r = join_cgroups(a->c, a->join, (size_t)a->n_join, a->rt->cgroup_path);
+        if (r < 0)
+                return r;
+        if (sync_send(a->sock, MSG_JOINED, 0, NULL, NULL, 0) < 0 ||
+            sync_recv_fd(a->sock, &m, ret_root_mount) <= 0 || m.type != MSG_GO)
+                supervisor_gone();
+        return 0;
+}
+
+/* Late join: MSG_GO brings the tasks fds and, as text, the groups' path. */
+static int join_late(const struct child_args *a)
+{
+        struct sync_msg m;
+        int join[CGROUP_JOIN_MAX];
+        size_t n;
+        int k = sync_recv(a->sock, &m, join, ARRAY_SIZE(join), &n);
+        if (k <= 0 || m.type != MSG_GO) {
+                close_many(join, (int)n);
+                supervisor_gone();
+        }
+        return join_cgroups(a->c, join, n, m.text);
+}
+
+/* createContainer and startContainer hooks run in the box's namespaces at a point only the
+ * child knows: it asks, and waits for the supervisor's go (or is killed when a hook fails).
+ * Boxes without such hooks pay no extra round trip. */
+static void run_hooks(const struct child_args *a, enum box_hook_stage stage)
+{
+        bool any = false;
+        for (size_t i = 0; i < a->c->n_hooks; i++)
+                any = any || a->c->hooks[i].stage == stage;
+        if (!any)
+                return;
+        struct sync_msg m;
+        int fd = -1;
+        if (sync_send(a->sock, MSG_HOOKS, (int)stage, NULL, NULL, 0) < 0 ||
+            sync_recv_fd(a->sock, &m, &fd) <= 0 || m.type != MSG_GO)
+                supervisor_gone();
+        if (fd >= 0)
+                close(fd);
+}
+
+/* The box's tree, before pivot_root (rootfs.h). */
+static int prepare_root(const struct child_args *a, int root_mount, int *ret_rootfd)
+{
+        const struct box_config *c = a->c;
+        /* Look the root up in our new mount namespace while our file system identity is still
+         * the host's root: the box's root in a user namespace may not be allowed to walk the
+         * path (a 0700 parent directory, say). Everything after works through this fd. */
+        _cleanup_close_ int root_dir = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_dir < 0) {
+                closep(&root_mount);
+                return log_error_errno(-errno, "root directory %s", c->root);
+        }
+        /* The maps are written: become the box's root. */
+        if (a->rt->userns &&
+            (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0)) {
+                closep(&root_mount);
+                return log_error_errno(-errno, "becoming root in the user namespace");
+        }
+        return rootfs_prepare(c, a->rt, root_dir, root_mount, ret_rootfd);
+}
+
+/* Sysctl= through the box's own procfs, checked before anything is written to it. */
+static int apply_sysctls(const struct box_config *c)
+{
+        if (c->n_sysctls == 0)
+                return 0;
+        _cleanup_close_ int proc = procfs_open_root("/proc");
+        if (proc < 0)
+                return log_error_errno(proc, "opening the box's /proc");
+        for (size_t i = 0; i < c->n_sysctls; i++) {
+                _cleanup_free_ char *rel = xasprintf("sys/%s", c->sysctls[i].key);
+                for (char *p = rel + 4; *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                /* -EXDEV: something is mounted over the file, it is not the kernel's. */
+                int r = procfs_write(proc, rel, c->sysctls[i].value);
+                if (r < 0)
+                        return log_error_errno(r, "setting sysctl %s=%s (/proc/%s)",
+                                               c->sysctls[i].key, c->sysctls[i].value, rel);
+        }
+        return 0;
+}
+
+/* pivot_root, then what needs the box's own /proc: sysctls, then the masks over it. */
+static int enter_root(const struct child_args *a, int rootfd)
+{
+        int r = rootfs_enter(a->c, rootfd);
+        if (r >= 0)
+                r = apply_sysctls(a->c);
+        if (r >= 0)
+                r = masks_apply(a->c);
+        return r;
+}
+
+/* Interactive and read-only consoles: a pty from the box's own devpts becomes the payload's
+ * stdio and /dev/console; the master goes to the supervisor, which relays it. */
+static int setup_console(const struct child_args *a)
+{
+        struct winsize ws;
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        int r = console_pty_open(&master, &slave, console_caller_size(&ws));
+        if (r < 0)
+                return log_error_errno(r, "allocating the console pty");
+        unsigned n;
+        if (ioctl(master, TIOCGPTN, &n) < 0)
+                return log_error_errno(-errno, "TIOCGPTN");
+        char target[32];
+        snprintf(target, sizeof(target), "pts/%u", n);
+        if (symlink(target, "/dev/console") < 0)
+                return log_error_errno(-errno, "creating /dev/console");
+        if ((r = console_attach(slave)) < 0)
+                return log_error_errno(r, "attaching the console");
+        r = sync_send(a->sock, MSG_PTY, 0, NULL, &master, 1);
+        if (r < 0)
+                return log_error_errno(r, "handing the console to the supervisor");
+        return 0;
+}
+
+static int loopback_up(void)
+{
+        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr = {0};
+        if (s < 0)
+                return -errno;
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The payload's process: a session of its own (the box never shares the host's controlling
+ * terminal), its console, the hostname, the loopback of a private network, its limits. */
+static int setup_process(const struct child_args *a)
+{
+        const struct box_config *c = a->c;
+        int r;
+        if (setsid() < 0)
+                return log_error_errno(-errno, "setsid");
+        if ((a->rt->console == BOX_CONSOLE_INTERACTIVE ||
+             a->rt->console == BOX_CONSOLE_READ_ONLY) &&
+            (r = setup_console(a)) < 0)
+                return r;
+        if (c->ns_uts && sethostname(c->hostname, strlen(c->hostname)) < 0)
+                return log_error_errno(-errno, "setting the hostname");
+        if (c->net == BOX_NET_PRIVATE && (r = loopback_up()) < 0)
+                return log_error_errno(r, "bringing up the loopback interface");
+        return limits_apply(c);
+}
+
+/* User=, Group= and the groups from the box's own files, WorkingDirectory=, the environment. */
+static int resolve_identity(const struct child_args *a, struct box_ids *ids, char ***ret_env)
+{
+        const struct box_config *c = a->c;
+        int r = user_resolve(c->user, c->group, c->supplementary_groups, ids);
+        if (r < 0)
+                return r;
+        if (chdir(c->cwd) < 0)
+                return log_error_errno(-errno, "changing to WorkingDirectory=%s", c->cwd);
+        const char *term = getenv("TERM");
+        *ret_env = box_env(c, ids, term && isatty(STDIN_FILENO) ? term : NULL, a->rt->env);
+        return 0;
+}
+
+/* The box's identity and confinement (privs.h), and no descriptor of the supervisor's left for
+ * the payload (CVE-2024-21626). */
+static int drop_privileges(const struct child_args *a, const struct box_ids *ids)
+{
+        int r = privs_drop(a->c, a->privs, ids);
+        if (r < 0)
+                return r;
+        int keep[] = {a->sock, a->stub};
+        r = close_fds_from(3, keep, a->stub >= 0 ? 2 : 1);
+        if (r < 0)
+                return log_error_errno(r, "closing file descriptors");
+        return 0;
+}
+
+/* Boot=yes: the image's init, where systemd-nspawn looks for it. */
+static const char *find_init(void)
+{
+        static const char *const inits[] = {"/usr/lib/systemd/systemd", "/lib/systemd/systemd",
+                                            "/sbin/init"};
+        for (size_t i = 0; i < ARRAY_SIZE(inits); i++)
+                if (access(inits[i], X_OK) == 0)
+                        return inits[i];
+        return NULL;
+}
+
+/* The command line to execute: the image's init with the arguments for a machine, /bin/sh
+ * without a command. Returns an array for *ret_free (or NULL) to free. */
+static char **payload_argv(const struct box_config *c, char ***ret_free)
+{
+        static char *default_argv[] = {"/bin/sh", NULL};
+        *ret_free = NULL;
+        if (!c->boot)
+                return c->argv ? c->argv : default_argv;
+        const char *init = find_init();
+        if (!init)
+                return NULL;
+        size_t nargs = strv_length(c->argv);
+        char **argv = xcalloc(nargs + 2, sizeof(char *));
+        argv[0] = (char *)init;
+        for (size_t i = 0; i < nargs; i++)
+                argv[i + 1] = c->argv[i];
+        return *ret_free = argv;
+}
+
+/* Tells the supervisor the set-up is done, seals, and becomes the payload (or the stub init,
+ * which starts it). */
+static _noreturn_ void exec_payload(const struct child_args *a, char **env)
+{
+        _cleanup_free_ char **boot_argv = NULL;
+        char **argv = payload_argv(a->c, &boot_argv);
+        if (!argv) {
+                log_error("Boot=yes: no init in the image (looked for /usr/lib/systemd/systemd, "
+                          "/lib/systemd/systemd, /sbin/init)");
+                sync_child_exit(a->sock, EXIT_NOT_FOUND);
+        }
+        /* The payload starts with clean signal state (the stub resets its own child too). */
+        signal(SIGPIPE, SIG_DFL);
+        sigprocmask(SIG_SETMASK, a->oldmask, NULL);
+
+        /* Before the filter: SystemCallFilter= may deny sendmsg. */
+        if (sync_send(a->sock, MSG_EXEC, 0, NULL, NULL, 0) < 0)
+                supervisor_gone();
+        if (privs_seal(a->c, a->privs) < 0)
+                sync_child_exit(a->sock, EXIT_SETUP_FAILED);
+        if (a->stub >= 0) {
+                int r = stubinit_exec(a->stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
+                log_error_errno(r, "executing the stub init");
+                sync_child_exit(a->sock, EXIT_SETUP_FAILED);
+        }
+        int r = exec_in_path(argv, env);
+        log_error_errno(r, "executing %s", argv[0]);
+        sync_child_exit(a->sock, r == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+void child_main(const struct child_args *a)
+{
+        int root_mount = -1;
+        _cleanup_close_ int rootfd = -EBADF;
+        struct box_ids ids;
+        char **env = NULL;
+
+        if (start(a) < 0 || (!a->late && join_early(a, &root_mount) < 0) ||
+            prepare_root(a, root_mount, &rootfd) < 0)
+                sync_child_exit(a->sock, EXIT_SETUP_FAILED);
+        run_hooks(a, BOX_HOOK_CREATE_CONTAINER);
+        if (enter_root(a, rootfd) < 0 || setup_process(a) < 0 ||
+            resolve_identity(a, &ids, &env) < 0)
+                sync_child_exit(a->sock, EXIT_SETUP_FAILED);
+        run_hooks(a, BOX_HOOK_START_CONTAINER);
+        /* Nothing before needed the groups; the payload must start in them. */
+        if ((a->late && join_late(a) < 0) || drop_privileges(a, &ids) < 0)
+                sync_child_exit(a->sock, EXIT_SETUP_FAILED);
+        exec_payload(a, env);
+}

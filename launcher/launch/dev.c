@@ -1,0 +1,101 @@
+/* dev.c - the box's /dev. */
+#include "launch/dev.h"
+
+#include "launch/mountfd.h"
+#include "util/log.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
+{
+        static const struct {
+                const char *name;
+                unsigned ma, mi;
+        } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+        _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev");
+        if (devdir < 0)
+                return devdir;
+        _cleanup_close_ int dev = -EBADF;
+        int r = mount_new_fs_on(devdir, "tmpfs", "mode=0755,size=4m",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
+        if (r < 0)
+                return log_error_errno(r, "mounting tmpfs on /dev");
+        /* `dev` is the fresh tmpfs itself: plain *at() calls relative to it cannot escape. */
+        for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+                if (!in_userns && mknodat(dev, nodes[i].name, S_IFCHR | 0666,
+                                          makedev(nodes[i].ma, nodes[i].mi)) == 0) {
+                        fchmodat(dev, nodes[i].name, 0666, 0);
+                        continue;
+                }
+                /* mknod is not allowed in a user namespace: bind the host's node instead. */
+                _cleanup_free_ char *src = xasprintf("/dev/%s", nodes[i].name);
+                _cleanup_free_ char *dst = xasprintf("/dev/%s", nodes[i].name);
+                r = bind_at(rootfd, src, dst, false, 0, 0);
+                if (r < 0)
+                        return log_error_errno(r, "creating /dev/%s", nodes[i].name);
+        }
+        for (size_t i = 0; i < c->n_devices; i++) {
+                const struct box_device *d = &c->devices[i];
+                const char *rel = d->path + 5;
+                const char *slash = strrchr(rel, '/');
+                if (slash) {
+                        _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
+                        _cleanup_close_ int t = root_open_path(rootfd, dir, true, false);
+                        if (t < 0)
+                                return log_error_errno(t, "[Device %s] creating %s", d->name, dir);
+                }
+                if (in_userns) {
+                        char src[64];
+                        snprintf(src, sizeof(src), "/dev/%s/%u:%u",
+                                 d->type == 'b' ? "block" : "char", d->major, d->minor);
+                        r = bind_at(rootfd, src, d->path, false, 0, 0);
+                        if (r < 0)
+                                return log_error_errno(r, "[Device %s] binding %s", d->name, src);
+                        continue;
+                }
+                if (mknodat(dev, rel, (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
+                            makedev(d->major, d->minor)) < 0)
+                        return log_error_errno(-errno, "[Device %s] mknod %s", d->name, d->path);
+                fchmodat(dev, rel, d->mode, 0);
+        }
+        static const struct {
+                const char *target, *link;
+        } links[] = {{"fd", "/proc/self/fd"},
+                     {"stdin", "/proc/self/fd/0"},
+                     {"stdout", "/proc/self/fd/1"},
+                     {"stderr", "/proc/self/fd/2"},
+                     {"ptmx", "pts/ptmx"}};
+        for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+                if (symlinkat(links[i].link, dev, links[i].target) < 0)
+                        return log_error_errno(-errno, "creating /dev/%s", links[i].target);
+        /* A private devpts instance: the box's ptys are its own, numbered from 0. gid=5 (tty)
+         * only when that gid exists in the box's id space. */
+        r = mount_new_fs_in(dev, "pts", 0755, "devpts",
+                            in_userns ? "newinstance,ptmxmode=0666,mode=0620"
+                                      : "newinstance,ptmxmode=0666,mode=0620,gid=5",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return log_error_errno(r, "mounting devpts on /dev/pts");
+        r = mount_new_fs_in(dev, "shm", 01777, "tmpfs", "mode=1777,size=64m",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return log_error_errno(r, "mounting tmpfs on /dev/shm");
+        if (mkdirat(dev, "mqueue", 0755) < 0)
+                return log_error_errno(-errno, "creating /dev/mqueue");
+        if (c->ns_ipc) {
+                _cleanup_close_ int mq =
+                        openat(dev, "mqueue", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                r = mq < 0 ? -errno
+                           : mount_new_fs_on(mq, "mqueue", NULL,
+                                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                     MOUNT_ATTR_NOEXEC,
+                                             NULL);
+                if (r < 0)
+                        return log_error_errno(r, "mounting mqueue on /dev/mqueue");
+        }
+        return 0;
+}

@@ -1,0 +1,105 @@
+/* masks.c - masked and read-only paths. */
+#include "launch/masks.h"
+
+#include "launch/mountfd.h"
+#include "util/log.h"
+#include "util/procfs.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+/* Paths whose contents describe or steer the host, hidden as Docker, runc and systemd-nspawn
+ * hide them: reading finds nothing, writing fails with EROFS (see mask_path()). */
+static const char *const masked_default[] = {
+        "/proc/kcore",         "/proc/keys",
+        "/proc/kallsyms",      "/proc/sysrq-trigger",
+        "/proc/timer_list",    "/proc/timer_stats",
+        "/proc/latency_stats", "/proc/sched_debug",
+        "/proc/acpi",          "/proc/scsi",
+        "/proc/asound",        "/proc/kmsg",
+        "/sys/firmware",       "/sys/devices/virtual/powercap",
+        "/sys/kernel/debug",   "/sys/kernel/security",
+};
+static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
+
+/* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
+ * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
+ * of the host's systemd is needed. The tmpfs is made read-only once, so every bind inherits it;
+ * it stays detached and is dropped once at the end (each detached tree dropped costs an RCU
+ * grace period in the kernel). */
+static int inaccessible_open(void)
+{
+        _cleanup_close_ int m = new_fs("tmpfs", "tmpfs", "size=4k,mode=0755", 0);
+        if (m < 0)
+                return m;
+        /* Not opened: a file open for writing would keep the mount from going read-only. */
+        if (mknodat(m, "reg", S_IFREG, 0) < 0 || mkdirat(m, "dir", 0) < 0)
+                return -errno;
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+                return -errno;
+        return TAKE_FD(m);
+}
+
+static int mask_path(int rootfd, int in, const char *path)
+{
+        _cleanup_close_ int t = in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+        if (t == -ENOENT)
+                return 0;
+        if (t < 0)
+                return t;
+        struct stat st;
+        if (fstat(t, &st) < 0)
+                return -errno;
+        _cleanup_close_ int m = open_tree(in, S_ISDIR(st.st_mode) ? "dir" : "reg",
+                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (m < 0)
+                return -errno;
+        return attach(m, t);
+}
+
+int masks_apply(const struct box_config *c)
+{
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int netfd = -EBADF;
+        int r;
+
+        if (rootfd < 0)
+                return log_error_errno(-errno, "opening /");
+        /* A private network may tune itself: keep a handle on a writable /proc/sys/net. */
+        if (c->net == BOX_NET_PRIVATE) {
+                _cleanup_close_ int proc = procfs_open_root("/proc");
+                if (proc < 0)
+                        return log_error_errno(proc, "opening the box's /proc");
+                _cleanup_close_ int net = procfs_open(proc, "sys/net", O_PATH | O_DIRECTORY);
+                netfd = net < 0 ? net
+                                : open_tree(net, "",
+                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                                    AT_RECURSIVE);
+                if (netfd < 0)
+                        return log_error_errno(net < 0 ? net : -errno, "cloning /proc/sys/net");
+        }
+        _cleanup_close_ int in = inaccessible_open();
+        if (in < 0)
+                return log_error_errno(in, "creating the nodes that mask paths");
+        for (size_t i = 0; i < ARRAY_SIZE(masked_default); i++)
+                if ((r = mask_path(rootfd, in, masked_default[i])) < 0)
+                        return log_error_errno(r, "masking %s", masked_default[i]);
+        for (char **p = c->mask_paths; p && *p; p++)
+                if ((r = mask_path(rootfd, in, *p)) < 0)
+                        return log_error_errno(r, "MaskPaths=%s", *p);
+        for (size_t i = 0; i < ARRAY_SIZE(read_only_default); i++)
+                if ((r = read_only_path(rootfd, read_only_default[i])) < 0)
+                        return log_error_errno(r, "making %s read-only", read_only_default[i]);
+        if (netfd >= 0) {
+                _cleanup_close_ int t = in_root(rootfd, "/proc/sys/net", O_PATH | O_NOFOLLOW);
+                if (t < 0 || (r = attach(netfd, t)) < 0)
+                        return log_error_errno(t < 0 ? t : r, "keeping /proc/sys/net writable");
+        }
+        for (char **p = c->read_only_paths; p && *p; p++)
+                if ((r = read_only_path(rootfd, *p)) < 0)
+                        return log_error_errno(r, "ReadOnlyPaths=%s", *p);
+        return 0;
+}
