@@ -5,7 +5,7 @@
 
 #include "core/config_json.h"
 #include "ops/control.h"
-#include "ops/state.h"
+#include "core/state.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/signals.h"

@@ -217,6 +217,10 @@ const char *box_config_where(const struct box_config *c, enum box_field f, const
 const char *box_config_field_name(const struct box_config *c, enum box_field f, const char *item,
                                   char *buf, size_t n);
 
+/* box_config_where() into a buffer that lives until the end of the enclosing block: for the
+ * arguments of a log call. */
+#define BOX_WHERE(c, f, item, line) box_config_where((c), (f), (item), (line), (char[512]){0}, 512)
+
 /* A box name: letters, digits, '_', '-' and '.', at most 64, not starting with '.' (it names a
  * state file, a cgroup and other files, so nothing may walk out of their directories). */
 bool box_name_valid(const char *name);

@@ -227,7 +227,8 @@ static int resolve_identity(const struct child_args *a, struct box_ids *ids, cha
         if (r < 0)
                 return r;
         if (chdir(c->cwd) < 0)
-                return log_error_errno(-errno, "changing to WorkingDirectory=%s", c->cwd);
+                return log_error_errno(-errno, "%s: changing to %s",
+                                       BOX_WHERE(c, BOX_F_CWD, NULL, 0), c->cwd);
         const char *term = getenv("TERM");
         *ret_env = box_env(c, ids, term && isatty(STDIN_FILENO) ? term : NULL, a->rt->env);
         return 0;
@@ -284,8 +285,9 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         _cleanup_free_ char **boot_argv = NULL;
         char **argv = payload_argv(a->c, &boot_argv);
         if (!argv) {
-                log_error("Boot=yes: no init in the image (looked for /usr/lib/systemd/systemd, "
-                          "/lib/systemd/systemd, /sbin/init)");
+                log_error("%s: no init in the image (looked for /usr/lib/systemd/systemd, "
+                          "/lib/systemd/systemd, /sbin/init)",
+                          BOX_WHERE(a->c, BOX_F_BOOT, NULL, 0));
                 sync_child_exit(a->sock, EXIT_NOT_FOUND);
         }
         /* The payload starts with clean signal state (the stub resets its own child too). */

@@ -46,7 +46,9 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                         _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
                         _cleanup_close_ int t = root_open_path(rootfd, dir, true, false);
                         if (t < 0)
-                                return log_error_errno(t, "[Device %s] creating %s", d->name, dir);
+                                return log_error_errno(
+                                        t, "%s: creating %s",
+                                        BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line), dir);
                 }
                 if (in_userns) {
                         char src[64];
@@ -54,12 +56,16 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                                  d->type == 'b' ? "block" : "char", d->major, d->minor);
                         r = bind_at(rootfd, src, d->path, false, 0, 0);
                         if (r < 0)
-                                return log_error_errno(r, "[Device %s] binding %s", d->name, src);
+                                return log_error_errno(
+                                        r, "%s: binding %s",
+                                        BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line), src);
                         continue;
                 }
                 if (mknodat(dev, rel, (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
                             makedev(d->major, d->minor)) < 0)
-                        return log_error_errno(-errno, "[Device %s] mknod %s", d->name, d->path);
+                        return log_error_errno(-errno, "%s: mknod %s",
+                                               BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
+                                               d->path);
                 fchmodat(dev, rel, d->mode, 0);
         }
         static const struct {

@@ -41,7 +41,7 @@
 #include "launch/idmap.h"
 #include "launch/notify.h"
 #include "launch/sync.h"
-#include "ops/state.h"
+#include "core/state.h"
 #include "supervisor/stubimage.h"
 #include "supervisor/supervise.h"
 #include "util/fdpass.h"
@@ -171,10 +171,11 @@ static int prepare_ids(struct launch *l)
         uint32_t base;
         int r = idmap_pick(c->name, &base);
         if (r < 0)
-                return log_error_errno(r, "no free 64K id range for User=pick");
+                return log_error_errno(r, "%s: no free 64K id range to pick",
+                                       BOX_WHERE(c, BOX_F_NS_USER, NULL, 0));
         l->rt.uid_base = base;
         l->rt.uid_count = IDMAP_RANGE;
-        log_debug("User=pick: %u:%u", base, IDMAP_RANGE);
+        log_debug("picked the id range %u:%u", base, IDMAP_RANGE);
         return 0;
 }
 
@@ -230,7 +231,8 @@ static int prepare_mounts(struct launch *l)
         _cleanup_free_ char *dir = state_side_path(c->name, "notify");
         int r = notify_listener_new(dir, &l->notify_fd, &l->notify_path);
         if (r < 0)
-                return log_error_errno(r, "creating the notify socket for NotifyReady=yes");
+                return log_error_errno(r, "%s: creating the notify socket",
+                                       BOX_WHERE(c, BOX_F_NOTIFY_READY, NULL, 0));
         rt->notify_mount = (struct box_mount){
                 .name = (char *)"notify",
                 .type = BOX_MOUNT_BIND,
@@ -721,8 +723,9 @@ static int supervise_box(struct launch *l)
         uint64_t ooms = 0;
         if (cgroup_oom_kills(l->cg, &ooms) == 0 && ooms > 0)
                 log_error("box '%s': the OOM killer killed %llu process%s: the box reached its "
-                          "memory limit (MemoryMax= in [Limits])",
-                          c->name, (unsigned long long)ooms, ooms == 1 ? "" : "es");
+                          "memory limit (%s)",
+                          c->name, (unsigned long long)ooms, ooms == 1 ? "" : "es",
+                          BOX_WHERE(c, BOX_F_MEMORY_MAX, NULL, 0));
         if (code < 0) {
                 log_error_errno(code, "supervising the box");
                 code = EXIT_SETUP_FAILED;

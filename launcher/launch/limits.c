@@ -32,7 +32,8 @@ static int apply_oom_score_adj(const struct box_config *c)
                 return log_error_errno(proc, "opening the box's /proc");
         int r = procfs_write(proc, rel, v);
         if (r < 0)
-                return log_error_errno(r, "setting OOMScoreAdjust=%d%s", c->oom_score_adj,
+                return log_error_errno(r, "%s: setting %d%s",
+                                       BOX_WHERE(c, BOX_F_OOM_SCORE_ADJ, NULL, 0), c->oom_score_adj,
                                        r == -EACCES || r == -EPERM
                                                ? " (lowering it needs CAP_SYS_RESOURCE)"
                                        : r == -EXDEV ? " (something is mounted over /proc/PID)"
@@ -56,7 +57,8 @@ static int apply_cpu_affinity(const struct box_config *c)
                         CPU_SET(x, &set);
         }
         if (sched_setaffinity(0, sizeof(set), &set) < 0)
-                return log_error_errno(-errno, "setting CPUAffinity=%s", c->cpu_affinity);
+                return log_error_errno(-errno, "%s: setting %s",
+                                       BOX_WHERE(c, BOX_F_CPU_AFFINITY, NULL, 0), c->cpu_affinity);
         return 0;
 }
 

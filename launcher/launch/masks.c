@@ -89,7 +89,8 @@ int masks_apply(const struct box_config *c)
                         return log_error_errno(r, "masking %s", masked_default[i]);
         for (char **p = c->mask_paths; p && *p; p++)
                 if ((r = mask_path(rootfd, in, *p)) < 0)
-                        return log_error_errno(r, "MaskPaths=%s", *p);
+                        return log_error_errno(r, "%s: %s", BOX_WHERE(c, BOX_F_MASK_PATHS, NULL, 0),
+                                               *p);
         for (size_t i = 0; i < ARRAY_SIZE(read_only_default); i++)
                 if ((r = read_only_path(rootfd, read_only_default[i])) < 0)
                         return log_error_errno(r, "making %s read-only", read_only_default[i]);
@@ -100,6 +101,7 @@ int masks_apply(const struct box_config *c)
         }
         for (char **p = c->read_only_paths; p && *p; p++)
                 if ((r = read_only_path(rootfd, *p)) < 0)
-                        return log_error_errno(r, "ReadOnlyPaths=%s", *p);
+                        return log_error_errno(r, "%s: %s",
+                                               BOX_WHERE(c, BOX_F_READ_ONLY_PATHS, NULL, 0), *p);
         return 0;
 }

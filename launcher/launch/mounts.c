@@ -4,20 +4,24 @@
 #include "launch/mountfd.h"
 #include "util/log.h"
 
+/* "FILE:LINE: [Mount NAME]", as the front-end names the mount. */
+#define MOUNT_WHERE(c, m) BOX_WHERE(c, BOX_F_MOUNT, (m)->name, (m)->origin.line)
+
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 /* A [Mount] target missing from an image that must not be written to. */
-static int no_target(const struct box_mount *m)
+static int no_target(const struct box_config *c, const struct box_mount *m)
 {
-        log_error("[Mount %s] %s does not exist in the image, and ReadOnly=yes: boxlaunch creates "
-                  "nothing in a read-only image",
-                  m->name, m->target);
+        log_error("%s: %s does not exist in the image, and the image is read-only: boxlaunch "
+                  "creates nothing in a read-only image",
+                  MOUNT_WHERE(c, m), m->target);
         return -ENOENT;
 }
 
-static int attach_one(int rootfd, const struct box_mount *m, int pre, bool create)
+static int attach_one(const struct box_config *c, int rootfd, const struct box_mount *m, int pre,
+                      bool create)
 {
         int r;
         switch (m->type) {
@@ -27,36 +31,36 @@ static int attach_one(int rootfd, const struct box_mount *m, int pre, bool creat
                 r = bind_at_pre(rootfd, pre, m->source, m->target, m->recursive, box_mount_flags(m),
                                 m->propagation, create);
                 if (r == -ENOENT && !create && access(m->source, F_OK) == 0)
-                        return no_target(m);
+                        return no_target(c, m);
                 if (r < 0)
-                        return log_error_errno(r, "[Mount %s] binding %s on %s", m->name, m->source,
-                                               m->target);
+                        return log_error_errno(r, "%s: binding %s on %s", MOUNT_WHERE(c, m),
+                                               m->source, m->target);
                 return 0;
         case BOX_MOUNT_TMPFS: {
                 _cleanup_close_ int t = root_open_path(rootfd, m->target, create, false);
                 if (t == -ENOENT && !create)
-                        return no_target(m);
+                        return no_target(c, m);
                 if (t < 0)
-                        return log_error_errno(t, "[Mount %s] creating %s", m->name, m->target);
+                        return log_error_errno(t, "%s: creating %s", MOUNT_WHERE(c, m), m->target);
                 _cleanup_close_ int fs = new_fs("tmpfs", "tmpfs", m->data,
                                                 attr_from_flags(m->flags | MS_NODEV | MS_NOSUID));
                 if (fs < 0)
-                        return log_error_errno(fs, "[Mount %s] tmpfs on %s", m->name, m->target);
+                        return log_error_errno(fs, "%s: tmpfs on %s", MOUNT_WHERE(c, m), m->target);
                 r = attach(fs, t);
                 if (r < 0)
-                        return log_error_errno(r, "[Mount %s] attaching tmpfs on %s", m->name,
+                        return log_error_errno(r, "%s: attaching tmpfs on %s", MOUNT_WHERE(c, m),
                                                m->target);
                 return 0;
         }
         case BOX_MOUNT_OVERLAY: {
                 _cleanup_close_ int t = root_open_path(rootfd, m->target, create, false);
                 if (t == -ENOENT && !create)
-                        return no_target(m);
+                        return no_target(c, m);
                 if (t < 0)
-                        return log_error_errno(t, "[Mount %s] creating %s", m->name, m->target);
+                        return log_error_errno(t, "%s: creating %s", MOUNT_WHERE(c, m), m->target);
                 _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
                 if (fs < 0)
-                        return log_error_errno(-errno, "[Mount %s] overlay", m->name);
+                        return log_error_errno(-errno, "%s: overlay", MOUNT_WHERE(c, m));
                 _cleanup_free_ char *lower = NULL;
                 for (char **l = m->lower; *l; l++) {
                         char *old = lower;
@@ -68,16 +72,16 @@ static int attach_one(int rootfd, const struct box_mount *m, int pre, bool creat
                     (m->upper && fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0) < 0) ||
                     (m->work && fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0) < 0) ||
                     fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                        return log_error_errno(-errno, "[Mount %s] configuring overlay on %s",
-                                               m->name, m->target);
+                        return log_error_errno(-errno, "%s: configuring overlay on %s",
+                                               MOUNT_WHERE(c, m), m->target);
                 _cleanup_close_ int mnt =
                         fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attr_from_flags(box_mount_flags(m)));
                 if (mnt < 0)
-                        return log_error_errno(-errno, "[Mount %s] overlay on %s", m->name,
+                        return log_error_errno(-errno, "%s: overlay on %s", MOUNT_WHERE(c, m),
                                                m->target);
                 r = attach(mnt, t);
                 if (r < 0)
-                        return log_error_errno(r, "[Mount %s] attaching overlay on %s", m->name,
+                        return log_error_errno(r, "%s: attaching overlay on %s", MOUNT_WHERE(c, m),
                                                m->target);
                 return 0;
         }
@@ -181,7 +185,8 @@ bool mounts_need_layer(const struct box_mount *const *m, size_t n, bool machine,
         return false;
 }
 
-int mounts_clone_shared(const struct box_mount *const *m, size_t n, struct mount_sources *ret)
+int mounts_clone_shared(const struct box_config *c, const struct box_mount *const *m, size_t n,
+                        struct mount_sources *ret)
 {
         *ret = (struct mount_sources){.fd = xcalloc(n + 1, sizeof(int)), .n = n};
         for (size_t i = 0; i < n; i++) {
@@ -191,8 +196,8 @@ int mounts_clone_shared(const struct box_mount *const *m, size_t n, struct mount
                         continue;
                 ret->fd[i] = clone_source(bm->source, bm->recursive);
                 if (ret->fd[i] < 0 && !(ret->fd[i] == -ENOENT && bm->optional))
-                        return log_error_errno(ret->fd[i], "[Mount %s] binding %s on %s", bm->name,
-                                               bm->source, bm->target);
+                        return log_error_errno(ret->fd[i], "%s: binding %s on %s",
+                                               MOUNT_WHERE(c, bm), bm->source, bm->target);
         }
         return 0;
 }
@@ -205,11 +210,11 @@ void mount_sources_done(struct mount_sources *s)
         s->fd = NULL;
 }
 
-int mounts_attach(int rootfd, const struct box_mount *const *m, size_t n, struct mount_sources *src,
-                  bool create)
+int mounts_attach(const struct box_config *c, int rootfd, const struct box_mount *const *m,
+                  size_t n, struct mount_sources *src, bool create)
 {
         for (size_t i = 0; i < n; i++) {
-                int r = attach_one(rootfd, m[i], src->fd[i], create);
+                int r = attach_one(c, rootfd, m[i], src->fd[i], create);
                 src->fd[i] = -1; /* consumed */
                 if (r < 0)
                         return r;

@@ -10,14 +10,15 @@ struct mount_sources {
         int *fd;
         size_t n;
 };
-int mounts_clone_shared(const struct box_mount *const *m, size_t n, struct mount_sources *ret);
+int mounts_clone_shared(const struct box_config *c, const struct box_mount *const *m, size_t n,
+                        struct mount_sources *ret);
 void mount_sources_done(struct mount_sources *s);
 
 /* Mounts m[i] on the box's tree rootfd, each from its copy in src (consumed) if any. `create`: a
  * missing target (and directories on the way) may be made, in the image or in the private
  * layer over it. Logs what failed, naming the mount. */
-int mounts_attach(int rootfd, const struct box_mount *const *m, size_t n, struct mount_sources *src,
-                  bool create);
+int mounts_attach(const struct box_config *c, int rootfd, const struct box_mount *const *m,
+                  size_t n, struct mount_sources *src, bool create);
 
 /* Would a mount target have to be created in the image? Targets inside boxlaunch's own file
  * systems (/dev, /proc, /sys; /run and /tmp of a machine) do not count. */

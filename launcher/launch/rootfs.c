@@ -171,7 +171,7 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         /* Bind sources that ask for slave or shared propagation are copied while they still
          * share the host's peer groups; everything else is copied later, from a private tree. */
         _cleanup_(mount_sources_done) struct mount_sources pre = {0};
-        r = mounts_clone_shared(rt->mounts, rt->n_mounts, &pre);
+        r = mounts_clone_shared(c, rt->mounts, rt->n_mounts, &pre);
         if (r < 0)
                 return r;
 
@@ -191,9 +191,9 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         bool layered = c->ephemeral ||
                        (c->read_only && mounts_need_layer(rt->mounts, rt->n_mounts, c->boot, m));
         if (layered && (r = mounts_overlay_root(root_dir, &m)) < 0)
-                return log_error_errno(r, "overlaying root directory %s%s", c->root,
-                                       c->ephemeral ? " for Ephemeral=yes"
-                                                    : " for missing mount points");
+                return log_error_errno(r, "overlaying root directory %s%s%s", c->root,
+                                       c->ephemeral ? " for " : " for missing mount points",
+                                       c->ephemeral ? BOX_WHERE(c, BOX_F_EPHEMERAL, NULL, 0) : "");
         if (move_mount(m, "", root_dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return log_error_errno(-errno, "mounting root directory %s", c->root);
         /* The detached-mount fd now names the root of the attached tree. */
@@ -234,7 +234,7 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
 
         if (c->boot && (r = setup_machine(rootfd, c, rt->cgroup_path)) < 0)
                 return r;
-        r = mounts_attach(rootfd, rt->mounts, rt->n_mounts, &pre, layered || !c->read_only);
+        r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre, layered || !c->read_only);
         if (r < 0)
                 return r;
         *ret_rootfd = TAKE_FD(m);

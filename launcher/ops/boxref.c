@@ -1,7 +1,7 @@
 /* boxref.c - a running box, found through its state file and pinned by a pidfd. */
 #include "ops/boxref.h"
 
-#include "ops/state.h"
+#include "core/state.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 

@@ -1,7 +1,7 @@
 /* control.c - stop, kill, pause/resume, the data of status/ps/stats, and gc of one box. */
 #include "ops/control.h"
 
-#include "ops/state.h"
+#include "core/state.h"
 #include "util/log.h"
 #include "util/syscalls.h"
 

@@ -11,7 +11,7 @@
 #include "core/config_json.h"
 #include "frontend/box/box.h"
 #include "ops/boxref.h"
-#include "ops/state.h"
+#include "core/state.h"
 #include "util/log.h"
 
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* state.c - the state file of a box: its lock, writing it once, reading it once. */
-#include "ops/state.h"
+#include "core/state.h"
 
 #include "core/config_json.h"
 #include "util/log.h"
