@@ -118,7 +118,7 @@ start_box() {
 	shift 2
 	STARTED+=("$name")
 	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
-	for i in $(seq 100); do
+	for i in $(seq $((WAIT_SECS * 20))); do
 		[ "$(state_key "$name" status)" = running ] && return 0
 		sleep 0.05
 	done
@@ -526,10 +526,7 @@ EOF2
 	name=boxlaunch-hi-$$
 	"$HI_BASE/usr/bin/abstract" "$name" listen </dev/null >"$BATS_TEST_TMPDIR/listener" 2>&1 3>&- &
 	LISTENER=$!
-	for _ in $(seq 50); do
-		grep -q listening "$BATS_TEST_TMPDIR/listener" && break
-		sleep 0.1
-	done
+	wait_for "$BATS_TEST_TMPDIR/listener" '^listening'
 	for net in host private; do
 		f=$(mkbox hi-net <<EOF2
 [Box]

@@ -62,7 +62,7 @@ start_bg() {
 	STARTED+=("$name")
 	"$BOXLAUNCH" "$f" -- "$@" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
 	echo $! >"$BATS_TEST_TMPDIR/$name.bg"
-	for i in $(seq 200); do
+	for i in $(seq $((WAIT_SECS * 20))); do
 		[ "$(state_key "$name" status)" = running ] && return 0
 		sleep 0.05
 	done
@@ -79,10 +79,10 @@ wait_bg() {
 	rm -f "$BATS_TEST_TMPDIR/$1.bg"
 }
 
-# wait_for CMD...: up to 15 s for CMD to succeed.
+# wait_for CMD...: up to WAIT_SECS for CMD to succeed.
 wait_for() {
 	local i
-	for i in $(seq 150); do
+	for i in $(seq $((WAIT_SECS * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
@@ -471,5 +471,6 @@ reuse_pid() {
 	[ "$(state_key hb-pause status)" = paused ]
 	grep freezer "/proc/$p/cgroup"
 	grep -q ':freezer:/$' "/proc/$p/cgroup"
-	refute grep -q '^State:.*(D\|T)' "/proc/$p/status"
+	# Not frozen (a v1 freezer shows D) nor stopped (T).
+	grep -qE '^State:\s+[SR] ' "/proc/$p/status"
 }

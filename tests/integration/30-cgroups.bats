@@ -229,9 +229,10 @@ EOF2
 	[ "$throttled" -gt 0 ]
 	# And it never gets more than its quota (a loaded machine can only give it less): CPU time
 	# as boxlaunch stats reports it, over a second of wall time, with room for the tick.
+	# The wall-clock window encloses both readings, so it is never shorter than the CPU one.
 	usec() { "$BOXLAUNCH" stats quota --json | jq .cpu_usage_usec; }
-	a=$(usec)
 	t0=$(date +%s%N)
+	a=$(usec)
 	sleep 1
 	b=$(usec)
 	t1=$(date +%s%N)

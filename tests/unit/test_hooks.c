@@ -274,7 +274,7 @@ static void test_killed_by_signal(void **state)
 /* Dead: gone, or a zombie nobody reaped yet (an orphan waits for its new parent). */
 static bool gone(pid_t pid)
 {
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 6000; i++) { /* up to 60 s: the machine may be loaded */
                 char path[64], buf[512] = "";
                 snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
                 _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -295,15 +295,17 @@ static void test_timeout(void **state)
         struct box_hook *h = add_hook("slow", BOX_HOOK_POSTSTART,
                                       "echo $$ > @D/pids; /bin/sleep 30 & echo $! >> @D/pids; "
                                       "wait");
-        h->timeout_usec = 200000;
+        /* Long enough for the shell to have written both pids on a loaded machine: a shorter
+         * timeout could kill it before it started the sleep, and then the file names one. */
+        h->timeout_usec = 2000000;
         struct timespec a, b;
 
         clock_gettime(CLOCK_MONOTONIC, &a);
         assert_int_equal(hooks_run(&cfg, BOX_HOOK_POSTSTART, &st, 0, true), -ETIMEDOUT);
         clock_gettime(CLOCK_MONOTONIC, &b);
         long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-        assert_true(ms >= 200 && ms < 5000);
-        assert_string_equal(last_log, "hook 'slow' (poststart) was killed after the 200ms timeout");
+        assert_true(ms >= 2000 && ms < 25000); /* not the sleep's 30 s */
+        assert_string_equal(last_log, "hook 'slow' (poststart) was killed after the 2s timeout");
 
         _cleanup_free_ char *s = slurp("pids", NULL);
         assert_non_null(s);
@@ -436,7 +438,7 @@ static void test_nsenter_pid(void **state)
         /* /proc is still ours: /proc/self read by the shell itself gives its host pid. */
         cfg.hooks[1].argv[2] = subst_dir("read p rest < /proc/self/stat; echo $p > @D/slow; "
                                          "exec /bin/sleep 30");
-        cfg.hooks[1].timeout_usec = 200000;
+        cfg.hooks[1].timeout_usec = 2000000; /* time to write its pid, on a loaded machine too */
         int r4 = hooks_run(&cfg, BOX_HOOK_START_CONTAINER, &st, t.pid, true);
         _cleanup_free_ char *slow = slurp("slow", NULL);
         assert_non_null(slow);
