@@ -446,6 +446,10 @@ EOF2
 	# The old main used /tmp/.boxlaunch-ephemeral-1 (its pid in the new pid namespace): any
 	# user who made that name first broke every ephemeral box.
 	SQUAT=/tmp/.boxlaunch-ephemeral-1
+	# The name is the machine's, not this run's: another run beside this one waits its turn
+	# (the lock goes with this test's process).
+	exec {squat_lock}>/tmp/.boxlaunch-test-squat.lock
+	flock "$squat_lock"
 	[ ! -e "$SQUAT" ]
 	setpriv --reuid=65534 --regid=65534 --clear-groups touch "$SQUAT"
 	img=$(mkimg eph)

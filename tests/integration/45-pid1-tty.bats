@@ -220,13 +220,15 @@ tmux_box() { # NAME CMD: start the box in a tmux window of 80x24 (a private tmux
 }
 
 @test "terminal: the window size follows a resize; ^C reaches the command; the host tty is restored" {
+	# The test's directory at a fixed path in the box: a path of this run's own would be made
+	# as a mount point in the shared test rootfs, a new one each run.
 	f=$(mkbox tty2 <<EOF2
 [Mount rec]
 Source = $BATS_TEST_TMPDIR
-Target = $BATS_TEST_TMPDIR
+Target = /rec
 EOF2
 )
-	tmux_box "$f" "/bin/sh -c 'trap \"stty size >$BATS_TEST_TMPDIR/size\" WINCH; trap \"echo got-int >$BATS_TEST_TMPDIR/int; exit 5\" INT; stty size >$BATS_TEST_TMPDIR/size0; while :; do sleep 0.05; done'"
+	tmux_box "$f" "/bin/sh -c 'trap \"stty size >/rec/size\" WINCH; trap \"echo got-int >/rec/int; exit 5\" INT; stty size >/rec/size0; while :; do sleep 0.05; done'"
 	wait_for "$BATS_TEST_TMPDIR/size0" .
 	[ "$(cat $BATS_TEST_TMPDIR/size0)" = "24 80" ]
 	tm resize-window -t t -x 100 -y 30
