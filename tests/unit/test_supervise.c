@@ -90,14 +90,28 @@ static pid_t spawn(enum behaviour b)
         return pid;
 }
 
-/* A helper process that signals us (the supervisor) after a delay, count times. */
+/* The stop callback writes a byte here once the supervisor has taken a stop signal: a helper
+ * that sends the same signal twice waits for it, or the two could be pending at once on a loaded
+ * machine and merge into one (standard signals do not queue). Non-blocking both ways. */
+static int stopped_pipe[2] = {-1, -1};
+
+/* A helper process that signals us (the supervisor) after a delay, count times; from the second
+ * time on, only once the first one has been taken (see stopped_pipe). */
 static pid_t signal_later(int sig, int delay_ms, int count)
 {
+        char c;
+        while (read(stopped_pipe[0], &c, 1) == 1)
+                ; /* what earlier tests left */
         pid_t me = getpid();
         pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 for (int i = 0; i < count; i++) {
+                        if (i > 0) {
+                                struct pollfd p = {.fd = stopped_pipe[0], .events = POLLIN};
+                                if (poll(&p, 1, 60000) != 1 || read(stopped_pipe[0], &c, 1) != 1)
+                                        _exit(1);
+                        }
                         usleep((useconds_t)delay_ms * 1000);
                         kill(me, sig);
                 }
@@ -110,6 +124,7 @@ static int stops;
 static int count_stop(void *userdata)
 {
         (*(int *)userdata)++;
+        (void)!write(stopped_pipe[1], "s", 1);
         return 0;
 }
 
@@ -129,6 +144,8 @@ static struct supervise_params params(pid_t pid)
 
 static int setup(void **state)
 {
+        if (stopped_pipe[0] < 0 && pipe2(stopped_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+                return -1;
         return supervise_block_signals(&old_mask) < 0 ? -1 : 0;
 }
 
