@@ -119,6 +119,36 @@ static void test_child_failure(void **state)
         assert_int_equal(sync_recv_fd(sv[1], &m, &fd), 0);
 }
 
+/* A child that fails with a message of the supervisor's unread (a late MSG_GO it never got to)
+ * resets the connection, and the kernel reports the reset before the child's own messages: its
+ * error line and MSG_ERROR must still come through, then EOF. Losing them left only "set-up
+ * process exited with status 125" in place of the error naming file, line and key, depending on
+ * timing (25-hostile-image failed so, now and then). */
+static void test_child_failure_with_message_unread(void **state)
+{
+        log_set_sink(capture, NULL);
+        assert_int_equal(sync_send(sv[1], MSG_GO, 0, NULL, NULL, 0), 0);
+        pid_t pid = test_fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                close(sv[1]);
+                sync_forward_logs(sv[0]);
+                log_error("/dev in the image is a symbolic link, not a directory");
+                sync_child_exit(sv[0], EXIT_SETUP_FAILED);
+        }
+        close(sv[0]);
+        sv[0] = -1;
+        assert_int_equal(wait_child(pid), EXIT_SETUP_FAILED);
+        struct sync_msg m;
+        int fd = -1;
+        assert_true(sync_recv_fd(sv[1], &m, &fd) > 0);
+        assert_int_equal(m.type, MSG_ERROR);
+        assert_int_equal(m.code, EXIT_SETUP_FAILED);
+        assert_int_equal(n_logged, 1);
+        assert_string_equal(logged[0], "/dev in the image is a symbolic link, not a directory");
+        assert_int_equal(sync_recv_fd(sv[1], &m, &fd), 0);
+}
+
 /* At debug level the child's debug lines travel too; a clean child sends nothing else. */
 static void test_debug_and_silence(void **state)
 {
@@ -177,6 +207,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_child_failure, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_child_failure_with_message_unread, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(test_debug_and_silence, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_supervisor_gone, setup, teardown),
         };
