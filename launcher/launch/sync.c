@@ -33,6 +33,11 @@ int sync_recv(int sock, struct sync_msg *m, int *fds, size_t max, size_t *ret_n)
 {
         for (;;) {
                 int r = fds_recv(sock, fds, max, ret_n, m, sizeof(*m));
+                /* A peer that died with a message of ours unread resets the connection, and the
+                 * kernel reports the reset first, before the messages the peer sent (its log
+                 * lines, its MSG_ERROR): read on, they follow, then EOF. */
+                if (r == -ECONNRESET)
+                        continue;
                 if (r <= 0)
                         return r;
                 if ((size_t)r < HEADER_SIZE) {

@@ -32,8 +32,8 @@ struct sync_msg {
 int sync_send(int sock, enum sync_msg_type type, int code, const char *text, const int *fds,
               size_t n);
 /* The next message other than MSG_LOG and its fds (at most max, O_CLOEXEC; their count in
- * *ret_n): returns > 0, 0 on EOF, or a negative errno (-ECONNRESET: the child died with a
- * message of ours unread). The MSG_LOG lines before it are logged here. */
+ * *ret_n): returns > 0, 0 on EOF, or a negative errno. A peer that died with a message of ours
+ * unread gives its messages first, then EOF. The MSG_LOG lines before it are logged here. */
 int sync_recv(int sock, struct sync_msg *m, int *fds, size_t max, size_t *ret_n);
 /* The same for messages with at most one fd (*ret_fd, else -1). */
 int sync_recv_fd(int sock, struct sync_msg *m, int *ret_fd);
