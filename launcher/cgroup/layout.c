@@ -124,6 +124,46 @@ int cg_new(const char *root, struct box_cgroup **ret)
         return 0;
 }
 
+int cg_writable(const struct box_cgroup *cg, enum cg_hier h, const char *path, bool exact)
+{
+        int rootfd = cg->dirs[h].rootfd;
+        if (rootfd < 0)
+                return -ENOENT;
+        _cleanup_free_ char *p = xstrdup(path);
+        for (bool parent = true;; parent = false) {
+                char *slash = strrchr(p, '/');
+                if (slash)
+                        *slash = 0;
+                else if (*p)
+                        *p = 0;
+                else if (!parent)
+                        return -ENOENT;
+                /* AT_EACCESS: root passes mode bits but not a read-only mount (EROFS). */
+                if (faccessat(rootfd, *p ? p : ".", W_OK, AT_EACCESS) == 0)
+                        return 0;
+                if (errno != ENOENT || exact)
+                        return -errno;
+        }
+}
+
+void cg_drop_unwritable(struct box_cgroup *cg)
+{
+        for (enum cg_hier h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0)
+                        continue;
+                int r = d->alias_of >= 0 ? cg->dirs[d->alias_of].denied
+                                         : cg_writable(cg, h, cg->path, cg->delegated);
+                if (r == 0)
+                        continue;
+                log_debug("cgroup: no group in the %s hierarchy, where %s cannot be made: %s",
+                          cg_hier_name(h), cg->path, strerror(-r));
+                d->denied = r;
+                closep(&d->rootfd);
+                d->rootfd = -1;
+        }
+}
+
 int cg_open_existing(struct box_cgroup *cg)
 {
         int n = 0;
