@@ -202,7 +202,8 @@ static void plan_others(struct box_cgroup *cg, unsigned flags, bool need[_CG_HIE
         for (size_t i = 0; i < (machine ? ARRAY_SIZE(extra) : 1); i++)
                 if (cg->dirs[extra[i]].rootfd >= 0)
                         need[extra[i]] = true;
-        if (machine && cg->dirs[CG_SYSTEMD].rootfd >= 0)
+        /* Delegated: the payload/ group in both halves systemd gave us, as our supervisor/. */
+        if ((machine || cg->delegated) && cg->dirs[CG_SYSTEMD].rootfd >= 0)
                 need[CG_SYSTEMD] = true;
         if (cg->dirs[CG_V2].rootfd >= 0 &&
             (machine || cg->layout == CGROUP_LAYOUT_V2 || cg->v2_ctrls || !need[CG_DEVICES]))
