@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static int detect(const char *root, enum cgroup_layout *ret, bool *ret_fake)
 {
@@ -139,10 +140,19 @@ int cg_writable(const struct box_cgroup *cg, enum cg_hier h, const char *path, b
                 else if (!parent)
                         return -ENOENT;
                 /* AT_EACCESS: root passes mode bits but not a read-only mount (EROFS). */
-                if (faccessat(rootfd, *p ? p : ".", W_OK, AT_EACCESS) == 0)
+                const char *dir = *p ? p : ".";
+                if (faccessat(rootfd, dir, W_OK, AT_EACCESS) == 0)
                         return 0;
-                if (errno != ENOENT || exact)
-                        return -errno;
+                int r = -errno;
+                if (r == -ENOENT && !exact)
+                        continue;
+                /* In a user namespace the owner check fails first: say if the mount is
+                 * read-only anyway, the usual reason inside a container. */
+                struct statvfs sv;
+                _cleanup_close_ int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (r != -ENOENT && fd >= 0 && fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+                        return -EROFS;
+                return r;
         }
 }
 

@@ -751,8 +751,8 @@ static void test_join_path(void **state)
 /* Binds each v1 controller of the fake tree read-only onto itself, as a container manager
  * (nspawn, a boxlaunch machine box, LXC) mounts them: only name=systemd and cgroup2 stay
  * writable. main() made this process a mount namespace of its own. */
-static const char *const ro_hiers[] = {"memory", "pids", "freezer", "devices",
-                                       "cpuacct", "cpu", "cpuset", "blkio"};
+static const char *const ro_hiers[] = {"memory",  "pids", "freezer", "devices",
+                                       "cpuacct", "cpu",  "cpuset",  "blkio"};
 static void mount_controllers_ro(void)
 {
         for (size_t i = 0; i < ARRAY_SIZE(ro_hiers); i++) {
