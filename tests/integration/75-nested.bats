@@ -190,7 +190,7 @@ guest_cgroups() {
 	run guest_cgroups "$main"
 	echo "$output"
 	grep -qx "0::$unit/supervisor" <<<"$output"
-	grep -qx "1:name=systemd:$unit/supervisor" <<<"$output" || grep -qE "^[0-9]+:name=systemd:$unit/supervisor$" <<<"$output"
+	grep -qE "^[0-9]+:name=systemd:$unit/supervisor$" <<<"$output"
 	# The box's command (sleep, PID 2 of the box) in the guest's pid namespace.
 	payload=$(in_guest sh -c "grep -lx 'sleep' /proc/[0-9]*/comm | cut -d/ -f3")
 	[ -n "$payload" ]
@@ -260,7 +260,12 @@ guest_cgroups() {
 	run in_guest journalctl -u boxlaunch@rebooter.service --no-pager -o cat
 	echo "$output"
 	[ "$(grep -cx rebooter-up <<<"$output")" -eq 2 ]
-	grep -q 'status=133' <<<"$output"
+	# Restart=no: only RestartForceExitStatus=133 restarts it; SuccessExitStatus=133 makes the
+	# reboot no failure.
+	[ "$(unit_prop boxlaunch@rebooter.service Restart)" = no ]
+	grep -q 'Scheduled restart job, restart counter is at 1' <<<"$output"
+	grep -q 'Deactivated successfully' <<<"$output"
+	refute grep -q 'Failed with result' <<<"$output"
 	run in_guest systemctl stop boxlaunch@rebooter.service
 	[ "$status" -eq 0 ]
 	[ "$(unit_prop boxlaunch@rebooter.service Result)" = success ]
@@ -274,6 +279,9 @@ guest_cgroups() {
 	boot_machine
 	wait_unit boxlaunch@hello.service SubState running
 	[ "$(in_guest systemctl is-active boxes.target)" = active ]
+	# Pulled in by boxes.target (enabled into multi-user.target), not by anything else.
+	[ "$(unit_prop boxlaunch@hello.service WantedBy)" = boxes.target ]
+	[[ " $(unit_prop boxes.target WantedBy) " == *" multi-user.target "* ]]
 	[ "$(unit_prop boxlaunch@rebooter.service ActiveState)" = inactive ]
 	run in_guest boxlaunch list
 	echo "$output"
