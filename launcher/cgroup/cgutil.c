@@ -297,7 +297,7 @@ void cg_close_pidfds(int *fds, size_t n)
 
 int cg_member_fd(const struct box_cgroup *cg)
 {
-        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES};
+        static const enum cg_hier members[] = {CG_PIDS, CG_MEMORY, CG_DEVICES, CG_V2, CG_SYSTEMD};
         for (size_t i = 0; i < ARRAY_SIZE(members); i++)
                 if (cg->dirs[members[i]].fd >= 0)
                         return cg->dirs[members[i]].fd;

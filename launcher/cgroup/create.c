@@ -88,6 +88,27 @@ static unsigned v2_mask_at(int dirfd, const char *file)
         return m;
 }
 
+/* The cgroup2 controllers the box's group can get: those of its nearest existing ancestor
+ * (whose cgroup.subtree_control we may extend if it is ours; a delegated group lists what
+ * systemd gave us). */
+static unsigned v2_available(const struct box_cgroup *cg)
+{
+        int rootfd = cg->dirs[CG_V2].rootfd;
+        if (rootfd < 0)
+                return 0;
+        _cleanup_free_ char *p = xstrdup(cg->path);
+        for (;;) {
+                char *slash = strrchr(p, '/');
+                if (slash)
+                        *slash = 0;
+                else
+                        *p = 0;
+                _cleanup_free_ char *file = xasprintf("%s%scgroup.controllers", p, *p ? "/" : "");
+                if (faccessat(rootfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || !*p)
+                        return v2_mask_at(rootfd, file);
+        }
+}
+
 /* The first I/O throttling field any device sets, or BOX_F_NONE. */
 static enum box_field io_max_field(const struct box_limits *l)
 {
@@ -95,6 +116,17 @@ static enum box_field io_max_field(const struct box_limits *l)
                 if (cg_io_field(&l->io[i]) != BOX_F_NONE)
                         return cg_io_field(&l->io[i]);
         return BOX_F_NONE;
+}
+
+/* Why a controller cannot be used, for messages. */
+static const char *unavailable(const struct box_cgroup *cg, enum cg_hier h)
+{
+        if (cg->dirs[h].denied == -EROFS)
+                return cg->delegated ? "not delegated to this service (its hierarchy is read-only)"
+                                     : "read-only here (as inside a container)";
+        if (cg->dirs[h].denied)
+                return cg->delegated ? "not delegated to this service" : "not writable here";
+        return "not available here";
 }
 
 /* The controllers the limits need: need[] for v1, cg->v2_ctrls for cgroup2. A hard limit
@@ -129,27 +161,29 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                 {CG_BLKIO, CG2_IO, false, io_max_field(l),
                  set(l->io_weight) ? BOX_F_IO_WEIGHT : BOX_F_NONE},
         };
-        int v2root = cg->dirs[CG_V2].rootfd;
-        unsigned avail = v2root < 0 ? 0 : v2_mask_at(v2root, "cgroup.controllers");
+        unsigned avail = v2_available(cg);
 
         for (size_t i = 0; i < ARRAY_SIZE(wants); i++) {
                 if (!wants[i].hard && !wants[i].weight && !wants[i].always)
                         continue;
                 const char *ctrl = cg->layout == CGROUP_LAYOUT_V2 ? v2_name(wants[i].v2)
                                                                   : cg_hier_name(wants[i].v1);
-                char w[PATH_MAX + 128], why[64];
+                char w[PATH_MAX + 128], why[128];
                 if (cg->dirs[wants[i].v1].rootfd >= 0)
                         need[wants[i].v1] = true;
                 else if (avail & wants[i].v2)
                         cg->v2_ctrls |= wants[i].v2;
                 else if (wants[i].hard)
-                        return log_error_errno(
-                                -EOPNOTSUPP, "%s: the %s controller is not available here",
-                                cg_where(cg->config, wants[i].hard, w, sizeof(w)), ctrl);
+                        return log_error_errno(-EOPNOTSUPP, "%s: the %s controller is %s",
+                                               cg_where(cg->config, wants[i].hard, w, sizeof(w)),
+                                               ctrl, unavailable(cg, wants[i].v1));
                 else if (wants[i].weight) {
-                        snprintf(why, sizeof(why), "the %s controller is not available here", ctrl);
+                        snprintf(why, sizeof(why), "the %s controller is %s", ctrl,
+                                 unavailable(cg, wants[i].v1));
                         cg_weight_ignored(cg, wants[i].weight, why);
-                }
+                } else
+                        log_debug("cgroup: no %s group: no key needs it, and the controller is %s",
+                                  ctrl, unavailable(cg, wants[i].v1));
         }
         return 0;
 }
@@ -158,7 +192,9 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
  * besides its limits, only devices (the device policy); `pause` makes its freezer group when
  * asked, and `stats` sums CPU time from /proc without cpuacct. A machine box also gets cpuacct
  * and freezer, and name=systemd and (on a hybrid host) the cgroup2 group, which its systemd
- * manages. */
+ * manages. Where the devices hierarchy is read-only or absent (inside a container) the cgroup2
+ * group carries the device policy as a BPF program; a box that would get no group at all (no
+ * writable controller) still gets one, in cgroup2 or name=systemd, that holds its processes. */
 static void plan_others(struct box_cgroup *cg, unsigned flags, bool need[_CG_HIER_MAX])
 {
         bool machine = flags & CGROUP_MACHINE;
@@ -166,11 +202,17 @@ static void plan_others(struct box_cgroup *cg, unsigned flags, bool need[_CG_HIE
         for (size_t i = 0; i < (machine ? ARRAY_SIZE(extra) : 1); i++)
                 if (cg->dirs[extra[i]].rootfd >= 0)
                         need[extra[i]] = true;
-        if (machine && cg->dirs[CG_SYSTEMD].rootfd >= 0)
+        /* Delegated: the payload/ group in both halves systemd gave us, as our supervisor/. */
+        if ((machine || cg->delegated) && cg->dirs[CG_SYSTEMD].rootfd >= 0)
                 need[CG_SYSTEMD] = true;
         if (cg->dirs[CG_V2].rootfd >= 0 &&
-            (machine || cg->layout == CGROUP_LAYOUT_V2 || cg->v2_ctrls))
+            (machine || cg->layout == CGROUP_LAYOUT_V2 || cg->v2_ctrls || !need[CG_DEVICES]))
                 need[CG_V2] = true;
+        bool any = false;
+        for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                any |= need[h];
+        if (!any && cg->dirs[CG_SYSTEMD].rootfd >= 0)
+                need[CG_SYSTEMD] = true; /* v1 without cgroup2: the group that tracks processes */
         /* An alias (cpu,cpuacct mounted once) shares the group of the first name. */
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
                 if (cg->dirs[h].alias_of >= 0) {
@@ -188,10 +230,20 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flag
         if (r < 0)
                 return r;
         plan_others(cg, flags, need);
-        if (cg->layout == CGROUP_LAYOUT_V1 && !need[CG_DEVICES])
-                return log_error_errno(-EOPNOTSUPP,
-                                       "No devices controller: cannot enforce the device policy");
-        return 0;
+        if (need[CG_DEVICES] || need[CG_V2])
+                return 0;
+        /* Neither a devices group nor a BPF program. A read-only devices hierarchy means a
+         * container manager above us holds our processes in its own devices group, whose
+         * policy binds the box too (the box's /dev is the minimal set anyway): said, not
+         * silent. Without any devices controller nothing limits the box's device access. */
+        if (cg->dirs[CG_DEVICES].denied) {
+                log_warn("The devices cgroup is %s: the box's device access is limited by the "
+                         "enclosing container's device policy, not by its own",
+                         unavailable(cg, CG_DEVICES));
+                return 0;
+        }
+        return log_error_errno(-EOPNOTSUPP,
+                               "No devices controller: cannot enforce the device policy");
 }
 
 /* --- making the groups ------------------------------------------------------------------------ */
@@ -385,6 +437,7 @@ int cgroup_create_for(const char *root, const struct box_config *c, unsigned fla
         r = cg_place(cg, c->name, c->limits.parent);
         if (r < 0)
                 return r;
+        cg_drop_unwritable(cg);
         r = plan(cg, &c->limits, flags, need);
         if (r < 0)
                 return r;

@@ -221,6 +221,8 @@ int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs)
                 .license = (uint64_t)(uintptr_t) "GPL",
         };
         _cleanup_close_ int prog_fd = bpf_call(BPF_PROG_LOAD, &attr);
+        if (prog_fd < 0 && errno == EPERM)
+                return -EPERM; /* no privilege for bpf() here: the caller decides */
         if (prog_fd < 0) {
                 r = negative_errno();
                 /* Load again with the verifier log, only to say why. */
@@ -259,5 +261,18 @@ int devices_apply(const struct box_cgroup *cg, const struct box_device *devs, si
                 size_t len;
                 return devices_build_bpf(devs, n_devs, &prog, &len);
         }
-        return devices_attach_bpf(cg->dirs[CG_V2].fd, devs, n_devs);
+        int r = devices_attach_bpf(cg->dirs[CG_V2].fd, devs, n_devs);
+        if (r != -EPERM)
+                return r;
+        /* bpf() refused, as inside a container (seccomp, no CAP_BPF). Our processes are still
+         * in the container's own devices group (read-only to us), or below its cgroup2 group,
+         * whose programs bind every group under it: its device policy binds the box. Said, not
+         * silent; anywhere else it is an error. */
+        if (cg->dirs[CG_DEVICES].denied || cg->layout == CGROUP_LAYOUT_V2) {
+                log_warn("Cannot load the box's device BPF program (not permitted here, as inside "
+                         "a container): the box's device access is limited by the enclosing "
+                         "container's device policy, not by its own");
+                return 0;
+        }
+        return log_error_errno(r, "Failed to load the device BPF program");
 }

@@ -121,6 +121,18 @@ int cgroup_freeze(const char *root, const char *path, bool freeze)
         if (r < 0)
                 return r;
 
+        /* A read-only freezer hierarchy (inside a container): cgroup.freeze, if the box has a
+         * cgroup2 group. */
+        if (cg->dirs[CG_FREEZER].fd < 0 && cg->dirs[CG_FREEZER].rootfd >= 0 &&
+            (r = cg_writable(cg, CG_FREEZER, path, false)) < 0) {
+                if (cg->dirs[CG_V2].fd < 0)
+                        return log_error_errno(r,
+                                               "Cannot %s %s: the freezer hierarchy is not "
+                                               "writable here and the box has no cgroup2 group",
+                                               freeze ? "pause" : "resume", path);
+                closep(&cg->dirs[CG_FREEZER].rootfd);
+                cg->dirs[CG_FREEZER].rootfd = -1;
+        }
         if (cg->dirs[CG_FREEZER].fd < 0 && cg->dirs[CG_FREEZER].rootfd >= 0 && !cg->fake) {
                 if (!freeze)
                         return 0; /* never frozen */
@@ -142,7 +154,10 @@ int cgroup_freeze(const char *root, const char *path, bool freeze)
                 if (r >= 0 && !cg->fake)
                         r = wait_for(fd, "cgroup.events", "frozen", freeze ? "1" : "0");
         } else
-                r = -EOPNOTSUPP;
+                return log_error_errno(-EOPNOTSUPP,
+                                       "Cannot %s %s: no freezer here (neither the v1 freezer "
+                                       "nor a cgroup2 group)",
+                                       freeze ? "pause" : "resume", path);
         if (r < 0)
                 return log_error_errno(r, "Cannot %s cgroup %s", freeze ? "freeze" : "thaw", path);
         return 0;

@@ -46,6 +46,8 @@ struct cg_dir {
         int rootfd;   /* the hierarchy's root directory, -1 if absent */
         int fd;       /* the box's group, -1 if none */
         int alias_of; /* earlier entry of the same mount ("cpu,cpuacct" mounted once), or -1 */
+        int denied;   /* why the box can get no group here (-EROFS: a read-only mount, as inside
+                       * a container; -EACCES), with rootfd closed; 0 if it can */
 };
 
 struct box_cgroup {
@@ -54,6 +56,7 @@ struct box_cgroup {
         char *root;
         char *path;       /* relative to each hierarchy root */
         bool auto_parent; /* path is <auto parent>/NAME.box: drop the parent once empty */
+        bool delegated;   /* path is <own>/payload in the subtree systemd delegated to us */
         /* During cgroup_create_for() only (borrowed): where each limit was set, for messages. */
         const struct box_config *config;
         unsigned v2_ctrls; /* CG2_* limits written through the cgroup2 group */

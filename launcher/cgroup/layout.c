@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static int detect(const char *root, enum cgroup_layout *ret, bool *ret_fake)
 {
@@ -122,6 +123,55 @@ int cg_new(const char *root, struct box_cgroup **ret)
         }
         *ret = TAKE_PTR(cg);
         return 0;
+}
+
+int cg_writable(const struct box_cgroup *cg, enum cg_hier h, const char *path, bool exact)
+{
+        int rootfd = cg->dirs[h].rootfd;
+        if (rootfd < 0)
+                return -ENOENT;
+        _cleanup_free_ char *p = xstrdup(path);
+        for (bool parent = true;; parent = false) {
+                char *slash = strrchr(p, '/');
+                if (slash)
+                        *slash = 0;
+                else if (*p)
+                        *p = 0;
+                else if (!parent)
+                        return -ENOENT;
+                /* AT_EACCESS: root passes mode bits but not a read-only mount (EROFS). */
+                const char *dir = *p ? p : ".";
+                if (faccessat(rootfd, dir, W_OK, AT_EACCESS) == 0)
+                        return 0;
+                int r = -errno;
+                if (r == -ENOENT && !exact)
+                        continue;
+                /* In a user namespace the owner check fails first: say if the mount is
+                 * read-only anyway, the usual reason inside a container. */
+                struct statvfs sv;
+                _cleanup_close_ int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (r != -ENOENT && fd >= 0 && fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+                        return -EROFS;
+                return r;
+        }
+}
+
+void cg_drop_unwritable(struct box_cgroup *cg)
+{
+        for (enum cg_hier h = 0; h < _CG_HIER_MAX; h++) {
+                struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0)
+                        continue;
+                int r = d->alias_of >= 0 ? cg->dirs[d->alias_of].denied
+                                         : cg_writable(cg, h, cg->path, cg->delegated);
+                if (r == 0)
+                        continue;
+                log_debug("cgroup: no group in the %s hierarchy, where %s cannot be made: %s",
+                          cg_hier_name(h), cg->path, strerror(-r));
+                d->denied = r;
+                closep(&d->rootfd);
+                d->rootfd = -1;
+        }
 }
 
 int cg_open_existing(struct box_cgroup *cg)

@@ -40,11 +40,13 @@ bool cg_is_auto_path(const char *path)
                !strchr(path + n + 1, '/');
 }
 
-/* The own cgroup in the hierarchy whose /proc/self/cgroup entry has `ctrls` ("" = cgroup2). */
-static int own_cgroup(const char *ctrls, char **ret)
+/* The own cgroup in the hierarchy whose /proc/self/cgroup entry has `ctrls` ("" = cgroup2). A
+ * fake tree stands in for /proc/self/cgroup with its file "proc-self-cgroup". */
+static int own_cgroup(const struct box_cgroup *cg, const char *ctrls, char **ret)
 {
-        _cleanup_free_ char *s = NULL;
-        int r = read_file_at(AT_FDCWD, "/proc/self/cgroup", &s, 1 << 16);
+        _cleanup_free_ char *s = NULL,
+                            *fake = cg->fake ? xasprintf("%s/proc-self-cgroup", cg->root) : NULL;
+        int r = read_file_at(AT_FDCWD, fake ? fake : "/proc/self/cgroup", &s, 1 << 16);
         if (r < 0)
                 return r;
         char *save_line = NULL;
@@ -61,32 +63,56 @@ static int own_cgroup(const char *ctrls, char **ret)
         return -ENOENT;
 }
 
+/* Moves us into <own>/supervisor of hierarchy h. */
+static int move_to_supervisor(struct box_cgroup *cg, enum cg_hier h, const char *own)
+{
+        _cleanup_free_ char *sup = xasprintf("%s/supervisor", own);
+        if (mkdirat(cg->dirs[h].rootfd, sup, 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "Cannot create cgroup %s in %s", sup,
+                                       cg_hier_name(h));
+        _cleanup_close_ int fd =
+                openat(cg->dirs[h].rootfd, sup, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        int r = fd < 0 ? negative_errno() : cg_write(cg, fd, "cgroup.procs", pid, false);
+        if (r < 0)
+                return log_error_errno(r, "Cannot move ourselves to cgroup %s in %s", sup,
+                                       cg_hier_name(h));
+        return 0;
+}
+
 /* Running delegated: systemd started us (INVOCATION_ID) and our own cgroup in the primary
  * hierarchy is below the root and writable. Then we move to <own>/supervisor and the box gets
- * <own>/payload, as nspawn does: cgroup2 allows no processes in inner groups. Returns 1 with
- * *ret set, 0 when not delegated. */
+ * <own>/payload, as nspawn does: cgroup2 allows no processes in inner groups. systemd delegates
+ * name=systemd and cgroup2 on a hybrid host (both hold us, at the same path): we move in both.
+ * The box uses exactly that subtree (cg_drop_unwritable() with cg->delegated): a controller
+ * hierarchy only where systemd made <own> there and it is writable (not inside a container,
+ * whose controllers are read-only). Returns 1 with *ret set, 0 when not delegated. */
 static int delegated_path(struct box_cgroup *cg, char **ret)
 {
         enum cg_hier h = cg->layout == CGROUP_LAYOUT_V1 ? CG_SYSTEMD : CG_V2;
         _cleanup_free_ char *own = NULL;
 
-        if (cg->fake || !getenv("INVOCATION_ID") || cg->dirs[h].rootfd < 0 ||
-            own_cgroup(h == CG_V2 ? "" : "name=systemd", &own) < 0 || streq(own, "/"))
+        if (!getenv("INVOCATION_ID") || cg->dirs[h].rootfd < 0 ||
+            own_cgroup(cg, h == CG_V2 ? "" : "name=systemd", &own) < 0 || streq(own, "/") ||
+            own[0] != '/' || !cg_path_ok(own + 1))
                 return 0;
         _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", own + 1);
-        if (faccessat(cg->dirs[h].rootfd, procs, W_OK, 0) < 0)
+        if (faccessat(cg->dirs[h].rootfd, procs, W_OK, AT_EACCESS) < 0)
                 return 0;
 
-        _cleanup_free_ char *sup = xasprintf("%s/supervisor", own + 1);
-        if (mkdirat(cg->dirs[h].rootfd, sup, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(negative_errno(), "Cannot create cgroup %s", sup);
-        _cleanup_close_ int fd =
-                openat(cg->dirs[h].rootfd, sup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d", (int)getpid());
-        int r = fd < 0 ? negative_errno() : cg_write(cg, fd, "cgroup.procs", pid, false);
+        int r = move_to_supervisor(cg, h, own + 1);
         if (r < 0)
-                return log_error_errno(r, "Cannot move ourselves to cgroup %s", sup);
+                return r;
+        _cleanup_free_ char *own_sd = NULL;
+        if (h == CG_V2 && cg->dirs[CG_SYSTEMD].rootfd >= 0 &&
+            own_cgroup(cg, "name=systemd", &own_sd) == 0 && streq(own_sd, own) &&
+            faccessat(cg->dirs[CG_SYSTEMD].rootfd, procs, W_OK, AT_EACCESS) == 0 &&
+            (r = move_to_supervisor(cg, CG_SYSTEMD, own + 1)) < 0)
+                return r;
+        log_debug("cgroup: delegated subtree %s: we moved to supervisor/, the box goes to payload/",
+                  own);
+        cg->delegated = true;
         *ret = xasprintf("%s/payload", own + 1);
         return 1;
 }

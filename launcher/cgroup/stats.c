@@ -119,8 +119,14 @@ int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *re
 
         if (d[CG_PIDS].fd >= 0)
                 (void)cg_read_u64(d[CG_PIDS].fd, "pids.current", &s.pids_current);
-        else if (v2 >= 0)
-                (void)cg_read_u64(v2, "pids.current", &s.pids_current);
+        else if (v2 < 0 || cg_read_u64(v2, "pids.current", &s.pids_current) < 0) {
+                /* No pids controller (inside a container): count them. */
+                _cleanup_free_ pid_t *v = NULL;
+                size_t n = 0;
+                int ref = cg_member_fd(cg);
+                if (ref >= 0 && cg_collect_pids(ref, &v, &n) >= 0)
+                        s.pids_current = cg_sort_unique(v, n);
+        }
 
         if (d[CG_BLKIO].fd >= 0)
                 sum_io(d[CG_BLKIO].fd, "blkio.throttle.io_service_bytes_recursive", false,

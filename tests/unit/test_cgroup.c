@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/bpf.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 static char tree[64];
@@ -744,10 +746,209 @@ static void test_join_path(void **state)
         assert_false(exists("unified/boxlaunch"));
 }
 
+/* --- inside a container: read-only controllers, delegation --------------------------------- */
+
+/* Binds each v1 controller of the fake tree read-only onto itself, as a container manager
+ * (nspawn, a boxlaunch machine box, LXC) mounts them: only name=systemd and cgroup2 stay
+ * writable. main() made this process a mount namespace of its own. */
+static const char *const ro_hiers[] = {"memory",  "pids", "freezer", "devices",
+                                       "cpuacct", "cpu",  "cpuset",  "blkio"};
+static void mount_controllers_ro(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(ro_hiers); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", tree, ro_hiers[i]);
+                assert_int_equal(mount(p, p, NULL, MS_BIND, NULL), 0);
+                assert_int_equal(mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL), 0);
+        }
+}
+
+static int teardown_ro_tree(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(ro_hiers); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", tree, ro_hiers[i]);
+                (void)umount2(p, MNT_DETACH);
+        }
+        return teardown_tree(state);
+}
+
+static void test_hybrid_readonly_controllers(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        mount_controllers_ro();
+        log_set_level(LOG_LVL_DEBUG);
+
+        /* No key needs a controller: the box gets its cgroup2 group only, which carries the
+         * device policy (a BPF program on a real tree); each group left out is said. */
+        logs_capture();
+        assert_int_equal(create_for(tree, "n", NULL, NULL, 0, 0, &cg), 0);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "no group in the memory hierarchy, where boxlaunch/n.box "
+                                     "cannot be made: Read-only file system"));
+        assert_non_null(strstr(logs, "no memory group: no key needs it, and the controller is "
+                                     "read-only here"));
+        assert_null(strstr(logs, "error"));
+        assert_null(strstr(logs, "warning"));
+        assert_true(exists("unified/boxlaunch/n.box"));
+        assert_false(exists("systemd/boxlaunch"));
+        assert_true(cgroup_v2_dirfd(cg) >= 0);
+        /* exec joins it there; pause uses cgroup.freeze, the v1 freezer being read-only. */
+        assert_int_equal(cgroup_join_path(tree, "boxlaunch/n.box"), 0);
+        assert_file("unified/boxlaunch/n.box/cgroup.procs", "0");
+        assert_int_equal(cgroup_freeze(tree, "boxlaunch/n.box", true), 0);
+        assert_file("unified/boxlaunch/n.box/cgroup.freeze", "1");
+        cgroup_destroy(cg);
+        cg = NULL;
+        assert_false(exists("unified/boxlaunch"));
+
+        /* A machine box: name=systemd and cgroup2, which its systemd manages. */
+        assert_int_equal(create_for(tree, "m", NULL, NULL, 0, CGROUP_MACHINE, &cg), 0);
+        assert_true(exists("unified/boxlaunch/m.box"));
+        assert_true(exists("systemd/boxlaunch/m.box"));
+        cgroup_destroy(cg);
+        cg = NULL;
+
+        /* A limit that needs a read-only controller: an error naming the key and why, and
+         * nothing made. */
+        limits_init(&l);
+        l.memory_max = 1 << 26;
+        set_origin(BOX_F_MEMORY_MAX, "n.box", 4);
+        logs_capture();
+        assert_int_equal(create_for(tree, "n", &l, NULL, 0, 0, &cg), -EOPNOTSUPP);
+        log_set_sink(NULL, NULL);
+        assert_null(cg);
+        assert_non_null(strstr(logs, "error: n.box:4: [Limits] MemoryMax: the memory controller "
+                                     "is read-only here"));
+        assert_false(exists("unified/boxlaunch"));
+        /* A weight alone: a warning, and the box starts. */
+        limits_init(&l);
+        l.cpu_weight = 200;
+        set_origin(BOX_F_CPU_WEIGHT, "n.box", 5);
+        logs_capture();
+        assert_int_equal(create_for(tree, "n", &l, NULL, 0, 0, &cg), 0);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "warning: n.box:5: [Limits] CPUWeight: ignored: the cpu "
+                                     "controller is read-only here"));
+        cgroup_destroy(cg);
+        log_set_level(LOG_LVL_INFO);
+}
+
+/* v1 without cgroup2, its devices hierarchy read-only: the enclosing container's device policy
+ * binds the box, which is said; the box's processes are tracked in name=systemd. Without any
+ * devices hierarchy it stays an error. */
+static void test_v1_readonly_devices(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        mount_controllers_ro();
+        logs_capture();
+        assert_int_equal(create_for(tree, "d", NULL, NULL, 0, 0, &cg), 0);
+        log_set_sink(NULL, NULL);
+        assert_non_null(strstr(logs, "warning: The devices cgroup is read-only here (as inside a "
+                                     "container): the box's device access is limited by the "
+                                     "enclosing container's device policy"));
+        assert_true(exists("systemd/boxlaunch/d.box"));
+        cgroup_destroy(cg);
+        cg = NULL;
+        assert_false(exists("systemd/boxlaunch"));
+        _cleanup_free_ char *devices = xasprintf("%s/devices", tree);
+        assert_int_equal(umount2(devices, MNT_DETACH), 0);
+        assert_int_equal(rmdir(devices), 0);
+        assert_int_equal(create_for(tree, "d", NULL, NULL, 0, 0, &cg), -EOPNOTSUPP);
+}
+
+/* Started by systemd with Delegate=yes on pure cgroup2: we move to <own>/supervisor, the box
+ * goes to <own>/payload with the controllers systemd enabled for our group, enabled in our
+ * group's cgroup.subtree_control only; systemd's groups above are not written. */
+static void test_v2_delegated(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        put("cgroup.subtree_control", "cpu memory pids\n");
+        dir("system.slice");
+        dir("system.slice/b.service");
+        put("system.slice/cgroup.subtree_control", "memory pids\n");
+        put("system.slice/b.service/cgroup.controllers", "memory pids\n");
+        put("system.slice/b.service/cgroup.procs", "");
+        put("proc-self-cgroup", "0::/system.slice/b.service\n");
+        setenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef", 1);
+        limits_init(&l);
+        l.memory_max = 1 << 26;
+        int r = create_for(tree, "b", &l, NULL, 0, 0, &cg);
+        unsetenv("INVOCATION_ID");
+        assert_int_equal(r, 0);
+        assert_string_equal(cgroup_path(cg), "system.slice/b.service/payload");
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        assert_file("system.slice/b.service/supervisor/cgroup.procs", pid);
+        assert_file("system.slice/b.service/cgroup.subtree_control", "+memory +pids");
+        assert_file("system.slice/cgroup.subtree_control", "memory pids");
+        assert_file("cgroup.subtree_control", "cpu memory pids");
+        assert_file("system.slice/b.service/payload/memory.max", "67108864");
+        cgroup_destroy(cg);
+        cg = NULL;
+        assert_false(exists("system.slice/b.service/payload"));
+
+        /* A controller systemd did not delegate (cpu) is refused, though the root has it. */
+        limits_init(&l);
+        l.cpu_quota_ppm = 500000;
+        setenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef", 1);
+        r = create_for(tree, "b", &l, NULL, 0, 0, &cg);
+        unsetenv("INVOCATION_ID");
+        assert_int_equal(r, -EOPNOTSUPP);
+        assert_false(exists("system.slice/b.service/payload"));
+}
+
+/* Delegated on a hybrid host inside a container: name=systemd and cgroup2 are ours, at the same
+ * path; the read-only controllers are left alone. */
+static void test_hybrid_delegated_readonly(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        static const char *const halves[] = {"unified", "systemd"};
+        for (size_t i = 0; i < ARRAY_SIZE(halves); i++) {
+                _cleanup_free_ char *a = xasprintf("%s/boxes.slice", halves[i]);
+                _cleanup_free_ char *b = xasprintf("%s/boxes.slice/boxlaunch@h.service", halves[i]);
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", b);
+                dir(a);
+                dir(b);
+                put(p, "");
+        }
+        /* systemd realised the unit in memory too: still read-only, so not used. */
+        dir("memory/boxes.slice");
+        dir("memory/boxes.slice/boxlaunch@h.service");
+        mount_controllers_ro();
+        put("proc-self-cgroup", "4:memory:/boxes.slice/boxlaunch@h.service\n"
+                                "1:name=systemd:/boxes.slice/boxlaunch@h.service\n"
+                                "0::/boxes.slice/boxlaunch@h.service\n");
+        setenv("INVOCATION_ID", "0123456789abcdef0123456789abcdef", 1);
+        int r = create_for(tree, "h", NULL, NULL, 0, 0, &cg);
+        unsetenv("INVOCATION_ID");
+        assert_int_equal(r, 0);
+        assert_string_equal(cgroup_path(cg), "boxes.slice/boxlaunch@h.service/payload");
+        char pid[32];
+        snprintf(pid, sizeof(pid), "%d", (int)getpid());
+        assert_file("unified/boxes.slice/boxlaunch@h.service/supervisor/cgroup.procs", pid);
+        assert_file("systemd/boxes.slice/boxlaunch@h.service/supervisor/cgroup.procs", pid);
+        assert_true(exists("unified/boxes.slice/boxlaunch@h.service/payload"));
+        assert_true(exists("systemd/boxes.slice/boxlaunch@h.service/payload"));
+        assert_false(exists("memory/boxes.slice/boxlaunch@h.service/payload"));
+        assert_int_equal(cgroup_attach(cg, 77), 0);
+        assert_file("unified/boxes.slice/boxlaunch@h.service/payload/cgroup.procs", "77");
+        assert_file("systemd/boxes.slice/boxlaunch@h.service/payload/cgroup.procs", "77");
+        cgroup_destroy(cg);
+        assert_false(exists("unified/boxes.slice/boxlaunch@h.service/payload"));
+        assert_false(exists("systemd/boxes.slice/boxlaunch@h.service/payload"));
+        assert_true(exists("unified/boxes.slice/boxlaunch@h.service"));
+}
+
 int main(void)
 {
         /* The default automatic parent is what these trees are checked for. */
         unsetenv("BOXLAUNCH_CGROUP_PARENT");
+        /* Read-only binds (the controllers inside a container) stay in this process. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                perror("test_cgroup: a mount namespace of its own");
+                return 1;
+        }
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_detect_real),
                 cmocka_unit_test_setup_teardown(test_detect_fake, setup_v2, teardown_tree),
@@ -771,6 +972,13 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
                                                 teardown_tree),
                 cmocka_unit_test_setup_teardown(test_join_path, setup_hybrid, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_hybrid_readonly_controllers, setup_hybrid,
+                                                teardown_ro_tree),
+                cmocka_unit_test_setup_teardown(test_v1_readonly_devices, setup_v1,
+                                                teardown_ro_tree),
+                cmocka_unit_test_setup_teardown(test_v2_delegated, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_hybrid_delegated_readonly, setup_hybrid,
+                                                teardown_ro_tree),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
