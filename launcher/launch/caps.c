@@ -19,28 +19,12 @@ static void cap_freep(cap_t *c)
 
 uint64_t caps_default_app(void)
 {
-        return CAPBIT(CAP_CHOWN) | CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_FSETID) |
-               CAPBIT(CAP_FOWNER) | CAPBIT(CAP_MKNOD) | CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETGID) |
-               CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETPCAP) |
-               CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_KILL) |
-               CAPBIT(CAP_AUDIT_WRITE);
+        return box_caps_default_app();
 }
 
 uint64_t caps_default_machine(bool private_net)
 {
-        uint64_t m = CAPBIT(CAP_AUDIT_CONTROL) | CAPBIT(CAP_AUDIT_WRITE) | CAPBIT(CAP_CHOWN) |
-                     CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_DAC_READ_SEARCH) | CAPBIT(CAP_FOWNER) |
-                     CAPBIT(CAP_FSETID) | CAPBIT(CAP_IPC_OWNER) | CAPBIT(CAP_KILL) |
-                     CAPBIT(CAP_LEASE) | CAPBIT(CAP_LINUX_IMMUTABLE) | CAPBIT(CAP_MKNOD) |
-                     CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_NET_BROADCAST) |
-                     CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETGID) |
-                     CAPBIT(CAP_SETPCAP) | CAPBIT(CAP_SETUID) | CAPBIT(CAP_SYS_ADMIN) |
-                     CAPBIT(CAP_SYS_BOOT) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_SYS_NICE) |
-                     CAPBIT(CAP_SYS_PTRACE) | CAPBIT(CAP_SYS_RESOURCE) | CAPBIT(CAP_SYS_TTY_CONFIG);
-        /* Administering the box's own network namespace is harmless; the host's is not. */
-        if (private_net)
-                m |= CAPBIT(CAP_NET_ADMIN);
-        return m;
+        return box_caps_default_machine(private_net);
 }
 
 uint64_t caps_host_bounding(void)
@@ -58,12 +42,7 @@ uint64_t caps_resolve(const struct box_config *c)
 {
         uint64_t m;
 
-        if (c->caps.set_given)
-                m = c->caps.set;
-        else
-                m = c->boot ? caps_default_machine(c->net == BOX_NET_PRIVATE) : caps_default_app();
-        m |= c->caps.add;
-        m &= ~c->caps.drop;
+        m = box_config_caps(c);
 
         /* A capability missing from our own bounding set (CAP_SYS_RESOURCE on some hosts) can't
          * be granted; drop it instead of failing every start. */
