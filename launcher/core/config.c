@@ -202,3 +202,27 @@ uint64_t box_config_caps(const struct box_config *c)
                                        : box_caps_default_app();
         return (m | c->caps.add) & ~c->caps.drop;
 }
+
+/* Paths whose contents describe or steer the host, hidden as Docker, runc and systemd-nspawn
+ * hide them: reading finds nothing, writing fails with EROFS (see mask_path()). */
+const char *const box_masked_paths_default[] = {
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/kallsyms",
+        "/proc/sysrq-trigger",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/latency_stats",
+        "/proc/sched_debug",
+        "/proc/acpi",
+        "/proc/scsi",
+        "/proc/asound",
+        "/proc/kmsg",
+        "/sys/firmware",
+        "/sys/devices/virtual/powercap",
+        "/sys/kernel/debug",
+        "/sys/kernel/security",
+        NULL,
+};
+const char *const box_read_only_paths_default[] = {"/proc/bus", "/proc/fs", "/proc/irq",
+                                                   "/proc/sys", NULL};

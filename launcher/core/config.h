@@ -66,11 +66,11 @@ struct box_mount {
         bool optional;             /* a missing source is skipped, not an error */
         struct box_origin origin;
         /* OCI mounts (frontend/oci): */
-        char *fstype;             /* BOX_MOUNT_FS: the file system type ("proc", "mqueue"...) */
-        uint64_t rec_attr_set;    /* MOUNT_ATTR_* set recursively (rro, rnosuid...) */
-        uint64_t rec_attr_clr;    /* MOUNT_ATTR_* cleared recursively (rrw, rsuid...) */
-        bool tmpcopyup;           /* tmpfs: copy what the image has under the target up */
-        bool idmap_recursive;     /* ridmap: idmap the whole tree, not the top mount only */
+        char *fstype;               /* BOX_MOUNT_FS: the file system type ("proc", "mqueue"...) */
+        uint64_t rec_attr_set;      /* MOUNT_ATTR_* set recursively (rro, rnosuid...) */
+        uint64_t rec_attr_clr;      /* MOUNT_ATTR_* cleared recursively (rrw, rsuid...) */
+        bool tmpcopyup;             /* tmpfs: copy what the image has under the target up */
+        bool idmap_recursive;       /* ridmap: idmap the whole tree, not the top mount only */
         struct box_id_map *uid_map; /* idmapped mount: uidMappings, or NULL */
         size_t n_uid_map;
         struct box_id_map *gid_map;
@@ -161,18 +161,18 @@ struct box_limits {
         size_t n_io;
         char *parent; /* cgroup parent, relative to each hierarchy root; NULL = automatic */
         /* OCI linux.resources beyond the .box keys (BOX_LIMIT_UNSET: not set) */
-        char *path;               /* the box's own group (cgroupsPath): "/a/b" or "slice:prefix:name" */
+        char *path; /* the box's own group (cgroupsPath): "/a/b" or "slice:prefix:name" */
         uint64_t memory_swappiness; /* 0..100 */
         bool oom_kill_disable;
-        uint64_t cpu_shares;      /* v1 cpu.shares as given (2..262144) */
+        uint64_t cpu_shares; /* v1 cpu.shares as given (2..262144) */
         uint64_t cpu_burst_usec;
         uint64_t cpu_rt_runtime_usec, cpu_rt_period_usec;
-        int64_t cpu_idle;         /* -1: not set */
+        int64_t cpu_idle; /* -1: not set */
         struct box_io_weight_device *io_weights;
         size_t n_io_weights;
         struct box_hugepage_limit *hugepages;
         size_t n_hugepages;
-        char **unified; /* "file=value" entries for the box's cgroup2 group */
+        char **unified;                 /* "file=value" entries for the box's cgroup2 group */
         struct box_dev_rule *dev_rules; /* device cgroup rules, in order (OCI) */
         size_t n_dev_rules;
         bool dev_rules_given; /* the rules replace boxlaunch's default allow-list */
@@ -202,8 +202,8 @@ enum {
         BOX_SCMP_NOTIFY = 8 << 16,
         BOX_SCMP_KILL = BOX_SCMP_KILL_THREAD,
 };
-#define BOX_SCMP_ACTION(a) ((a) & 0xffff0000u)
-#define BOX_SCMP_DATA(a)   ((a) & 0xffffu)
+#define BOX_SCMP_ACTION(a) ((a)&0xffff0000u)
+#define BOX_SCMP_DATA(a)   ((a)&0xffffu)
 
 struct box_seccomp_arg {
         uint32_t index;
@@ -323,19 +323,19 @@ struct box_config {
         /* Join the namespace at this path instead of creating one (NULL: create, or share the
          * host's where the flags above say so). A joined namespace is not created. */
         char *ns_join[_BOX_NS_MAX];
-        bool ns_pid_host;   /* share the host's pid namespace (OCI without a pid namespace) */
+        bool ns_pid_host; /* share the host's pid namespace (OCI without a pid namespace) */
         struct box_id_map *uid_map; /* user namespace maps as given (OCI); NULL: uid_base/count */
         size_t n_uid_map;
         struct box_id_map *gid_map;
         size_t n_gid_map;
-        int umask;          /* -1: leave it */
+        int umask;                              /* -1: leave it */
         unsigned console_height, console_width; /* 0: the caller's terminal's */
         struct box_sched sched;
-        int ioprio_class;   /* -1: not set; else IOPRIO_CLASS_RT/BE/IDLE (1..3) */
+        int ioprio_class; /* -1: not set; else IOPRIO_CLASS_RT/BE/IDLE (1..3) */
         int ioprio_level;
         char *cpu_affinity_initial; /* while boxlaunch sets the box up (execCPUAffinity.initial) */
-        char *selinux_label; /* the payload's SELinux context */
-        char *mount_label;   /* context= of the box's mounts */
+        char *selinux_label;        /* the payload's SELinux context */
+        char *mount_label;          /* context= of the box's mounts */
         char *domainname;
         unsigned long rootfs_propagation; /* 0: private; else MS_SHARED, MS_SLAVE... */
         int64_t time_offset_secs[2];      /* monotonic, boottime (a time namespace) */
@@ -401,6 +401,11 @@ uint64_t box_config_caps(const struct box_config *c);
 /* The default set of an application box and of a machine (Boot=yes) box. */
 uint64_t box_caps_default_app(void);
 uint64_t box_caps_default_machine(bool private_net);
+
+/* The paths every .box box has masked and read-only (launch/masks.c), NULL-terminated; an OCI
+ * config lists its own (api_listed). */
+extern const char *const box_masked_paths_default[];
+extern const char *const box_read_only_paths_default[];
 
 /* Hook stage names (names.c; declared here for the hook runner). */
 const char *box_hook_stage_to_string(enum box_hook_stage s);
