@@ -57,7 +57,7 @@ static int check_config(const struct box_config *c)
         int r = check_limits(c);
         if (r < 0)
                 return r;
-        return devices_check(c->devices, c->n_devices);
+        return c->limits.dev_rules_given ? 0 : devices_check(c->devices, c->n_devices);
 }
 
 /* --- the plan: which hierarchies get a group ------------------------------------------------ */

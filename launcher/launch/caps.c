@@ -123,3 +123,43 @@ int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_
                 return negative_errno();
         return 0;
 }
+
+int caps_apply_sets(const struct box_caps *k, uint64_t bounding, uid_t uid, gid_t gid,
+                    const gid_t *groups, size_t ngroups)
+{
+        unsigned n = caps_max();
+        uint64_t known = caps_all();
+        int r;
+
+        for (unsigned i = 0; i < n; i++)
+                if (!(bounding & CAPBIT(i)) && prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
+                        return negative_errno();
+        if (prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0 || setgroups(ngroups, groups) < 0 ||
+            setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+                return negative_errno();
+        /* The sets exactly as given (OCI process.capabilities), limited to what the kernel
+         * knows; permitted and effective cannot exceed the bounding set we kept. */
+        _cleanup_(cap_freep) cap_t caps = cap_init();
+        if (!caps)
+                return negative_errno();
+        r = cap_set_mask(caps, CAP_EFFECTIVE, k->effective & known & bounding);
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_PERMITTED, k->permitted & known & bounding);
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_INHERITABLE, k->inheritable & known);
+        if (r < 0)
+                return r;
+        if (cap_set_proc(caps) < 0)
+                return negative_errno();
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
+                return negative_errno();
+        /* An ambient capability needs its bit in permitted and inheritable (as runc, the
+         * others are left out). */
+        uint64_t amb = k->ambient & k->permitted & k->inheritable & known & bounding;
+        for (unsigned i = 0; i < n; i++)
+                if ((amb & CAPBIT(i)) && cap_set_ambient((cap_value_t)i, CAP_SET) < 0)
+                        return negative_errno();
+        if (prctl(PR_SET_KEEPCAPS, 0UL, 0, 0, 0) < 0)
+                return negative_errno();
+        return 0;
+}

@@ -149,3 +149,30 @@ int idmap_write(pid_t pid, uint32_t base, uint32_t count)
         snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
         return procfs_write(proc, rel, map);
 }
+
+static char *map_text(const struct box_id_map *m, size_t n)
+{
+        char *s = xstrdup("");
+        for (size_t i = 0; i < n; i++) {
+                char *t = xasprintf("%s%u %u %u\n", s, m[i].inside, m[i].outside, m[i].count);
+                free(s);
+                s = t;
+        }
+        return s;
+}
+
+int idmap_write_maps(pid_t pid, const struct box_id_map *uid, size_t n_uid,
+                     const struct box_id_map *gid, size_t n_gid)
+{
+        char rel[64];
+        _cleanup_close_ int proc = procfs_open_root("/proc");
+        if (proc < 0)
+                return proc;
+        _cleanup_free_ char *u = map_text(uid, n_uid), *g = map_text(gid, n_gid);
+        snprintf(rel, sizeof(rel), "%d/uid_map", (int)pid);
+        int r = procfs_write(proc, rel, u);
+        if (r < 0)
+                return r;
+        snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
+        return procfs_write(proc, rel, g);
+}

@@ -48,6 +48,7 @@
 #include "util/log.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,6 +66,7 @@ struct launch {
         int code;              /* the exit code so far */
         int detach_fd;         /* --detach: where to report the start */
         struct hook_state hs;  /* what the hooks are told */
+        char bundle[PATH_MAX]; /* hs.bundle of an OCI bundle */
 
         /* What the phases acquired, each released by the undo its phase registered. */
         struct box_state state;
@@ -276,11 +278,25 @@ static int block_signals(struct launch *l)
         return 0;
 }
 
+/* The bundle the hooks are told: an OCI bundle's directory, or a .box's root. */
+static const char *hook_bundle(const struct box_config *c, char *buf, size_t n)
+{
+        if (!c->api_listed || !c->source_file || !strrchr(c->source_file, '/'))
+                return c->root;
+        snprintf(buf, n, "%.*s", (int)(strrchr(c->source_file, '/') - c->source_file),
+                 c->source_file);
+        return buf;
+}
+
 static void run_poststop_hooks(struct launch *l)
 {
         if (!l->started)
                 return;
-        struct hook_state st = {.id = l->c->name, .status = "stopped", .bundle = l->c->root};
+        char b[PATH_MAX];
+        struct hook_state st = {.id = l->c->name,
+                                .status = "stopped",
+                                .bundle = hook_bundle(l->c, b, sizeof(b)),
+                                .annotations = l->c->annotations};
         (void)hooks_run(l->c, BOX_HOOK_POSTSTOP, &st, 0, false);
         l->started = false;
 }
@@ -289,7 +305,10 @@ static void run_poststop_hooks(struct launch *l)
  * the groups are removed. */
 static int prepare_hooks(struct launch *l)
 {
-        l->hs = (struct hook_state){.id = l->c->name, .status = "creating", .bundle = l->c->root};
+        l->hs = (struct hook_state){.id = l->c->name,
+                                    .status = "creating",
+                                    .bundle = hook_bundle(l->c, l->bundle, sizeof(l->bundle)),
+                                    .annotations = l->c->annotations};
         on_cleanup(l, run_poststop_hooks);
         return 0;
 }
@@ -306,12 +325,13 @@ static void destroy_cgroups(struct launch *l)
 }
 
 /* Whether the child joins its groups late (see the top of this file). Not where something needs
- * the groups earlier: a machine box mounts them, hooks may look at them, and a user namespace
- * waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is the cheap way in. */
+ * the groups earlier: a machine box or an OCI cgroup mount mounts them, hooks may look at them,
+ * and a user namespace waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is
+ * the cheap way in. */
 static bool join_late(const struct box_config *c)
 {
         enum cgroup_layout layout;
-        return !c->boot && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
+        return !c->boot && !c->api_listed && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
                cgroup_detect(CGROUP_ROOT, &layout) == 0 && layout != CGROUP_LAYOUT_V2;
 }
 
@@ -371,7 +391,8 @@ static uint64_t clone_flags(const struct box_config *c)
                 f |= CLONE_NEWUTS;
         if (c->ns_ipc)
                 f |= CLONE_NEWIPC;
-        if (c->ns_time)
+        /* With offsets, the child makes the time namespace itself (ns.h). */
+        if (c->ns_time && !c->time_offsets_set)
                 f |= CLONE_NEWTIME;
         if (c->net == BOX_NET_PRIVATE)
                 f |= CLONE_NEWNET;
@@ -468,7 +489,10 @@ static int write_maps(struct launch *l)
 {
         if (!l->rt.userns)
                 return 0;
-        int r = idmap_write(l->pid, l->rt.uid_base, l->rt.uid_count);
+        const struct box_config *c = l->c;
+        int r = c->n_uid_map ? idmap_write_maps(l->pid, c->uid_map, c->n_uid_map, c->gid_map,
+                                                c->n_gid_map)
+                             : idmap_write(l->pid, l->rt.uid_base, l->rt.uid_count);
         if (r < 0)
                 return log_error_errno(r, "writing the user namespace's id maps");
         release_idmap_lock(l);

@@ -55,7 +55,7 @@ int masks_apply(const struct box_config *c)
         if (rootfd < 0)
                 return log_error_errno(-errno, "opening /");
         /* A private network may tune itself: keep a handle on a writable /proc/sys/net. */
-        if (c->net == BOX_NET_PRIVATE) {
+        if (c->net == BOX_NET_PRIVATE && !c->api_listed) {
                 _cleanup_close_ int proc = procfs_open_root("/proc");
                 if (proc < 0)
                         return log_error_errno(proc, "opening the box's /proc");
