@@ -22,9 +22,9 @@ struct dev_rule {
  * devices either: a node the box cannot open is still a node on the host when the box makes it
  * in a bind-mounted host directory, where any host user may open it (a disk's, say). */
 static const struct dev_rule default_rules[] = {
-        {'c', 1, 3, ACC_ALL, false},   {'c', 1, 5, ACC_ALL, false}, {'c', 1, 7, ACC_ALL, false},
-        {'c', 1, 8, ACC_ALL, false},   {'c', 1, 9, ACC_ALL, false}, {'c', 5, 0, ACC_ALL, false},
-        {'c', 5, 1, ACC_ALL, false},   {'c', 5, 2, ACC_ALL, false}, {'c', 136, ANY, ACC_ALL, false},
+        {'c', 1, 3, ACC_ALL, false}, {'c', 1, 5, ACC_ALL, false}, {'c', 1, 7, ACC_ALL, false},
+        {'c', 1, 8, ACC_ALL, false}, {'c', 1, 9, ACC_ALL, false}, {'c', 5, 0, ACC_ALL, false},
+        {'c', 5, 1, ACC_ALL, false}, {'c', 5, 2, ACC_ALL, false}, {'c', 136, ANY, ACC_ALL, false},
 };
 
 static int access_bits(const char *s, unsigned *ret)
@@ -177,8 +177,8 @@ static size_t emit_rule(const struct dev_rule *r, struct bpf_insn *out)
         size_t n = 0;
         /* Count first: every test jumps to the next rule, past the rest of this block. */
         bool any = r->type == 'a';
-        size_t len = !any + (r->access != ACC_ALL ? 3 : 0) + (r->major != ANY) +
-                     (r->minor != ANY) + 2;
+        size_t len =
+                !any + (r->access != ACC_ALL ? 3 : 0) + (r->major != ANY) + (r->minor != ANY) + 2;
         int type = r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
 
         if (!any) {

@@ -132,7 +132,8 @@ int caps_apply_sets(const struct box_caps *k, uint64_t bounding, uid_t uid, gid_
         int r;
 
         for (unsigned i = 0; i < n; i++)
-                if (!(bounding & CAPBIT(i)) && prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
+                if (!(bounding & CAPBIT(i)) &&
+                    prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
                         return negative_errno();
         if (prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0 || setgroups(ngroups, groups) < 0 ||
             setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)

@@ -39,9 +39,8 @@ static int start(const struct child_args *a)
         sync_forward_logs(a->sock);
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (a->c->cpu_affinity_initial &&
-            (r = limits_set_affinity(a->c, a->c->cpu_affinity_initial,
-                                     BOX_F_CPU_AFFINITY_INITIAL)) < 0)
+        if (a->c->cpu_affinity_initial && (r = limits_set_affinity(a->c, a->c->cpu_affinity_initial,
+                                                                   BOX_F_CPU_AFFINITY_INITIAL)) < 0)
                 return r;
         if ((r = nsjoin_apply(a->c)) < 0)
                 return r;
@@ -241,8 +240,9 @@ static int setup_process(const struct child_args *a)
 static int resolve_identity(const struct child_args *a, struct box_ids *ids, char ***ret_env)
 {
         const struct box_config *c = a->c;
-        int r = c->process_exact ? user_resolve_exact(c->user, c->group, c->supplementary_groups, ids)
-                                 : user_resolve(c->user, c->group, c->supplementary_groups, ids);
+        int r = c->process_exact
+                        ? user_resolve_exact(c->user, c->group, c->supplementary_groups, ids)
+                        : user_resolve(c->user, c->group, c->supplementary_groups, ids);
         if (r < 0)
                 return r;
         if (chdir(c->cwd) < 0)

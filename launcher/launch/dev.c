@@ -68,7 +68,8 @@ static int make_nodes(int rootfd, int dev, const struct box_config *c, bool in_u
                                                BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
                                                d->path);
                 fchmodat(dev, rel, d->mode & 07777, 0);
-                if ((d->uid || d->gid) && fchownat(dev, rel, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                if ((d->uid || d->gid) &&
+                    fchownat(dev, rel, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
                         return log_error_errno(-errno, "%s: chown %s",
                                                BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
                                                d->path);

@@ -111,9 +111,9 @@ static int selinux_decide(const struct box_config *c)
                 return 0;
         if (access("/sys/fs/selinux/enforce", F_OK) == 0)
                 return 0;
-        log_error("%s: SELinux is not enabled on this host; the label cannot be applied",
-                  BOX_WHERE(c, c->selinux_label ? BOX_F_SELINUX_LABEL : BOX_F_MOUNT_LABEL, NULL,
-                            0));
+        log_error(
+                "%s: SELinux is not enabled on this host; the label cannot be applied",
+                BOX_WHERE(c, c->selinux_label ? BOX_F_SELINUX_LABEL : BOX_F_MOUNT_LABEL, NULL, 0));
         return -EOPNOTSUPP;
 }
 

@@ -46,10 +46,10 @@ static int copy_tree(int from, int to, unsigned depth)
                 if (S_ISDIR(st.st_mode)) {
                         if (mkdirat(to, de->d_name, st.st_mode & 07777) < 0 && errno != EEXIST)
                                 return -errno;
-                        _cleanup_close_ int a = openat(from, de->d_name,
-                                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        _cleanup_close_ int b = openat(to, de->d_name,
-                                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        _cleanup_close_ int a = openat(
+                                from, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        _cleanup_close_ int b = openat(
+                                to, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (a < 0 || b < 0)
                                 return -errno;
                         int r = copy_tree(a, b, depth + 1);
@@ -70,7 +70,8 @@ static int copy_tree(int from, int to, unsigned depth)
                         _cleanup_close_ int a =
                                 openat(from, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                         _cleanup_close_ int b =
-                                openat(to, de->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                openat(to, de->d_name,
+                                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                                        st.st_mode & 07777);
                         if (a < 0 || b < 0)
                                 return -errno;
@@ -103,8 +104,8 @@ static int set_attrs(int t, const struct box_mount *m)
 
 /* Any other file system (OCI mounts: proc, sysfs, devpts, mqueue, tmpfs...), made with
  * fsopen() and attached on its target inside the root; "cgroup" is the box's own groups. */
-static int attach_fs(const struct box_config *c, int rootfd, const struct box_mount *m,
-                     bool create, const char *cgpath)
+static int attach_fs(const struct box_config *c, int rootfd, const struct box_mount *m, bool create,
+                     const char *cgpath)
 {
         _cleanup_close_ int t = root_open_path(rootfd, m->target, create, false);
         if (t == -ENOENT && !create)
@@ -117,27 +118,29 @@ static int attach_fs(const struct box_config *c, int rootfd, const struct box_mo
                 return r < 0 ? r : 0; /* logged */
         }
         _cleanup_free_ char *data = NULL;
-        bool labelled = c->mount_label && !streq(m->fstype, "proc") &&
-                        !streq(m->fstype, "sysfs") && !streq(m->fstype, "cgroup2");
+        bool labelled = c->mount_label && !streq(m->fstype, "proc") && !streq(m->fstype, "sysfs") &&
+                        !streq(m->fstype, "cgroup2");
         if (labelled)
                 data = m->data ? xasprintf("%s,context=\"%s\"", m->data, c->mount_label)
                                : xasprintf("context=\"%s\"", c->mount_label);
         else if (m->data)
                 data = xstrdup(m->data);
         uint64_t attrs = attr_from_flags(box_mount_flags(m));
-        _cleanup_close_ int fs =
-                new_fs(m->fstype, m->source ? m->source : m->fstype, data, attrs);
+        _cleanup_close_ int fs = new_fs(m->fstype, m->source ? m->source : m->fstype, data, attrs);
         if (fs == -EPERM && streq(m->fstype, "sysfs")) {
                 /* A user namespace that does not own the network namespace may not mount
                  * sysfs: the host's, read-only, as for a .box. */
-                fs = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                fs = open_tree(AT_FDCWD, "/sys",
+                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                 struct mount_attr a = {.attr_set = attrs | MOUNT_ATTR_RDONLY};
-                if (fs < 0 || mount_setattr(fs, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                if (fs < 0 ||
+                    mount_setattr(fs, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
                         fs = -errno;
         }
         if (fs < 0)
                 return log_error_errno(fs, "%s: mounting %s on %s%s%s", MOUNT_WHERE(c, m),
-                                       m->fstype, m->target, data ? " with " : "", data ? data : "");
+                                       m->fstype, m->target, data ? " with " : "",
+                                       data ? data : "");
         if (m->tmpcopyup) {
                 _cleanup_close_ int under =
                         openat(t, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -150,8 +153,9 @@ static int attach_fs(const struct box_config *c, int rootfd, const struct box_mo
                 r = set_attrs(fs, m);
         if (r >= 0 && m->propagation) {
                 struct mount_attr a = {.propagation = m->propagation & ~MS_REC};
-                if (mount_setattr(fs, "", AT_EMPTY_PATH | (m->propagation & MS_REC ? AT_RECURSIVE : 0),
-                                  &a, sizeof(a)) < 0)
+                if (mount_setattr(fs, "",
+                                  AT_EMPTY_PATH | (m->propagation & MS_REC ? AT_RECURSIVE : 0), &a,
+                                  sizeof(a)) < 0)
                         r = -errno;
         }
         if (r < 0)

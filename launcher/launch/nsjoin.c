@@ -7,15 +7,15 @@
 #include <sched.h>
 
 static const int ns_flags[_BOX_NS_MAX] = {
-        [BOX_NS_MNT] = CLONE_NEWNS,   [BOX_NS_PID] = CLONE_NEWPID,
-        [BOX_NS_NET] = CLONE_NEWNET,  [BOX_NS_IPC] = CLONE_NEWIPC,
-        [BOX_NS_UTS] = CLONE_NEWUTS,  [BOX_NS_USER] = CLONE_NEWUSER,
+        [BOX_NS_MNT] = CLONE_NEWNS,        [BOX_NS_PID] = CLONE_NEWPID,
+        [BOX_NS_NET] = CLONE_NEWNET,       [BOX_NS_IPC] = CLONE_NEWIPC,
+        [BOX_NS_UTS] = CLONE_NEWUTS,       [BOX_NS_USER] = CLONE_NEWUSER,
         [BOX_NS_CGROUP] = CLONE_NEWCGROUP, [BOX_NS_TIME] = CLONE_NEWTIME,
 };
 
 /* The kernel's setns order: the user namespace first (validation refuses to join one for now:
  * the box's pid and mount namespaces would belong to the host's). */
-static const enum box_ns_type order[] = {BOX_NS_USER, BOX_NS_IPC, BOX_NS_UTS,
+static const enum box_ns_type order[] = {BOX_NS_USER, BOX_NS_IPC,    BOX_NS_UTS,
                                          BOX_NS_NET,  BOX_NS_CGROUP, BOX_NS_TIME};
 
 static int time_offsets(const struct box_config *c)
@@ -46,10 +46,9 @@ int nsjoin_apply(const struct box_config *c)
                         return log_error_errno(-errno, "%s: opening %s",
                                                BOX_WHERE(c, BOX_F_NS_JOIN, NULL, 0), path);
                 if (setns(fd, ns_flags[order[i]]) < 0)
-                        return log_error_errno(-errno, "%s: joining %s%s",
-                                               BOX_WHERE(c, BOX_F_NS_JOIN, NULL, 0), path,
-                                               errno == EINVAL ? " (not a namespace of that type)"
-                                                               : "");
+                        return log_error_errno(
+                                -errno, "%s: joining %s%s", BOX_WHERE(c, BOX_F_NS_JOIN, NULL, 0),
+                                path, errno == EINVAL ? " (not a namespace of that type)" : "");
         }
         if (c->ns_time && c->time_offsets_set)
                 return time_offsets(c);

@@ -205,8 +205,7 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
         return 0;
 }
 
-int user_resolve_exact(const char *user, const char *group, char *const *extra,
-                       struct box_ids *ret)
+int user_resolve_exact(const char *user, const char *group, char *const *extra, struct box_ids *ret)
 {
         uint32_t uid = 0, gid = 0;
         if ((user && !is_number(user, &uid)) || (group && !is_number(group, &gid))) {
