@@ -24,3 +24,7 @@ int idmap_write(pid_t pid, uint32_t base, uint32_t count);
 /* Writes the map lists as given (OCI uidMappings/gidMappings, several ranges). */
 int idmap_write_maps(pid_t pid, const struct box_id_map *uid, size_t n_uid,
                      const struct box_id_map *gid, size_t n_gid);
+
+/* A user namespace with these maps (for an idmapped mount): its fd, or a negative errno. */
+int idmap_userns_fd(const struct box_id_map *uid, size_t n_uid, const struct box_id_map *gid,
+                    size_t n_gid);

@@ -218,6 +218,52 @@ static void release_notify(struct launch *l)
         l->notify_path = NULL;
 }
 
+static void release_idmapped(struct launch *l)
+{
+        for (size_t i = 0; l->rt.idmap_fd && i < l->c->n_mounts; i++)
+                closep(&l->rt.idmap_fd[i]);
+        free(l->rt.idmap_fd);
+        l->rt.idmap_fd = NULL;
+}
+
+/* Idmapped bind mounts (OCI mounts[].uidMappings), made on the host where a helper process's
+ * user namespace can be given the maps; the child inherits the detached mounts. */
+static int prepare_idmapped(struct launch *l)
+{
+        const struct box_config *c = l->c;
+        bool any = false;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                any = any || c->mounts[i].n_uid_map;
+        if (!any)
+                return 0;
+        on_cleanup(l, release_idmapped);
+        l->rt.idmap_fd = xcalloc(c->n_mounts, sizeof(int));
+        for (size_t i = 0; i < c->n_mounts; i++)
+                l->rt.idmap_fd[i] = -1;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct box_mount *m = &c->mounts[i];
+                if (!m->n_uid_map || m->type != BOX_MOUNT_BIND)
+                        continue;
+                _cleanup_close_ int ns =
+                        idmap_userns_fd(m->uid_map, m->n_uid_map, m->gid_map, m->n_gid_map);
+                if (ns < 0)
+                        return log_error_errno(ns, "%s: a user namespace for the id mapping",
+                                               BOX_WHERE(c, BOX_F_MOUNT_IDMAP, m->name, 0));
+                _cleanup_close_ int mnt = open_tree(AT_FDCWD, m->source,
+                                                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                            (m->recursive ? AT_RECURSIVE : 0));
+                struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+                if (mnt < 0 ||
+                    mount_setattr(mnt, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0),
+                                  &a, sizeof(a)) < 0)
+                        return log_error_errno(-errno, "%s: idmapping %s",
+                                               BOX_WHERE(c, BOX_F_MOUNT_IDMAP, m->name, 0),
+                                               m->source);
+                l->rt.idmap_fd[i] = TAKE_FD(mnt);
+        }
+        return 0;
+}
+
 /* The mounts the child makes: the config's, then the launch's own. With NotifyReady=yes the
  * payload reports READY=1 itself, to a socket bound at /run/host/notify. */
 static int prepare_mounts(struct launch *l)
@@ -227,11 +273,14 @@ static int prepare_mounts(struct launch *l)
         rt->mounts = xcalloc(c->n_mounts + 1, sizeof(*rt->mounts));
         for (size_t i = 0; i < c->n_mounts; i++)
                 rt->mounts[rt->n_mounts++] = &c->mounts[i];
+        int r = prepare_idmapped(l);
+        if (r < 0)
+                return r;
         if (!c->notify_ready)
                 return 0;
         on_cleanup(l, release_notify);
         _cleanup_free_ char *dir = state_side_path(c->name, "notify");
-        int r = notify_listener_new(dir, &l->notify_fd, &l->notify_path);
+        r = notify_listener_new(dir, &l->notify_fd, &l->notify_path);
         if (r < 0)
                 return log_error_errno(r, "%s: creating the notify socket",
                                        BOX_WHERE(c, BOX_F_NOTIFY_READY, NULL, 0));

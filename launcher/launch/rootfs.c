@@ -174,6 +174,10 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         r = mounts_clone_shared(c, rt->mounts, rt->n_mounts, &pre);
         if (r < 0)
                 return r;
+        /* Idmapped binds come ready from the host (launch.c), the config's mounts first. */
+        for (size_t i = 0; rt->idmap_fd && i < c->n_mounts && i < rt->n_mounts; i++)
+                if (rt->idmap_fd[i] >= 0 && pre.fd[i] < 0)
+                        pre.fd[i] = fcntl(rt->idmap_fd[i], F_DUPFD_CLOEXEC, 3);
 
         /* Nothing mounted from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -90,7 +90,9 @@ const struct oci_field oci_fields[] = {
          "recursive attributes (rro, rnosuid, rnodev, rnoexec, ratime family, rnosymfollow and "
          "their opposites) through mount_setattr(2), tmpcopyup, idmap and ridmap; anything else is "
          "file system data (mode=, size=...). remount and mand are errors"},
-        {"mounts[].uidMappings", OCI_NOTE, "an idmapped mount (mount_setattr MOUNT_ATTR_IDMAP)"},
+        {"mounts[].uidMappings", OCI_NOTE,
+         "an idmapped bind mount (mount_setattr MOUNT_ATTR_IDMAP with a user namespace made for "
+         "the maps); both uidMappings and gidMappings"},
         {"mounts[].uidMappings[].containerID", OCI_HONOURED, ""},
         {"mounts[].uidMappings[].hostID", OCI_HONOURED, ""},
         {"mounts[].uidMappings[].size", OCI_HONOURED, ""},
@@ -115,12 +117,13 @@ const struct oci_field oci_fields[] = {
         {"annotations", OCI_NOTE, "passed to the hooks in the state"},
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
-         "each type new, or joined by path (setns(2), user first). A type left out shares the "
-         "host's, except mount (always new) and pid (an error: boxlaunch's init is PID 1 of its "
-         "own namespace)"},
+         "each type new, or joined by path with setns(2). A type left out shares the host's, "
+         "except mount (always new) and pid (an error: boxlaunch's init is PID 1 of its own "
+         "namespace)"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
-         "joined with setns(2); mount and pid cannot be joined (an error)"},
+         "joined with setns(2) for network, ipc, uts, cgroup and time; mount, pid and user cannot "
+         "be joined, and a join cannot be combined with a new user namespace (errors)"},
         {"linux.uidMappings", OCI_NOTE, "written to uid_map; several ranges"},
         {"linux.uidMappings[].containerID", OCI_HONOURED, ""},
         {"linux.uidMappings[].hostID", OCI_HONOURED, ""},
@@ -203,12 +206,14 @@ const struct oci_field oci_fields[] = {
         {"linux.resources.pids.limit", OCI_HONOURED, "0 or -1: unlimited"},
         {"linux.resources.blockIO", OCI_HONOURED, ""},
         {"linux.resources.blockIO.weight", OCI_NOTE,
-         "needs a proportional I/O scheduler (BFQ): an error where the kernel has no weight file"},
+         "converted to the v2 scale and written as a .box IOWeight= is; where the kernel has no "
+         "weight file (no BFQ, no iocost: this machine) a warning, as for a .box"},
         {"linux.resources.blockIO.leafWeight", OCI_REJECTED, "gone from Linux (cfq)"},
-        {"linux.resources.blockIO.weightDevice", OCI_NOTE, "as weight"},
-        {"linux.resources.blockIO.weightDevice[].major", OCI_HONOURED, ""},
-        {"linux.resources.blockIO.weightDevice[].minor", OCI_HONOURED, ""},
-        {"linux.resources.blockIO.weightDevice[].weight", OCI_HONOURED, ""},
+        {"linux.resources.blockIO.weightDevice", OCI_REJECTED,
+         "per-device weights are not supported"},
+        {"linux.resources.blockIO.weightDevice[].major", OCI_REJECTED, ""},
+        {"linux.resources.blockIO.weightDevice[].minor", OCI_REJECTED, ""},
+        {"linux.resources.blockIO.weightDevice[].weight", OCI_REJECTED, ""},
         {"linux.resources.blockIO.weightDevice[].leafWeight", OCI_REJECTED,
          "gone from Linux (cfq)"},
         {"linux.resources.blockIO.throttleReadBpsDevice", OCI_HONOURED, ""},
@@ -218,17 +223,15 @@ const struct oci_field oci_fields[] = {
         {"linux.resources.blockIO.*[].major", OCI_HONOURED, ""},
         {"linux.resources.blockIO.*[].minor", OCI_HONOURED, ""},
         {"linux.resources.blockIO.*[].rate", OCI_HONOURED, ""},
-        {"linux.resources.hugepageLimits", OCI_NOTE,
-         "hugetlb.<size>.limit_in_bytes (v1) or hugetlb.<size>.max (v2); an error for a size the "
-         "host lacks"},
-        {"linux.resources.hugepageLimits[].pageSize", OCI_HONOURED, ""},
-        {"linux.resources.hugepageLimits[].limit", OCI_HONOURED, ""},
+        {"linux.resources.hugepageLimits", OCI_REJECTED, "hugetlb limits are not supported"},
+        {"linux.resources.hugepageLimits[].pageSize", OCI_REJECTED, ""},
+        {"linux.resources.hugepageLimits[].limit", OCI_REJECTED, ""},
         {"linux.resources.network", OCI_REJECTED, "net_cls and net_prio are not supported"},
         {"linux.resources.network.classID", OCI_REJECTED, ""},
         {"linux.resources.network.priorities", OCI_REJECTED, ""},
         {"linux.resources.rdma", OCI_REJECTED, "the rdma controller is not supported"},
-        {"linux.resources.unified", OCI_NOTE,
-         "files of the box's cgroup2 group; an error for a controller the group lacks"},
+        {"linux.resources.unified", OCI_REJECTED,
+         "writing arbitrary cgroup2 files is not supported"},
         {"linux.intelRdt", OCI_REJECTED, "resctrl is not supported"},
         {"linux.intelRdt.closID", OCI_REJECTED, ""},
         {"linux.intelRdt.l3CacheSchema", OCI_REJECTED, ""},
