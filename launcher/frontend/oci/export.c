@@ -219,20 +219,6 @@ static int export_process(const struct box_config *c, struct json_object *root)
         return 0;
 }
 
-static void mount_add(struct json_object *a, const char *dest, const char *type, const char *source,
-                      const char *const *opts)
-{
-        struct json_object *m = json_object_new_object();
-        ADD(m, "destination", str(dest));
-        ADD(m, "type", str(type));
-        ADD(m, "source", str(source));
-        struct json_object *o = json_object_new_array();
-        for (const char *const *p = opts; *p; p++)
-                json_object_array_add(o, str(*p));
-        ADD(m, "options", o);
-        json_object_array_add(a, m);
-}
-
 static void opt_add(struct json_object *o, const char *s)
 {
         json_object_array_add(o, str(s));
@@ -307,8 +293,15 @@ static void export_mount(const struct box_mount *m, struct json_object *a)
         for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
                 if (f & flags[i].flag)
                         opt_add(o, flags[i].name);
-        opt_add(o, f & MS_NOSUID ? "nosuid" : "suid");
-        opt_add(o, f & MS_NODEV ? "nodev" : "dev");
+        if (m->type == BOX_MOUNT_FS) {
+                if (f & MS_NOSUID)
+                        opt_add(o, "nosuid");
+                if (f & MS_NODEV)
+                        opt_add(o, "nodev");
+        } else {
+                opt_add(o, f & MS_NOSUID ? "nosuid" : "suid");
+                opt_add(o, f & MS_NODEV ? "nodev" : "dev");
+        }
         for (size_t i = 0; i < ARRAY_SIZE(rec); i++) {
                 if (m->rec_attr_set & rec[i].attr)
                         opt_add(o, rec[i].set);
@@ -342,20 +335,39 @@ static void export_mounts(const struct box_config *c, struct json_object *root)
         ADD(root, "mounts", a);
         if (!c->api_listed) {
                 /* What launch/rootfs.c and dev.c mount for a .box. */
-                mount_add(a, "/proc", "proc", "proc",
-                          (const char *const[]){"nosuid", "nodev", "noexec", NULL});
-                mount_add(a, "/sys", "sysfs", "sysfs",
-                          (const char *const[]){"ro", "nosuid", "nodev", "noexec", NULL});
-                mount_add(a, "/dev", "tmpfs", "tmpfs",
-                          (const char *const[]){"nosuid", "noexec", "mode=0755", "size=4m", NULL});
-                mount_add(a, "/dev/pts", "devpts", "devpts",
-                          (const char *const[]){"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-                                                "mode=0620", NULL});
-                mount_add(a, "/dev/shm", "tmpfs", "shm",
-                          (const char *const[]){"nosuid", "nodev", "mode=1777", "size=64m", NULL});
-                if (c->ns_ipc)
-                        mount_add(a, "/dev/mqueue", "mqueue", "mqueue",
-                                  (const char *const[]){"nosuid", "nodev", "noexec", NULL});
+                const unsigned long api = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+                const struct box_mount implicit[] = {
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"proc",
+                         .target = (char *)"/proc",
+                         .flags = api},
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"sysfs",
+                         .target = (char *)"/sys",
+                         .flags = api | MS_RDONLY},
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"tmpfs",
+                         .target = (char *)"/dev",
+                         .flags = MS_NOSUID | MS_NOEXEC,
+                         .data = (char *)"mode=0755,size=4m"},
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"devpts",
+                         .target = (char *)"/dev/pts",
+                         .flags = MS_NOSUID | MS_NOEXEC,
+                         .data = (char *)"newinstance,ptmxmode=0666,mode=0620"},
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"tmpfs",
+                         .source = (char *)"shm",
+                         .target = (char *)"/dev/shm",
+                         .flags = MS_NOSUID | MS_NODEV,
+                         .data = (char *)"mode=1777,size=64m"},
+                        {.type = BOX_MOUNT_FS,
+                         .fstype = (char *)"mqueue",
+                         .target = (char *)"/dev/mqueue",
+                         .flags = api},
+                };
+                for (size_t i = 0; i < ARRAY_SIZE(implicit) - (c->ns_ipc ? 0 : 1); i++)
+                        export_mount(&implicit[i], a);
         }
         for (size_t i = 0; i < c->n_mounts; i++)
                 export_mount(&c->mounts[i], a);

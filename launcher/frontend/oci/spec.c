@@ -667,11 +667,12 @@ static void parse_mount(struct parser *p, struct json_object *o, const char *pat
         if (bind && !m->recursive && (m->rec_attr_set || m->rec_attr_clr))
                 log_debug("%s: recursive attributes on a non-recursive bind apply to its one mount",
                           path);
-        if (m->flags & MS_NOSUID)
-                m->suid = false;
-        if (m->flags & MS_NODEV)
-                m->dev = false;
-        m->flags &= ~(MS_NOSUID | MS_NODEV);
+        /* A bind mount keeps nosuid and nodev in its own booleans (box_mount_flags()). */
+        if (bind) {
+                m->suid = !(m->flags & MS_NOSUID);
+                m->dev = !(m->flags & MS_NODEV);
+                m->flags &= ~(MS_NOSUID | MS_NODEV);
+        }
         if (clear & MS_RDONLY)
                 m->flags &= ~MS_RDONLY;
         m->data = TAKE_PTR(data);
