@@ -129,11 +129,11 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                 {CG_CPU, CG2_CPU, false,
                  set(l->cpu_quota_ppm)                               ? BOX_F_CPU_QUOTA
                  : set(l->cpu_period_usec) && l->cpu_period_usec > 0 ? BOX_F_CPU_PERIOD
-                 : set(l->cpu_shares)                                ? BOX_F_CPU_SHARES
-                 : set(l->cpu_burst_usec)                            ? BOX_F_CPU_BURST
-                 : set(l->cpu_rt_runtime_usec)                       ? BOX_F_CPU_RT_RUNTIME
-                 : set(l->cpu_rt_period_usec)                        ? BOX_F_CPU_RT_PERIOD
-                 : l->cpu_idle >= 0                                  ? BOX_F_CPU_IDLE
+                 : l->cpu_shares                                     ? BOX_F_CPU_SHARES
+                 : l->cpu_burst_usec                                 ? BOX_F_CPU_BURST
+                 : l->cpu_rt_runtime1                                ? BOX_F_CPU_RT_RUNTIME
+                 : l->cpu_rt_period_usec                             ? BOX_F_CPU_RT_PERIOD
+                 : l->cpu_idle                                       ? BOX_F_CPU_IDLE
                                                                      : BOX_F_NONE,
                  set(l->cpu_weight) ? BOX_F_CPU_WEIGHT : BOX_F_NONE},
                 {CG_CPUSET, CG2_CPUSET, false,

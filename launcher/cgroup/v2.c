@@ -26,7 +26,7 @@ static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                         return r;
         }
         char w[PATH_MAX + 128];
-        if (l->memory_swappiness != BOX_LIMIT_UNSET || l->oom_kill_disable) {
+        if (l->memory_swappiness1 || l->oom_kill_disable) {
                 enum box_field f =
                         l->oom_kill_disable ? BOX_F_OOM_KILL_DISABLE : BOX_F_MEMORY_SWAPPINESS;
                 log_error("%s: cgroup2 has no such setting", cg_where(cg->config, f, w, sizeof(w)));
@@ -60,17 +60,17 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                 (void)cg_write_weight(cg, fd, "cpu.weight", buf, BOX_F_CPU_WEIGHT);
         }
         /* OCI shares on the v2 scale (runc's conversion). */
-        if (l->cpu_shares != BOX_LIMIT_UNSET &&
+        if (l->cpu_shares &&
             (r = cg_write_u64(cg, fd, "cpu.weight", 1 + ((l->cpu_shares - 2) * 9999) / 262142,
                               BOX_F_CPU_SHARES)) < 0)
                 return r;
-        if (l->cpu_burst_usec != BOX_LIMIT_UNSET &&
+        if (l->cpu_burst_usec &&
             (r = cg_write_u64(cg, fd, "cpu.max.burst", l->cpu_burst_usec, BOX_F_CPU_BURST)) < 0)
                 return r;
-        if (l->cpu_idle >= 0 &&
+        if (l->cpu_idle &&
             (r = cg_write_u64(cg, fd, "cpu.idle", (uint64_t)l->cpu_idle, BOX_F_CPU_IDLE)) < 0)
                 return r;
-        if (l->cpu_rt_runtime_usec != BOX_LIMIT_UNSET || l->cpu_rt_period_usec != BOX_LIMIT_UNSET) {
+        if (l->cpu_rt_runtime1 || l->cpu_rt_period_usec) {
                 char w[PATH_MAX + 128];
                 log_error("%s: cgroup2 has no real-time budget",
                           cg_where(cg->config, BOX_F_CPU_RT_RUNTIME, w, sizeof(w)));

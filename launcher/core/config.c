@@ -34,9 +34,6 @@ void box_config_init(struct box_config *c)
          * group at every start for nothing. */
         l->cpu_quota_ppm = l->cpu_weight = l->tasks_max = l->io_weight = l->cpu_period_usec =
                 BOX_LIMIT_UNSET;
-        l->memory_swappiness = l->cpu_shares = l->cpu_burst_usec = l->cpu_rt_runtime_usec =
-                l->cpu_rt_period_usec = BOX_LIMIT_UNSET;
-        l->cpu_idle = -1;
         c->umask = -1;
         c->ioprio_class = -1;
 }

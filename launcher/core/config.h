@@ -160,14 +160,16 @@ struct box_limits {
         struct box_io_limit *io;
         size_t n_io;
         char *parent; /* cgroup parent, relative to each hierarchy root; NULL = automatic */
-        /* OCI linux.resources beyond the .box keys (BOX_LIMIT_UNSET: not set) */
+        /* OCI linux.resources beyond the .box keys; 0 (as a zeroed struct has it) is "not set"
+         * for each, hence the value + 1 where 0 means something. */
         char *path; /* the box's own group (cgroupsPath): "/a/b" or "slice:prefix:name" */
-        uint64_t memory_swappiness; /* 0..100 */
+        uint64_t memory_swappiness1; /* swappiness + 1 (1..101) */
         bool oom_kill_disable;
         uint64_t cpu_shares; /* v1 cpu.shares as given (2..262144) */
         uint64_t cpu_burst_usec;
-        uint64_t cpu_rt_runtime_usec, cpu_rt_period_usec;
-        int64_t cpu_idle; /* -1: not set */
+        uint64_t cpu_rt_runtime1; /* cpu.rt_runtime_us + 1 */
+        uint64_t cpu_rt_period_usec;
+        int64_t cpu_idle; /* 1: idle */
         struct box_io_weight_device *io_weights;
         size_t n_io_weights;
         struct box_hugepage_limit *hugepages;

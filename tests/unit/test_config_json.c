@@ -179,11 +179,11 @@ static void full(struct box_config *c)
         c->seccomp.rules[0].n_args = 1;
         c->seccomp.n_rules = 1;
         l->path = xstrdup("system.slice:p:n");
-        l->memory_swappiness = 10;
+        l->memory_swappiness1 = 11;
         l->oom_kill_disable = true;
         l->cpu_shares = 512;
         l->cpu_burst_usec = 1000;
-        l->cpu_rt_runtime_usec = 100;
+        l->cpu_rt_runtime1 = 101;
         l->cpu_rt_period_usec = 1000;
         l->cpu_idle = 1;
         l->io_weights = xcalloc(1, sizeof(*l->io_weights));

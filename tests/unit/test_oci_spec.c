@@ -229,7 +229,7 @@ static void test_linux(void **state)
         assert_int_equal(l->memory_max, 1000000);
         assert_int_equal(l->memory_high, 500000);
         assert_int_equal(l->memory_swap_max, 2000000);
-        assert_int_equal(l->memory_swappiness, 10);
+        assert_int_equal(l->memory_swappiness1, 11);
         assert_true(l->oom_kill_disable);
         assert_int_equal(l->cpu_shares, 512);
         assert_int_equal(l->cpu_quota_ppm, 500000);

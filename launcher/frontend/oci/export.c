@@ -446,12 +446,13 @@ static void export_resources(const struct box_config *c, struct json_object *lx)
         add_u64(m, "reservation", l->memory_high);
         if (l->memory_swap_max != BOX_LIMIT_UNSET && l->memory_max != BOX_LIMIT_UNSET)
                 add_u64(m, "swap", l->memory_max + l->memory_swap_max);
-        add_u64(m, "swappiness", l->memory_swappiness);
+        if (l->memory_swappiness1)
+                add_u64(m, "swappiness", l->memory_swappiness1 - 1);
         if (l->oom_kill_disable)
                 ADD(m, "disableOOMKiller", json_object_new_boolean(true));
         ADD(r, "memory", obj_or_null(m));
         struct json_object *cpu = json_object_new_object();
-        if (l->cpu_shares != BOX_LIMIT_UNSET)
+        if (l->cpu_shares)
                 add_u64(cpu, "shares", l->cpu_shares);
         else if (l->cpu_weight != BOX_LIMIT_UNSET)
                 /* The v1 shares boxlaunch writes for CPUWeight= (cgroup/v1.c). */
@@ -461,14 +462,17 @@ static void export_resources(const struct box_config *c, struct json_object *lx)
                 add_u64(cpu, "quota", l->cpu_quota_ppm * per / 1000000);
         }
         add_u64(cpu, "period", l->cpu_period_usec);
-        add_u64(cpu, "burst", l->cpu_burst_usec);
-        add_u64(cpu, "realtimeRuntime", l->cpu_rt_runtime_usec);
-        add_u64(cpu, "realtimePeriod", l->cpu_rt_period_usec);
+        if (l->cpu_burst_usec)
+                add_u64(cpu, "burst", l->cpu_burst_usec);
+        if (l->cpu_rt_runtime1)
+                add_u64(cpu, "realtimeRuntime", l->cpu_rt_runtime1 - 1);
+        if (l->cpu_rt_period_usec)
+                add_u64(cpu, "realtimePeriod", l->cpu_rt_period_usec);
         if (l->cpuset_cpus)
                 ADD(cpu, "cpus", str(l->cpuset_cpus));
         if (l->cpuset_mems)
                 ADD(cpu, "mems", str(l->cpuset_mems));
-        if (l->cpu_idle >= 0)
+        if (l->cpu_idle)
                 ADD(cpu, "idle", json_object_new_int64(l->cpu_idle));
         ADD(r, "cpu", obj_or_null(cpu));
         if (l->tasks_max != BOX_LIMIT_UNSET) {

@@ -952,7 +952,9 @@ static void parse_memory(struct parser *p, struct json_object *o)
                 else
                         l->memory_swap_max = swap - l->memory_max;
         }
-        (void)get_u64(p, o, path, "swappiness", 100, &l->memory_swappiness);
+        uint64_t sw;
+        if (get_u64(p, o, path, "swappiness", 100, &sw))
+                l->memory_swappiness1 = sw + 1;
         (void)get_bool(p, o, path, "disableOOMKiller", &l->oom_kill_disable);
         bool hier = true;
         if (get_bool(p, o, path, "useHierarchy", &hier) && !hier)
@@ -968,9 +970,13 @@ static void parse_cpu(struct parser *p, struct json_object *o)
         struct box_limits *l = &p->c->limits;
         if (!check_object(p, o, path))
                 return;
-        (void)get_u64(p, o, path, "shares", 262144, &l->cpu_shares);
-        if (l->cpu_shares != BOX_LIMIT_UNSET && l->cpu_shares < 2)
-                bad(p, "linux.resources.cpu.shares", "below 2");
+        uint64_t shares;
+        if (get_u64(p, o, path, "shares", 262144, &shares)) {
+                if (shares < 2)
+                        bad(p, "linux.resources.cpu.shares", "below 2");
+                else
+                        l->cpu_shares = shares;
+        }
         uint64_t period = BOX_LIMIT_UNSET;
         if (get_u64(p, o, path, "period", 1000000, &period)) {
                 if (period < 1000)
@@ -994,7 +1000,7 @@ static void parse_cpu(struct parser *p, struct json_object *o)
         (void)get_u64(p, o, path, "burst", UINT32_MAX, &l->cpu_burst_usec);
         int64_t rt;
         if (get_i64(p, o, path, "realtimeRuntime", -1, INT64_MAX, &rt) && rt >= 0)
-                l->cpu_rt_runtime_usec = (uint64_t)rt;
+                l->cpu_rt_runtime1 = (uint64_t)rt + 1;
         (void)get_u64(p, o, path, "realtimePeriod", UINT32_MAX, &l->cpu_rt_period_usec);
         _cleanup_free_ char *cpus = NULL, *mems = NULL;
         if (get_str(p, o, path, "cpus", &cpus) && *cpus &&
