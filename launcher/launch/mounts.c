@@ -335,6 +335,32 @@ bool mounts_need_layer(const struct box_mount *const *m, size_t n, bool machine,
         return false;
 }
 
+/* Is dir (normalised, absolute) a proper prefix directory of path? */
+static bool under(const char *dir, const char *path)
+{
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return strncmp(dir, path, n) == 0 && (n == 1 || path[n] == '/') && path[n + (n > 1)];
+}
+
+bool mounts_need_layer_listed(const struct box_mount *const *m, size_t n, int rootfd)
+{
+        for (size_t i = 0; i < n; i++) {
+                bool fresh = false;
+                /* Below an earlier file system of the list (/dev/pts on the /dev tmpfs): made
+                 * there, not in the image. */
+                for (size_t j = 0; j < i && !fresh; j++)
+                        fresh = m[j]->type != BOX_MOUNT_BIND && under(m[j]->target, m[i]->target);
+                if (fresh)
+                        continue;
+                _cleanup_close_ int fd = in_root(rootfd, m[i]->target, O_PATH);
+                if (fd == -ENOENT)
+                        return true;
+        }
+        return false;
+}
+
 int mounts_clone_shared(const struct box_config *c, const struct box_mount *const *m, size_t n,
                         struct mount_sources *ret)
 {
