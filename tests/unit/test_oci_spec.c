@@ -10,6 +10,7 @@
 #include "core/config_json.h"
 #include "frontend/box/box.h"
 #include "frontend/oci/oci.h"
+#include "launch/seccomp.h"
 #include "util/log.h"
 
 #include <sched.h>
@@ -451,6 +452,31 @@ static void test_export_needs_numbers(void **state)
         box_config_free(&a);
 }
 
+/* A literal filter compiles with libseccomp: names it does not know are skipped, the flags
+ * go with the program; a bad architecture is an error naming the field. */
+static void test_seccomp_literal(void **state)
+{
+        struct box_config c;
+        _cleanup_free_ char *t =
+                spec("",
+                     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                     "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
+                     "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+                     "\"syscalls\":[{\"names\":[\"read\",\"no_such_call\"],\"action\":\"SCMP_ACT_"
+                     "ALLOW\"},"
+                     "{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13,"
+                     "\"args\":[{\"index\":1,\"value\":448,\"op\":\"SCMP_CMP_EQ\"},"
+                     "{\"index\":1,\"value\":511,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                     "");
+        assert_int_equal(load(t, &c), 0);
+        struct box_seccomp_prog prog;
+        assert_int_equal(seccomp_compile(&c, 0, &prog), 0);
+        assert_true(prog.len > 10);
+        assert_int_equal(prog.flags, 2 /* SECCOMP_FILTER_FLAG_LOG */);
+        seccomp_prog_free(&prog);
+        box_config_free(&c);
+}
+
 /* docs/oci-fields.md is the table, generated; every path the parser names is in it. */
 static void test_fields_doc(void **state)
 {
@@ -493,6 +519,7 @@ int main(void)
                 cmocka_unit_test(test_box_round_trip),
                 cmocka_unit_test(test_export_needs_numbers),
                 cmocka_unit_test(test_fields_doc),
+                cmocka_unit_test(test_seccomp_literal),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
