@@ -357,6 +357,8 @@ static void parse_user(struct parser *p, struct json_object *o, const char *path
         }
         size_t n;
         struct json_object *a = get_array(p, o, path, "additionalGids", &n);
+        if (n > 64)
+                bad(p, "process.user.additionalGids", "more than 64 groups are not supported");
         strv_free(c->supplementary_groups);
         c->supplementary_groups = xcalloc(n + 1, sizeof(char *));
         for (size_t i = 0, k = 0; i < n; i++) {
