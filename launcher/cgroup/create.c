@@ -60,10 +60,9 @@ static int check_config(const struct box_config *c)
         /* OCI resources boxlaunch does not write (yet): an error, never silently dropped. */
         const struct box_limits *l = &c->limits;
         char w[PATH_MAX + 128];
-        enum box_field f = l->n_io_weights  ? BOX_F_IO_WEIGHT_DEVICE
-                           : l->n_hugepages ? BOX_F_HUGEPAGES
-                           : l->unified     ? BOX_F_UNIFIED
-                                            : BOX_F_NONE;
+        enum box_field f = l->n_io_weights ? BOX_F_IO_WEIGHT_DEVICE
+                           : l->unified    ? BOX_F_UNIFIED
+                                           : BOX_F_NONE;
         if (f != BOX_F_NONE)
                 return log_error_errno(-EOPNOTSUPP, "%s: not supported by boxlaunch",
                                        cg_where(c, f, w, sizeof(w)));
@@ -73,7 +72,7 @@ static int check_config(const struct box_config *c)
 /* --- the plan: which hierarchies get a group ------------------------------------------------ */
 
 /* cgroup2 controller names, indexed by CG2_* bit number. */
-static const char *const v2_names[] = {"cpuset", "cpu", "io", "memory", "pids"};
+static const char *const v2_names[] = {"cpuset", "cpu", "io", "memory", "pids", "hugetlb"};
 
 static const char *v2_name(unsigned bit)
 {
@@ -165,6 +164,16 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                         snprintf(why, sizeof(why), "the %s controller is not available here", ctrl);
                         cg_weight_ignored(cg, wants[i].weight, why);
                 }
+        }
+        /* hugetlb: only through cgroup2 (on a hybrid host its unified hierarchy has it). */
+        if (l->n_hugepages) {
+                char w[PATH_MAX + 128];
+                if (!(avail & CG2_HUGETLB))
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: the cgroup2 hugetlb controller is not "
+                                               "available here",
+                                               cg_where(cg->config, BOX_F_HUGEPAGES, w, sizeof(w)));
+                cg->v2_ctrls |= CG2_HUGETLB;
         }
         return 0;
 }

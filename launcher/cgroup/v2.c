@@ -133,6 +133,25 @@ static int v2_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
         return cg_write_u64(cg, fd, "pids.max", l->tasks_max, BOX_F_TASKS_MAX);
 }
 
+/* OCI hugepageLimits: hugetlb.<size>.max ("2MB"), for sizes the kernel has. */
+static int v2_hugetlb(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        for (size_t i = 0; i < l->n_hugepages; i++) {
+                char file[64], w[PATH_MAX + 128];
+                snprintf(file, sizeof(file), "hugetlb.%s.max", l->hugepages[i].page_size);
+                if (!cg->fake && faccessat(fd, file, F_OK, 0) < 0) {
+                        log_error("%s: no huge pages of %s here (no %s)",
+                                  cg_where(cg->config, BOX_F_HUGEPAGES, w, sizeof(w)),
+                                  l->hugepages[i].page_size, file);
+                        return -EOPNOTSUPP;
+                }
+                int r = cg_write_u64(cg, fd, file, l->hugepages[i].limit, BOX_F_HUGEPAGES);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
 {
         int fd = cg->dirs[CG_V2].fd, r;
@@ -156,6 +175,11 @@ int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
         }
         if (cg->v2_ctrls & CG2_IO) {
                 r = v2_io(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        if (cg->v2_ctrls & CG2_HUGETLB) {
+                r = v2_hugetlb(cg, fd, l);
                 if (r < 0)
                         return r;
         }

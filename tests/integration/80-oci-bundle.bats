@@ -122,9 +122,11 @@ EOF
 @test "resources land in the box's cgroup files at cgroupsPath" {
 	b=$(mkbundle r1 '.linux.cgroupsPath = "/'"$CG_PARENT"'/oci-r1" |
 		.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 33} |
-		.linux.resources.cpu = {"shares": 300, "quota": 20000, "period": 100000}' <<'EOF'
+		.linux.resources.cpu = {"shares": 300, "quota": 20000, "period": 100000} |
+		.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]' <<'EOF'
 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
 cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+cat /sys/fs/cgroup/unified/hugetlb.2MB.max
 EOF
 )
 	run_box "$b"
@@ -134,6 +136,7 @@ EOF
 	[ "${lines[1]}" = 33 ]
 	[ "${lines[2]}" = 300 ]
 	[ "${lines[3]}" = 20000 ]
+	[ "${lines[4]}" = 4194304 ]
 	# The box's group is gone; the parent made for it is the caller's (as with runc).
 	for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
 		[ -d "$h" ] || continue

@@ -300,8 +300,10 @@ static void test_rejections(void **state)
                      "linux.resources.memory.swap: needs limit");
         expect_error("", "\"resources\":{\"network\":{\"classID\":1}}", "",
                      "config.json: linux.resources.network: not supported");
-        expect_error("", "\"resources\":{\"hugepageLimits\":[]}", "",
-                     "linux.resources.hugepageLimits: not supported");
+        expect_error("", "\"resources\":{\"unified\":{\"memory.high\":\"1\"}}", "",
+                     "linux.resources.unified: not supported");
+        expect_error("", "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2XB\",\"limit\":1}]}",
+                     "", "linux.resources.hugepageLimits[0].pageSize: '2XB' is not like 2MB");
         expect_error("", "\"resources\":{\"cpu\":{\"shares\":1}}", "",
                      "linux.resources.cpu.shares: below 2");
         expect_error("", "\"intelRdt\":{\"closID\":\"x\"}", "", "linux.intelRdt: not supported");
