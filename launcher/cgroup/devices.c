@@ -95,7 +95,7 @@ static int collect_rules(const struct box_config *c, const struct box_device *de
 {
         const struct box_limits *l = c ? &c->limits : NULL;
         bool oci = l && l->dev_rules_given;
-        size_t n = 0, max = ARRAY_SIZE(default_rules) + n_devs + (oci ? l->n_dev_rules : 0);
+        size_t n = 0, max = ARRAY_SIZE(default_rules) + n_devs + (oci ? l->n_dev_rules + 2 : 0);
         _cleanup_free_ struct dev_rule *v = xcalloc(max ? max : 1, sizeof(*v));
         for (size_t i = 0; oci && i < l->n_dev_rules; i++) {
                 const struct box_dev_rule *d = &l->dev_rules[i];
@@ -107,6 +107,12 @@ static int collect_rules(const struct box_config *c, const struct box_device *de
         }
         for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
                 v[n++] = default_rules[i];
+        /* As runc: an OCI box may mknod any node (opening it is what the rules decide); the
+         * listed devices are made in the box's cgroup. */
+        if (oci) {
+                v[n++] = (struct dev_rule){'c', ANY, ANY, ACC_M, false};
+                v[n++] = (struct dev_rule){'b', ANY, ANY, ACC_M, false};
+        }
         for (size_t i = 0; !oci && i < n_devs; i++) {
                 int r = device_rule(&devs[i], &v[n]);
                 if (r < 0)

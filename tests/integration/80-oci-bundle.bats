@@ -81,8 +81,8 @@ EOF
 		.linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}] |
 		.mounts += [{"destination": "/mnt/id", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/src"'",
 		             "options": ["bind", "idmap"],
-		             "uidMappings": [{"containerID": 0, "hostID": 2000, "size": 1}],
-		             "gidMappings": [{"containerID": 0, "hostID": 2000, "size": 1}]}]' <<'EOF'
+		             "uidMappings": [{"containerID": 2000, "hostID": 200000, "size": 1}],
+		             "gidMappings": [{"containerID": 2000, "hostID": 200000, "size": 1}]}]' <<'EOF'
 cat /proc/self/uid_map; stat -c "owner=%u" /mnt/id
 EOF
 )
@@ -234,7 +234,7 @@ EOF
 	[ "$status" -eq 0 ]
 	f=$(mkbox exported <<'EOF'
 [Exec]
-Command = /bin/sh -c "echo hi $(id -u) $FOO; exit 3"
+Command = "/bin/sh -c 'echo hi $(id -u) $FOO; exit 3'"
 Environment = FOO=bar
 
 [Limits]
