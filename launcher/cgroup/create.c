@@ -60,12 +60,9 @@ static int check_config(const struct box_config *c)
         /* OCI resources boxlaunch does not write (yet): an error, never silently dropped. */
         const struct box_limits *l = &c->limits;
         char w[PATH_MAX + 128];
-        enum box_field f = l->n_io_weights ? BOX_F_IO_WEIGHT_DEVICE
-                           : l->unified    ? BOX_F_UNIFIED
-                                           : BOX_F_NONE;
-        if (f != BOX_F_NONE)
+        if (l->unified)
                 return log_error_errno(-EOPNOTSUPP, "%s: not supported by boxlaunch",
-                                       cg_where(c, f, w, sizeof(w)));
+                                       cg_where(c, BOX_F_UNIFIED, w, sizeof(w)));
         return c->limits.dev_rules_given ? 0 : devices_check(c->devices, c->n_devices);
 }
 
@@ -140,7 +137,8 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                  : l->cpuset_mems ? BOX_F_CPUSET_MEMS
                                   : BOX_F_NONE,
                  BOX_F_NONE},
-                {CG_BLKIO, CG2_IO, false, io_max_field(l),
+                {CG_BLKIO, CG2_IO, false,
+                 l->n_io_weights ? BOX_F_IO_WEIGHT_DEVICE : io_max_field(l),
                  set(l->io_weight) ? BOX_F_IO_WEIGHT : BOX_F_NONE},
         };
         int v2root = cg->dirs[CG_V2].rootfd;

@@ -106,6 +106,26 @@ static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l
                                           "no io.weight or io.bfq.weight here (neither the "
                                           "iocost controller nor the BFQ I/O scheduler)");
         }
+        /* OCI weightDevice: io.bfq.weight (1..1000) or io.weight (iocost) per device. */
+        for (size_t i = 0; i < l->n_io_weights; i++) {
+                const char *file = cg->fake || faccessat(fd, "io.bfq.weight", F_OK, 0) == 0
+                                           ? "io.bfq.weight"
+                                   : faccessat(fd, "io.weight", F_OK, 0) == 0 ? "io.weight"
+                                                                              : NULL;
+                char buf[64], w[PATH_MAX + 128];
+                if (!file) {
+                        log_error("%s: not supported here (neither io.bfq.weight nor io.weight)",
+                                  cg_where(cg->config, BOX_F_IO_WEIGHT_DEVICE, w, sizeof(w)));
+                        return -EOPNOTSUPP;
+                }
+                if (!l->io_weights[i].weight)
+                        continue;
+                snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io_weights[i].major,
+                         l->io_weights[i].minor, l->io_weights[i].weight);
+                r = cg_write_field(cg, fd, file, buf, true, BOX_F_IO_WEIGHT_DEVICE);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < l->n_io; i++) {
                 const struct box_io_limit *io = &l->io[i];
                 enum box_field f = cg_io_field(io);

@@ -220,6 +220,14 @@ EOF
 	[ "$status" -eq 125 ]
 	grep -q "createRuntime" <<<"$output"
 
+	# This machine has no BFQ: per-device weights cannot be honoured.
+	if [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight_device ] && [ -d /sys/fs/cgroup/blkio ]; then
+		b=$(mkbundle bad6 '.linux.resources.blockIO = {"weightDevice": [{"major": 8, "minor": 0, "weight": 100}]}' </dev/null)
+		run_box "$b"
+		[ "$status" -eq 125 ]
+		grep -q "config.json: linux.resources.blockIO.weightDevice: not supported here" <<<"$output"
+	fi
+
 	b=$(mkbundle bad5 '.linux.cgroupsPath = "/'"$CG_PARENT"'"' </dev/null)
 	mkdir "/sys/fs/cgroup/memory/$CG_PARENT"
 	run_box "$b"

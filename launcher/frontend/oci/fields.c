@@ -209,11 +209,12 @@ const struct oci_field oci_fields[] = {
          "converted to the v2 scale and written as a .box IOWeight= is; where the kernel has no "
          "weight file (no BFQ, no iocost: this machine) a warning, as for a .box"},
         {"linux.resources.blockIO.leafWeight", OCI_REJECTED, "gone from Linux (cfq)"},
-        {"linux.resources.blockIO.weightDevice", OCI_REJECTED,
-         "per-device weights are not supported"},
-        {"linux.resources.blockIO.weightDevice[].major", OCI_REJECTED, ""},
-        {"linux.resources.blockIO.weightDevice[].minor", OCI_REJECTED, ""},
-        {"linux.resources.blockIO.weightDevice[].weight", OCI_REJECTED, ""},
+        {"linux.resources.blockIO.weightDevice", OCI_NOTE,
+         "blkio.bfq.weight_device (v1) or io.bfq.weight / io.weight (v2); an error where the "
+         "kernel has no such file (no BFQ: this machine)"},
+        {"linux.resources.blockIO.weightDevice[].major", OCI_HONOURED, ""},
+        {"linux.resources.blockIO.weightDevice[].minor", OCI_HONOURED, ""},
+        {"linux.resources.blockIO.weightDevice[].weight", OCI_HONOURED, ""},
         {"linux.resources.blockIO.weightDevice[].leafWeight", OCI_REJECTED,
          "gone from Linux (cfq)"},
         {"linux.resources.blockIO.throttleReadBpsDevice", OCI_HONOURED, ""},
