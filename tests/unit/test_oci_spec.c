@@ -206,7 +206,9 @@ static void test_linux(void **state)
                 "\"valueTwo\":448}]}]},"
                 "\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],"
                 "\"readonlyPaths\":[\"/proc/sys\"],\"mountLabel\":\"l\","
-                "\"personality\":{\"domain\":\"LINUX32\"}}}");
+                "\"personality\":{\"domain\":\"LINUX32\"},"
+                "\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\","
+                "\"flags\":[\"MPOL_F_STATIC_NODES\"]}}}");
         assert_int_equal(load(t, &c), 0);
         assert_true(c.read_only);
         assert_string_equal(c.root, "/r");
@@ -256,6 +258,9 @@ static void test_linux(void **state)
         assert_string_equal(c.read_only_paths[0], "/proc/sys");
         assert_string_equal(c.mount_label, "l");
         assert_int_equal(c.personality, PER_LINUX32);
+        assert_int_equal(c.mempolicy_mode1, 2 + 1);
+        assert_string_equal(c.mempolicy_nodes, "0");
+        assert_int_equal(c.mempolicy_flags, 1u << 15);
         /* A join with a new user namespace: refused by validation, naming both. */
         assert_int_equal(box_config_validate(&c), -EINVAL);
         assert_non_null(strstr(logged, "config.json: linux.namespaces[].path=/run/netns/n1"));
@@ -307,6 +312,8 @@ static void test_rejections(void **state)
         expect_error("", "\"resources\":{\"cpu\":{\"shares\":1}}", "",
                      "linux.resources.cpu.shares: below 2");
         expect_error("", "\"intelRdt\":{\"closID\":\"x\"}", "", "linux.intelRdt: not supported");
+        expect_error("", "\"memoryPolicy\":{\"mode\":\"MPOL_NOPE\"}", "",
+                     "linux.memoryPolicy.mode: unknown mode");
         expect_error("", "\"netDevices\":{\"eth0\":{}}", "", "linux.netDevices: not supported");
         expect_error("", "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", "",
                      "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported");

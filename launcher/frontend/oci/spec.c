@@ -1349,6 +1349,46 @@ static void parse_linux(struct parser *p, struct json_object *lx)
                                     dom);
                 }
         }
+        if ((v = get(lx, "memoryPolicy")) && check_object(p, v, "linux.memoryPolicy")) {
+                static const char *const modes[] = {"MPOL_DEFAULT",
+                                                    "MPOL_PREFERRED",
+                                                    "MPOL_BIND",
+                                                    "MPOL_INTERLEAVE",
+                                                    "MPOL_LOCAL",
+                                                    "MPOL_PREFERRED_MANY",
+                                                    "MPOL_WEIGHTED_INTERLEAVE"};
+                static const struct {
+                        const char *name;
+                        unsigned flag;
+                } mflags[] = {{"MPOL_F_NUMA_BALANCING", 1u << 13},
+                              {"MPOL_F_RELATIVE_NODES", 1u << 14},
+                              {"MPOL_F_STATIC_NODES", 1u << 15}};
+                const char *mp = "linux.memoryPolicy";
+                _cleanup_free_ char *mode = NULL, *nodes = NULL;
+                if (require(p, v, mp, "mode") && get_str(p, v, mp, "mode", &mode)) {
+                        int k = lookup(mode, modes, ARRAY_SIZE(modes));
+                        if (k < 0)
+                                bad(p, "linux.memoryPolicy.mode", "unknown mode '%s'", mode);
+                        else
+                                c->mempolicy_mode1 = k + 1;
+                }
+                if (get_str(p, v, mp, "nodes", &nodes) && *nodes &&
+                    parse_cpu_list(nodes, &c->mempolicy_nodes) < 0)
+                        bad(p, "linux.memoryPolicy.nodes", "'%s' is not a node list", nodes);
+                _cleanup_strv_ char **fl = NULL;
+                if (get_strv(p, v, mp, "flags", &fl))
+                        for (size_t i = 0; fl[i]; i++) {
+                                bool ok = false;
+                                for (size_t k = 0; k < ARRAY_SIZE(mflags); k++)
+                                        if (streq(fl[i], mflags[k].name)) {
+                                                c->mempolicy_flags |= mflags[k].flag;
+                                                ok = true;
+                                        }
+                                if (!ok)
+                                        bad(p, IDX("linux.memoryPolicy.flags", i),
+                                            "unknown flag '%s'", fl[i]);
+                        }
+        }
         if ((v = get(lx, "timeOffsets")) && check_object(p, v, "linux.timeOffsets")) {
                 static const char *const clocks[] = {"monotonic", "boottime"};
                 json_object_object_foreach(v, key, val)
