@@ -94,7 +94,7 @@ EOF
 	grep -qx "owner=0" <<<"$output"
 }
 
-@test "a network namespace joined by path, time offsets, domainname and umask" {
+@test "a network namespace joined by path, time offsets, domainname, umask and memory policy" {
 	unshare --net sleep 1000 3>&- &
 	HOLDER=$!
 	for i in $(seq 200); do
@@ -106,8 +106,10 @@ EOF
 	b=$(mkbundle n1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "network")] +
 			[{"type": "network", "path": "/proc/'"$HOLDER"'/ns/net"}, {"type": "time"}] |
 		.linux.timeOffsets = {"boottime": {"secs": 864000}} |
-		.domainname = "example.org" | .process.user.umask = 63' <<'EOF'
+		.domainname = "example.org" | .process.user.umask = 63 |
+		.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}' <<'EOF'
 readlink /proc/self/ns/net; cut -d. -f1 /proc/uptime; cat /proc/sys/kernel/domainname; umask
+head -1 /proc/self/numa_maps | cut -d' ' -f2
 EOF
 )
 	run_box "$b"
@@ -117,6 +119,7 @@ EOF
 	[ "${lines[1]}" -ge 864000 ]
 	[ "${lines[2]}" = "example.org" ]
 	[ "${lines[3]}" = "0077" ]
+	[ "${lines[4]}" = "bind:0" ]
 }
 
 @test "resources land in the box's cgroup files at cgroupsPath" {
