@@ -57,12 +57,6 @@ static int check_config(const struct box_config *c)
         int r = check_limits(c);
         if (r < 0)
                 return r;
-        /* OCI resources boxlaunch does not write (yet): an error, never silently dropped. */
-        const struct box_limits *l = &c->limits;
-        char w[PATH_MAX + 128];
-        if (l->unified)
-                return log_error_errno(-EOPNOTSUPP, "%s: not supported by boxlaunch",
-                                       cg_where(c, BOX_F_UNIFIED, w, sizeof(w)));
         return c->limits.dev_rules_given ? 0 : devices_check(c->devices, c->n_devices);
 }
 
@@ -162,6 +156,26 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                         snprintf(why, sizeof(why), "the %s controller is not available here", ctrl);
                         cg_weight_ignored(cg, wants[i].weight, why);
                 }
+        }
+        /* OCI unified: files of the box's cgroup2 group, each controller on cgroup2 here. */
+        for (char **u = l->unified; u && *u; u++) {
+                char w[PATH_MAX + 128], ctrl[32];
+                snprintf(ctrl, sizeof(ctrl), "%.*s", (int)strcspn(*u, "."), *u);
+                unsigned bit = 0;
+                for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
+                        if (streq(ctrl, v2_names[i]))
+                                bit = 1u << i;
+                if (v2root < 0 || (!bit && !streq(ctrl, "cgroup")) || (bit && !(avail & bit)))
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: %.*s: the %s controller is not on cgroup2 here",
+                                               cg_where(cg->config, BOX_F_UNIFIED, w, sizeof(w)),
+                                               (int)strcspn(*u, "="), *u, ctrl);
+                cg->v2_ctrls |= bit;
+                if (!bit && !cg->v2_ctrls)
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: %.*s: the box has no cgroup2 group here",
+                                               cg_where(cg->config, BOX_F_UNIFIED, w, sizeof(w)),
+                                               (int)strcspn(*u, "="), *u);
         }
         /* hugetlb: only through cgroup2 (on a hybrid host its unified hierarchy has it). */
         if (l->n_hugepages) {

@@ -208,5 +208,13 @@ int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
                 if (r < 0)
                         return r;
         }
+        /* OCI unified last: it may override what the fields above wrote (as runc). */
+        for (char **u = l->unified; u && *u; u++) {
+                _cleanup_free_ char *file = xstrndup(*u, strcspn(*u, "="));
+                const char *v = *u + strlen(file) + ((*u)[strlen(file)] == '=');
+                r = cg_write_field(cg, fd, file, v, false, BOX_F_UNIFIED);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }

@@ -126,10 +126,12 @@ EOF
 	b=$(mkbundle r1 '.linux.cgroupsPath = "/'"$CG_PARENT"'/oci-r1" |
 		.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 33} |
 		.linux.resources.cpu = {"shares": 300, "quota": 20000, "period": 100000} |
-		.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]' <<'EOF'
+		.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}] |
+		.linux.resources.unified = {"hugetlb.2MB.rsvd.max": "6291456", "cgroup.max.descendants": "5"}' <<'EOF'
 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
 cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us
-cat /sys/fs/cgroup/unified/hugetlb.2MB.max
+cat /sys/fs/cgroup/unified/hugetlb.2MB.max /sys/fs/cgroup/unified/hugetlb.2MB.rsvd.max
+cat /sys/fs/cgroup/unified/cgroup.max.descendants
 EOF
 )
 	run_box "$b"
@@ -140,6 +142,8 @@ EOF
 	[ "${lines[2]}" = 300 ]
 	[ "${lines[3]}" = 20000 ]
 	[ "${lines[4]}" = 4194304 ]
+	[ "${lines[5]}" = 6291456 ]
+	[ "${lines[6]}" = 5 ]
 	# The box's group is gone; the parent made for it is the caller's (as with runc).
 	for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
 		[ -d "$h" ] || continue
@@ -223,6 +227,13 @@ EOF
 	[ "$status" -eq 125 ]
 	grep -q "createRuntime" <<<"$output"
 
+	# memory is a v1 controller on this hybrid machine: not through unified.
+	if [ ! -e /sys/fs/cgroup/unified/memory.pressure ] || ! grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers; then
+		b=$(mkbundle bad7 '.linux.resources.unified = {"memory.high": "1000000"}' </dev/null)
+		run_box "$b"
+		[ "$status" -eq 125 ]
+		grep -q "config.json: linux.resources.unified: memory.high: the memory controller is not on cgroup2 here" <<<"$output"
+	fi
 	# This machine has no BFQ: per-device weights cannot be honoured.
 	if [ ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight_device ] && [ -d /sys/fs/cgroup/blkio ]; then
 		b=$(mkbundle bad6 '.linux.resources.blockIO = {"weightDevice": [{"major": 8, "minor": 0, "weight": 100}]}' </dev/null)

@@ -305,8 +305,8 @@ static void test_rejections(void **state)
                      "linux.resources.memory.swap: needs limit");
         expect_error("", "\"resources\":{\"network\":{\"classID\":1}}", "",
                      "config.json: linux.resources.network: not supported");
-        expect_error("", "\"resources\":{\"unified\":{\"memory.high\":\"1\"}}", "",
-                     "linux.resources.unified: not supported");
+        expect_error("", "\"resources\":{\"unified\":{\"../x\":\"1\"}}", "",
+                     "linux.resources.unified.../x: not a cgroup file name");
         expect_error("", "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2XB\",\"limit\":1}]}",
                      "", "linux.resources.hugepageLimits[0].pageSize: '2XB' is not like 2MB");
         expect_error("", "\"resources\":{\"cpu\":{\"shares\":1}}", "",

@@ -233,8 +233,9 @@ const struct oci_field oci_fields[] = {
         {"linux.resources.network.classID", OCI_REJECTED, ""},
         {"linux.resources.network.priorities", OCI_REJECTED, ""},
         {"linux.resources.rdma", OCI_REJECTED, "the rdma controller is not supported"},
-        {"linux.resources.unified", OCI_REJECTED,
-         "writing arbitrary cgroup2 files is not supported"},
+        {"linux.resources.unified", OCI_NOTE,
+         "written to the box's cgroup2 group after the other resources; an error for a controller "
+         "that is not on cgroup2 here (on this hybrid machine only hugetlb is)"},
         {"linux.intelRdt", OCI_REJECTED, "resctrl is not supported"},
         {"linux.intelRdt.closID", OCI_REJECTED, ""},
         {"linux.intelRdt.l3CacheSchema", OCI_REJECTED, ""},
