@@ -84,9 +84,11 @@ static int copy_tree(int from, int to, unsigned depth)
                                 return -errno;
                         (void)fchown(b, st.st_uid, st.st_gid);
                         (void)fchmod(b, st.st_mode & 07777);
-                } else if (mknodat(to, de->d_name, st.st_mode, st.st_rdev) < 0) {
-                        return -errno;
+                } else if (S_ISFIFO(st.st_mode)) {
+                        if (mknodat(to, de->d_name, st.st_mode, 0) < 0)
+                                return -errno;
                 }
+                /* Device nodes and sockets of the image are not copied up. */
         }
         return 0;
 }
