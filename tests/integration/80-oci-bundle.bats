@@ -122,6 +122,18 @@ EOF
 	[ "${lines[4]}" = "bind:0" ]
 }
 
+@test "without a pid namespace the payload runs in the host's" {
+	b=$(mkbundle p1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' <<'EOF'
+echo "pid=$$"; cat /proc/1/comm
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" != "pid=1" ]
+	[ "${lines[1]}" = "$(cat /proc/1/comm)" ]
+}
+
 @test "resources land in the box's cgroup files at cgroupsPath" {
 	b=$(mkbundle r1 '.linux.cgroupsPath = "/'"$CG_PARENT"'/oci-r1" |
 		.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 33} |

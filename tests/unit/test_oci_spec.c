@@ -354,8 +354,8 @@ static void test_rejections(void **state)
                      "\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
                      "{\"type\":\"mount\"}]}",
                      "config.json: hostname: needs a new uts namespace");
-        expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
-                     "no pid namespace");
+        expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
+                     "no mount namespace");
         expect_error("", "",
                      "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\","
                      "\"path\":\"/proc/1/ns/mnt\"}]}",

@@ -118,8 +118,8 @@ const struct oci_field oci_fields[] = {
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
          "each type new, or joined by path with setns(2). A type left out shares the host's, "
-         "except mount (always new) and pid (an error: boxlaunch's init is PID 1 of its own "
-         "namespace)"},
+         "except mount, which is always new (an error when left out); without a pid namespace the "
+         "payload runs in the host's and is not PID 1"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
          "joined with setns(2) for network, ipc, uts, cgroup and time; mount, pid and user cannot "

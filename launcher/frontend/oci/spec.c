@@ -798,11 +798,8 @@ static void parse_namespaces(struct parser *p, struct json_object *lx, bool *hav
         }
         if (!have[BOX_NS_MNT])
                 bad(p, "linux.namespaces", "no mount namespace: boxlaunch always makes one");
-        if (!have[BOX_NS_PID])
-                bad(p, "linux.namespaces",
-                    "no pid namespace: sharing the host's is not supported (the box's init is PID "
-                    "1 "
-                    "of its own namespace)");
+        /* No pid namespace: the host's, as the spec says (the payload is not PID 1). */
+        c->ns_pid_host = !have[BOX_NS_PID];
         c->ns_uts = have[BOX_NS_UTS] && !c->ns_join[BOX_NS_UTS];
         c->ns_ipc = have[BOX_NS_IPC] && !c->ns_join[BOX_NS_IPC];
         c->ns_cgroup = have[BOX_NS_CGROUP] && !c->ns_join[BOX_NS_CGROUP];
