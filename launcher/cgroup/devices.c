@@ -138,8 +138,12 @@ static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_dev
         if (r < 0)
                 return log_error_errno(r, "Failed to write devices.deny");
         for (size_t i = 0; i < n; i++) {
-                if (rules[i].type == 'a' && rules[i].major == ANY && rules[i].minor == ANY &&
-                    rules[i].access == ACC_ALL)
+                bool all = rules[i].type == 'a' && rules[i].major == ANY && rules[i].minor == ANY &&
+                           rules[i].access == ACC_ALL;
+                /* The usual first OCI rule, deny everything, is what was just written. */
+                if (i == 0 && all && rules[i].deny)
+                        continue;
+                if (all)
                         snprintf(buf, sizeof(buf), "a");
                 else
                         rule_string(&rules[i], buf, sizeof(buf));
