@@ -170,15 +170,15 @@ EOF
 			 "args": [{"index": 1, "value": 448, "op": "SCMP_CMP_EQ"}]},
 			{"names": ["fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
 			 "args": [{"index": 2, "value": 448, "op": "SCMP_CMP_EQ"}]}]} |
-		.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11},
-		                  {"path": "/dev/mem", "type": "c", "major": 1, "minor": 1}] |
-		.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11,
-		                              "access": "r"}]' <<'EOF'
+		.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229},
+		                  {"path": "/dev/net/tun", "type": "c", "major": 10, "minor": 200}] |
+		.linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 229,
+		                              "access": "rw"}]' <<'EOF'
 touch /dev/shm/a; chmod 755 /dev/shm/a && echo chmod755-ok
 chmod 700 /dev/shm/a || echo chmod700-denied
 echo x >/dev/null && echo null-ok
-: </dev/kmsg && echo kmsg-ok
-: </dev/mem || echo mem-denied
+: </dev/fuse && echo fuse-ok
+: </dev/net/tun || echo tun-denied
 EOF
 )
 	run_box "$b"
@@ -188,8 +188,8 @@ EOF
 	grep -q "Permission denied" <<<"$output"
 	grep -qx chmod700-denied <<<"$output"
 	grep -qx null-ok <<<"$output"
-	grep -qx kmsg-ok <<<"$output"
-	grep -qx mem-denied <<<"$output"
+	grep -qx fuse-ok <<<"$output"
+	grep -qx tun-denied <<<"$output"
 }
 
 @test "hooks get the bundle and the annotations in the state; tmpcopyup and rro" {
