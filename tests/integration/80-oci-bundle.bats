@@ -143,6 +143,8 @@ EOF
 
 @test "resources land in the box's cgroup files at cgroupsPath" {
 	b=$(mkbundle r1 '.linux.cgroupsPath = "/'"$CG_PARENT"'/oci-r1" |
+		.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c",
+			"test -d /sys/fs/cgroup/memory/'"$CG_PARENT"'/oci-r1 && touch '"$BATS_TEST_TMPDIR"'/placed"]}] |
 		.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 33} |
 		.linux.resources.cpu = {"shares": 300, "quota": 20000, "period": 100000} |
 		.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}] |
@@ -164,7 +166,9 @@ EOF
 	[ "${lines[4]}" = 4194304 ]
 	[ "${lines[5]}" = 6291456 ]
 	[ "${lines[6]}" = 5 ]
-	# The box's group is gone (its parent goes in teardown).
+	# The group was where cgroupsPath says (a prestart hook looked), and is gone now (its
+	# parent goes in teardown).
+	[ -e "$BATS_TEST_TMPDIR/placed" ]
 	for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
 		[ ! -e "$h/oci-r1" ]
 	done
