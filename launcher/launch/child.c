@@ -13,6 +13,7 @@
 #include "launch/sync.h"
 #include "launch/user.h"
 #include "supervisor/stubimage.h"
+#include "util/fdpass.h"
 #include "util/log.h"
 #include "util/procfs.h"
 
@@ -165,9 +166,13 @@ static int enter_root(const struct child_args *a, int rootfd)
  * stdio and /dev/console; the master goes to the supervisor, which relays it. */
 static int setup_console(const struct child_args *a)
 {
-        struct winsize ws;
+        struct winsize ws = {0}; /* OCI_CONSOLE_SIZE: process.consoleSize once part A lands */
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        int r = console_pty_open(&master, &slave, console_caller_size(&ws));
+        /* OCI: process.consoleSize, else the client sizes it through the master later. */
+        const struct winsize *size = !a->oci                  ? console_caller_size(&ws)
+                                     : ws.ws_row && ws.ws_col ? &ws
+                                                              : NULL;
+        int r = console_pty_open(&master, &slave, size);
         if (r < 0)
                 return log_error_errno(r, "allocating the console pty");
         unsigned n;
@@ -179,6 +184,13 @@ static int setup_console(const struct child_args *a)
                 return log_error_errno(-errno, "creating /dev/console");
         if ((r = console_attach(slave)) < 0)
                 return log_error_errno(r, "attaching the console");
+        if (a->console_sock >= 0) {
+                /* The OCI console socket: one byte and the master, as runc and crun send. */
+                r = fd_send(a->console_sock, master, " ", 1);
+                if (r < 0)
+                        return log_error_errno(r, "sending the terminal to the console socket");
+                return 0;
+        }
         r = sync_send(a->sock, MSG_PTY, 0, NULL, &master, 1);
         if (r < 0)
                 return log_error_errno(r, "handing the console to the supervisor");
@@ -241,10 +253,14 @@ static int drop_privileges(const struct child_args *a, const struct box_ids *ids
         int r = privs_drop(a->c, a->privs, ids);
         if (r < 0)
                 return r;
-        int keep[] = {a->sock, a->stub};
-        r = close_fds_from(3, keep, a->stub >= 0 ? 2 : 1);
+        int keep[] = {a->sock, a->fifo_fd, a->stub};
+        r = close_fds_from(3 + (int)a->preserve_fds, keep, a->stub >= 0 ? 3 : 2);
         if (r < 0)
                 return log_error_errno(r, "closing file descriptors");
+        /* --preserve-fds: the caller's fds 3..2+N, open across execve. */
+        for (int fd = 3; fd < 3 + (int)a->preserve_fds; fd++)
+                if (fd != a->sock && fd != a->fifo_fd && fd != a->stub)
+                        (void)fcntl(fd, F_SETFD, 0);
         return 0;
 }
 
@@ -278,6 +294,57 @@ static char **payload_argv(const struct box_config *c, char ***ret_free)
         return *ret_free = argv;
 }
 
+/* OCI: the payload must exist before create reports success (podman and containerd tell a
+ * missing command by this wording). 0, or -ENOENT after logging. */
+static int oci_check_payload(char **argv, char **env)
+{
+        if (strchr(argv[0], '/')) {
+                if (access(argv[0], F_OK) == 0)
+                        return 0;
+                int r = -errno;
+                log_error("exec: \"%s\": stat %s: %s", argv[0], argv[0], strerror(-r));
+                return r;
+        }
+        const char *path = env_get(env, "PATH");
+        _cleanup_free_ char *copy = xstrdup(path ? path : BOX_DEFAULT_PATH);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
+                if (access(p, X_OK) == 0)
+                        return 0;
+        }
+        log_error("exec: \"%s\": executable file not found in $PATH: No such file or directory",
+                  argv[0]);
+        return -ENOENT;
+}
+
+/* OCI create: the launch is over for the runtime (EOF on the sync socket), the init outlives
+ * it; it waits here until `start` opens the FIFO for reading, through the O_PATH fd opened on
+ * the host before pivot_root. From now on messages go to the box's stderr. */
+static void oci_wait_start(const struct child_args *a)
+{
+        close(a->sock);
+        prctl(PR_SET_PDEATHSIG, 0);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
+        int fd = RETRY_EINTR(open(path, O_WRONLY | O_CLOEXEC));
+        if (fd < 0 || write_all(fd, "0", 1) < 0) {
+                log_error_errno(-errno, "waiting for start on the exec FIFO");
+                _exit(EXIT_SETUP_FAILED);
+        }
+        close(fd);
+        close(a->fifo_fd);
+}
+
+/* Every signal disposition as a fresh process has them: a caller may leave some ignored
+ * (conmon: SIGPIPE). */
+static void reset_signals(void)
+{
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+}
+
 /* Tells the supervisor the set-up is done, seals, and becomes the payload (or the stub init,
  * which starts it). */
 static _noreturn_ void exec_payload(const struct child_args *a, char **env)
@@ -292,11 +359,18 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         }
         /* The payload starts with clean signal state (the stub resets its own child too). */
         signal(SIGPIPE, SIG_DFL);
+        if (a->oci) {
+                reset_signals();
+                if (a->stub < 0 && oci_check_payload(argv, env) < 0)
+                        sync_child_exit(a->sock, EXIT_NOT_FOUND);
+        }
         sigprocmask(SIG_SETMASK, a->oldmask, NULL);
 
         /* Before the filter: SystemCallFilter= may deny sendmsg. */
         if (sync_send(a->sock, MSG_EXEC, 0, NULL, NULL, 0) < 0)
                 supervisor_gone();
+        if (a->fifo_fd >= 0)
+                oci_wait_start(a);
         if (privs_seal(a->c, a->privs) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         if (a->stub >= 0) {
