@@ -294,30 +294,6 @@ static char **payload_argv(const struct box_config *c, char ***ret_free)
         return *ret_free = argv;
 }
 
-/* OCI: the payload must exist before create reports success (podman and containerd tell a
- * missing command by this wording). 0, or -ENOENT after logging. */
-static int oci_check_payload(char **argv, char **env)
-{
-        if (strchr(argv[0], '/')) {
-                if (access(argv[0], F_OK) == 0)
-                        return 0;
-                int r = -errno;
-                log_error("exec: \"%s\": stat %s: %s", argv[0], argv[0], strerror(-r));
-                return r;
-        }
-        const char *path = env_get(env, "PATH");
-        _cleanup_free_ char *copy = xstrdup(path ? path : BOX_DEFAULT_PATH);
-        char *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
-                if (access(p, X_OK) == 0)
-                        return 0;
-        }
-        log_error("exec: \"%s\": executable file not found in $PATH: No such file or directory",
-                  argv[0]);
-        return -ENOENT;
-}
-
 /* OCI create: the launch is over for the runtime (EOF on the sync socket), the init outlives
  * it; it waits here until `start` opens the FIFO for reading, through the O_PATH fd opened on
  * the host before pivot_root. From now on messages go to the box's stderr. */
@@ -361,7 +337,7 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         signal(SIGPIPE, SIG_DFL);
         if (a->oci) {
                 reset_signals();
-                if (a->stub < 0 && oci_check_payload(argv, env) < 0)
+                if (a->stub < 0 && exec_check_path(argv, env) < 0)
                         sync_child_exit(a->sock, EXIT_NOT_FOUND);
         }
         sigprocmask(SIG_SETMASK, a->oldmask, NULL);
