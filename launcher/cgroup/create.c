@@ -57,7 +57,17 @@ static int check_config(const struct box_config *c)
         int r = check_limits(c);
         if (r < 0)
                 return r;
-        return devices_check(c->devices, c->n_devices);
+        /* OCI resources boxlaunch does not write (yet): an error, never silently dropped. */
+        const struct box_limits *l = &c->limits;
+        char w[PATH_MAX + 128];
+        enum box_field f = l->n_io_weights  ? BOX_F_IO_WEIGHT_DEVICE
+                           : l->n_hugepages ? BOX_F_HUGEPAGES
+                           : l->unified     ? BOX_F_UNIFIED
+                                            : BOX_F_NONE;
+        if (f != BOX_F_NONE)
+                return log_error_errno(-EOPNOTSUPP, "%s: not supported by boxlaunch",
+                                       cg_where(c, f, w, sizeof(w)));
+        return c->limits.dev_rules_given ? 0 : devices_check(c->devices, c->n_devices);
 }
 
 /* --- the plan: which hierarchies get a group ------------------------------------------------ */
@@ -119,6 +129,11 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                 {CG_CPU, CG2_CPU, false,
                  set(l->cpu_quota_ppm)                               ? BOX_F_CPU_QUOTA
                  : set(l->cpu_period_usec) && l->cpu_period_usec > 0 ? BOX_F_CPU_PERIOD
+                 : l->cpu_shares                                     ? BOX_F_CPU_SHARES
+                 : l->cpu_burst_usec                                 ? BOX_F_CPU_BURST
+                 : l->cpu_rt_runtime1                                ? BOX_F_CPU_RT_RUNTIME
+                 : l->cpu_rt_period_usec                             ? BOX_F_CPU_RT_PERIOD
+                 : l->cpu_idle                                       ? BOX_F_CPU_IDLE
                                                                      : BOX_F_NONE,
                  set(l->cpu_weight) ? BOX_F_CPU_WEIGHT : BOX_F_NONE},
                 {CG_CPUSET, CG2_CPUSET, false,
@@ -200,6 +215,18 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flag
  * sure no live box has this name). */
 static int remove_stale(const struct box_cgroup *cg)
 {
+        /* A group named by the config (cgroupsPath) may be someone else's: never removed. */
+        if (cg->config && cg->config->limits.path)
+                for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                        if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
+                            faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) ==
+                                    0) {
+                                char w[PATH_MAX + 128];
+                                return log_error_errno(
+                                        -EEXIST, "%s: the group %s exists already",
+                                        cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)),
+                                        cg->path);
+                        }
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
                 if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
                     faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {

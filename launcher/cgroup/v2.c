@@ -25,6 +25,13 @@ static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                 if (r < 0)
                         return r;
         }
+        char w[PATH_MAX + 128];
+        if (l->memory_swappiness1 || l->oom_kill_disable) {
+                enum box_field f =
+                        l->oom_kill_disable ? BOX_F_OOM_KILL_DISABLE : BOX_F_MEMORY_SWAPPINESS;
+                log_error("%s: cgroup2 has no such setting", cg_where(cg->config, f, w, sizeof(w)));
+                return -EOPNOTSUPP;
+        }
         return 0;
 }
 
@@ -51,6 +58,23 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                 char buf[32];
                 snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
                 (void)cg_write_weight(cg, fd, "cpu.weight", buf, BOX_F_CPU_WEIGHT);
+        }
+        /* OCI shares on the v2 scale (runc's conversion). */
+        if (l->cpu_shares &&
+            (r = cg_write_u64(cg, fd, "cpu.weight", 1 + ((l->cpu_shares - 2) * 9999) / 262142,
+                              BOX_F_CPU_SHARES)) < 0)
+                return r;
+        if (l->cpu_burst_usec &&
+            (r = cg_write_u64(cg, fd, "cpu.max.burst", l->cpu_burst_usec, BOX_F_CPU_BURST)) < 0)
+                return r;
+        if (l->cpu_idle &&
+            (r = cg_write_u64(cg, fd, "cpu.idle", (uint64_t)l->cpu_idle, BOX_F_CPU_IDLE)) < 0)
+                return r;
+        if (l->cpu_rt_runtime1 || l->cpu_rt_period_usec) {
+                char w[PATH_MAX + 128];
+                log_error("%s: cgroup2 has no real-time budget",
+                          cg_where(cg->config, BOX_F_CPU_RT_RUNTIME, w, sizeof(w)));
+                return -EOPNOTSUPP;
         }
         return 0;
 }

@@ -18,7 +18,7 @@ void mount_sources_done(struct mount_sources *s);
  * missing target (and directories on the way) may be made, in the image or in the private
  * layer over it. Logs what failed, naming the mount. */
 int mounts_attach(const struct box_config *c, int rootfd, const struct box_mount *const *m,
-                  size_t n, struct mount_sources *src, bool create);
+                  size_t n, struct mount_sources *src, bool create, const char *cgpath);
 
 /* Would a mount target have to be created in the image? Targets inside boxlaunch's own file
  * systems (/dev, /proc, /sys; /run and /tmp of a machine) do not count. */

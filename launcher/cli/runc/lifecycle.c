@@ -13,7 +13,7 @@
 
 #include "cgroup/cgroup.h"
 #include "core/config_json.h"
-#include "cli/runc/oci_api.h"
+#include "frontend/oci/oci.h"
 #include "launch/hooks.h"
 #include "launch/launch.h"
 #include "util/log.h"
@@ -154,8 +154,6 @@ static int write_pid_file(const char *path, pid_t pid)
 static struct json_object *annotations_json(const struct box_config *c)
 {
         struct json_object *o = json_object_new_object();
-        (void)c;
-#ifdef OCI_HAVE_ANNOTATIONS
         for (char **p = c->annotations; p && *p; p++) {
                 const char *eq = strchr(*p, '=');
                 if (!eq)
@@ -163,7 +161,6 @@ static struct json_object *annotations_json(const struct box_config *c)
                 _cleanup_free_ char *k = xstrndup(*p, (size_t)(eq - *p));
                 json_object_object_add(o, k, json_object_new_string(eq + 1));
         }
-#endif
         return o;
 }
 
@@ -243,7 +240,7 @@ static int load_bundle(const char *bundle, const char *id, struct box_config *c)
                 return r; /* logged, naming the JSON path */
         free(c->name);
         c->name = xstrdup(id);
-        return 0;
+        return box_config_validate(c); /* logged */
 }
 
 /* Reads the bundle's config.json, to keep it as the container was created. */
@@ -374,7 +371,11 @@ static int run_hooks_of(struct runc_ct *ct, enum box_hook_stage stage, const cha
         if (!any)
                 return 0;
         struct hook_state st = {
-                .id = ct->id, .status = status, .pid = ct->pid, .bundle = ct->bundle};
+                .id = ct->id,
+                .status = status,
+                .pid = ct->pid,
+                .bundle = ct->bundle,
+                .annotations = c->annotations};
         return hooks_run(c, stage, &st, 0, false);
 }
 
