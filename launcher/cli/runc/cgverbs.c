@@ -4,6 +4,7 @@
 #include "cgroup/cgroup.h"
 #include "util/log.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -243,8 +244,69 @@ int runc_events(const struct runc_globals *g, int argc, char **argv)
         }
 }
 
+/* update: a linux.resources object, put in the container's config.json as created and read
+ * through the OCI front-end (the same checks as at create), written to its cgroup. Only the
+ * limits the object sets are written. */
 int runc_update(const struct runc_globals *g, int argc, char **argv)
 {
-        log_error("update: not implemented yet");
-        return 1;
+        static const struct option opts[] = {{"resources", required_argument, NULL, 'r'}, {0}};
+        if (help(argc, argv, "update --resources FILE|- ID\n\nApplies a linux.resources object "
+                             "(runtime-spec) to the container's cgroup.\n"))
+                return 0;
+        const char *res = NULL;
+        int ch;
+        optind = 1;
+        while ((ch = getopt_long(argc, argv, "+r:", opts, NULL)) >= 0) {
+                if (ch == 'r')
+                        res = optarg;
+                else
+                        return 1;
+        }
+        if (optind + 1 != argc) {
+                log_error("update: usage: update --resources FILE|- ID");
+                return 1;
+        }
+        if (!res) {
+                log_error("update: --resources FILE|- is required (no other flag is supported)");
+                return 1;
+        }
+        _cleanup_runc_ct_ struct runc_ct ct = {.dirfd = -1, .pidfd = -1};
+        if (runc_ct_open(g, argv[optind], false, &ct) < 0)
+                return 1;
+        if (ct.status == RUNC_STOPPED || !has_cgroup(&ct)) {
+                log_error("container %s is not running", ct.id);
+                return 1;
+        }
+        _cleanup_free_ char *text = NULL, *orig = NULL;
+        int r = streq(res, "-") ? read_fd_all(STDIN_FILENO, &text, NULL, 1 << 20)
+                                : read_file_at(AT_FDCWD, res, &text, 1 << 20);
+        if (r < 0) {
+                log_error_errno(r, "update: reading %s", res);
+                return 1;
+        }
+        r = read_file_at(ct.dirfd, "config.json", &orig, 64 << 20);
+        if (r < 0) {
+                log_error_errno(r, "update: reading %s/config.json", ct.dir);
+                return 1;
+        }
+        struct json_object *o = json_tokener_parse(text), *cfg = json_tokener_parse(orig), *lx;
+        if (!o || !json_object_is_type(o, json_type_object) || !cfg) {
+                log_error("update: %s: not a JSON object", res);
+                json_object_put(o);
+                json_object_put(cfg);
+                return 1;
+        }
+        if (!json_object_object_get_ex(cfg, "linux", &lx)) {
+                lx = json_object_new_object();
+                json_object_object_add(cfg, "linux", lx);
+        }
+        json_object_object_add(lx, "resources", o);
+        _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
+        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN),
+                                  res, ct.bundle, ct.id, c);
+        json_object_put(cfg);
+        if (r < 0)
+                return 1;
+        r = cgroup_update(CGROUP_ROOT, ct.cgroup, c);
+        return r < 0 ? 1 : 0;
 }

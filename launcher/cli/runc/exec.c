@@ -21,67 +21,30 @@ static void set_str(char **dst, const char *v)
         *dst = v ? xstrdup(v) : NULL;
 }
 
-static char **json_strv(struct json_object *a)
+/* The container's config.json (as created) with its process replaced by the object in path
+ * (- = stdin), through the OCI front-end: every process field as the spec says. */
+static int process_config(const struct runc_ct *ct, const char *path, struct box_config *c)
 {
-        size_t n = json_object_array_length(a);
-        char **v = xcalloc(n + 1, sizeof(char *));
-        for (size_t i = 0; i < n; i++)
-                v[i] = xstrdup(json_object_get_string(json_object_array_get_idx(a, i)) ?: "");
-        return v;
-}
-
-/* The process object's fields over the container's config. */
-static int apply_process(struct box_config *c, const char *path, bool *tty)
-{
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *orig = NULL;
         int r = streq(path, "-") ? read_fd_all(STDIN_FILENO, &text, NULL, 16 << 20)
                                  : read_file_at(AT_FDCWD, path, &text, 16 << 20);
         if (r < 0)
                 return log_error_errno(r, "exec: reading the process %s", path);
-        struct json_object *p = json_tokener_parse(text), *v, *u;
-        if (!p || !json_object_is_type(p, json_type_object)) {
-                if (p)
-                        json_object_put(p);
+        r = read_file_at(ct->dirfd, "config.json", &orig, 64 << 20);
+        if (r < 0)
+                return log_error_errno(r, "exec: reading %s/config.json", ct->dir);
+        struct json_object *p = json_tokener_parse(text), *cfg = json_tokener_parse(orig);
+        if (!p || !json_object_is_type(p, json_type_object) || !cfg) {
                 log_error("exec: %s: not a JSON object", path);
+                json_object_put(p);
+                json_object_put(cfg);
                 return -EINVAL;
         }
-        if (json_object_object_get_ex(p, "args", &v) && json_object_is_type(v, json_type_array)) {
-                strv_free(c->argv);
-                c->argv = json_strv(v);
-        }
-        if (json_object_object_get_ex(p, "env", &v) && json_object_is_type(v, json_type_array)) {
-                strv_free(c->env);
-                c->env = json_strv(v);
-        }
-        if (json_object_object_get_ex(p, "cwd", &v))
-                set_str(&c->cwd, json_object_get_string(v));
-        if (json_object_object_get_ex(p, "terminal", &v))
-                *tty = json_object_get_boolean(v);
-        if (json_object_object_get_ex(p, "user", &u)) {
-                _cleanup_free_ char *uid = NULL, *gid = NULL;
-                if (json_object_object_get_ex(u, "uid", &v))
-                        uid = xasprintf("%lld", (long long)json_object_get_int64(v));
-                if (json_object_object_get_ex(u, "gid", &v))
-                        gid = xasprintf("%lld", (long long)json_object_get_int64(v));
-                set_str(&c->user, uid ?: "0");
-                set_str(&c->group, gid ?: "0");
-                strv_free(c->supplementary_groups);
-                c->supplementary_groups = NULL;
-                if (json_object_object_get_ex(u, "additionalGids", &v) &&
-                    json_object_is_type(v, json_type_array))
-                        for (size_t i = 0; i < json_object_array_length(v); i++)
-                                strv_push(&c->supplementary_groups,
-                                          xasprintf("%lld", (long long)json_object_get_int64(
-                                                                    json_object_array_get_idx(v, i))));
-        }
-        if (json_object_object_get_ex(p, "noNewPrivileges", &v))
-                c->no_new_privileges = json_object_get_boolean(v) ? BOX_YES : BOX_NO;
-        json_object_put(p);
-        if (!c->argv || !c->argv[0]) {
-                log_error("exec: %s: process.args is empty", path);
-                return -EINVAL;
-        }
-        return 0;
+        json_object_object_add(cfg, "process", p);
+        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN),
+                                  path, ct->bundle, ct->id, c);
+        json_object_put(cfg);
+        return r;
 }
 
 static int connect_socket(const char *path)
@@ -211,9 +174,11 @@ int runc_exec(const struct runc_globals *g, int argc, char **argv)
                 return 1;
         }
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
-        if (runc_ct_config(&ct, c) < 0)
-                return 1;
-        if (process && apply_process(c, process, &tty) < 0)
+        if (process) {
+                if (process_config(&ct, process, c) < 0)
+                        return 1;
+                tty = tty || c->console == BOX_CONSOLE_INTERACTIVE;
+        } else if (runc_ct_config(&ct, c) < 0)
                 return 1;
         if (!process) {
                 strv_free(c->argv);

@@ -243,6 +243,18 @@ static int load_bundle(const char *bundle, const char *id, struct box_config *c)
         return box_config_validate(c); /* logged */
 }
 
+int runc_load_config_text(const char *text, const char *what, const char *bundle,
+                          const char *id, struct box_config *c)
+{
+        box_config_init(c);
+        int r = oci_spec_load_string(text, what, bundle, c);
+        if (r < 0)
+                return r; /* logged, naming the JSON path */
+        free(c->name);
+        c->name = xstrdup(id);
+        return box_config_validate(c); /* logged */
+}
+
 /* Reads the bundle's config.json, to keep it as the container was created. */
 static int copy_config(const struct runc_ct *ct, const char *bundle)
 {
