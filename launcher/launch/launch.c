@@ -61,12 +61,12 @@ typedef void (*launch_undo_t)(struct launch *l);
 
 struct launch {
         const struct box_config *c;
-        struct box_runtime rt; /* what this start decided beside the config */
-        bool late;             /* the child joins its cgroups late (the top of this file) */
-        int code;              /* the exit code so far */
-        int detach_fd;         /* --detach: where to report the start */
+        struct box_runtime rt;        /* what this start decided beside the config */
+        bool late;                    /* the child joins its cgroups late (the top of this file) */
+        int code;                     /* the exit code so far */
+        int detach_fd;                /* --detach: where to report the start */
         const struct launch_oci *oci; /* the OCI runtime's create or run (launch.h), or NULL */
-        bool keep; /* OCI create succeeded: the init, its groups and hooks outlive us */
+        bool keep;             /* OCI create succeeded: the init, its groups and hooks outlive us */
         struct hook_state hs;  /* what the hooks are told */
         char bundle[PATH_MAX]; /* hs.bundle of an OCI bundle */
 

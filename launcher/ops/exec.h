@@ -19,9 +19,9 @@ struct exec_opts {
         bool oci;                        /* the fields below apply */
         const struct box_ref *ref;       /* the container, found by the caller */
         const struct box_config *config; /* the process to run (argv, env, user, caps...) */
-        bool detach;          /* return once the command runs: our caller (a subreaper) gets it */
-        const char *pid_file; /* the command's host pid, decimal, no newline */
-        int console_sock;     /* > 2: a tty's master goes there instead of being relayed */
+        bool detach;           /* return once the command runs: our caller (a subreaper) gets it */
+        const char *pid_file;  /* the command's host pid, decimal, no newline */
+        int console_sock;      /* > 2: a tty's master goes there instead of being relayed */
         unsigned preserve_fds; /* fds 3..2+N reach the command */
 };
 

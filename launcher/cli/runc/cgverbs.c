@@ -250,8 +250,9 @@ int runc_events(const struct runc_globals *g, int argc, char **argv)
 int runc_update(const struct runc_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {{"resources", required_argument, NULL, 'r'}, {0}};
-        if (help(argc, argv, "update --resources FILE|- ID\n\nApplies a linux.resources object "
-                             "(runtime-spec) to the container's cgroup.\n"))
+        if (help(argc, argv,
+                 "update --resources FILE|- ID\n\nApplies a linux.resources object "
+                 "(runtime-spec) to the container's cgroup.\n"))
                 return 0;
         const char *res = NULL;
         int ch;
@@ -302,8 +303,8 @@ int runc_update(const struct runc_globals *g, int argc, char **argv)
         }
         json_object_object_add(lx, "resources", o);
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
-        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN),
-                                  res, ct.bundle, ct.id, c);
+        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN), res,
+                                  ct.bundle, ct.id, c);
         json_object_put(cfg);
         if (r < 0)
                 return 1;

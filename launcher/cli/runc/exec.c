@@ -41,8 +41,8 @@ static int process_config(const struct runc_ct *ct, const char *path, struct box
                 return -EINVAL;
         }
         json_object_object_add(cfg, "process", p);
-        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN),
-                                  path, ct->bundle, ct->id, c);
+        r = runc_load_config_text(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN), path,
+                                  ct->bundle, ct->id, c);
         json_object_put(cfg);
         return r;
 }

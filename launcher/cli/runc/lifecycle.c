@@ -243,8 +243,8 @@ static int load_bundle(const char *bundle, const char *id, struct box_config *c)
         return box_config_validate(c); /* logged */
 }
 
-int runc_load_config_text(const char *text, const char *what, const char *bundle,
-                          const char *id, struct box_config *c)
+int runc_load_config_text(const char *text, const char *what, const char *bundle, const char *id,
+                          struct box_config *c)
 {
         box_config_init(c);
         int r = oci_spec_load_string(text, what, bundle, c);
@@ -382,12 +382,11 @@ static int run_hooks_of(struct runc_ct *ct, enum box_hook_stage stage, const cha
                 any = any || c->hooks[i].stage == stage;
         if (!any)
                 return 0;
-        struct hook_state st = {
-                .id = ct->id,
-                .status = status,
-                .pid = ct->pid,
-                .bundle = ct->bundle,
-                .annotations = c->annotations};
+        struct hook_state st = {.id = ct->id,
+                                .status = status,
+                                .pid = ct->pid,
+                                .bundle = ct->bundle,
+                                .annotations = c->annotations};
         return hooks_run(c, stage, &st, 0, false);
 }
 

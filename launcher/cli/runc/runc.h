@@ -96,5 +96,5 @@ char *runc_now_rfc3339(void);
 /* Prints a JSON object to stdout, pretty (2 spaces) and newline-terminated. */
 void runc_print_json(struct json_object *o);
 /* Parses a config.json text into c for the container (bundle: where relative paths start). */
-int runc_load_config_text(const char *text, const char *what, const char *bundle,
-                          const char *id, struct box_config *c);
+int runc_load_config_text(const char *text, const char *what, const char *bundle, const char *id,
+                          struct box_config *c);
