@@ -24,6 +24,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -194,6 +195,9 @@ static int on_created(void *userdata, pid_t pid, const char *cgroup)
                 return r;
         if (x->a->pid_file && (r = write_pid_file(x->a->pid_file, pid)) < 0)
                 return r;
+        /* run in the foreground: state, kill, exec... may act on it while it runs. */
+        if (x->foreground)
+                (void)flock(ct->dirfd, LOCK_UN);
         return 0;
 }
 
@@ -323,6 +327,7 @@ static int do_create(const struct runc_globals *g, const struct create_args *a, 
                 return 0;
         if (foreground && ct.state) {
                 /* The launch removed the groups and ran the poststop hooks. */
+                (void)RETRY_EINTR(flock(ct.dirfd, LOCK_EX));
                 runc_ct_remove(&ct);
                 return code;
         }
