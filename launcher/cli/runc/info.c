@@ -210,7 +210,7 @@ static const char spec_template[] =
         "    {\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
         "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]}\n"
         "  ],\n"
-        "  \"lx\": {\n"
+        "  \"linux\": {\n"
         "    \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
         "    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, "
         "{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}],\n"
