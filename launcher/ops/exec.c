@@ -136,6 +136,8 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         struct box_ids ids;
         /* -u picks a user and its own groups; otherwise the box's User=, Group=, groups. */
         r = o->user ? user_resolve(o->user, NULL, NULL, &ids)
+            : c->process_exact
+                    ? user_resolve_exact(c->user, c->group, c->supplementary_groups, &ids)
                     : user_resolve(c->user, c->group, c->supplementary_groups, &ids);
         if (r < 0)
                 die(EXIT_SETUP_FAILED); /* logged */
