@@ -37,11 +37,12 @@ rc() {
 }
 
 # bundle [JQ-FILTER]: $B/config.json from `spec`, on the test rootfs, no terminal, edited by
-# the filter (e.g. '.process.args=["true"]').
+# the filter (e.g. '.process.args=["true"]'). The root is not read-only: the image lacks
+# /dev/pts and the like, made on the /dev tmpfs (as podman's and containerd's configs do).
 bundle() {
 	rm -f "$B/config.json"
 	(cd "$B" && $RUNC spec)
-	jq --arg root "$ROOTFS" '.root.path=$root | .process.terminal=false | '"${1:-.}" \
+	jq --arg root "$ROOTFS" '.root.path=$root | .root.readonly=false | .process.terminal=false | '"${1:-.}" \
 		"$B/config.json" >"$B/c.tmp"
 	mv "$B/c.tmp" "$B/config.json"
 }
