@@ -95,7 +95,7 @@ static int collect_rules(const struct box_config *c, const struct box_device *de
 {
         const struct box_limits *l = c ? &c->limits : NULL;
         bool oci = l && l->dev_rules_given;
-        size_t n = 0, max = ARRAY_SIZE(default_rules) + n_devs + (oci ? l->n_dev_rules : 0);
+        size_t n = 0, max = ARRAY_SIZE(default_rules) + n_devs + (oci ? l->n_dev_rules + 2 : 0);
         _cleanup_free_ struct dev_rule *v = xcalloc(max ? max : 1, sizeof(*v));
         for (size_t i = 0; oci && i < l->n_dev_rules; i++) {
                 const struct box_dev_rule *d = &l->dev_rules[i];
@@ -107,6 +107,12 @@ static int collect_rules(const struct box_config *c, const struct box_device *de
         }
         for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
                 v[n++] = default_rules[i];
+        /* As runc: an OCI box may mknod any node (opening it is what the rules decide); the
+         * listed devices are made in the box's cgroup. */
+        if (oci) {
+                v[n++] = (struct dev_rule){'c', ANY, ANY, ACC_M, false};
+                v[n++] = (struct dev_rule){'b', ANY, ANY, ACC_M, false};
+        }
         for (size_t i = 0; !oci && i < n_devs; i++) {
                 int r = device_rule(&devs[i], &v[n]);
                 if (r < 0)
@@ -132,8 +138,12 @@ static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_dev
         if (r < 0)
                 return log_error_errno(r, "Failed to write devices.deny");
         for (size_t i = 0; i < n; i++) {
-                if (rules[i].type == 'a' && rules[i].major == ANY && rules[i].minor == ANY &&
-                    rules[i].access == ACC_ALL)
+                bool all = rules[i].type == 'a' && rules[i].major == ANY && rules[i].minor == ANY &&
+                           rules[i].access == ACC_ALL;
+                /* The usual first OCI rule, deny everything, is what was just written. */
+                if (i == 0 && all && rules[i].deny)
+                        continue;
+                if (all)
                         snprintf(buf, sizeof(buf), "a");
                 else
                         rule_string(&rules[i], buf, sizeof(buf));

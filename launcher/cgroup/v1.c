@@ -160,6 +160,28 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                 }
         }
 
+        /* OCI weightDevice: a weight per device, where BFQ (or CFQ) provides the file. */
+        for (size_t i = 0; i < l->n_io_weights; i++) {
+                const char *file = has_file(cg, fd, "blkio.bfq.weight_device")
+                                           ? "blkio.bfq.weight_device"
+                                   : has_file(cg, fd, "blkio.weight_device") ? "blkio.weight_device"
+                                                                             : NULL;
+                char buf[64], w[PATH_MAX + 128];
+                if (!file) {
+                        log_error("%s: not supported here (no blkio.bfq.weight_device: the BFQ I/O "
+                                  "scheduler is not available)",
+                                  cg_where(cg->config, BOX_F_IO_WEIGHT_DEVICE, w, sizeof(w)));
+                        return -EOPNOTSUPP;
+                }
+                if (!l->io_weights[i].weight)
+                        continue;
+                snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io_weights[i].major,
+                         l->io_weights[i].minor, l->io_weights[i].weight);
+                r = cg_write_field(cg, fd, file, buf, true, BOX_F_IO_WEIGHT_DEVICE);
+                if (r < 0)
+                        return r;
+        }
+
         static const struct {
                 const char *file;
                 enum box_field field;

@@ -95,6 +95,7 @@ void box_config_free(struct box_config *c)
         id_maps_free(&c->uid_map, &c->n_uid_map);
         id_maps_free(&c->gid_map, &c->n_gid_map);
         free(c->cpu_affinity_initial);
+        free(c->mempolicy_nodes);
         free(c->selinux_label);
         free(c->mount_label);
         free(c->domainname);

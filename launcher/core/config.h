@@ -336,6 +336,9 @@ struct box_config {
         int ioprio_class; /* -1: not set; else IOPRIO_CLASS_RT/BE/IDLE (1..3) */
         int ioprio_level;
         char *cpu_affinity_initial; /* while boxlaunch sets the box up (execCPUAffinity.initial) */
+        int mempolicy_mode1;        /* set_mempolicy(2) mode MPOL_* + 1; 0: not set */
+        unsigned mempolicy_flags;   /* MPOL_F_* */
+        char *mempolicy_nodes;      /* node list "0-3,7", or NULL */
         char *selinux_label;        /* the payload's SELinux context */
         char *mount_label;          /* context= of the box's mounts */
         char *domainname;

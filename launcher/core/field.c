@@ -115,6 +115,7 @@ static const char *const generic[_BOX_F_MAX] = {
         [BOX_F_MOUNT_FSTYPE] = "mounts.fstype",
         [BOX_F_MOUNT_IDMAP] = "mounts.idmap",
         [BOX_F_HOOK_PATH] = "hooks.path",
+        [BOX_F_MEMORY_POLICY] = "memory_policy",
 #define RLIMIT_FIELD(n) [BOX_F_RLIMIT + RLIMIT_##n] = "rlimits.RLIMIT_" #n,
         BOX_RLIMITS(RLIMIT_FIELD)
 #undef RLIMIT_FIELD

@@ -130,6 +130,7 @@ enum box_field {
         BOX_F_MOUNT_FSTYPE,
         BOX_F_MOUNT_IDMAP,
         BOX_F_HOOK_PATH,
+        BOX_F_MEMORY_POLICY,
         _BOX_F_MAX,
 };
 

@@ -119,8 +119,8 @@ static unsigned check_process(const struct box_config *c)
                         errors++;
                 }
         }
-        if (c->ns_pid_host) {
-                log_error("%s: sharing the host's pid namespace is not supported",
+        if (c->ns_pid_host && c->boot) {
+                log_error("%s: a booted machine needs a pid namespace of its own",
                           box_config_where(c, BOX_F_NS_PID, NULL, 0, w, sizeof(w)));
                 errors++;
         }

@@ -41,14 +41,21 @@ static int make_nodes(int rootfd, int dev, const struct box_config *c, bool in_u
                 const struct box_device *d = &c->devices[i];
                 const char *rel = d->path + 5;
                 const char *slash = strrchr(rel, '/');
+                /* The node's directory, resolved (and made) inside the root: with an OCI /dev
+                 * that is the image's own, a symlink on the way must not lead out of it. The
+                 * node is then made by its last name in that directory. */
+                _cleanup_close_ int pfd = -EBADF;
+                const char *base = rel;
                 if (slash) {
                         _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
-                        _cleanup_close_ int t = root_open_path(rootfd, dir, true, false);
-                        if (t < 0)
+                        pfd = root_open_path(rootfd, dir, true, false);
+                        if (pfd < 0)
                                 return log_error_errno(
-                                        t, "%s: creating %s",
+                                        pfd, "%s: creating %s",
                                         BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line), dir);
+                        base = slash + 1;
                 }
+                int dirfd = pfd >= 0 ? pfd : dev;
                 if (in_userns) {
                         char src[64];
                         snprintf(src, sizeof(src), "/dev/%s/%u:%u",
@@ -62,14 +69,15 @@ static int make_nodes(int rootfd, int dev, const struct box_config *c, bool in_u
                 }
                 mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
                 if (listed)
-                        (void)unlinkat(dev, rel, 0); /* the config's node replaces the image's */
-                if (mknodat(dev, rel, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
+                        (void)unlinkat(dirfd, base, 0); /* the config's node replaces the image's */
+                if (mknodat(dirfd, base, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
                         return log_error_errno(-errno, "%s: mknod %s",
                                                BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
                                                d->path);
-                fchmodat(dev, rel, d->mode & 07777, 0);
+                /* Just made by us, by its last name: nothing to follow. */
+                (void)fchmodat(dirfd, base, d->mode & 07777, 0);
                 if ((d->uid || d->gid) &&
-                    fchownat(dev, rel, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                    fchownat(dirfd, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
                         return log_error_errno(-errno, "%s: chown %s",
                                                BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
                                                d->path);

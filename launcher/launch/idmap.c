@@ -194,6 +194,9 @@ int idmap_userns_fd(const struct box_id_map *uid, size_t n_uid, const struct box
         }
         pid_t pid = fork();
         if (pid == 0) {
+                /* Only the parent's ends may keep the pipes open: EOF on hold ends us. */
+                close(hold[1]);
+                close(ready[0]);
                 char b = unshare(CLONE_NEWUSER) < 0 ? 1 : 0;
                 (void)write(ready[1], &b, 1);
                 (void)read(hold[0], &b, 1);

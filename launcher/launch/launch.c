@@ -455,7 +455,10 @@ static void end_child(struct launch *l)
 
 static uint64_t clone_flags(const struct box_config *c)
 {
-        uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD;
+        uint64_t f = CLONE_NEWNS | CLONE_PIDFD;
+        /* OCI without a pid namespace: the host's (the payload is not PID 1 then). */
+        if (!c->ns_pid_host)
+                f |= CLONE_NEWPID;
         if (c->ns_uts)
                 f |= CLONE_NEWUTS;
         if (c->ns_ipc)

@@ -96,6 +96,33 @@ static int apply_scheduler(const struct box_config *c)
         return 0;
 }
 
+/* linux.memoryPolicy: set_mempolicy(2), inherited by the payload. */
+static int apply_mempolicy(const struct box_config *c)
+{
+        if (!c->mempolicy_mode1)
+                return 0;
+        unsigned long mask[1024 / (8 * sizeof(unsigned long))] = {0};
+        unsigned long maxnode = 0;
+        if (c->mempolicy_nodes) {
+                _cleanup_free_ char *l = xstrdup(c->mempolicy_nodes);
+                char *save = NULL;
+                for (char *w = strtok_r(l, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                        unsigned a, b;
+                        if (sscanf(w, "%u-%u", &a, &b) != 2)
+                                b = a = (unsigned)atoi(w);
+                        for (unsigned x = a; x <= b && x < 8 * sizeof(mask); x++)
+                                mask[x / (8 * sizeof(unsigned long))] |=
+                                        1UL << (x % (8 * sizeof(unsigned long)));
+                }
+                maxnode = 8 * sizeof(mask);
+        }
+        int mode = (c->mempolicy_mode1 - 1) | (int)c->mempolicy_flags;
+        if (syscall(SYS_set_mempolicy, mode, maxnode ? mask : NULL, maxnode) < 0)
+                return log_error_errno(-errno, "%s: set_mempolicy",
+                                       BOX_WHERE(c, BOX_F_MEMORY_POLICY, NULL, 0));
+        return 0;
+}
+
 /* process.ioPriority: ioprio_set(2) on the process itself. */
 static int apply_ioprio(const struct box_config *c)
 {
@@ -117,7 +144,8 @@ int limits_apply(const struct box_config *c)
                 return r;
         if (c->personality != 0xffffffffUL && personality(c->personality) < 0)
                 return log_error_errno(-errno, "setting the personality");
-        if ((r = apply_scheduler(c)) < 0 || (r = apply_ioprio(c)) < 0)
+        if ((r = apply_scheduler(c)) < 0 || (r = apply_ioprio(c)) < 0 ||
+            (r = apply_mempolicy(c)) < 0)
                 return r;
         if (c->umask >= 0)
                 umask((mode_t)c->umask);

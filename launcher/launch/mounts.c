@@ -84,9 +84,11 @@ static int copy_tree(int from, int to, unsigned depth)
                                 return -errno;
                         (void)fchown(b, st.st_uid, st.st_gid);
                         (void)fchmod(b, st.st_mode & 07777);
-                } else if (mknodat(to, de->d_name, st.st_mode, st.st_rdev) < 0) {
-                        return -errno;
+                } else if (S_ISFIFO(st.st_mode)) {
+                        if (mknodat(to, de->d_name, st.st_mode, 0) < 0)
+                                return -errno;
                 }
+                /* Device nodes and sockets of the image are not copied up. */
         }
         return 0;
 }
@@ -329,6 +331,32 @@ bool mounts_need_layer(const struct box_mount *const *m, size_t n, bool machine,
                 if (ours)
                         continue;
                 _cleanup_close_ int fd = in_root(rootfd, t, O_PATH);
+                if (fd == -ENOENT)
+                        return true;
+        }
+        return false;
+}
+
+/* Is dir (normalised, absolute) a proper prefix directory of path? */
+static bool under(const char *dir, const char *path)
+{
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return strncmp(dir, path, n) == 0 && (n == 1 || path[n] == '/') && path[n + (n > 1)];
+}
+
+bool mounts_need_layer_listed(const struct box_mount *const *m, size_t n, int rootfd)
+{
+        for (size_t i = 0; i < n; i++) {
+                bool fresh = false;
+                /* Below an earlier file system of the list (/dev/pts on the /dev tmpfs): made
+                 * there, not in the image. */
+                for (size_t j = 0; j < i && !fresh; j++)
+                        fresh = m[j]->type != BOX_MOUNT_BIND && under(m[j]->target, m[i]->target);
+                if (fresh)
+                        continue;
+                _cleanup_close_ int fd = in_root(rootfd, m[i]->target, O_PATH);
                 if (fd == -ENOENT)
                         return true;
         }

@@ -193,7 +193,9 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         /* A read-only image is never written to: mount points it lacks are made in a private
          * layer over it (the box sees the image read-only all the same). */
         bool layered = c->ephemeral ||
-                       (c->read_only && mounts_need_layer(rt->mounts, rt->n_mounts, c->boot, m));
+                       (c->read_only &&
+                        (c->api_listed ? mounts_need_layer_listed(rt->mounts, rt->n_mounts, m)
+                                       : mounts_need_layer(rt->mounts, rt->n_mounts, c->boot, m)));
         if (layered && (r = mounts_overlay_root(root_dir, &m)) < 0)
                 return log_error_errno(r, "overlaying root directory %s%s%s", c->root,
                                        c->ephemeral ? " for " : " for missing mount points",
@@ -206,8 +208,9 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         if (c->api_listed) {
                 /* OCI: the mounts list is the whole layout, in its order; then the default
                  * device nodes in whatever it put on /dev. */
-                r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre,
-                                  layered || !c->read_only, rt->cgroup_path);
+                /* Missing targets are created: in the writable image or layer, or on an earlier
+                 * file system of the list (mounts_need_layer_listed()). */
+                r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre, true, rt->cgroup_path);
                 if (r >= 0)
                         r = dev_default_nodes(rootfd, c, rt->userns);
                 if (r < 0)

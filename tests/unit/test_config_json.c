@@ -15,7 +15,7 @@
 /* A field added to struct box_config must be added to config_json.c's table and to full() (and
  * assert_same() below, or at least full(): round_trip() compares the JSON texts too); this size
  * check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 1848, "struct box_config changed: update config_json.c "
+_Static_assert(sizeof(struct box_config) == 1864, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
@@ -214,6 +214,9 @@ static void full(struct box_config *c)
         c->ioprio_class = 2;
         c->ioprio_level = 4;
         c->cpu_affinity_initial = xstrdup("0");
+        c->mempolicy_mode1 = 3;
+        c->mempolicy_flags = 1u << 15;
+        c->mempolicy_nodes = xstrdup("0");
         c->selinux_label = xstrdup("system_u:system_r:container_t:s0");
         c->mount_label = xstrdup("system_u:object_r:container_file_t:s0");
         c->domainname = xstrdup("example.org");

@@ -10,6 +10,7 @@
 #include "core/config_json.h"
 #include "frontend/box/box.h"
 #include "frontend/oci/oci.h"
+#include "launch/seccomp.h"
 #include "util/log.h"
 
 #include <sched.h>
@@ -205,7 +206,9 @@ static void test_linux(void **state)
                 "\"valueTwo\":448}]}]},"
                 "\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],"
                 "\"readonlyPaths\":[\"/proc/sys\"],\"mountLabel\":\"l\","
-                "\"personality\":{\"domain\":\"LINUX32\"}}}");
+                "\"personality\":{\"domain\":\"LINUX32\"},"
+                "\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\","
+                "\"flags\":[\"MPOL_F_STATIC_NODES\"]}}}");
         assert_int_equal(load(t, &c), 0);
         assert_true(c.read_only);
         assert_string_equal(c.root, "/r");
@@ -255,6 +258,9 @@ static void test_linux(void **state)
         assert_string_equal(c.read_only_paths[0], "/proc/sys");
         assert_string_equal(c.mount_label, "l");
         assert_int_equal(c.personality, PER_LINUX32);
+        assert_int_equal(c.mempolicy_mode1, 2 + 1);
+        assert_string_equal(c.mempolicy_nodes, "0");
+        assert_int_equal(c.mempolicy_flags, 1u << 15);
         /* A join with a new user namespace: refused by validation, naming both. */
         assert_int_equal(box_config_validate(&c), -EINVAL);
         assert_non_null(strstr(logged, "config.json: linux.namespaces[].path=/run/netns/n1"));
@@ -299,11 +305,15 @@ static void test_rejections(void **state)
                      "linux.resources.memory.swap: needs limit");
         expect_error("", "\"resources\":{\"network\":{\"classID\":1}}", "",
                      "config.json: linux.resources.network: not supported");
-        expect_error("", "\"resources\":{\"hugepageLimits\":[]}", "",
-                     "linux.resources.hugepageLimits: not supported");
+        expect_error("", "\"resources\":{\"unified\":{\"../x\":\"1\"}}", "",
+                     "linux.resources.unified.../x: not a cgroup file name");
+        expect_error("", "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2XB\",\"limit\":1}]}",
+                     "", "linux.resources.hugepageLimits[0].pageSize: '2XB' is not like 2MB");
         expect_error("", "\"resources\":{\"cpu\":{\"shares\":1}}", "",
                      "linux.resources.cpu.shares: below 2");
         expect_error("", "\"intelRdt\":{\"closID\":\"x\"}", "", "linux.intelRdt: not supported");
+        expect_error("", "\"memoryPolicy\":{\"mode\":\"MPOL_NOPE\"}", "",
+                     "linux.memoryPolicy.mode: unknown mode");
         expect_error("", "\"netDevices\":{\"eth0\":{}}", "", "linux.netDevices: not supported");
         expect_error("", "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", "",
                      "config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not supported");
@@ -344,8 +354,8 @@ static void test_rejections(void **state)
                      "\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
                      "{\"type\":\"mount\"}]}",
                      "config.json: hostname: needs a new uts namespace");
-        expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}",
-                     "no pid namespace");
+        expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
+                     "no mount namespace");
         expect_error("", "",
                      "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\","
                      "\"path\":\"/proc/1/ns/mnt\"}]}",
@@ -451,6 +461,31 @@ static void test_export_needs_numbers(void **state)
         box_config_free(&a);
 }
 
+/* A literal filter compiles with libseccomp: names it does not know are skipped, the flags
+ * go with the program; a bad architecture is an error naming the field. */
+static void test_seccomp_literal(void **state)
+{
+        struct box_config c;
+        _cleanup_free_ char *t =
+                spec("",
+                     "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                     "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
+                     "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],"
+                     "\"syscalls\":[{\"names\":[\"read\",\"no_such_call\"],\"action\":\"SCMP_ACT_"
+                     "ALLOW\"},"
+                     "{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13,"
+                     "\"args\":[{\"index\":1,\"value\":448,\"op\":\"SCMP_CMP_EQ\"},"
+                     "{\"index\":1,\"value\":511,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+                     "");
+        assert_int_equal(load(t, &c), 0);
+        struct box_seccomp_prog prog;
+        assert_int_equal(seccomp_compile(&c, 0, &prog), 0);
+        assert_true(prog.len > 10);
+        assert_int_equal(prog.flags, 2 /* SECCOMP_FILTER_FLAG_LOG */);
+        seccomp_prog_free(&prog);
+        box_config_free(&c);
+}
+
 /* docs/oci-fields.md is the table, generated; every path the parser names is in it. */
 static void test_fields_doc(void **state)
 {
@@ -493,6 +528,7 @@ int main(void)
                 cmocka_unit_test(test_box_round_trip),
                 cmocka_unit_test(test_export_needs_numbers),
                 cmocka_unit_test(test_fields_doc),
+                cmocka_unit_test(test_seccomp_literal),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

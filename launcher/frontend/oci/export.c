@@ -725,6 +725,27 @@ static void export_linux(const struct box_config *c, struct json_object *root)
                 ADD(p, "domain", str(c->personality == PER_LINUX32 ? "LINUX32" : "LINUX"));
                 ADD(lx, "personality", p);
         }
+        if (c->mempolicy_mode1) {
+                static const char *const modes[] = {"MPOL_DEFAULT",
+                                                    "MPOL_PREFERRED",
+                                                    "MPOL_BIND",
+                                                    "MPOL_INTERLEAVE",
+                                                    "MPOL_LOCAL",
+                                                    "MPOL_PREFERRED_MANY",
+                                                    "MPOL_WEIGHTED_INTERLEAVE"};
+                static const char *const fl[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
+                                                 "MPOL_F_STATIC_NODES"};
+                struct json_object *m = json_object_new_object();
+                ADD(m, "mode", str(modes[(c->mempolicy_mode1 - 1) % 7]));
+                if (c->mempolicy_nodes)
+                        ADD(m, "nodes", str(c->mempolicy_nodes));
+                struct json_object *f = json_object_new_array();
+                for (unsigned i = 0; i < 3; i++)
+                        if (c->mempolicy_flags & (1u << (13 + i)))
+                                json_object_array_add(f, str(fl[i]));
+                ADD(m, "flags", f);
+                ADD(lx, "memoryPolicy", m);
+        }
         if (c->time_offsets_set) {
                 static const char *const clocks[] = {"monotonic", "boottime"};
                 struct json_object *t = json_object_new_object();

@@ -118,8 +118,8 @@ const struct oci_field oci_fields[] = {
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
          "each type new, or joined by path with setns(2). A type left out shares the host's, "
-         "except mount (always new) and pid (an error: boxlaunch's init is PID 1 of its own "
-         "namespace)"},
+         "except mount, which is always new (an error when left out); without a pid namespace the "
+         "payload runs in the host's and is not PID 1"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
          "joined with setns(2) for network, ipc, uts, cgroup and time; mount, pid and user cannot "
@@ -209,11 +209,12 @@ const struct oci_field oci_fields[] = {
          "converted to the v2 scale and written as a .box IOWeight= is; where the kernel has no "
          "weight file (no BFQ, no iocost: this machine) a warning, as for a .box"},
         {"linux.resources.blockIO.leafWeight", OCI_REJECTED, "gone from Linux (cfq)"},
-        {"linux.resources.blockIO.weightDevice", OCI_REJECTED,
-         "per-device weights are not supported"},
-        {"linux.resources.blockIO.weightDevice[].major", OCI_REJECTED, ""},
-        {"linux.resources.blockIO.weightDevice[].minor", OCI_REJECTED, ""},
-        {"linux.resources.blockIO.weightDevice[].weight", OCI_REJECTED, ""},
+        {"linux.resources.blockIO.weightDevice", OCI_NOTE,
+         "blkio.bfq.weight_device (v1) or io.bfq.weight / io.weight (v2); an error where the "
+         "kernel has no such file (no BFQ: this machine)"},
+        {"linux.resources.blockIO.weightDevice[].major", OCI_HONOURED, ""},
+        {"linux.resources.blockIO.weightDevice[].minor", OCI_HONOURED, ""},
+        {"linux.resources.blockIO.weightDevice[].weight", OCI_HONOURED, ""},
         {"linux.resources.blockIO.weightDevice[].leafWeight", OCI_REJECTED,
          "gone from Linux (cfq)"},
         {"linux.resources.blockIO.throttleReadBpsDevice", OCI_HONOURED, ""},
@@ -223,15 +224,18 @@ const struct oci_field oci_fields[] = {
         {"linux.resources.blockIO.*[].major", OCI_HONOURED, ""},
         {"linux.resources.blockIO.*[].minor", OCI_HONOURED, ""},
         {"linux.resources.blockIO.*[].rate", OCI_HONOURED, ""},
-        {"linux.resources.hugepageLimits", OCI_REJECTED, "hugetlb limits are not supported"},
-        {"linux.resources.hugepageLimits[].pageSize", OCI_REJECTED, ""},
-        {"linux.resources.hugepageLimits[].limit", OCI_REJECTED, ""},
+        {"linux.resources.hugepageLimits", OCI_NOTE,
+         "hugetlb.<size>.max of the box's cgroup2 group (on a hybrid host the unified hierarchy's "
+         "hugetlb controller); an error for a size the host lacks or without the controller"},
+        {"linux.resources.hugepageLimits[].pageSize", OCI_HONOURED, ""},
+        {"linux.resources.hugepageLimits[].limit", OCI_HONOURED, ""},
         {"linux.resources.network", OCI_REJECTED, "net_cls and net_prio are not supported"},
         {"linux.resources.network.classID", OCI_REJECTED, ""},
         {"linux.resources.network.priorities", OCI_REJECTED, ""},
         {"linux.resources.rdma", OCI_REJECTED, "the rdma controller is not supported"},
-        {"linux.resources.unified", OCI_REJECTED,
-         "writing arbitrary cgroup2 files is not supported"},
+        {"linux.resources.unified", OCI_NOTE,
+         "written to the box's cgroup2 group after the other resources; an error for a controller "
+         "that is not on cgroup2 here (on this hybrid machine only hugetlb is)"},
         {"linux.intelRdt", OCI_REJECTED, "resctrl is not supported"},
         {"linux.intelRdt.closID", OCI_REJECTED, ""},
         {"linux.intelRdt.l3CacheSchema", OCI_REJECTED, ""},
@@ -240,7 +244,14 @@ const struct oci_field oci_fields[] = {
         {"linux.intelRdt.enableMonitoring", OCI_REJECTED, ""},
         {"linux.intelRdt.enableCMT", OCI_REJECTED, ""},
         {"linux.intelRdt.enableMBM", OCI_REJECTED, ""},
-        {"linux.memoryPolicy", OCI_REJECTED, "set_mempolicy for the box is not supported"},
+        {"linux.memoryPolicy", OCI_NOTE,
+         "set_mempolicy(2) before execve, inherited by the payload"},
+        {"linux.memoryPolicy.mode", OCI_HONOURED,
+         "MPOL_DEFAULT, MPOL_BIND, MPOL_INTERLEAVE, MPOL_WEIGHTED_INTERLEAVE, MPOL_PREFERRED, "
+         "MPOL_PREFERRED_MANY, MPOL_LOCAL"},
+        {"linux.memoryPolicy.nodes", OCI_HONOURED, ""},
+        {"linux.memoryPolicy.flags", OCI_HONOURED,
+         "MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES"},
         {"linux.seccomp", OCI_NOTE,
          "a literal filter built with libseccomp; loaded last, right before execve"},
         {"linux.seccomp.defaultAction", OCI_HONOURED,

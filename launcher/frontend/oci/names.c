@@ -85,6 +85,7 @@ static const char *const paths[_BOX_F_MAX] = {
         [BOX_F_UNIFIED] = "linux.resources.unified",
         [BOX_F_DEVICE_RULES] = "linux.resources.devices",
         [BOX_F_CGROUP_PATH] = "linux.cgroupsPath",
+        [BOX_F_MEMORY_POLICY] = "linux.memoryPolicy",
 };
 
 /* Fields of an item, after the item's own path ("mounts[2]"). */

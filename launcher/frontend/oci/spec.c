@@ -357,6 +357,8 @@ static void parse_user(struct parser *p, struct json_object *o, const char *path
         }
         size_t n;
         struct json_object *a = get_array(p, o, path, "additionalGids", &n);
+        if (n > 64)
+                bad(p, "process.user.additionalGids", "more than 64 groups are not supported");
         strv_free(c->supplementary_groups);
         c->supplementary_groups = xcalloc(n + 1, sizeof(char *));
         for (size_t i = 0, k = 0; i < n; i++) {
@@ -796,11 +798,8 @@ static void parse_namespaces(struct parser *p, struct json_object *lx, bool *hav
         }
         if (!have[BOX_NS_MNT])
                 bad(p, "linux.namespaces", "no mount namespace: boxlaunch always makes one");
-        if (!have[BOX_NS_PID])
-                bad(p, "linux.namespaces",
-                    "no pid namespace: sharing the host's is not supported (the box's init is PID "
-                    "1 "
-                    "of its own namespace)");
+        /* No pid namespace: the host's, as the spec says (the payload is not PID 1). */
+        c->ns_pid_host = !have[BOX_NS_PID];
         c->ns_uts = have[BOX_NS_UTS] && !c->ns_join[BOX_NS_UTS];
         c->ns_ipc = have[BOX_NS_IPC] && !c->ns_join[BOX_NS_IPC];
         c->ns_cgroup = have[BOX_NS_CGROUP] && !c->ns_join[BOX_NS_CGROUP];
@@ -1346,6 +1345,46 @@ static void parse_linux(struct parser *p, struct json_object *lx)
                                 bad(p, "linux.personality.domain", "'%s' is not LINUX or LINUX32",
                                     dom);
                 }
+        }
+        if ((v = get(lx, "memoryPolicy")) && check_object(p, v, "linux.memoryPolicy")) {
+                static const char *const modes[] = {"MPOL_DEFAULT",
+                                                    "MPOL_PREFERRED",
+                                                    "MPOL_BIND",
+                                                    "MPOL_INTERLEAVE",
+                                                    "MPOL_LOCAL",
+                                                    "MPOL_PREFERRED_MANY",
+                                                    "MPOL_WEIGHTED_INTERLEAVE"};
+                static const struct {
+                        const char *name;
+                        unsigned flag;
+                } mflags[] = {{"MPOL_F_NUMA_BALANCING", 1u << 13},
+                              {"MPOL_F_RELATIVE_NODES", 1u << 14},
+                              {"MPOL_F_STATIC_NODES", 1u << 15}};
+                const char *mp = "linux.memoryPolicy";
+                _cleanup_free_ char *mode = NULL, *nodes = NULL;
+                if (require(p, v, mp, "mode") && get_str(p, v, mp, "mode", &mode)) {
+                        int k = lookup(mode, modes, ARRAY_SIZE(modes));
+                        if (k < 0)
+                                bad(p, "linux.memoryPolicy.mode", "unknown mode '%s'", mode);
+                        else
+                                c->mempolicy_mode1 = k + 1;
+                }
+                if (get_str(p, v, mp, "nodes", &nodes) && *nodes &&
+                    parse_cpu_list(nodes, &c->mempolicy_nodes) < 0)
+                        bad(p, "linux.memoryPolicy.nodes", "'%s' is not a node list", nodes);
+                _cleanup_strv_ char **fl = NULL;
+                if (get_strv(p, v, mp, "flags", &fl))
+                        for (size_t i = 0; fl[i]; i++) {
+                                bool ok = false;
+                                for (size_t k = 0; k < ARRAY_SIZE(mflags); k++)
+                                        if (streq(fl[i], mflags[k].name)) {
+                                                c->mempolicy_flags |= mflags[k].flag;
+                                                ok = true;
+                                        }
+                                if (!ok)
+                                        bad(p, IDX("linux.memoryPolicy.flags", i),
+                                            "unknown flag '%s'", fl[i]);
+                        }
         }
         if ((v = get(lx, "timeOffsets")) && check_object(p, v, "linux.timeOffsets")) {
                 static const char *const clocks[] = {"monotonic", "boottime"};
