@@ -6,6 +6,7 @@
 # create leaves nothing. Each test has its own --root; containers land in the run's cgroup
 # parent (no cgroupsPath), so the run's leak check sees them.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {

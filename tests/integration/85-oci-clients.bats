@@ -5,6 +5,7 @@
 # import, podman save, ctr image import). Nothing of the machine's podman or containerd set-up
 # is used or changed, and every host path the clients create on first use is removed again.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 # Host paths podman and containerd create on first use (podman makes /run/netns a bind mount of
@@ -91,7 +92,7 @@ under_pty() {
 	[[ "$output" == *hello-from-box* ]]
 	run pm run --rm --network none localhost/hello sh -c 'exit 3'
 	[ "$status" -eq 3 ]
-	run pm run --rm --network none localhost/hello /nonexistent
+	run -127 pm run --rm --network none localhost/hello /nonexistent
 	[ "$status" -eq 127 ]
 	run pm run --rm --network none localhost/hello cat /proc/1/cmdline
 	[[ "$output" == cat* ]]
