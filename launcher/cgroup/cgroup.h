@@ -103,3 +103,5 @@ void cgroup_release(struct box_cgroup *cg);
 /* Writes the limits of c->limits to the existing group `path` (relative to each hierarchy
  * root), as cgroup_create() writes them on a new one: `update --resources`. Logs failures. */
 int cgroup_update(const char *root, const char *path, const struct box_config *c);
+/* cgroup_gc() of exactly this path (relative to each hierarchy root), even a single name. */
+int cgroup_gc_path(const char *root, const char *path);

@@ -1,6 +1,7 @@
 /* update.c - groups that outlive their creator (the OCI runtime's create): letting go of them,
  * and changing their limits later (`update`). */
 #include "cgroup/cgroup.h"
+#include "cgroup/gc.h"
 #include "cgroup/layout.h"
 #include "cgroup/limits.h"
 #include "util/log.h"
@@ -24,4 +25,9 @@ int cgroup_update(const char *root, const char *path, const struct box_config *c
                 r = cg_v2_write_limits(cg, &c->limits);
         cg->config = NULL;
         return r;
+}
+
+int cgroup_gc_path(const char *root, const char *path)
+{
+        return cg_gc_at(root, path);
 }

@@ -649,8 +649,13 @@ static int run_prestart_hooks(struct launch *l)
         int r = wait_joined(l);
         if (r < 0)
                 return r; /* logged */
-        if (hooks_run(l->c, BOX_HOOK_PRESTART, &l->hs, 0, true) < 0 ||
-            hooks_run(l->c, BOX_HOOK_CREATE_RUNTIME, &l->hs, 0, true) < 0)
+        /* OCI: prestart hooks are told "created", as runc's and crun's are (the validation
+         * suite checks it); createRuntime ones "creating", as the spec says. */
+        l->hs.status = l->oci ? "created" : "creating";
+        if (hooks_run(l->c, BOX_HOOK_PRESTART, &l->hs, 0, true) < 0)
+                return -ECHILD; /* logged by hooks_run, naming the hook */
+        l->hs.status = "creating";
+        if (hooks_run(l->c, BOX_HOOK_CREATE_RUNTIME, &l->hs, 0, true) < 0)
                 return -ECHILD; /* logged by hooks_run, naming the hook */
         return 0;
 }

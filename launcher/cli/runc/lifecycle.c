@@ -656,7 +656,7 @@ int runc_delete(const struct runc_globals *g, int argc, char **argv)
                 ct.pid = 0;
                 (void)run_hooks_of(&ct, BOX_HOOK_POSTSTOP, "stopped");
         }
-        if (ct.cgroup && *ct.cgroup && (r = cgroup_gc(CGROUP_ROOT, ct.cgroup)) < 0)
+        if (ct.cgroup && *ct.cgroup && (r = cgroup_gc_path(CGROUP_ROOT, ct.cgroup)) < 0)
                 log_warn_errno(r, "removing the cgroup %s", ct.cgroup);
         runc_ct_remove(&ct);
         return 0;
