@@ -17,6 +17,7 @@
 #include "util/fdpass.h"
 #include "util/log.h"
 #include "util/procfs.h"
+#include "util/syscalls.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -332,9 +333,12 @@ static void oci_wait_start(const struct child_args *a)
  * (conmon: SIGPIPE). */
 static void reset_signals(void)
 {
-        for (int s = 1; s < NSIG; s++)
+        /* The raw call: glibc's signal() refuses its own two (32, 33), which a caller may have
+         * left ignored too. */
+        for (int s = 1; s <= 64; s++)
                 if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
+                        (void)syscall(SYS_rt_sigaction, s,
+                                      &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
 }
 
 /* Tells the supervisor the set-up is done, seals, and becomes the payload (or the stub init,

@@ -88,9 +88,12 @@ static void reset_signals(void)
 {
         sigset_t none;
         sigemptyset(&none);
-        for (int s = 1; s < NSIG; s++)
+        /* The raw call: glibc's signal() refuses its own two (32, 33), which a caller may have
+         * left ignored too. */
+        for (int s = 1; s <= 64; s++)
                 if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
+                        (void)syscall(SYS_rt_sigaction, s,
+                                      &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
         sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
