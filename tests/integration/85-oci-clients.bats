@@ -210,6 +210,7 @@ wait_task() { # ID STATUS
 	ctrd_start
 	ctr image import "$BATS_FILE_TMPDIR/hello.tar" >/dev/null
 	run "${CTR_RUN[@]}" --rm localhost/hello:latest t1 echo hello-from-ctr
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *hello-from-ctr* ]]
 	# containerd shows only what the runtime wrote to --log.
