@@ -71,7 +71,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: all check unit integration fuzz fuzz-replay format format-check install uninstall \
         clean bench
 
-all: $(BUILD)/boxlaunch
+all: $(BUILD)/boxlaunch $(BUILD)/boxlaunch-runc
 
 $(BUILD):
 	@mkdir -p $(BUILD) $(BUILD)/tests $(BUILD)/fuzz
@@ -91,6 +91,11 @@ $(BUILD)/obj/%.o: launcher/%.c | $(BUILD)
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
+
+# The OCI runtime (runc's command line) is the same binary, chosen by its name: a hard link,
+# so that a caller resolving symbolic links (readlink -f) still calls it by that name.
+$(BUILD)/boxlaunch-runc: $(BUILD)/boxlaunch
+	ln -f $< $@
 
 # What the network layer costs per box (root, scratch namespaces): make build/netcost.
 $(BUILD)/netcost: tests/bench/netcost.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
@@ -139,6 +144,7 @@ bench: all
 # --- install ---------------------------------------------------------------------------------
 install: all
 	install -D -m 0755 $(BUILD)/boxlaunch $(DESTDIR)$(BINDIR)/boxlaunch
+	ln -f $(DESTDIR)$(BINDIR)/boxlaunch $(DESTDIR)$(BINDIR)/boxlaunch-runc
 	install -D -m 0644 docs/boxlaunch.1 $(DESTDIR)$(MANDIR)/man1/boxlaunch.1
 	install -D -m 0644 docs/boxlaunch.box.5 $(DESTDIR)$(MANDIR)/man5/boxlaunch.box.5
 	install -d $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(SYSCONFDIR)/boxlaunch
@@ -152,7 +158,7 @@ install: all
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/boxlaunch $(DESTDIR)$(MANDIR)/man1/boxlaunch.1 \
+	rm -f $(DESTDIR)$(BINDIR)/boxlaunch $(DESTDIR)$(BINDIR)/boxlaunch-runc $(DESTDIR)$(MANDIR)/man1/boxlaunch.1 \
 		$(DESTDIR)$(MANDIR)/man5/boxlaunch.box.5
 	rm -rf $(DESTDIR)$(DATADIR)
 	for u in units/*; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done

@@ -96,3 +96,12 @@ struct box_cgroup_stats {
 };
 /* Fields a hierarchy does not provide stay 0; -ENOENT if the group exists nowhere. */
 int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *ret);
+
+/* For the OCI runtime, whose groups outlive the process that made them: frees cg and leaves
+ * its groups and their processes as they are (`delete` removes them with cgroup_gc()). */
+void cgroup_release(struct box_cgroup *cg);
+/* Writes the limits of c->limits to the existing group `path` (relative to each hierarchy
+ * root), as cgroup_create() writes them on a new one: `update --resources`. Logs failures. */
+int cgroup_update(const char *root, const char *path, const struct box_config *c);
+/* cgroup_gc() of exactly this path (relative to each hierarchy root), even a single name. */
+int cgroup_gc_path(const char *root, const char *path);

@@ -3,6 +3,7 @@
  * with run or check, the global options apply and the BOX argument follows. */
 #include "cli/verbs.h"
 
+#include "cli/runc/runc.h"
 #include "core/exitcodes.h"
 #include "launch/launch.h"
 #include "util/log.h"
@@ -68,6 +69,13 @@ int main(int argc, char **argv)
                 {"version", no_argument, NULL, OPT_VERSION},
                 {0},
         };
+        /* The OCI runtime: by name (boxlaunch-runc, a link), or `boxlaunch runc ...`. */
+        const char *base = strrchr(argv[0], '/');
+        if (streq(base ? base + 1 : argv[0], RUNC_NAME))
+                return runc_main(argc, argv);
+        if (argc > 1 && streq(argv[1], "runc"))
+                return runc_main(argc - 1, argv + 1);
+
         struct run_opts o = {0};
         const struct verb *v = argc > 1 ? verb_find(argv[1]) : NULL;
 

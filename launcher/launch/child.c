@@ -14,8 +14,10 @@
 #include "launch/sync.h"
 #include "launch/user.h"
 #include "supervisor/stubimage.h"
+#include "util/fdpass.h"
 #include "util/log.h"
 #include "util/procfs.h"
+#include "util/syscalls.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -172,9 +174,10 @@ static int enter_root(const struct child_args *a, int rootfd)
  * stdio and /dev/console; the master goes to the supervisor, which relays it. */
 static int setup_console(const struct child_args *a)
 {
-        struct winsize ws;
+        struct winsize ws = {0};
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        const struct winsize *size = console_caller_size(&ws);
+        /* OCI: process.consoleSize, else the client sizes it through the master later. */
+        const struct winsize *size = a->oci ? NULL : console_caller_size(&ws);
         if (a->c->console_width || a->c->console_height) {
                 ws = (struct winsize){.ws_row = (unsigned short)a->c->console_height,
                                       .ws_col = (unsigned short)a->c->console_width};
@@ -192,6 +195,13 @@ static int setup_console(const struct child_args *a)
                 return log_error_errno(-errno, "creating /dev/console");
         if ((r = console_attach(slave)) < 0)
                 return log_error_errno(r, "attaching the console");
+        if (a->console_sock >= 0) {
+                /* The OCI console socket: one byte and the master, as runc and crun send. */
+                r = fd_send(a->console_sock, master, " ", 1);
+                if (r < 0)
+                        return log_error_errno(r, "sending the terminal to the console socket");
+                return 0;
+        }
         r = sync_send(a->sock, MSG_PTY, 0, NULL, &master, 1);
         if (r < 0)
                 return log_error_errno(r, "handing the console to the supervisor");
@@ -260,10 +270,14 @@ static int drop_privileges(const struct child_args *a, const struct box_ids *ids
         int r = privs_drop(a->c, a->privs, ids);
         if (r < 0)
                 return r;
-        int keep[] = {a->sock, a->stub};
-        r = close_fds_from(3, keep, a->stub >= 0 ? 2 : 1);
+        int keep[] = {a->sock, a->fifo_fd, a->stub};
+        r = close_fds_from(3 + (int)a->preserve_fds, keep, a->stub >= 0 ? 3 : 2);
         if (r < 0)
                 return log_error_errno(r, "closing file descriptors");
+        /* --preserve-fds: the caller's fds 3..2+N, open across execve. */
+        for (int fd = 3; fd < 3 + (int)a->preserve_fds; fd++)
+                if (fd != a->sock && fd != a->fifo_fd && fd != a->stub)
+                        (void)fcntl(fd, F_SETFD, 0);
         return 0;
 }
 
@@ -297,6 +311,36 @@ static char **payload_argv(const struct box_config *c, char ***ret_free)
         return *ret_free = argv;
 }
 
+/* OCI create: the launch is over for the runtime (EOF on the sync socket), the init outlives
+ * it; it waits here until `start` opens the FIFO for reading, through the O_PATH fd opened on
+ * the host before pivot_root. From now on messages go to the box's stderr. */
+static void oci_wait_start(const struct child_args *a)
+{
+        close(a->sock);
+        prctl(PR_SET_PDEATHSIG, 0);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
+        int fd = RETRY_EINTR(open(path, O_WRONLY | O_CLOEXEC));
+        if (fd < 0 || write_all(fd, "0", 1) < 0) {
+                log_error_errno(-errno, "waiting for start on the exec FIFO");
+                _exit(EXIT_SETUP_FAILED);
+        }
+        close(fd);
+        close(a->fifo_fd);
+}
+
+/* Every signal disposition as a fresh process has them: a caller may leave some ignored
+ * (conmon: SIGPIPE). */
+static void reset_signals(void)
+{
+        /* The raw call: glibc's signal() refuses its own two (32, 33), which a caller may have
+         * left ignored too. */
+        for (int s = 1; s <= 64; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        (void)syscall(SYS_rt_sigaction, s,
+                                      &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
+}
+
 /* Tells the supervisor the set-up is done, seals, and becomes the payload (or the stub init,
  * which starts it). */
 static _noreturn_ void exec_payload(const struct child_args *a, char **env)
@@ -311,11 +355,18 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         }
         /* The payload starts with clean signal state (the stub resets its own child too). */
         signal(SIGPIPE, SIG_DFL);
+        if (a->oci) {
+                reset_signals();
+                if (a->stub < 0 && exec_check_path(argv, env) < 0)
+                        sync_child_exit(a->sock, EXIT_NOT_FOUND);
+        }
         sigprocmask(SIG_SETMASK, a->oldmask, NULL);
 
         /* Before the filter: SystemCallFilter= may deny sendmsg. */
         if (sync_send(a->sock, MSG_EXEC, 0, NULL, NULL, 0) < 0)
                 supervisor_gone();
+        if (a->fifo_fd >= 0)
+                oci_wait_start(a);
         if (privs_seal(a->c, a->privs) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         if (a->stub >= 0) {

@@ -16,8 +16,13 @@ struct child_args {
         int stub;                  /* the stub init's memfd (stubimage.h), or -1 */
         int log_fd;                /* --detach: the console log for stdout/stderr, or -1 */
         const sigset_t *oldmask;   /* the signal mask the payload starts with */
-        bool late;                 /* join the cgroups late, through MSG_GO (launch.c) */
-        int *join;                 /* !late: the tasks fds of the box's groups (closed) */
+        /* The OCI runtime (launch.h, struct launch_oci): */
+        bool oci;
+        int fifo_fd;           /* wait on the exec FIFO before the payload, or -1 */
+        int console_sock;      /* send the terminal's master there, or -1 */
+        unsigned preserve_fds; /* fds 3..2+N reach the payload */
+        bool late;             /* join the cgroups late, through MSG_GO (launch.c) */
+        int *join;             /* !late: the tasks fds of the box's groups (closed) */
         int n_join;
 };
 

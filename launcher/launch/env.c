@@ -1,5 +1,6 @@
 /* env.c - environment and PATH search for processes in a box. */
 #include "launch/env.h"
+#include "util/log.h"
 
 void env_set(char ***env, const char *kv)
 {
@@ -96,4 +97,26 @@ int exec_in_path(char **argv, char **env)
                         err = -errno;
         }
         return err;
+}
+
+int exec_check_path(char **argv, char **env)
+{
+        if (strchr(argv[0], '/')) {
+                if (access(argv[0], F_OK) == 0)
+                        return 0;
+                int r = -errno;
+                log_error("exec: \"%s\": stat %s: %s", argv[0], argv[0], strerror(-r));
+                return r;
+        }
+        const char *path = env_get(env, "PATH");
+        _cleanup_free_ char *copy = xstrdup(path ? path : BOX_DEFAULT_PATH);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", argv[0]);
+                if (access(p, X_OK) == 0)
+                        return 0;
+        }
+        log_error("exec: \"%s\": executable file not found in $PATH: No such file or directory",
+                  argv[0]);
+        return -ENOENT;
 }

@@ -23,3 +23,8 @@ char **box_env(const struct box_config *c, const struct box_ids *ids, const char
 /* execve() searching the box's PATH from env (execvpe(3) would search the caller's). Returns
  * only on failure: -ENOENT when nothing was found, else the most telling error. */
 int exec_in_path(char **argv, char **env);
+
+/* Whether argv[0] can be found as exec_in_path() would look (the OCI runtime checks before it
+ * reports a container or process created: podman and containerd tell a missing command by this
+ * wording). 0, or a negative errno after logging "... No such file or directory". */
+int exec_check_path(char **argv, char **env);

@@ -46,6 +46,20 @@
 
 /* ---- the command (inside the box) ------------------------------------------------------- */
 
+/* OCI: where the command reports a failure before execve ('E' + its exit code): with --detach
+ * nobody else learns it. */
+static int status_sock = -1;
+
+static _noreturn_ void die(int code)
+{
+        if (status_sock >= 0) {
+                char buf[1 + sizeof(int)] = {'E'};
+                memcpy(buf + 1, &code, sizeof(code));
+                (void)fd_send(status_sock, -1, buf, sizeof(buf));
+        }
+        _exit(code);
+}
+
 static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, ...)
 {
         char buf[512];
@@ -57,7 +71,7 @@ static _noreturn_ _printf_(3, 4) void fail(int code, int err, const char *fmt, .
                 log_error("exec: %s: %s", buf, strerror(err < 0 ? -err : err));
         else
                 log_error("exec: %s", buf);
-        _exit(code);
+        die(code);
 }
 
 /* The login shell of uid in the box's /etc/passwd, if it is executable; else /bin/sh. */
@@ -74,9 +88,12 @@ static void reset_signals(void)
 {
         sigset_t none;
         sigemptyset(&none);
-        for (int s = 1; s < NSIG; s++)
+        /* The raw call: glibc's signal() refuses its own two (32, 33), which a caller may have
+         * left ignored too. */
+        for (int s = 1; s <= 64; s++)
                 if (s != SIGKILL && s != SIGSTOP)
-                        signal(s, SIG_DFL);
+                        (void)syscall(SYS_rt_sigaction, s,
+                                      &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
         sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
@@ -84,7 +101,10 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                                     bool userns, const struct privs *privs, int sock)
 {
         int r;
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (o->oci)
+                status_sock = sock;
+        if (!o->detach)
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Never the caller's session: a command handed our terminal as its stdio must not be
          * able to make it its controlling terminal or push input into it (TIOCSTI). With
          * --tty, its own session gets the box's pty below. */
@@ -113,15 +133,17 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
                 if ((r = console_attach(slave)) < 0)
                         fail(EXIT_SETUP_FAILED, r, "attaching the pty");
         }
-        if (sock >= 0)
+        if (sock >= 0 && !o->oci)
                 close(sock);
 
         struct box_ids ids;
         /* -u picks a user and its own groups; otherwise the box's User=, Group=, groups. */
         r = o->user ? user_resolve(o->user, NULL, NULL, &ids)
+            : c->process_exact
+                    ? user_resolve_exact(c->user, c->group, c->supplementary_groups, &ids)
                     : user_resolve(c->user, c->group, c->supplementary_groups, &ids);
         if (r < 0)
-                _exit(EXIT_SETUP_FAILED); /* logged */
+                die(EXIT_SETUP_FAILED); /* logged */
         const char *cwd = o->workdir ? o->workdir : c->cwd ? c->cwd : "/";
         if (chdir(cwd) < 0)
                 fail(EXIT_SETUP_FAILED, -errno, "changing to the working directory %s", cwd);
@@ -137,15 +159,23 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         }
 
         if (limits_apply(c) < 0 || privs_drop(c, privs, &ids) < 0)
-                _exit(EXIT_SETUP_FAILED); /* logged */
-        /* Nothing of boxlaunch's may reach the command (CVE-2024-21626). */
-        r = close_fds_from(3, NULL, 0);
+                die(EXIT_SETUP_FAILED); /* logged */
+        /* OCI: a missing command is an error of exec itself, logged while the log is open. */
+        if (o->oci && exec_check_path(argv, env) < 0)
+                die(EXIT_NOT_FOUND);
+        /* Nothing of boxlaunch's may reach the command (CVE-2024-21626); the OCI caller's
+         * --preserve-fds do, and the status socket until execve. */
+        int low = 3 + (int)o->preserve_fds;
+        r = close_fds_from(low, &sock, o->oci && sock >= 0 ? 1 : 0);
         if (r < 0)
                 fail(EXIT_SETUP_FAILED, r, "closing file descriptors");
+        for (int fd = 3; fd < low; fd++)
+                if (fd != sock)
+                        (void)fcntl(fd, F_SETFD, 0);
 
         reset_signals();
         if (privs_seal(c, privs) < 0)
-                _exit(EXIT_SETUP_FAILED); /* logged */
+                die(EXIT_SETUP_FAILED); /* logged */
         r = exec_in_path(argv, env);
         if (r == -ENOENT)
                 fail(EXIT_NOT_FOUND, 0, "%s: command not found in box '%s'", argv[0], o->name);
@@ -223,6 +253,15 @@ static _noreturn_ void joiner_main(const struct box_config *c, const struct exec
                 fail(EXIT_SETUP_FAILED, -errno, "fork");
         if (pid == 0)
                 command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
+        if (o->oci && sock >= 0) {
+                /* Our caller learns the command's host pid (and, detached, goes on without
+                 * us: the command is reparented to its subreaper). */
+                char buf[1 + sizeof(pid_t)] = {'P'};
+                memcpy(buf + 1, &pid, sizeof(pid));
+                (void)fd_send(sock, -1, buf, sizeof(buf));
+                if (o->detach)
+                        _exit(0);
+        }
         forward_signals(pid, true);
         if (sock >= 0)
                 close(sock); /* the host side sees EOF once the command is done with it */
@@ -317,13 +356,79 @@ static int check_enterable(const struct box_ref *b)
         return 0;
 }
 
+static int write_pid_file(const char *path, pid_t pid)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+        _cleanup_close_ int fd =
+                open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 || write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
+                int r = log_error_errno(-errno, "exec: writing the pid file %s", path);
+                (void)unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+/* OCI: the messages of the joiner ('P' + the command's pid) and of the command ('T' + its
+ * pty's master, 'E' + its exit code when it fails before execve) until both let go of the
+ * socket (the command at execve). Then the pid file; detached, we are done; else as box_exec. */
+static int oci_wait(const struct exec_opts *o, int sock, pid_t joiner)
+{
+        pid_t cmd = 0;
+        int failed = -1;
+        _cleanup_close_ int master = -EBADF;
+        for (;;) {
+                char buf[16];
+                int fd = -1;
+                int n = fd_recv(sock, &fd, buf, sizeof(buf));
+                if (n < 0) {
+                        log_error_errno(n, "exec: waiting for the process to start");
+                        break;
+                }
+                if (n == 0 && fd < 0)
+                        break;
+                if (buf[0] == 'P' && n == 1 + (int)sizeof(pid_t))
+                        memcpy(&cmd, buf + 1, sizeof(cmd));
+                else if (buf[0] == 'E' && n == 1 + (int)sizeof(int))
+                        memcpy(&failed, buf + 1, sizeof(failed));
+                if (fd >= 0 && buf[0] == 'T' && master < 0 && o->console_sock > 2) {
+                        int r = fd_send(o->console_sock, fd, " ", 1);
+                        close(fd);
+                        if (r < 0) {
+                                log_error_errno(r, "exec: sending the terminal to the console "
+                                                   "socket");
+                                if (cmd > 0)
+                                        kill(cmd, SIGKILL);
+                                failed = 1;
+                        }
+                } else if (fd >= 0 && buf[0] == 'T' && master < 0)
+                        master = fd;
+                else if (fd >= 0)
+                        close(fd);
+        }
+        if (failed >= 0 || cmd <= 0) {
+                (void)wait_code(joiner);
+                return o->detach ? 1 : failed >= 0 ? failed : EXIT_SETUP_FAILED;
+        }
+        if (o->pid_file && write_pid_file(o->pid_file, cmd) < 0) {
+                kill(cmd, SIGKILL);
+                (void)wait_code(joiner);
+                return 1;
+        }
+        if (o->detach)
+                return wait_code(joiner) == 0 ? 0 : 1;
+        return master >= 0 ? relay_until_exit(TAKE_FD(master), joiner) : wait_code(joiner);
+}
+
 /* Forks the joiner and waits for it (relaying the pty with --tty); its exit code. */
 static int run_joiner(const struct box_config *c, const struct exec_opts *o,
                       const struct box_ref *b, const struct privs *privs)
 {
         int flags = ns_flags(b->pid);
         int sv[2] = {-1, -1};
-        if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        if ((o->tty || o->oci) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return log_error_errno(-errno, "exec: socketpair"), EXIT_SETUP_FAILED;
         _cleanup_close_ int host_end = sv[0];
         /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
@@ -350,7 +455,9 @@ static int run_joiner(const struct box_config *c, const struct exec_opts *o,
         int code;
         int master = -1;
         char tag;
-        if (o->tty && fd_recv(host_end, &master, &tag, 1) > 0 && master >= 0)
+        if (o->oci)
+                code = oci_wait(o, host_end, pid);
+        else if (o->tty && fd_recv(host_end, &master, &tag, 1) > 0 && master >= 0)
                 code = relay_until_exit(master, pid);
         else
                 code = wait_code(pid); /* without a pty; or the command failed and said why */
@@ -370,13 +477,17 @@ int box_exec(const struct exec_opts *o)
         /* Nothing in the box may ptrace or open /proc/PID/fd of the processes below. */
         prctl(PR_SET_DUMPABLE, 0);
 
-        _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
-        if (box_ref_open(o->name, false, &b) < 0)
-                return 1;
-        int code = check_enterable(&b);
+        _cleanup_box_ref_ struct box_ref own = {.pidfd = -1};
+        const struct box_ref *b = o->ref;
+        if (!b) {
+                if (box_ref_open(o->name, false, &own) < 0)
+                        return 1;
+                b = &own;
+        }
+        int code = check_enterable(b);
         if (code)
-                return code;
-        const struct box_config *c = box_ref_config(&b, false);
+                return o->oci ? 1 : code;
+        const struct box_config *c = o->config ?: box_ref_config(&own, false);
         if (!c)
                 return EXIT_SETUP_FAILED; /* logged */
         /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
@@ -384,7 +495,7 @@ int box_exec(const struct exec_opts *o)
         struct privs privs = {0};
         if (privs_prepare(c, &privs) < 0)
                 return EXIT_SETUP_FAILED; /* logged */
-        code = run_joiner(c, o, &b, &privs);
+        code = run_joiner(c, o, b, &privs);
         privs_done(&privs);
         return code;
 }

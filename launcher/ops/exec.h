@@ -14,6 +14,15 @@ struct exec_opts {
         char **env;          /* KEY=VALUE entries added to the box's environment, borrowed */
         const char *workdir; /* instead of the box's WorkingDirectory=, NULL for that */
         char **cmd;          /* the command (unless shell), borrowed */
+
+        /* The OCI runtime's exec (cli/runc/exec.c). */
+        bool oci;                        /* the fields below apply */
+        const struct box_ref *ref;       /* the container, found by the caller */
+        const struct box_config *config; /* the process to run (argv, env, user, caps...) */
+        bool detach;           /* return once the command runs: our caller (a subreaper) gets it */
+        const char *pid_file;  /* the command's host pid, decimal, no newline */
+        int console_sock;      /* > 2: a tty's master goes there instead of being relayed */
+        unsigned preserve_fds; /* fds 3..2+N reach the command */
 };
 
 /* Runs the command in the box and waits for it. Returns boxlaunch's exit code: the command's
@@ -21,3 +30,5 @@ struct exec_opts {
  * created), 125 if entering the box failed, 126 if the command could not be executed, 127 if it
  * was not found. Every failure is logged. */
 int box_exec(const struct exec_opts *o);
+/* OCI: exit codes as runc's exec: 1 when the process could not be started (logged: a missing
+ * command says "No such file or directory"); with detach 0 once it runs, else its own code. */

@@ -46,3 +46,12 @@ static inline int sys_openat2(int dirfd, const char *path, uint64_t flags, uint6
         struct open_how how = {.flags = flags | 02000000 /* O_CLOEXEC */, .resolve = resolve};
         return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
+
+/* rt_sigaction(2)'s own struct (x86-64 layout): glibc's sigaction() refuses the two signals it
+ * reserves (32, 33), which only the raw call can reset to SIG_DFL. */
+struct kernel_sigaction {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+};

@@ -72,7 +72,7 @@ if [ "${BENCH_PRIVATE_NS:-}" = hybrid-to-v1 ]; then
 	umount /sys/fs/cgroup/unified || { echo "cannot umount unified in private ns" >&2; exit 1; }
 fi
 
-DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn boxlaunch"
+DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn boxlaunch boxlaunch-oci"
 WORK=${WORK:-${TMPDIR:-/tmp}/boxbench}
 ROOTFS=$WORK/rootfs
 ROOTFS_USERNS=$WORK/rootfs-userns
