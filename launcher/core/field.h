@@ -94,6 +94,22 @@ enum box_field {
         BOX_F_HOOK_COMMAND,
         BOX_F_HOOK_ENV,
         BOX_F_HOOK_TIMEOUT,
+        /* network */
+        BOX_F_NET_VETH,
+        BOX_F_NET_BRIDGE,
+        BOX_F_NET_ZONE,
+        BOX_F_NET_INTERFACE,
+        BOX_F_NET_MACVLAN,
+        BOX_F_NET_IPVLAN,
+        BOX_F_NET_ADDRESS,
+        BOX_F_NET_MASQUERADE,
+        BOX_F_NET_LOCALHOST,
+        BOX_F_NET_RESOLV_CONF,
+        BOX_F_PORT,
+        BOX_F_PORT_PROTOCOL,
+        BOX_F_PORT_HOST_ADDRESS,
+        BOX_F_PORT_HOST_PORT,
+        BOX_F_PORT_BOX_PORT,
         _BOX_F_MAX,
 };
 

@@ -260,6 +260,43 @@ static void show_items(const struct box_config *c, FILE *f)
         }
 }
 
+static void show_tristate(FILE *f, const char *key, enum box_tristate t)
+{
+        if (t != BOX_DEFAULT)
+                fprintf(f, "%s = %s\n", key, yesno(t == BOX_YES));
+}
+
+static void show_network(const struct box_config *c, FILE *f)
+{
+        const struct box_net *n = &c->netcfg;
+        fprintf(f, "\n[Network]\n");
+        show_tristate(f, "VirtualEthernet", n->veth);
+        if (n->bridge)
+                show_value(f, "Bridge", n->bridge);
+        if (n->zone)
+                show_value(f, "Zone", n->zone);
+        show_strv(f, "Interface", n->interfaces);
+        show_strv(f, "MACVLAN", n->macvlan);
+        show_strv(f, "IPVLAN", n->ipvlan);
+        if (n->addresses)
+                show_strv(f, "Address", n->addresses);
+        else if (box_config_veth(c))
+                fprintf(f, "Address = auto\n");
+        show_tristate(f, "Masquerade", n->masquerade);
+        fprintf(f, "Localhost = %s\nResolvConf = %s\n", yesno(n->localhost),
+                box_resolv_conf_names[n->resolv_conf]);
+        for (size_t i = 0; i < n->n_ports; i++) {
+                const struct box_port *p = &n->ports[i];
+                fprintf(f, "\n[Port %s]\nProtocol = %s\n", p->name,
+                        box_net_proto_names[p->protocol]);
+                if (p->host_address)
+                        show_value(f, "HostAddress", p->host_address);
+                fprintf(f, "HostPort = %u\n", (unsigned)p->host_port);
+                if (p->box_port)
+                        fprintf(f, "BoxPort = %u\n", (unsigned)p->box_port);
+        }
+}
+
 void box_file_show(const struct box_config *c, FILE *f)
 {
         fprintf(f, "[Box]\nName = %s\n", c->name);
@@ -273,4 +310,5 @@ void box_file_show(const struct box_config *c, FILE *f)
         show_security(c, f);
         show_limits(&c->limits, f);
         show_items(c, f);
+        show_network(c, f);
 }
