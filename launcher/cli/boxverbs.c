@@ -1,5 +1,6 @@
 /* boxverbs.c - the command lines and output of list, status, stop, kill, pause, resume, ps,
  * stats and gc; the operations are ops/control.c's. Every --json output is built with json-c. */
+#include "launch/net.h"
 #include "cli/output.h"
 #include "cli/verbs.h"
 
@@ -275,6 +276,9 @@ int verb_gc(struct verb_call *call)
                 for (char **n = names; n && *n; n++)
                         if (!state_is_running(*n) && box_gc(*n, stdout, &removed) < 0)
                                 failed = 1;
+                /* Network leftovers of boxes without a state file any more. */
+                if (net_gc_all(stdout, &removed) < 0)
+                        failed = 1;
         }
         if (!removed && !failed)
                 printf("nothing to clean up\n");
