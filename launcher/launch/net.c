@@ -808,7 +808,7 @@ int net_status(const struct box_config *c, struct net_status *ret)
         if (box4.family)
                 net_prefix_format(&box4, true, ret->box4, sizeof(ret->box4));
         if (host4.family)
-                net_prefix_format(&host4, true, ret->host4, sizeof(ret->host4));
+                net_prefix_format(&host4, false, ret->host4, sizeof(ret->host4));
         if (box6.family)
                 net_prefix_format(&box6, true, ret->box6, sizeof(ret->box6));
         return 0;
