@@ -90,10 +90,12 @@ static int collect_addr(int ifindex, const struct net_prefix *addr, void *userda
         return 0;
 }
 
+/* Whether a box of that name runs; `self` (userdata, or NULL) is the box being started, whose
+ * lock the caller holds: what carries its name is from its last run. */
 static bool box_running(const char *name, void *userdata)
 {
         const char *self = userdata;
-        return (self && streq(name, self)) || (box_name_valid(name) && state_is_running(name));
+        return !(self && streq(name, self)) && box_name_valid(name) && state_is_running(name);
 }
 
 /* ---- before clone --------------------------------------------------------------------------- */
@@ -304,9 +306,10 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
         };
         int r = rtn_veth_add(n->host, &v);
         if (r == -EEXIST) {
-                /* Left by a box that is not running (a killed supervisor, a namespace still
-                 * dying): delete it and try once more. */
-                (void)rtn_gc_links(n->host, LINK_ALIAS, box_running, NULL);
+                /* Left by a box that is not running: this box's last run (its namespace still
+                 * dying, or its supervisor killed; we hold the name now), or another's. Delete
+                 * it and try once more. */
+                (void)rtn_gc_links(n->host, LINK_ALIAS, box_running, (void *)c->name);
                 r = rtn_veth_add(n->host, &v);
         }
         if (r < 0)
