@@ -321,3 +321,85 @@ EOF
 	[ "$status" -ne 0 ]
 	grep -q "bad2.box:6: \[Port web\]: a published port needs a virtual Ethernet link" <<<"$output"
 }
+
+# --- a booted Debian 12 machine (the rootfs of 70-boot.bats) -----------------------------------
+
+# deb_running NAME: until `systemctl is-system-running` settles.
+deb_running() {
+	local st=
+	for _ in $(seq 480); do
+		st=$("$BOXLAUNCH" exec "$1" -- /bin/systemctl is-system-running 2>/dev/null) || true
+		case "$st" in running | degraded) return 0 ;; esac
+		sleep 0.5
+	done
+	echo "is-system-running: $st"
+	return 1
+}
+
+# deb_net_checks NAME PORT: host0 addressed with a default route before anything in the guest
+# configures it, the peer's server reached through NAT, a page served on the published port.
+deb_net_checks() {
+	run "$BOXLAUNCH" exec "$1" -- /bin/sh -c 'ip -4 addr show host0; ip -4 route; cat /etc/resolv.conf'
+	echo "$output"
+	grep -qE 'inet 10\.77\.[0-9]+\.[0-9]+/28' <<<"$output"
+	grep -qE '^default via 10\.77\.' <<<"$output"
+	grep -q '^nameserver ' <<<"$output"
+	run "$BOXLAUNCH" exec "$1" -- /usr/local/bin/busybox timeout 10 /usr/local/bin/busybox wget -qO- "http://$NET.2/"
+	echo "$output"
+	[ "$output" = outside-world ]
+	"$BOXLAUNCH" exec "$1" -- /bin/sh -c 'mkdir -p /tmp/w && echo machine-page >/tmp/w/index.html && /usr/local/bin/busybox httpd -p 8080 -h /tmp/w'
+	for _ in $(seq 100); do http "http://127.0.0.1:$2/" >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(http "http://127.0.0.1:$2/")" = machine-page ]
+	[ "$(http "http://$NET.1:$2/" "$PEER")" = machine-page ]
+}
+
+@test "a booted Debian 12 has its address and route with networkd off and on, reaches the outside and serves its port" {
+	[ "${BATS_TEST_TIMEOUT:-0}" -ge 900 ] || BATS_TEST_TIMEOUT=900
+	local src=${BOXLAUNCH_TEST_DEBIAN:-/var/tmp/boxlaunch-test/debian}
+	mkdir -p "$(dirname "$src")"
+	flock "$(dirname "$src")" "$ROOT_DIR/examples/mkrootfs-debian.sh" "$src" >/dev/null 2>&1
+	deb=$BATS_TEST_TMPDIR/debian
+	cp -a --reflink=auto "$src" "$deb"
+	port=$(free_port)
+	f=$(mkbox deb55 <<EOF
+[Box]
+Directory = $deb
+[Exec]
+Boot = yes
+StopTimeout = 60s
+[Limits]
+TasksMax = 4096
+[Mount busybox]
+Source = $ROOTFS/bin/busybox
+Target = /usr/local/bin/busybox
+Options = ro
+[Port web]
+HostPort = $port
+BoxPort = 8080
+EOF
+)
+	# The machine default: a veth with NAT, no Network= needed.
+	"$BOXLAUNCH" check --show "$f" | grep -qx 'VirtualEthernet = yes'
+	# 1. networkd disabled (debootstrap's default): nothing in the guest configures host0.
+	"$BOXLAUNCH" "$f" </dev/null >"$BATS_TEST_TMPDIR/console1" 2>&1 3>&- &
+	BG+=($!)
+	deb_running deb55
+	refute "$BOXLAUNCH" exec deb55 -- /bin/systemctl -q is-active systemd-networkd
+	deb_net_checks deb55 "$port"
+	"$BOXLAUNCH" stop deb55 --timeout 60
+	wait_exit "${BG[0]}" 120
+	# 2. networkd enabled: the /run file keeps what boxlaunch configured, also after a
+	# reconfigure (research networking.md, case C3).
+	ln -sf /lib/systemd/system/systemd-networkd.service \
+		"$deb/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+	"$BOXLAUNCH" "$f" </dev/null >"$BATS_TEST_TMPDIR/console2" 2>&1 3>&- &
+	BG+=($!)
+	deb_running deb55
+	"$BOXLAUNCH" exec deb55 -- /bin/systemctl -q is-active systemd-networkd
+	"$BOXLAUNCH" exec deb55 -- /bin/networkctl reconfigure host0
+	sleep 2
+	"$BOXLAUNCH" exec deb55 -- /bin/networkctl status host0 | grep -q 10-boxlaunch-host0.network
+	deb_net_checks deb55 "$port"
+	"$BOXLAUNCH" stop deb55 --timeout 60
+	wait_exit "${BG[1]}" 120
+}
