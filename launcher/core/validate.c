@@ -215,9 +215,7 @@ static unsigned check_network(struct box_config *c)
         }
         bool other_links = n->interfaces || n->macvlan || n->ipvlan;
         if (n->veth == BOX_DEFAULT)
-                n->veth = n->bridge || n->zone ||
-                                          (c->boot && !explicit_net && !other_links &&
-                                           c->net == BOX_NET_HOST)
+                n->veth = n->bridge || n->zone || (c->boot && !explicit_net && !other_links)
                                   ? BOX_YES
                                   : BOX_NO;
         bool links = n->veth == BOX_YES || other_links;

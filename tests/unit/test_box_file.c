@@ -406,7 +406,7 @@ static void test_minimal_defaults(void **state)
         assert_null(c.argv);
         assert_null(c.env);
         assert_int_equal(c.n_mounts, 0);
-        assert_int_equal(c.net, BOX_NET_HOST);
+        assert_int_equal(c.net, BOX_NET_PRIVATE);
         assert_int_equal(c.stop_timeout_usec, 10000000ULL);
         assert_true(c.seccomp.enabled);
         assert_int_equal(c.limits.memory_max, BOX_LIMIT_UNSET);
@@ -698,7 +698,9 @@ static void test_validate_missing_directory(void **state)
 
 static void test_validate_net_sysctl(void **state)
 {
-        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n", "v.box:4: ",
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n"
+                       "[Namespaces]\nNetwork = host\n",
+                       "v.box:4: ",
                        "[Exec] Sysctl: net.ipv4.ip_forward needs a private network "
                        "([Namespaces] Network); it would change the host");
         /* the same with Network=private is fine */

@@ -269,6 +269,11 @@ static void show_tristate(FILE *f, const char *key, enum box_tristate t)
 static void show_network(const struct box_config *c, FILE *f)
 {
         const struct box_net *n = &c->netcfg;
+        /* Nothing to say for a box with loopback only, unless it is a machine (whose default
+         * would be a veth). */
+        if (!box_config_veth(c) && !n->interfaces && !n->macvlan && !n->ipvlan && n->localhost &&
+            n->resolv_conf == BOX_RESOLV_AUTO && !c->boot)
+                return;
         fprintf(f, "\n[Network]\n");
         show_tristate(f, "VirtualEthernet", n->veth);
         if (n->bridge)
