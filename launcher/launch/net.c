@@ -90,11 +90,37 @@ static int collect_addr(int ifindex, const struct net_prefix *addr, void *userda
         return 0;
 }
 
-/* Whether a box of that name runs; `self` (userdata, or NULL) is the box being started, whose
- * lock the caller holds: what carries its name is from its last run. */
-static bool box_running(const char *name, void *userdata)
+/* A link's alias names its box and the runtime directory of the boxlaunch that made it
+ * ("boxlaunch:NAME /run/boxlaunch"), so that a gc with another runtime directory (a test run's)
+ * never takes another's links for its own. */
+static char *link_alias(const char *prefix, const char *name)
+{
+        return xasprintf("%s%s %s", prefix, name, state_root());
+}
+
+/* The NAME of an alias's rest "NAME ROOT" whose ROOT is ours, in buf; NULL if not ours. A lease
+ * owner (no ROOT) is ours: the lease directories are. */
+static const char *our_name(const char *rest, char *buf, size_t n)
+{
+        const char *sp = strchr(rest, ' ');
+        if (!sp)
+                return rest;
+        if (!streq(sp + 1, state_root()) || (size_t)(sp - rest) >= n)
+                return NULL;
+        memcpy(buf, rest, (size_t)(sp - rest));
+        buf[sp - rest] = 0;
+        return buf;
+}
+
+/* Whether a box of that name runs (or is not ours to judge); `self` (userdata, or NULL) is the
+ * box being started, whose lock the caller holds: what carries its name is from its last run. */
+static bool box_running(const char *rest, void *userdata)
 {
         const char *self = userdata;
+        char buf[256];
+        const char *name = our_name(rest, buf, sizeof(buf));
+        if (!name)
+                return true;
         return !(self && streq(name, self)) && box_name_valid(name) && state_is_running(name);
 }
 
@@ -293,7 +319,7 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
                 net_mac(id, c->name, NET_MAC_HOST, 0, mac);
                 net_mac(id, c->name, NET_MAC_BOX, 0, peer_mac);
         }
-        _cleanup_free_ char *alias = xasprintf(LINK_ALIAS "%s", c->name);
+        _cleanup_free_ char *alias = link_alias(LINK_ALIAS, c->name);
         struct rtn_veth v = {
                 .name = n->ifname,
                 .mac = have_id ? mac : NULL,
@@ -323,7 +349,7 @@ static int zone_bridge(const struct box_config *c, struct launch_net *n)
         int idx = rtn_link_index(n->host, n->zone_if);
         if (idx != -ENODEV)
                 return idx < 0 ? rtn_fail(n->host, idx, "looking up", n->zone_if) : idx;
-        _cleanup_free_ char *alias = xasprintf(ZONE_ALIAS "%s", c->netcfg.zone);
+        _cleanup_free_ char *alias = link_alias(ZONE_ALIAS, c->netcfg.zone);
         idx = rtn_bridge_add(n->host, n->zone_if, NULL, alias);
         if (idx < 0)
                 return rtn_fail(n->host, idx, "creating the bridge", n->zone_if);
@@ -557,6 +583,12 @@ static int zone_member(const struct rtn_link_info *l, void *userdata)
         return 0;
 }
 
+static int copy_alias(const struct rtn_link_info *l, void *userdata)
+{
+        snprintf(userdata, 512, "%s", l->alias);
+        return 0;
+}
+
 /* The zone's bridge and lease go with its last box; under the zone lock. */
 static void zone_release(struct rtn_ctx *host, const char *zone, const char *self, FILE *out,
                          unsigned *removed)
@@ -569,6 +601,14 @@ static void zone_release(struct rtn_ctx *host, const char *zone, const char *sel
         if (z.bridge > 0 && rtn_link_dump(host, zone_member, &z) < 0)
                 return;
         if (z.used)
+                return;
+        /* Only a bridge this runtime directory made. */
+        char alias[512] = "";
+        if (z.bridge > 0 && rtn_link_get(host, br, copy_alias, alias) < 0)
+                return;
+        char buf[256];
+        if (z.bridge > 0 && (strncmp(alias, ZONE_ALIAS, strlen(ZONE_ALIAS)) != 0 ||
+                             !our_name(alias + strlen(ZONE_ALIAS), buf, sizeof(buf))))
                 return;
         if (z.bridge > 0 && rtn_link_del(host, z.bridge) == 0 && out) {
                 fprintf(out, "removed bridge %s\n", br);
@@ -650,107 +690,109 @@ void net_release(const struct box_config *c, struct launch_net *n)
 
 /* ---- gc ------------------------------------------------------------------------------------- */
 
-static bool is_name(const char *name, void *userdata)
+/* Only the box `userdata` is not running. */
+static bool is_name(const char *rest, void *userdata)
 {
-        return !streq(name, userdata); /* everything but the box is "running" */
+        char buf[256];
+        const char *name = our_name(rest, buf, sizeof(buf));
+        return !name || !streq(name, userdata);
 }
 
-static bool zone_has_box(const char *zone, void *userdata)
+static void count(FILE *out, unsigned *removed, int k, const char *what, const char *where)
 {
-        struct rtn_ctx *host = userdata;
-        char br[IFNAMSIZ];
-        if (net_zone_ifname(zone, br) < 0)
-                return false;
-        struct zone_use z = {.bridge = rtn_link_index(host, br), .self = ""};
-        if (z.bridge <= 0)
-                return false;
-        (void)rtn_link_dump(host, zone_member, &z);
-        return z.used;
+        if (k <= 0)
+                return;
+        fprintf(out, "removed %d %s%s%s%s\n", k, what, k == 1 ? "" : "s", where ? " in zone " : "",
+                where ? where : "");
+        *removed += (unsigned)k;
 }
 
-static int gc(const char *only, FILE *out, unsigned *removed)
+/* The member leases of every zone of this runtime directory whose boxes do not run, and the
+ * bridges of zones left empty. */
+static void gc_zones(struct rtn_ctx *host, bool (*running)(const char *, void *), void *ud,
+                     FILE *out, unsigned *removed)
 {
-        _cleanup_rtn_ struct rtn_ctx *host = NULL;
-        int r = rtn_open(&host), ret = 0;
-        if (r < 0)
-                return log_error_errno(r, "gc: opening rtnetlink");
-        bool (*running)(const char *, void *) = only ? is_name : box_running;
-        void *ud = (void *)only;
-
-        int k = rtn_gc_links(host, LINK_ALIAS, running, ud);
-        if (k > 0) {
-                fprintf(out, "removed %d network link%s\n", k, k == 1 ? "" : "s");
-                *removed += (unsigned)k;
-        }
-        _cleanup_free_ char *dir = NULL;
-        struct ipam_pool pool;
-        box_pool(&pool, &dir);
-        k = ipam_gc(&pool, running, ud);
-        if (k > 0) {
-                fprintf(out, "removed %d address lease%s\n", k, k == 1 ? "" : "s");
-                *removed += (unsigned)k;
-        }
-        /* Zone members, then zones without a running box. */
         _cleanup_free_ char *base = net_dir("");
         _cleanup_dir_ DIR *d = opendir(base);
         for (struct dirent *e; d && (e = readdir(d));) {
-                if (strncmp(e->d_name, "zone-", 5) != 0 || strchr(e->d_name, '.'))
+                size_t len = strlen(e->d_name);
+                if (strncmp(e->d_name, "zone-", 5) != 0 ||
+                    (len > 5 && streq(e->d_name + len - 5, ".lock")))
                         continue;
                 const char *zone = e->d_name + 5;
-                _cleanup_free_ char *mdir = xasprintf("%s%s", base, e->d_name);
-                struct ipam_pool members;
+                _cleanup_free_ char *mdir = xasprintf("%s%s", base, e->d_name), *zdir = NULL;
+                struct ipam_pool zones, members;
                 struct net_prefix zslot;
-                _cleanup_free_ char *zdir = NULL;
-                zone_pool(&pool, &zdir);
-                if (ipam_lookup(&pool, zone, &zslot) < 0)
+                zone_pool(&zones, &zdir);
+                if (ipam_lookup(&zones, zone, &zslot) < 0)
                         continue;
                 members = (struct ipam_pool){.dir = mdir,
                                              .range = zslot,
                                              .slot_plen = 32,
                                              .skip_first = 2,
                                              .skip_last = 1};
-                k = ipam_gc(&members, running, ud);
-                if (k > 0) {
-                        fprintf(out, "removed %d address lease%s in zone %s\n", k,
-                                k == 1 ? "" : "s", zone);
-                        *removed += (unsigned)k;
-                }
+                count(out, removed, ipam_gc(&members, running, ud), "address lease", zone);
                 zone_release(host, zone, "", out, removed);
         }
-        if (!only) {
-                k = rtn_gc_links(host, ZONE_ALIAS, zone_has_box, host);
-                if (k > 0) {
-                        fprintf(out, "removed %d zone bridge%s\n", k, k == 1 ? "" : "s");
-                        *removed += (unsigned)k;
-                }
-        }
-        /* Tables: only where libnftables can be loaded at all. */
+}
+
+/* What box `name` (not running; its state lock held by the caller, or it has no state file)
+ * left: its links, its table, its leases, its files, its zone's bridge if the zone is empty. */
+static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *removed)
+{
+        int ret = 0;
+        count(out, removed, rtn_gc_links(host, LINK_ALIAS, is_name, (void *)name), "network link",
+              NULL);
+        _cleanup_free_ char *dir = NULL;
+        struct ipam_pool pool;
+        box_pool(&pool, &dir);
+        count(out, removed, ipam_gc(&pool, is_name, (void *)name), "address lease", NULL);
+        gc_zones(host, is_name, (void *)name, out, removed);
+        /* Its table: only where libnftables can be loaded at all. */
         struct nft_handle *nft = NULL;
         if (nft_handle_new(&nft) == 0) {
-                k = only ? 0 : nft_gc(nft, running, ud);
-                if (only) {
-                        _cleanup_free_ char *list = NULL;
-                        _cleanup_free_ char *needle =
-                                xasprintf("table inet " NFT_TABLE_PREFIX "%s\n", only);
-                        if (nft_run_output(nft, "list tables inet", &list) == 0 &&
-                            strstr(list, needle) && nft_box_remove(nft, only) == 0)
-                                k = 1;
-                }
-                if (k > 0) {
-                        fprintf(out, "removed %d firewall table%s\n", k, k == 1 ? "" : "s");
-                        *removed += (unsigned)k;
-                }
-                if (k < 0)
-                        ret = k;
+                _cleanup_free_ char *list = NULL;
+                _cleanup_free_ char *needle =
+                        xasprintf("table inet " NFT_TABLE_PREFIX "%s\n", name);
+                int r = nft_run_output(nft, "list tables inet", &list);
+                if (r == 0 && strstr(list, needle) && (r = nft_box_remove(nft, name)) == 0)
+                        count(out, removed, 1, "firewall table", NULL);
+                if (r < 0)
+                        ret = r;
                 nft_handle_free(nft);
         }
+        for (const char *const *f = (const char *const[]){"resolv.conf", "host0.network", NULL}; *f;
+             f++) {
+                _cleanup_free_ char *p = state_side_path(name, *f);
+                (void)unlink(p);
+        }
+        return ret;
+}
+
+static int gc(const char *only, FILE *out, unsigned *removed)
+{
+        _cleanup_rtn_ struct rtn_ctx *host = NULL;
+        int r = rtn_open(&host);
+        if (r < 0)
+                return log_error_errno(r, "gc: opening rtnetlink");
         if (only)
-                for (const char *const *s =
-                             (const char *const[]){"resolv.conf", "host0.network", NULL};
-                     *s; s++) {
-                        _cleanup_free_ char *p = state_side_path(only, *s);
-                        (void)unlink(p);
-                }
+                return gc_one(host, only, out, removed);
+        /* Boxes that hold a lease here but no longer run (their state file gone already). */
+        _cleanup_free_ char *dir = net_dir("boxes");
+        _cleanup_dir_ DIR *d = opendir(dir);
+        int ret = 0;
+        for (struct dirent *e; d && (e = readdir(d));) {
+                if (e->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *owner = NULL, *path = xasprintf("%s/%s", dir, e->d_name);
+                if (read_file_at(AT_FDCWD, path, &owner, 256) < 0)
+                        continue;
+                owner[strcspn(owner, "\n")] = 0;
+                if (box_name_valid(owner) && !state_is_running(owner) &&
+                    gc_one(host, owner, out, removed) < 0)
+                        ret = -EIO;
+        }
+        gc_zones(host, box_running, NULL, out, removed);
         return ret;
 }
 
