@@ -26,6 +26,8 @@ UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 BATS_FILE_TIMEOUT=${BATS_FILE_TIMEOUT:-1800}
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 mkdir -p "$LOGDIR"
+SUMMARY=$LOGDIR/failures.txt
+: >"$SUMMARY"
 pass=0
 fail=0
 skip=0
@@ -37,6 +39,7 @@ record() { # NAME RC
 	else
 		fail=$((fail + 1))
 		echo "not ok - $1"
+		echo "not ok - $1" >>"$SUMMARY"
 	fi
 }
 
@@ -108,6 +111,13 @@ tap() {
 	grep -v '^COUNTS ' <<<"$counts"
 	read -r _ p f s < <(grep '^COUNTS ' <<<"$counts")
 	if [ "$f" -gt 0 ]; then
+		# For the summary at the end (a CI log often shows only its tail): each failure with
+		# the first lines bats or cmocka wrote about it.
+		{
+			grep '^not ok - ' <<<"$counts"
+			awk -v name="$name" '/^not ok [0-9]+/ { n = 4; print "[" name "] " $0; next }
+				n > 0 && /^#/ { print "    " $0; n--; next } { n = 0 }' "$log"
+		} >>"$SUMMARY"
 		echo "--- $log (last lines) ---"
 		grep -vE '^(not )?ok |^1\.\.|^# ?$' "$log" | tail -60
 		echo "---"
@@ -212,5 +222,9 @@ else
 	[ -z "$mnts" ] && rm -rf "$RUN"
 fi
 
+if [ -s "$SUMMARY" ]; then
+	echo "# the failures of this run (details above and in $LOGDIR):"
+	head -80 "$SUMMARY"
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -4,6 +4,7 @@
 #include "cli/verbs.h"
 
 #include "core/config.h"
+#include "core/names.h"
 #include "frontend/box/box.h"
 #include "core/exitcodes.h"
 #include "launch/launch.h"
@@ -68,19 +69,14 @@ static int load_box(const char *arg, const struct run_opts *o, struct box_config
                 c->argv = strv_copy(o->cmd);
         }
         if (o->console) {
-                static const char *const modes[] = {"autopipe", "interactive", "read-only", "pipe"};
-                bool ok = false;
-                for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-                        if (streq(o->console, modes[i])) {
-                                c->console = (enum box_console_mode)i;
-                                ok = true;
-                        }
-                if (!ok) {
+                int m = box_console_mode_from_string(o->console);
+                if (m < 0) {
                         log_error("--console=%s: not one of interactive, read-only, pipe, "
                                   "autopipe",
                                   o->console);
                         return -EINVAL;
                 }
+                c->console = (enum box_console_mode)m;
         }
         return box_config_validate(c);
 }

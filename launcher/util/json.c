@@ -16,10 +16,3 @@ struct json_object *json_string_or_null(const char *s)
 {
         return s ? json_object_new_string(s) : NULL;
 }
-
-void json_write_string(FILE *f, const char *s)
-{
-        struct json_object *o = json_string_or_null(s);
-        fputs(o ? json_object_to_json_string_ext(o, JSON_FLAGS) : "null", f);
-        json_object_put(o);
-}

@@ -11,7 +11,3 @@ void json_print(FILE *f, struct json_object *o);
 
 /* A new JSON string, or null (NULL) for s == NULL. */
 struct json_object *json_string_or_null(const char *s);
-
-/* Writes s as a JSON string literal (null for NULL), through json-c: for the hooks' state
- * (launch/hooks.c) until it builds its object with json-c itself. */
-void json_write_string(FILE *f, const char *s);

@@ -344,7 +344,7 @@ EOF2
 )
 	run_box "$f" -- /bin/true
 	[ "$status" -eq 125 ]
-	grep -q '\[Mount data\] binding /nonexistent/source on /data' <<<"$output"
+	grep -q 'badsrc.box:[0-9]*: \[Mount data\]: binding /nonexistent/source on /data' <<<"$output"
 }
 
 @test "a malformed file fails with 125 and names file and line" {

@@ -375,7 +375,7 @@ EOF2
 	echo "$output"
 	[ "$(cat "$fake/oom_score_adj")" = 0 ]
 	[ "$status" -eq 125 ]
-	grep -q 'setting OOMScoreAdjust=500 (something is mounted over /proc/PID)' <<<"$output"
+	grep -q 'hi-oom.box:[0-9]*: \[Exec\] OOMScoreAdjust: setting 500 (something is mounted over /proc/PID)' <<<"$output"
 	host_intact
 }
 

@@ -16,8 +16,10 @@ static char *json(const char *s)
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         assert_non_null(f);
-        json_write_string(f, s);
+        json_print(f, json_string_or_null(s));
         fclose(f);
+        assert_true(len > 0 && buf[len - 1] == '\n');
+        buf[len - 1] = '\0';
         return buf;
 }
 
