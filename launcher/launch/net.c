@@ -493,6 +493,7 @@ static int firewall(const struct box_config *c, struct launch_net *n)
         struct nft_box b = {
                 .name = c->name,
                 .link = link,
+                .port = nc->zone ? n->ifname : NULL,
                 .subnet4 = n->subnet4,
                 .subnet6 = n->box6.family ? n->subnet6 : (struct net_prefix){0},
                 .box4 = n->box4,
