@@ -102,6 +102,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
 
 unit: $(UNIT_BINS)
 
+# docs/oci-fields.md is generated from the OCI field table (test_oci_spec checks it is current).
+$(BUILD)/gen_oci_fields: tests/unit/gen_oci_fields.c $(BUILD)/obj/frontend/oci/fields.o | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
+
+docs/oci-fields.md: $(BUILD)/gen_oci_fields
+	$(BUILD)/gen_oci_fields > $@
+
 # The fuzz target: libFuzzer + ASan + UBSan over the .box front-end.
 FUZZ_LIB_SRCS := $(filter-out launcher/cli/main.c,$(SRCS))
 $(BUILD)/fuzz/fuzz_box: tests/fuzz/fuzz_box.c $(FUZZ_LIB_SRCS) $(BUILD)/stubinit_blob.o | $(BUILD)

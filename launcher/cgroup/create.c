@@ -57,13 +57,13 @@ static int check_config(const struct box_config *c)
         int r = check_limits(c);
         if (r < 0)
                 return r;
-        return devices_check(c->devices, c->n_devices);
+        return c->limits.dev_rules_given ? 0 : devices_check(c->devices, c->n_devices);
 }
 
 /* --- the plan: which hierarchies get a group ------------------------------------------------ */
 
 /* cgroup2 controller names, indexed by CG2_* bit number. */
-static const char *const v2_names[] = {"cpuset", "cpu", "io", "memory", "pids"};
+static const char *const v2_names[] = {"cpuset", "cpu", "io", "memory", "pids", "hugetlb"};
 
 static const char *v2_name(unsigned bit)
 {
@@ -119,6 +119,11 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                 {CG_CPU, CG2_CPU, false,
                  set(l->cpu_quota_ppm)                               ? BOX_F_CPU_QUOTA
                  : set(l->cpu_period_usec) && l->cpu_period_usec > 0 ? BOX_F_CPU_PERIOD
+                 : l->cpu_shares                                     ? BOX_F_CPU_SHARES
+                 : l->cpu_burst_usec                                 ? BOX_F_CPU_BURST
+                 : l->cpu_rt_runtime1                                ? BOX_F_CPU_RT_RUNTIME
+                 : l->cpu_rt_period_usec                             ? BOX_F_CPU_RT_PERIOD
+                 : l->cpu_idle                                       ? BOX_F_CPU_IDLE
                                                                      : BOX_F_NONE,
                  set(l->cpu_weight) ? BOX_F_CPU_WEIGHT : BOX_F_NONE},
                 {CG_CPUSET, CG2_CPUSET, false,
@@ -126,7 +131,8 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                  : l->cpuset_mems ? BOX_F_CPUSET_MEMS
                                   : BOX_F_NONE,
                  BOX_F_NONE},
-                {CG_BLKIO, CG2_IO, false, io_max_field(l),
+                {CG_BLKIO, CG2_IO, false,
+                 l->n_io_weights ? BOX_F_IO_WEIGHT_DEVICE : io_max_field(l),
                  set(l->io_weight) ? BOX_F_IO_WEIGHT : BOX_F_NONE},
         };
         int v2root = cg->dirs[CG_V2].rootfd;
@@ -150,6 +156,36 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                         snprintf(why, sizeof(why), "the %s controller is not available here", ctrl);
                         cg_weight_ignored(cg, wants[i].weight, why);
                 }
+        }
+        /* OCI unified: files of the box's cgroup2 group, each controller on cgroup2 here. */
+        for (char **u = l->unified; u && *u; u++) {
+                char w[PATH_MAX + 128], ctrl[32];
+                snprintf(ctrl, sizeof(ctrl), "%.*s", (int)strcspn(*u, "."), *u);
+                unsigned bit = 0;
+                for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
+                        if (streq(ctrl, v2_names[i]))
+                                bit = 1u << i;
+                if (v2root < 0 || (!bit && !streq(ctrl, "cgroup")) || (bit && !(avail & bit)))
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: %.*s: the %s controller is not on cgroup2 here",
+                                               cg_where(cg->config, BOX_F_UNIFIED, w, sizeof(w)),
+                                               (int)strcspn(*u, "="), *u, ctrl);
+                cg->v2_ctrls |= bit;
+                if (!bit && !cg->v2_ctrls)
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: %.*s: the box has no cgroup2 group here",
+                                               cg_where(cg->config, BOX_F_UNIFIED, w, sizeof(w)),
+                                               (int)strcspn(*u, "="), *u);
+        }
+        /* hugetlb: only through cgroup2 (on a hybrid host its unified hierarchy has it). */
+        if (l->n_hugepages) {
+                char w[PATH_MAX + 128];
+                if (!(avail & CG2_HUGETLB))
+                        return log_error_errno(-EOPNOTSUPP,
+                                               "%s: the cgroup2 hugetlb controller is not "
+                                               "available here",
+                                               cg_where(cg->config, BOX_F_HUGEPAGES, w, sizeof(w)));
+                cg->v2_ctrls |= CG2_HUGETLB;
         }
         return 0;
 }
@@ -200,6 +236,18 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flag
  * sure no live box has this name). */
 static int remove_stale(const struct box_cgroup *cg)
 {
+        /* A group named by the config (cgroupsPath) may be someone else's: never removed. */
+        if (cg->config && cg->config->limits.path)
+                for (size_t h = 0; h < _CG_HIER_MAX; h++)
+                        if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
+                            faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) ==
+                                    0) {
+                                char w[PATH_MAX + 128];
+                                return log_error_errno(
+                                        -EEXIST, "%s: the group %s exists already",
+                                        cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)),
+                                        cg->path);
+                        }
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
                 if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
                     faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -12,18 +12,19 @@
 enum { ACC_M = 1, ACC_R = 2, ACC_W = 4, ACC_ALL = 7 }; /* same bits as BPF_DEVCG_ACC_* */
 
 struct dev_rule {
-        char type;         /* 'c' or 'b' */
+        char type;         /* 'c', 'b' or 'a' (any) */
         long major, minor; /* ANY for a wildcard */
         unsigned access;   /* ACC_* */
+        bool deny;         /* an OCI deny rule */
 };
 
 /* The null/zero/full/random/urandom/tty/console/ptmx/pts nodes, nothing else. No mknod of other
  * devices either: a node the box cannot open is still a node on the host when the box makes it
  * in a bind-mounted host directory, where any host user may open it (a disk's, say). */
 static const struct dev_rule default_rules[] = {
-        {'c', 1, 3, ACC_ALL}, {'c', 1, 5, ACC_ALL}, {'c', 1, 7, ACC_ALL},
-        {'c', 1, 8, ACC_ALL}, {'c', 1, 9, ACC_ALL}, {'c', 5, 0, ACC_ALL},
-        {'c', 5, 1, ACC_ALL}, {'c', 5, 2, ACC_ALL}, {'c', 136, ANY, ACC_ALL},
+        {'c', 1, 3, ACC_ALL, false}, {'c', 1, 5, ACC_ALL, false}, {'c', 1, 7, ACC_ALL, false},
+        {'c', 1, 8, ACC_ALL, false}, {'c', 1, 9, ACC_ALL, false}, {'c', 5, 0, ACC_ALL, false},
+        {'c', 5, 1, ACC_ALL, false}, {'c', 5, 2, ACC_ALL, false}, {'c', 136, ANY, ACC_ALL, false},
 };
 
 static int access_bits(const char *s, unsigned *ret)
@@ -52,7 +53,7 @@ static int device_rule(const struct box_device *d, struct dev_rule *ret)
                 return log_error_errno(-EINVAL, "Device %s: bad type '%c' or access \"%s\"",
                                        d->name ? d->name : "?", d->type ? d->type : '?', d->access);
         /* boxlaunch makes the node itself, in the box's cgroup when it joins early. */
-        *ret = (struct dev_rule){d->type, (long)d->major, (long)d->minor, a | ACC_M};
+        *ret = (struct dev_rule){d->type, (long)d->major, (long)d->minor, a | ACC_M, false};
         return 0;
 }
 
@@ -85,33 +86,78 @@ static void rule_string(const struct dev_rule *r, char *buf, size_t size)
         snprintf(buf, size, "%c %s:%s %s", r->type, maj, min, acc);
 }
 
+/* The rules in the order they are applied, the last match deciding: the default allow-list
+ * and the configured devices; with OCI rules (linux.resources.devices, c->limits.dev_rules_given)
+ * those first, then the default allow-list (as runc), and the config's devices are not allowed
+ * by themselves. */
+static int collect_rules(const struct box_config *c, const struct box_device *devs, size_t n_devs,
+                         struct dev_rule **ret, size_t *ret_n)
+{
+        const struct box_limits *l = c ? &c->limits : NULL;
+        bool oci = l && l->dev_rules_given;
+        size_t n = 0, max = ARRAY_SIZE(default_rules) + n_devs + (oci ? l->n_dev_rules + 2 : 0);
+        _cleanup_free_ struct dev_rule *v = xcalloc(max ? max : 1, sizeof(*v));
+        for (size_t i = 0; oci && i < l->n_dev_rules; i++) {
+                const struct box_dev_rule *d = &l->dev_rules[i];
+                unsigned a;
+                if (access_bits(d->access, &a) < 0)
+                        a = ACC_ALL;
+                v[n++] = (struct dev_rule){d->type, d->major < 0 ? ANY : (long)d->major,
+                                           d->minor < 0 ? ANY : (long)d->minor, a, !d->allow};
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
+                v[n++] = default_rules[i];
+        /* As runc: an OCI box may mknod any node (opening it is what the rules decide); the
+         * listed devices are made in the box's cgroup. */
+        if (oci) {
+                v[n++] = (struct dev_rule){'c', ANY, ANY, ACC_M, false};
+                v[n++] = (struct dev_rule){'b', ANY, ANY, ACC_M, false};
+        }
+        for (size_t i = 0; !oci && i < n_devs; i++) {
+                int r = device_rule(&devs[i], &v[n]);
+                if (r < 0)
+                        return r;
+                n++;
+        }
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+}
+
 static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
                     size_t n_devs)
 {
         char buf[64];
+        _cleanup_free_ struct dev_rule *rules = NULL;
+        size_t n;
+        int r = collect_rules(cg->config, devs, n_devs, &rules, &n);
+        if (r < 0)
+                return r;
         /* Deny everything first: a new group inherits its parent's (usually "a *:* rwm"). */
-        int r = cg_write(cg, dirfd, "devices.deny", "a", false);
+        r = cg_write(cg, dirfd, "devices.deny", "a", false);
         if (r < 0)
                 return log_error_errno(r, "Failed to write devices.deny");
-        for (size_t i = 0; i < ARRAY_SIZE(default_rules) + n_devs; i++) {
-                const struct box_device *d = NULL;
-                struct dev_rule rule;
-                if (i < ARRAY_SIZE(default_rules))
-                        rule = default_rules[i];
-                else {
-                        d = &devs[i - ARRAY_SIZE(default_rules)];
-                        r = device_rule(d, &rule);
-                        if (r < 0)
-                                return r;
-                }
-                rule_string(&rule, buf, sizeof(buf));
-                r = cg_write(cg, dirfd, "devices.allow", buf, true);
-                if (r < 0 && d && cg->config) {
+        for (size_t i = 0; i < n; i++) {
+                bool all = rules[i].type == 'a' && rules[i].major == ANY && rules[i].minor == ANY &&
+                           rules[i].access == ACC_ALL;
+                /* The usual first OCI rule, deny everything, is what was just written. */
+                if (i == 0 && all && rules[i].deny)
+                        continue;
+                if (all)
+                        snprintf(buf, sizeof(buf), "a");
+                else
+                        rule_string(&rules[i], buf, sizeof(buf));
+                r = cg_write(cg, dirfd, rules[i].deny ? "devices.deny" : "devices.allow", buf,
+                             true);
+                if (r < 0 && cg->config) {
                         char w[PATH_MAX + 128];
-                        return log_error_errno(r, "%s: cannot allow device \"%s\"",
-                                               box_config_where(cg->config, BOX_F_DEVICE, d->name,
-                                                                d->origin.line, w, sizeof(w)),
-                                               buf);
+                        return log_error_errno(r, "%s: cannot %s device \"%s\"",
+                                               box_config_where(cg->config,
+                                                                cg->config->limits.dev_rules_given
+                                                                        ? BOX_F_DEVICE_RULES
+                                                                        : BOX_F_DEVICE,
+                                                                NULL, 0, w, sizeof(w)),
+                                               rules[i].deny ? "deny" : "allow", buf);
                 }
                 if (r < 0)
                         return log_error_errno(r, "Failed to allow device \"%s\"", buf);
@@ -140,11 +186,15 @@ static size_t emit_rule(const struct dev_rule *r, struct bpf_insn *out)
 {
         size_t n = 0;
         /* Count first: every test jumps to the next rule, past the rest of this block. */
-        size_t len = 1 + (r->access != ACC_ALL ? 3 : 0) + (r->major != ANY) + (r->minor != ANY) + 2;
+        bool any = r->type == 'a';
+        size_t len =
+                !any + (r->access != ACC_ALL ? 3 : 0) + (r->major != ANY) + (r->minor != ANY) + 2;
         int type = r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK;
 
-        out[n] = JNE_IMM(BPF_REG_2, type, (int16_t)(len - n - 1));
-        n++;
+        if (!any) {
+                out[n] = JNE_IMM(BPF_REG_2, type, (int16_t)(len - n - 1));
+                n++;
+        }
         if (r->access != ACC_ALL) {
                 /* Any requested access bit outside the rule's set -> no match. */
                 out[n++] = MOV_REG(BPF_REG_1, BPF_REG_3);
@@ -160,15 +210,19 @@ static size_t emit_rule(const struct dev_rule *r, struct bpf_insn *out)
                 out[n] = JNE_IMM(BPF_REG_5, (int32_t)r->minor, (int16_t)(len - n - 1));
                 n++;
         }
-        out[n++] = MOV_IMM(BPF_REG_0, 1);
+        out[n++] = MOV_IMM(BPF_REG_0, r->deny ? 0 : 1);
         out[n++] = EXIT();
         return n;
 }
 
-int devices_build_bpf(const struct box_device *devs, size_t n_devs, struct bpf_insn **ret,
-                      size_t *len)
+static int build_bpf(const struct box_config *c, const struct box_device *devs, size_t n_devs,
+                     struct bpf_insn **ret, size_t *len)
 {
-        size_t n_rules = ARRAY_SIZE(default_rules) + n_devs;
+        _cleanup_free_ struct dev_rule *rules = NULL;
+        size_t n_rules;
+        int r = collect_rules(c, devs, n_devs, &rules, &n_rules);
+        if (r < 0)
+                return r;
         /* 5 prologue + at most 8 per rule + 2 epilogue. */
         _cleanup_free_ struct bpf_insn *p = xcalloc(7 + 8 * n_rules, sizeof(struct bpf_insn));
         size_t n = 0;
@@ -181,17 +235,9 @@ int devices_build_bpf(const struct box_device *devs, size_t n_devs, struct bpf_i
         p[n++] = LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major));
         p[n++] = LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor));
 
-        for (size_t i = 0; i < n_rules; i++) {
-                struct dev_rule rule;
-                if (i < ARRAY_SIZE(default_rules))
-                        rule = default_rules[i];
-                else {
-                        int r = device_rule(&devs[i - ARRAY_SIZE(default_rules)], &rule);
-                        if (r < 0)
-                                return r;
-                }
-                n += emit_rule(&rule, p + n);
-        }
+        /* The last matching rule decides: test them from the last one. */
+        for (size_t i = n_rules; i-- > 0;)
+                n += emit_rule(&rules[i], p + n);
         /* No rule matched: deny. */
         p[n++] = MOV_IMM(BPF_REG_0, 0);
         p[n++] = EXIT();
@@ -201,16 +247,23 @@ int devices_build_bpf(const struct box_device *devs, size_t n_devs, struct bpf_i
         return 0;
 }
 
+int devices_build_bpf(const struct box_device *devs, size_t n_devs, struct bpf_insn **ret,
+                      size_t *len)
+{
+        return build_bpf(NULL, devs, n_devs, ret, len);
+}
+
 static int bpf_call(int cmd, union bpf_attr *attr)
 {
         return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs)
+static int attach_bpf(const struct box_config *c, int dirfd, const struct box_device *devs,
+                      size_t n_devs)
 {
         _cleanup_free_ struct bpf_insn *prog = NULL;
         size_t len;
-        int r = devices_build_bpf(devs, n_devs, &prog, &len);
+        int r = build_bpf(c, devs, n_devs, &prog, &len);
         if (r < 0)
                 return r;
 
@@ -247,6 +300,11 @@ int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs)
         return 0;
 }
 
+int devices_attach_bpf(int dirfd, const struct box_device *devs, size_t n_devs)
+{
+        return attach_bpf(NULL, dirfd, devs, n_devs);
+}
+
 int devices_apply(const struct box_cgroup *cg, const struct box_device *devs, size_t n_devs)
 {
         if (cg->dirs[CG_DEVICES].fd >= 0)
@@ -257,7 +315,7 @@ int devices_apply(const struct box_cgroup *cg, const struct box_device *devs, si
                 /* No kernel to attach to: still build the program, to catch bad rules. */
                 _cleanup_free_ struct bpf_insn *prog = NULL;
                 size_t len;
-                return devices_build_bpf(devs, n_devs, &prog, &len);
+                return build_bpf(cg->config, devs, n_devs, &prog, &len);
         }
-        return devices_attach_bpf(cg->dirs[CG_V2].fd, devs, n_devs);
+        return attach_bpf(cg->config, cg->dirs[CG_V2].fd, devs, n_devs);
 }

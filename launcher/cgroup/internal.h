@@ -40,6 +40,7 @@ enum {
         CG2_IO = 1u << 2,
         CG2_MEMORY = 1u << 3,
         CG2_PIDS = 1u << 4,
+        CG2_HUGETLB = 1u << 5, /* OCI hugepageLimits */
 };
 
 struct cg_dir {

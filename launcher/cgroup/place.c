@@ -91,9 +91,39 @@ static int delegated_path(struct box_cgroup *cg, char **ret)
         return 1;
 }
 
+/* OCI cgroupsPath: "/a/b" (from each hierarchy's root; a relative path too), or systemd's
+ * "slice:prefix:name", which is the unit prefix-name.scope in the slice, a slice "a-b.slice"
+ * nested as a.slice/a-b.slice as systemd does. */
+static char *oci_path(const char *p)
+{
+        const char *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (p[0] == '/' || !c2)
+                return xstrdup(p + strspn(p, "/"));
+        _cleanup_free_ char *slice = xstrndup(p, (size_t)(c1 - p));
+        _cleanup_free_ char *prefix = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+        const char *name = c2 + 1;
+        if (!*slice || streq(slice, "-"))
+                free(slice), slice = xstrdup("system.slice");
+        _cleanup_free_ char *dir = xstrdup("");
+        /* Each dash-separated prefix of the slice's name is a slice above it. */
+        size_t len = strlen(slice) -
+                     (strlen(slice) > 6 && streq(slice + strlen(slice) - 6, ".slice") ? 6 : 0);
+        for (size_t i = 0; i <= len; i++) {
+                if (i < len && slice[i] != '-')
+                        continue;
+                char *d = xasprintf("%s%s%.*s.slice", dir, *dir ? "/" : "", (int)i, slice);
+                free(dir);
+                dir = d;
+        }
+        return *prefix ? xasprintf("%s/%s-%s.scope", dir, prefix, name)
+                       : xasprintf("%s/%s.scope", dir, name);
+}
+
 int cg_place(struct box_cgroup *cg, const char *name, const char *parent)
 {
-        if (parent) {
+        if (cg->config && cg->config->limits.path) {
+                cg->path = oci_path(cg->config->limits.path);
+        } else if (parent) {
                 /* Slice-like parent: the box's own group goes below it. */
                 const char *p = parent + strspn(parent, "/");
                 size_t len = strlen(p);

@@ -69,7 +69,30 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                 if (r < 0)
                         return r;
         }
+        if (l->memory_swappiness1 &&
+            (r = cg_write_u64(cg, fd, "memory.swappiness", l->memory_swappiness1 - 1,
+                              BOX_F_MEMORY_SWAPPINESS)) < 0)
+                return r;
+        if (l->oom_kill_disable && (r = cg_write_field(cg, fd, "memory.oom_control", "1", false,
+                                                       BOX_F_OOM_KILL_DISABLE)) < 0)
+                return r;
         return 0;
+}
+
+/* A file of the cpu controller that only some kernels have (burst, RT group scheduling). */
+static int v1_cpu_optional(const struct box_cgroup *cg, int fd, const char *file, uint64_t v,
+                           enum box_field f, uint64_t bias)
+{
+        /* 0: not set; the value is v - bias. */
+        if (v == 0)
+                return 0;
+        if (!has_file(cg, fd, file)) {
+                char w[PATH_MAX + 128];
+                log_error("%s: not supported here (no %s in the cpu controller)",
+                          cg_where(cg->config, f, w, sizeof(w)), file);
+                return -EOPNOTSUPP;
+        }
+        return cg_write_u64(cg, fd, file, v - bias, f);
 }
 
 static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *l)
@@ -94,6 +117,24 @@ static int v1_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                 snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_weight_to_shares(l->cpu_weight));
                 (void)cg_write_weight(cg, fd, "cpu.shares", buf, BOX_F_CPU_WEIGHT);
         }
+        /* OCI: shares as given, the RT budget (period first: the runtime must fit in it). */
+        if (l->cpu_shares &&
+            (r = cg_write_u64(cg, fd, "cpu.shares", l->cpu_shares, BOX_F_CPU_SHARES)) < 0)
+                return r;
+        if ((r = v1_cpu_optional(cg, fd, "cpu.cfs_burst_us", l->cpu_burst_usec, BOX_F_CPU_BURST,
+                                 0)) < 0 ||
+            (r = v1_cpu_optional(cg, fd, "cpu.rt_period_us", l->cpu_rt_period_usec,
+                                 BOX_F_CPU_RT_PERIOD, 0)) < 0 ||
+            (r = v1_cpu_optional(cg, fd, "cpu.rt_runtime_us", l->cpu_rt_runtime1,
+                                 BOX_F_CPU_RT_RUNTIME, 1)) < 0)
+                return r;
+        if (l->cpu_idle) {
+                char w[PATH_MAX + 128];
+                log_error("%s: cpu.idle needs the cgroup2 cpu controller; the cpu controller is "
+                          "v1 here",
+                          cg_where(cg->config, BOX_F_CPU_IDLE, w, sizeof(w)));
+                return -EOPNOTSUPP;
+        }
         return 0;
 }
 
@@ -117,6 +158,28 @@ static int v1_blkio(const struct box_cgroup *cg, int fd, const struct box_limits
                                  cgroup_weight_to_blkio(l->io_weight));
                         (void)cg_write_weight(cg, fd, file, buf, BOX_F_IO_WEIGHT);
                 }
+        }
+
+        /* OCI weightDevice: a weight per device, where BFQ (or CFQ) provides the file. */
+        for (size_t i = 0; i < l->n_io_weights; i++) {
+                const char *file = has_file(cg, fd, "blkio.bfq.weight_device")
+                                           ? "blkio.bfq.weight_device"
+                                   : has_file(cg, fd, "blkio.weight_device") ? "blkio.weight_device"
+                                                                             : NULL;
+                char buf[64], w[PATH_MAX + 128];
+                if (!file) {
+                        log_error("%s: not supported here (no blkio.bfq.weight_device: the BFQ I/O "
+                                  "scheduler is not available)",
+                                  cg_where(cg->config, BOX_F_IO_WEIGHT_DEVICE, w, sizeof(w)));
+                        return -EOPNOTSUPP;
+                }
+                if (!l->io_weights[i].weight)
+                        continue;
+                snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io_weights[i].major,
+                         l->io_weights[i].minor, l->io_weights[i].weight);
+                r = cg_write_field(cg, fd, file, buf, true, BOX_F_IO_WEIGHT_DEVICE);
+                if (r < 0)
+                        return r;
         }
 
         static const struct {

@@ -25,6 +25,13 @@ static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                 if (r < 0)
                         return r;
         }
+        char w[PATH_MAX + 128];
+        if (l->memory_swappiness1 || l->oom_kill_disable) {
+                enum box_field f =
+                        l->oom_kill_disable ? BOX_F_OOM_KILL_DISABLE : BOX_F_MEMORY_SWAPPINESS;
+                log_error("%s: cgroup2 has no such setting", cg_where(cg->config, f, w, sizeof(w)));
+                return -EOPNOTSUPP;
+        }
         return 0;
 }
 
@@ -51,6 +58,23 @@ static int v2_cpu(const struct box_cgroup *cg, int fd, const struct box_limits *
                 char buf[32];
                 snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight);
                 (void)cg_write_weight(cg, fd, "cpu.weight", buf, BOX_F_CPU_WEIGHT);
+        }
+        /* OCI shares on the v2 scale (runc's conversion). */
+        if (l->cpu_shares &&
+            (r = cg_write_u64(cg, fd, "cpu.weight", 1 + ((l->cpu_shares - 2) * 9999) / 262142,
+                              BOX_F_CPU_SHARES)) < 0)
+                return r;
+        if (l->cpu_burst_usec &&
+            (r = cg_write_u64(cg, fd, "cpu.max.burst", l->cpu_burst_usec, BOX_F_CPU_BURST)) < 0)
+                return r;
+        if (l->cpu_idle &&
+            (r = cg_write_u64(cg, fd, "cpu.idle", (uint64_t)l->cpu_idle, BOX_F_CPU_IDLE)) < 0)
+                return r;
+        if (l->cpu_rt_runtime1 || l->cpu_rt_period_usec) {
+                char w[PATH_MAX + 128];
+                log_error("%s: cgroup2 has no real-time budget",
+                          cg_where(cg->config, BOX_F_CPU_RT_RUNTIME, w, sizeof(w)));
+                return -EOPNOTSUPP;
         }
         return 0;
 }
@@ -82,6 +106,26 @@ static int v2_io(const struct box_cgroup *cg, int fd, const struct box_limits *l
                                           "no io.weight or io.bfq.weight here (neither the "
                                           "iocost controller nor the BFQ I/O scheduler)");
         }
+        /* OCI weightDevice: io.bfq.weight (1..1000) or io.weight (iocost) per device. */
+        for (size_t i = 0; i < l->n_io_weights; i++) {
+                const char *file = cg->fake || faccessat(fd, "io.bfq.weight", F_OK, 0) == 0
+                                           ? "io.bfq.weight"
+                                   : faccessat(fd, "io.weight", F_OK, 0) == 0 ? "io.weight"
+                                                                              : NULL;
+                char buf[64], w[PATH_MAX + 128];
+                if (!file) {
+                        log_error("%s: not supported here (neither io.bfq.weight nor io.weight)",
+                                  cg_where(cg->config, BOX_F_IO_WEIGHT_DEVICE, w, sizeof(w)));
+                        return -EOPNOTSUPP;
+                }
+                if (!l->io_weights[i].weight)
+                        continue;
+                snprintf(buf, sizeof(buf), "%u:%u %" PRIu64, l->io_weights[i].major,
+                         l->io_weights[i].minor, l->io_weights[i].weight);
+                r = cg_write_field(cg, fd, file, buf, true, BOX_F_IO_WEIGHT_DEVICE);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < l->n_io; i++) {
                 const struct box_io_limit *io = &l->io[i];
                 enum box_field f = cg_io_field(io);
@@ -107,6 +151,25 @@ static int v2_pids(const struct box_cgroup *cg, int fd, const struct box_limits 
         if (l->tasks_max == BOX_LIMIT_UNSET)
                 return 0;
         return cg_write_u64(cg, fd, "pids.max", l->tasks_max, BOX_F_TASKS_MAX);
+}
+
+/* OCI hugepageLimits: hugetlb.<size>.max ("2MB"), for sizes the kernel has. */
+static int v2_hugetlb(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        for (size_t i = 0; i < l->n_hugepages; i++) {
+                char file[64], w[PATH_MAX + 128];
+                snprintf(file, sizeof(file), "hugetlb.%s.max", l->hugepages[i].page_size);
+                if (!cg->fake && faccessat(fd, file, F_OK, 0) < 0) {
+                        log_error("%s: no huge pages of %s here (no %s)",
+                                  cg_where(cg->config, BOX_F_HUGEPAGES, w, sizeof(w)),
+                                  l->hugepages[i].page_size, file);
+                        return -EOPNOTSUPP;
+                }
+                int r = cg_write_u64(cg, fd, file, l->hugepages[i].limit, BOX_F_HUGEPAGES);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
@@ -135,8 +198,21 @@ int cg_v2_write_limits(const struct box_cgroup *cg, const struct box_limits *l)
                 if (r < 0)
                         return r;
         }
+        if (cg->v2_ctrls & CG2_HUGETLB) {
+                r = v2_hugetlb(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
         if (cg->v2_ctrls & CG2_PIDS) {
                 r = v2_pids(cg, fd, l);
+                if (r < 0)
+                        return r;
+        }
+        /* OCI unified last: it may override what the fields above wrote (as runc). */
+        for (char **u = l->unified; u && *u; u++) {
+                _cleanup_free_ char *file = xstrndup(*u, strcspn(*u, "="));
+                const char *v = *u + strlen(file) + ((*u)[strlen(file)] == '=');
+                r = cg_write_field(cg, fd, file, v, false, BOX_F_UNIFIED);
                 if (r < 0)
                         return r;
         }

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 {
         fputs("Usage: boxlaunch [OPTIONS] BOX [-- COMMAND [ARG...]]\n"
               "       boxlaunch run [OPTIONS] BOX [-- COMMAND [ARG...]]\n"
-              "       boxlaunch check [--show] BOX\n"
+              "       boxlaunch check [--show|--oci] BOX\n"
               "       boxlaunch ",
               f);
         size_t n;
@@ -32,7 +32,8 @@ static void usage(FILE *f)
               "                 (see boxlaunch VERB --help)\n"
               "\n"
               "BOX is a path to a .box file, or a NAME looked up as NAME.box in\n"
-              "/etc/boxlaunch, /run/boxlaunch.d, /usr/local/lib/boxlaunch, /usr/lib/boxlaunch.\n"
+              "/etc/boxlaunch, /run/boxlaunch.d, /usr/local/lib/boxlaunch, /usr/lib/boxlaunch,\n"
+              "or an OCI bundle: a directory with a config.json.\n"
               "\n"
               "Options:\n"
               "  -n, --name=NAME        run under this name instead of the file's\n"
@@ -40,6 +41,7 @@ static void usage(FILE *f)
               "  -d, --detach           return once the box runs; it keeps running in the\n"
               "                         background (manage it with list, stop, exec...)\n"
               "      --show             (check) print the resolved configuration\n"
+              "      --oci              (check) print it as an OCI bundle's config.json\n"
               "  -v, --verbose          log debug messages\n"
               "  -q, --quiet            log errors only\n"
               "  -h, --help             show this help\n"
@@ -53,12 +55,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-        enum { OPT_VERSION = 256, OPT_CONSOLE, OPT_SHOW };
+        enum { OPT_VERSION = 256, OPT_CONSOLE, OPT_SHOW, OPT_OCI };
         static const struct option opts[] = {
                 {"name", required_argument, NULL, 'n'},
                 {"console", required_argument, NULL, OPT_CONSOLE},
                 {"detach", no_argument, NULL, 'd'},
                 {"show", no_argument, NULL, OPT_SHOW},
+                {"oci", no_argument, NULL, OPT_OCI},
                 {"verbose", no_argument, NULL, 'v'},
                 {"quiet", no_argument, NULL, 'q'},
                 {"help", no_argument, NULL, 'h'},
@@ -103,6 +106,9 @@ int main(int argc, char **argv)
                         break;
                 case OPT_SHOW:
                         o.show = true;
+                        break;
+                case OPT_OCI:
+                        o.oci = true;
                         break;
                 case 'v':
                         log_set_level(LOG_LVL_DEBUG);

@@ -1,16 +1,19 @@
 /* run.c - run and check: a .box file found by path or name, loaded through the .box
- * front-end, overridden by the command line (name, command, console) and validated; run
- * launches it (in the foreground, or --detach'ed). */
+ * front-end, or an OCI bundle directory (its config.json, through the OCI front-end),
+ * overridden by the command line (name, command, console) and validated; run launches it (in
+ * the foreground, or --detach'ed). */
 #include "cli/verbs.h"
 
 #include "core/config.h"
 #include "core/names.h"
 #include "frontend/box/box.h"
+#include "frontend/oci/oci.h"
 #include "core/exitcodes.h"
 #include "launch/launch.h"
 #include "util/log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #ifndef BOXLAUNCH_SYSCONFDIR
@@ -47,19 +50,33 @@ static char *find_box(const char *arg)
         return NULL;
 }
 
+/* A directory with a config.json: an OCI bundle (as systemd-nspawn --oci-bundle). */
+static bool is_bundle(const char *arg)
+{
+        struct stat st;
+        _cleanup_free_ char *cfg = xasprintf("%s/config.json", arg);
+        return stat(arg, &st) == 0 && S_ISDIR(st.st_mode) && access(cfg, F_OK) == 0;
+}
+
 static int load_box(const char *arg, const struct run_opts *o, struct box_config *c)
 {
-        _cleanup_free_ char *path = find_box(arg);
-        if (!path) {
+        _cleanup_free_ char *path = is_bundle(arg) ? NULL : find_box(arg);
+        if (!path && is_bundle(arg)) {
+                box_config_init(c);
+                int r = oci_bundle_load(arg, c);
+                if (r < 0)
+                        return r;
+        } else if (!path) {
                 log_error("no box '%s': no %s.box in %s, /run/boxlaunch.d, "
                           "/usr/local/lib/boxlaunch or /usr/lib/boxlaunch",
                           arg, arg, search_dirs[0]);
                 return -ENOENT;
+        } else {
+                box_config_init(c);
+                int r = box_file_load(path, c);
+                if (r < 0)
+                        return r;
         }
-        box_config_init(c);
-        int r = box_file_load(path, c);
-        if (r < 0)
-                return r;
         if (o->name) {
                 free(c->name);
                 c->name = xstrdup(o->name);
@@ -93,6 +110,8 @@ int verb_check(struct verb_call *call)
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
         if (load_box(argv[0], o, c) < 0)
                 return 1;
+        if (o->oci)
+                return oci_export(c, stdout) < 0 ? 1 : 0;
         if (o->show)
                 box_file_show(c, stdout);
         else

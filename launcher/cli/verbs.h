@@ -27,6 +27,7 @@ struct run_opts {
         const char *name; /* -n: run under this name */
         const char *console;
         bool show;
+        bool oci; /* check --oci: print the config as an OCI bundle's config.json */
         bool detach;
         char **cmd; /* after "--" */
 };

@@ -41,8 +41,15 @@ enum box_mount_type {
         BOX_MOUNT_BIND,
         BOX_MOUNT_TMPFS,
         BOX_MOUNT_OVERLAY,
+        BOX_MOUNT_FS, /* any other file system type: box_mount.fstype, with data and flags */
 };
-#define _BOX_MOUNT_TYPE_MAX (BOX_MOUNT_OVERLAY + 1)
+#define _BOX_MOUNT_TYPE_MAX (BOX_MOUNT_FS + 1)
+
+/* One range of a user namespace's map, or of an idmapped mount's: ids inside..inside+count-1
+ * are outside..outside+count-1 on the host. */
+struct box_id_map {
+        uint32_t inside, outside, count;
+};
 
 struct box_mount {
         char *name; /* section label */
@@ -58,6 +65,16 @@ struct box_mount {
         bool dev, suid;            /* Options= said dev / suid: see box_mount_flags() */
         bool optional;             /* a missing source is skipped, not an error */
         struct box_origin origin;
+        /* OCI mounts (frontend/oci): */
+        char *fstype;               /* BOX_MOUNT_FS: the file system type ("proc", "mqueue"...) */
+        uint64_t rec_attr_set;      /* MOUNT_ATTR_* set recursively (rro, rnosuid...) */
+        uint64_t rec_attr_clr;      /* MOUNT_ATTR_* cleared recursively (rrw, rsuid...) */
+        bool tmpcopyup;             /* tmpfs: copy what the image has under the target up */
+        bool idmap_recursive;       /* ridmap: idmap the whole tree, not the top mount only */
+        struct box_id_map *uid_map; /* idmapped mount: uidMappings, or NULL */
+        size_t n_uid_map;
+        struct box_id_map *gid_map;
+        size_t n_gid_map;
 };
 
 struct box_device {
@@ -85,6 +102,7 @@ enum box_hook_stage {
 struct box_hook {
         char *name;
         enum box_hook_stage stage;
+        char *path; /* the program to execute; NULL: argv[0] (looked up in PATH) */
         char **argv;
         char **env;
         uint64_t timeout_usec; /* 0 = no timeout */
@@ -100,6 +118,24 @@ struct box_rlimit {
 struct box_sysctl {
         char *key; /* dotted name, e.g. net.ipv4.ip_forward */
         char *value;
+};
+
+struct box_io_weight_device {
+        unsigned major, minor;
+        uint64_t weight, leaf_weight; /* 0: not set */
+};
+
+struct box_hugepage_limit {
+        char *page_size; /* "2MB", "1GB" */
+        uint64_t limit;  /* bytes */
+};
+
+/* A device cgroup rule: allow or deny type ('a', 'c', 'b') major:minor (-1 = any) access. */
+struct box_dev_rule {
+        bool allow;
+        char type;
+        int64_t major, minor;
+        char access[4];
 };
 
 struct box_io_limit {
@@ -124,9 +160,31 @@ struct box_limits {
         struct box_io_limit *io;
         size_t n_io;
         char *parent; /* cgroup parent, relative to each hierarchy root; NULL = automatic */
+        /* OCI linux.resources beyond the .box keys; 0 (as a zeroed struct has it) is "not set"
+         * for each, hence the value + 1 where 0 means something. */
+        char *path; /* the box's own group (cgroupsPath): "/a/b" or "slice:prefix:name" */
+        uint64_t memory_swappiness1; /* swappiness + 1 (1..101) */
+        bool oom_kill_disable;
+        uint64_t cpu_shares; /* v1 cpu.shares as given (2..262144) */
+        uint64_t cpu_burst_usec;
+        uint64_t cpu_rt_runtime1; /* cpu.rt_runtime_us + 1 */
+        uint64_t cpu_rt_period_usec;
+        int64_t cpu_idle; /* 1: idle */
+        struct box_io_weight_device *io_weights;
+        size_t n_io_weights;
+        struct box_hugepage_limit *hugepages;
+        size_t n_hugepages;
+        char **unified;                 /* "file=value" entries for the box's cgroup2 group */
+        struct box_dev_rule *dev_rules; /* device cgroup rules, in order (OCI) */
+        size_t n_dev_rules;
+        bool dev_rules_given; /* the rules replace boxlaunch's default allow-list */
 };
 
 struct box_caps {
+        /* OCI process.capabilities: the five sets as given (bounding is what the others are
+         * limited to); when sets_given, set/add/drop below are unused. */
+        bool sets_given;
+        uint64_t bounding, effective, inheritable, permitted;
         bool set_given;   /* Set= replaces the default list */
         uint64_t set;     /* bits of Set= */
         uint64_t add;     /* bits of Add= */
@@ -134,11 +192,69 @@ struct box_caps {
         uint64_t ambient; /* bits of Ambient= */
 };
 
+/* Seccomp actions of a literal filter (the low 16 bits carry errno or trace data). */
+enum {
+        BOX_SCMP_KILL_THREAD = 1 << 16,
+        BOX_SCMP_KILL_PROCESS = 2 << 16,
+        BOX_SCMP_TRAP = 3 << 16,
+        BOX_SCMP_ERRNO = 4 << 16,
+        BOX_SCMP_TRACE = 5 << 16,
+        BOX_SCMP_ALLOW = 6 << 16,
+        BOX_SCMP_LOG = 7 << 16,
+        BOX_SCMP_NOTIFY = 8 << 16,
+        BOX_SCMP_KILL = BOX_SCMP_KILL_THREAD,
+};
+#define BOX_SCMP_ACTION(a) ((a)&0xffff0000u)
+#define BOX_SCMP_DATA(a)   ((a)&0xffffu)
+
+struct box_seccomp_arg {
+        uint32_t index;
+        uint64_t value, value_two;
+        uint32_t op; /* 1..7: NE LT LE EQ GE GT MASKED_EQ, libseccomp's enum scmp_compare */
+};
+
+struct box_seccomp_rule {
+        char **names;
+        uint32_t action;
+        struct box_seccomp_arg *args;
+        size_t n_args;
+};
+
 struct box_seccomp {
         bool enabled;    /* default yes */
         char **allow;    /* extra groups ("@keyring") or syscalls to allow */
         char **deny;     /* groups or syscalls to deny ("~" list) */
         int errno_value; /* errno for known-but-denied syscalls, default EPERM */
+        /* A literal filter (OCI linux.seccomp) instead of the profile above. */
+        bool literal;
+        uint32_t default_action; /* BOX_SCMP_* | errno/trace value in the low 16 bits */
+        char **arches;           /* "SCMP_ARCH_X86_64"... */
+        char **flags;            /* "SECCOMP_FILTER_FLAG_LOG"... */
+        char *listener_path;     /* SCMP_ACT_NOTIFY: where the listener fd goes */
+        char *listener_metadata;
+        struct box_seccomp_rule *rules;
+        size_t n_rules;
+};
+
+/* Namespace types, for joins by path. */
+enum box_ns_type {
+        BOX_NS_MNT,
+        BOX_NS_PID,
+        BOX_NS_NET,
+        BOX_NS_IPC,
+        BOX_NS_UTS,
+        BOX_NS_USER,
+        BOX_NS_CGROUP,
+        BOX_NS_TIME,
+        _BOX_NS_MAX,
+};
+
+/* process.scheduler (sched_setattr(2)). */
+struct box_sched {
+        bool set;
+        int policy; /* SCHED_OTHER... */
+        int nice, priority;
+        uint64_t flags, runtime, deadline, period;
 };
 
 /* [Port NAME]: a TCP or UDP port of the host forwarded to the box (needs a veth). */
@@ -244,6 +360,40 @@ struct box_config {
 
         /* [Network] and [Port NAME] */
         struct box_net netcfg;
+        /* Beyond the .box keys (most from the OCI runtime spec; frontend/oci). */
+        /* Join the namespace at this path instead of creating one (NULL: create, or share the
+         * host's where the flags above say so). A joined namespace is not created. */
+        char *ns_join[_BOX_NS_MAX];
+        bool ns_pid_host; /* share the host's pid namespace (OCI without a pid namespace) */
+        struct box_id_map *uid_map; /* user namespace maps as given (OCI); NULL: uid_base/count */
+        size_t n_uid_map;
+        struct box_id_map *gid_map;
+        size_t n_gid_map;
+        int umask;                              /* -1: leave it */
+        unsigned console_height, console_width; /* 0: the caller's terminal's */
+        struct box_sched sched;
+        int ioprio_class; /* -1: not set; else IOPRIO_CLASS_RT/BE/IDLE (1..3) */
+        int ioprio_level;
+        char *cpu_affinity_initial; /* while boxlaunch sets the box up (execCPUAffinity.initial) */
+        int mempolicy_mode1;        /* set_mempolicy(2) mode MPOL_* + 1; 0: not set */
+        unsigned mempolicy_flags;   /* MPOL_F_* */
+        char *mempolicy_nodes;      /* node list "0-3,7", or NULL */
+        char *selinux_label;        /* the payload's SELinux context */
+        char *mount_label;          /* context= of the box's mounts */
+        char *domainname;
+        unsigned long rootfs_propagation; /* 0: private; else MS_SHARED, MS_SLAVE... */
+        int64_t time_offset_secs[2];      /* monotonic, boottime (a time namespace) */
+        uint32_t time_offset_nsecs[2];
+        bool time_offsets_set;
+        char **annotations; /* "key=value", for the hooks' state */
+        /* The mounts list is the whole layout (OCI): no implicit /proc, /sys, /dev tmpfs,
+         * devpts, /dev/shm or mqueue and no default masked or read-only paths; only the default
+         * device nodes and /dev symlinks are added (to whatever the list mounted on /dev). */
+        bool api_listed;
+        /* The process exactly as given (OCI): the environment as listed (HOME added when
+         * missing), the supplementary groups exactly the listed ids (none from the image's
+         * /etc/group), numeric ids taken as they are. */
+        bool process_exact;
 };
 
 /* Whether the box gets a veth (VirtualEthernet=, Bridge= or Zone=; after validation). */
@@ -291,6 +441,18 @@ bool box_config_stub_init(const struct box_config *c);
  * nosuid and nodev unless Options= says suid / dev (the box's root could otherwise use a
  * set-user-ID file or a device node someone left there). */
 unsigned long box_mount_flags(const struct box_mount *m);
+
+/* The capabilities a box asks for, before the host's bounding set is applied: with the five
+ * OCI sets their bounding set, else Set= (or the default for the kind of box) + Add= - Drop=. */
+uint64_t box_config_caps(const struct box_config *c);
+/* The default set of an application box and of a machine (Boot=yes) box. */
+uint64_t box_caps_default_app(void);
+uint64_t box_caps_default_machine(bool private_net);
+
+/* The paths every .box box has masked and read-only (launch/masks.c), NULL-terminated; an OCI
+ * config lists its own (api_listed). */
+extern const char *const box_masked_paths_default[];
+extern const char *const box_read_only_paths_default[];
 
 /* Hook stage names (names.c; declared here for the hook runner). */
 const char *box_hook_stage_to_string(enum box_hook_stage s);

@@ -22,6 +22,7 @@ enum ftype {
         F_U64,      /* uint64_t; BOX_LIMIT_UNSET as null */
         F_U32,      /* uint32_t, uid_t, gid_t, unsigned */
         F_INT,      /* int */
+        F_I64,      /* int64_t */
         F_ULONG,    /* unsigned long */
         F_MODE,     /* mode_t */
         F_CHAR,     /* char, as a one-letter string */
@@ -73,6 +74,36 @@ struct table {
 /* The state format's own words for the user namespace mode (index = value + 1). */
 static const char *const userns_modes[] = {"default", "no", "fixed", "pick"};
 
+TABLE(id_map_table, struct box_id_map, ROW("inside", F_U32, struct box_id_map, inside),
+      ROW("outside", F_U32, struct box_id_map, outside),
+      ROW("count", F_U32, struct box_id_map, count));
+
+TABLE(io_weight_table, struct box_io_weight_device,
+      ROW("major", F_U32, struct box_io_weight_device, major),
+      ROW("minor", F_U32, struct box_io_weight_device, minor),
+      ROW("weight", F_U64, struct box_io_weight_device, weight),
+      ROW("leaf_weight", F_U64, struct box_io_weight_device, leaf_weight));
+
+TABLE(hugepage_table, struct box_hugepage_limit,
+      ROW("page_size", F_STR, struct box_hugepage_limit, page_size),
+      ROW("limit", F_U64, struct box_hugepage_limit, limit));
+
+TABLE(dev_rule_table, struct box_dev_rule, ROW("allow", F_BOOL, struct box_dev_rule, allow),
+      ROW("type", F_CHAR, struct box_dev_rule, type),
+      ROW("major", F_I64, struct box_dev_rule, major),
+      ROW("minor", F_I64, struct box_dev_rule, minor),
+      ROW("access", F_ACCESS, struct box_dev_rule, access));
+
+TABLE(seccomp_arg_table, struct box_seccomp_arg, ROW("index", F_U32, struct box_seccomp_arg, index),
+      ROW("value", F_U64, struct box_seccomp_arg, value),
+      ROW("value_two", F_U64, struct box_seccomp_arg, value_two),
+      ROW("op", F_U32, struct box_seccomp_arg, op));
+
+TABLE(seccomp_rule_table, struct box_seccomp_rule,
+      ROW("names", F_STRV, struct box_seccomp_rule, names),
+      ROW("action", F_U32, struct box_seccomp_rule, action),
+      ARRAY_ROW("args", struct box_seccomp_rule, args, n_args, seccomp_arg_table));
+
 TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
       ENUM_ROW("type", struct box_mount, type, box_mount_type_names, 0),
       ROW("source", F_STR, struct box_mount, source),
@@ -84,7 +115,14 @@ TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
       ROW("recursive", F_BOOL, struct box_mount, recursive),
       ROW("dev", F_BOOL, struct box_mount, dev), ROW("suid", F_BOOL, struct box_mount, suid),
       ROW("optional", F_BOOL, struct box_mount, optional),
-      ROW("line", F_ORIGIN, struct box_mount, origin));
+      ROW("line", F_ORIGIN, struct box_mount, origin),
+      ROW("fstype", F_STR, struct box_mount, fstype),
+      ROW("rec_attr_set", F_U64, struct box_mount, rec_attr_set),
+      ROW("rec_attr_clr", F_U64, struct box_mount, rec_attr_clr),
+      ROW("tmpcopyup", F_BOOL, struct box_mount, tmpcopyup),
+      ROW("idmap_recursive", F_BOOL, struct box_mount, idmap_recursive),
+      ARRAY_ROW("uid_map", struct box_mount, uid_map, n_uid_map, id_map_table),
+      ARRAY_ROW("gid_map", struct box_mount, gid_map, n_gid_map, id_map_table));
 
 TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, name),
       ROW("path", F_STR, struct box_device, path), ROW("type", F_CHAR, struct box_device, type),
@@ -96,6 +134,7 @@ TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, nam
 TABLE(hook_table, struct box_hook, ROW("name", F_STR, struct box_hook, name),
       ENUM_ROW("stage", struct box_hook, stage, box_hook_stage_names, 0),
       ROW("argv", F_STRV, struct box_hook, argv), ROW("env", F_STRV, struct box_hook, env),
+      ROW("path", F_STR, struct box_hook, path),
       ROW("timeout_usec", F_U64, struct box_hook, timeout_usec),
       ROW("line", F_ORIGIN, struct box_hook, origin));
 
@@ -159,7 +198,64 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("cgroup_parent", F_STR, C, limits.parent),
       ARRAY_ROW("mounts", C, mounts, n_mounts, mount_table),
       ARRAY_ROW("devices", C, devices, n_devices, device_table),
-      ARRAY_ROW("hooks", C, hooks, n_hooks, hook_table), ROW("net_veth", F_TRI, C, netcfg.veth),
+      ARRAY_ROW("hooks", C, hooks, n_hooks, hook_table),
+      ROW("caps_sets_given", F_BOOL, C, caps.sets_given),
+      ROW("caps_bounding", F_U64, C, caps.bounding),
+      ROW("caps_effective", F_U64, C, caps.effective),
+      ROW("caps_inheritable", F_U64, C, caps.inheritable),
+      ROW("caps_permitted", F_U64, C, caps.permitted),
+      ROW("seccomp_literal", F_BOOL, C, seccomp.literal),
+      ROW("seccomp_default_action", F_U32, C, seccomp.default_action),
+      ROW("seccomp_arches", F_STRV, C, seccomp.arches),
+      ROW("seccomp_flags", F_STRV, C, seccomp.flags),
+      ROW("seccomp_listener_path", F_STR, C, seccomp.listener_path),
+      ROW("seccomp_listener_metadata", F_STR, C, seccomp.listener_metadata),
+      ARRAY_ROW("seccomp_rules", C, seccomp.rules, seccomp.n_rules, seccomp_rule_table),
+      ROW("cgroup_path", F_STR, C, limits.path),
+      ROW("memory_swappiness1", F_U64, C, limits.memory_swappiness1),
+      ROW("oom_kill_disable", F_BOOL, C, limits.oom_kill_disable),
+      ROW("cpu_shares", F_U64, C, limits.cpu_shares),
+      ROW("cpu_burst_usec", F_U64, C, limits.cpu_burst_usec),
+      ROW("cpu_rt_runtime1", F_U64, C, limits.cpu_rt_runtime1),
+      ROW("cpu_rt_period_usec", F_U64, C, limits.cpu_rt_period_usec),
+      ROW("cpu_idle", F_I64, C, limits.cpu_idle),
+      ARRAY_ROW("io_weight_devices", C, limits.io_weights, limits.n_io_weights, io_weight_table),
+      ARRAY_ROW("hugepages", C, limits.hugepages, limits.n_hugepages, hugepage_table),
+      ROW("unified", F_STRV, C, limits.unified),
+      ARRAY_ROW("device_rules", C, limits.dev_rules, limits.n_dev_rules, dev_rule_table),
+      ROW("device_rules_given", F_BOOL, C, limits.dev_rules_given),
+      ROW("ns_join_mnt", F_STR, C, ns_join[BOX_NS_MNT]),
+      ROW("ns_join_pid", F_STR, C, ns_join[BOX_NS_PID]),
+      ROW("ns_join_net", F_STR, C, ns_join[BOX_NS_NET]),
+      ROW("ns_join_ipc", F_STR, C, ns_join[BOX_NS_IPC]),
+      ROW("ns_join_uts", F_STR, C, ns_join[BOX_NS_UTS]),
+      ROW("ns_join_user", F_STR, C, ns_join[BOX_NS_USER]),
+      ROW("ns_join_cgroup", F_STR, C, ns_join[BOX_NS_CGROUP]),
+      ROW("ns_join_time", F_STR, C, ns_join[BOX_NS_TIME]),
+      ROW("ns_pid_host", F_BOOL, C, ns_pid_host),
+      ARRAY_ROW("uid_map", C, uid_map, n_uid_map, id_map_table),
+      ARRAY_ROW("gid_map", C, gid_map, n_gid_map, id_map_table), ROW("umask", F_INT, C, umask),
+      ROW("console_height", F_U32, C, console_height),
+      ROW("console_width", F_U32, C, console_width), ROW("sched_set", F_BOOL, C, sched.set),
+      ROW("sched_policy", F_INT, C, sched.policy), ROW("sched_nice", F_INT, C, sched.nice),
+      ROW("sched_priority", F_INT, C, sched.priority), ROW("sched_flags", F_U64, C, sched.flags),
+      ROW("sched_runtime", F_U64, C, sched.runtime),
+      ROW("sched_deadline", F_U64, C, sched.deadline), ROW("sched_period", F_U64, C, sched.period),
+      ROW("ioprio_class", F_INT, C, ioprio_class), ROW("ioprio_level", F_INT, C, ioprio_level),
+      ROW("cpu_affinity_initial", F_STR, C, cpu_affinity_initial),
+      ROW("mempolicy_mode1", F_INT, C, mempolicy_mode1),
+      ROW("mempolicy_flags", F_U32, C, mempolicy_flags),
+      ROW("mempolicy_nodes", F_STR, C, mempolicy_nodes),
+      ROW("selinux_label", F_STR, C, selinux_label), ROW("mount_label", F_STR, C, mount_label),
+      ROW("domainname", F_STR, C, domainname),
+      ROW("rootfs_propagation", F_ULONG, C, rootfs_propagation),
+      ROW("time_offset_monotonic_secs", F_I64, C, time_offset_secs[0]),
+      ROW("time_offset_boottime_secs", F_I64, C, time_offset_secs[1]),
+      ROW("time_offset_monotonic_nsecs", F_U32, C, time_offset_nsecs[0]),
+      ROW("time_offset_boottime_nsecs", F_U32, C, time_offset_nsecs[1]),
+      ROW("time_offsets_set", F_BOOL, C, time_offsets_set),
+      ROW("annotations", F_STRV, C, annotations), ROW("api_listed", F_BOOL, C, api_listed),
+      ROW("process_exact", F_BOOL, C, process_exact), ROW("net_veth", F_TRI, C, netcfg.veth),
       ROW("net_bridge", F_STR, C, netcfg.bridge), ROW("net_zone", F_STR, C, netcfg.zone),
       ROW("net_interfaces", F_STRV, C, netcfg.interfaces),
       ROW("net_macvlan", F_STRV, C, netcfg.macvlan), ROW("net_ipvlan", F_STRV, C, netcfg.ipvlan),
@@ -236,6 +332,8 @@ static struct json_object *field_to_json(const struct field *f, const void *base
                 return json_object_new_uint64(*AT(base, f, const uint32_t));
         case F_INT:
                 return json_object_new_int(*AT(base, f, const int));
+        case F_I64:
+                return json_object_new_int64(*AT(base, f, const int64_t));
         case F_ULONG:
                 return json_object_new_uint64(*AT(base, f, const unsigned long));
         case F_MODE:
@@ -512,6 +610,11 @@ static int field_from_json(struct reader *r, const struct field *f, struct json_
                 if (n < INT32_MIN || n > INT32_MAX)
                         return bad(r, "%s: out of range", f->key);
                 *AT(base, f, int) = (int)n;
+                return 0;
+        case F_I64:
+                if (!json_object_is_type(v, json_type_int))
+                        return bad(r, "%s: not an integer", f->key);
+                *AT(base, f, int64_t) = json_object_get_int64(v);
                 return 0;
         case F_ULONG:
         case F_MODE:

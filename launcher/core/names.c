@@ -49,6 +49,7 @@ const char *const box_mount_type_names[_BOX_MOUNT_TYPE_MAX] = {
         [BOX_MOUNT_BIND] = "bind",
         [BOX_MOUNT_TMPFS] = "tmpfs",
         [BOX_MOUNT_OVERLAY] = "overlay",
+        [BOX_MOUNT_FS] = "fs",
 };
 
 const char *box_mount_type_to_string(enum box_mount_type t)

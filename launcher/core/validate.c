@@ -41,17 +41,18 @@ static bool path_equal(const char *a, const char *b)
  * (and the field that gives it) key needs, or NULL. */
 static const char *sysctl_needs(const struct box_config *c, const char *k, enum box_field *field)
 {
-        if (strncmp(k, "net.", 4) == 0 && c->net != BOX_NET_PRIVATE) {
+        if (strncmp(k, "net.", 4) == 0 && c->net != BOX_NET_PRIVATE && !c->ns_join[BOX_NS_NET]) {
                 *field = BOX_F_NS_NET;
                 return "a private network";
         }
         if ((strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "kernel.msg", 10) == 0 ||
              streq(k, "kernel.sem") || strncmp(k, "fs.mqueue.", 10) == 0) &&
-            !c->ns_ipc) {
+            !c->ns_ipc && !c->ns_join[BOX_NS_IPC]) {
                 *field = BOX_F_NS_IPC;
                 return "an IPC namespace";
         }
-        if ((streq(k, "kernel.hostname") || streq(k, "kernel.domainname")) && !c->ns_uts) {
+        if ((streq(k, "kernel.hostname") || streq(k, "kernel.domainname")) && !c->ns_uts &&
+            !c->ns_join[BOX_NS_UTS]) {
                 *field = BOX_F_NS_UTS;
                 return "a UTS namespace";
         }
@@ -94,6 +95,35 @@ static unsigned check_process(const struct box_config *c)
                                   box_config_field_name(c, ns, NULL, other, sizeof(other)));
                         errors++;
                 }
+        }
+        for (int t = 0; t < _BOX_NS_MAX; t++) {
+                if (!c->ns_join[t])
+                        continue;
+                /* The box's pid and mount namespaces are its own; a namespace joined by path
+                 * belongs to the host's user namespace, where a new user namespace would have
+                 * no rights over it. */
+                if (t == BOX_NS_MNT || t == BOX_NS_PID || t == BOX_NS_USER) {
+                        log_error("%s=%s: joining an existing %s namespace is not supported",
+                                  box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
+                                  c->ns_join[t],
+                                  t == BOX_NS_MNT   ? "mount"
+                                  : t == BOX_NS_PID ? "pid"
+                                                    : "user");
+                        errors++;
+                } else if (c->userns != BOX_USERNS_NO) {
+                        log_error("%s=%s: joining a namespace cannot be combined with a new user "
+                                  "namespace (%s)",
+                                  box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
+                                  c->ns_join[t],
+                                  box_config_field_name(c, BOX_F_NS_USER, NULL, other,
+                                                        sizeof(other)));
+                        errors++;
+                }
+        }
+        if (c->ns_pid_host && c->boot) {
+                log_error("%s: a booted machine needs a pid namespace of its own",
+                          box_config_where(c, BOX_F_NS_PID, NULL, 0, w, sizeof(w)));
+                errors++;
         }
         if (c->userns == BOX_USERNS_FIXED && c->uid_count < 65536 && c->uid_base == 0) {
                 /* Mapping host root into the box is what the user namespace is meant to avoid. */

@@ -19,28 +19,12 @@ static void cap_freep(cap_t *c)
 
 uint64_t caps_default_app(void)
 {
-        return CAPBIT(CAP_CHOWN) | CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_FSETID) |
-               CAPBIT(CAP_FOWNER) | CAPBIT(CAP_MKNOD) | CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETGID) |
-               CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETPCAP) |
-               CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_KILL) |
-               CAPBIT(CAP_AUDIT_WRITE);
+        return box_caps_default_app();
 }
 
 uint64_t caps_default_machine(bool private_net)
 {
-        uint64_t m = CAPBIT(CAP_AUDIT_CONTROL) | CAPBIT(CAP_AUDIT_WRITE) | CAPBIT(CAP_CHOWN) |
-                     CAPBIT(CAP_DAC_OVERRIDE) | CAPBIT(CAP_DAC_READ_SEARCH) | CAPBIT(CAP_FOWNER) |
-                     CAPBIT(CAP_FSETID) | CAPBIT(CAP_IPC_OWNER) | CAPBIT(CAP_KILL) |
-                     CAPBIT(CAP_LEASE) | CAPBIT(CAP_LINUX_IMMUTABLE) | CAPBIT(CAP_MKNOD) |
-                     CAPBIT(CAP_NET_BIND_SERVICE) | CAPBIT(CAP_NET_BROADCAST) |
-                     CAPBIT(CAP_NET_RAW) | CAPBIT(CAP_SETFCAP) | CAPBIT(CAP_SETGID) |
-                     CAPBIT(CAP_SETPCAP) | CAPBIT(CAP_SETUID) | CAPBIT(CAP_SYS_ADMIN) |
-                     CAPBIT(CAP_SYS_BOOT) | CAPBIT(CAP_SYS_CHROOT) | CAPBIT(CAP_SYS_NICE) |
-                     CAPBIT(CAP_SYS_PTRACE) | CAPBIT(CAP_SYS_RESOURCE) | CAPBIT(CAP_SYS_TTY_CONFIG);
-        /* Administering the box's own network namespace is harmless; the host's is not. */
-        if (private_net)
-                m |= CAPBIT(CAP_NET_ADMIN);
-        return m;
+        return box_caps_default_machine(private_net);
 }
 
 uint64_t caps_host_bounding(void)
@@ -58,12 +42,7 @@ uint64_t caps_resolve(const struct box_config *c)
 {
         uint64_t m;
 
-        if (c->caps.set_given)
-                m = c->caps.set;
-        else
-                m = c->boot ? caps_default_machine(c->net == BOX_NET_PRIVATE) : caps_default_app();
-        m |= c->caps.add;
-        m &= ~c->caps.drop;
+        m = box_config_caps(c);
 
         /* A capability missing from our own bounding set (CAP_SYS_RESOURCE on some hosts) can't
          * be granted; drop it instead of failing every start. */
@@ -140,6 +119,47 @@ int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_
                         return negative_errno();
         }
 
+        if (prctl(PR_SET_KEEPCAPS, 0UL, 0, 0, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int caps_apply_sets(const struct box_caps *k, uint64_t bounding, uid_t uid, gid_t gid,
+                    const gid_t *groups, size_t ngroups)
+{
+        unsigned n = caps_max();
+        uint64_t known = caps_all();
+        int r;
+
+        for (unsigned i = 0; i < n; i++)
+                if (!(bounding & CAPBIT(i)) &&
+                    prctl(PR_CAPBSET_DROP, (unsigned long)i, 0, 0, 0) < 0)
+                        return negative_errno();
+        if (prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0 || setgroups(ngroups, groups) < 0 ||
+            setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+                return negative_errno();
+        /* The sets exactly as given (OCI process.capabilities), limited to what the kernel
+         * knows; permitted and effective cannot exceed the bounding set we kept. */
+        _cleanup_(cap_freep) cap_t caps = cap_init();
+        if (!caps)
+                return negative_errno();
+        r = cap_set_mask(caps, CAP_EFFECTIVE, k->effective & known & bounding);
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_PERMITTED, k->permitted & known & bounding);
+        if (r >= 0)
+                r = cap_set_mask(caps, CAP_INHERITABLE, k->inheritable & known);
+        if (r < 0)
+                return r;
+        if (cap_set_proc(caps) < 0)
+                return negative_errno();
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
+                return negative_errno();
+        /* An ambient capability needs its bit in permitted and inheritable (as runc, the
+         * others are left out). */
+        uint64_t amb = k->ambient & k->permitted & k->inheritable & known & bounding;
+        for (unsigned i = 0; i < n; i++)
+                if ((amb & CAPBIT(i)) && cap_set_ambient((cap_value_t)i, CAP_SET) < 0)
+                        return negative_errno();
         if (prctl(PR_SET_KEEPCAPS, 0UL, 0, 0, 0) < 0)
                 return negative_errno();
         return 0;

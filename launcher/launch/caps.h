@@ -18,3 +18,9 @@ uint64_t caps_resolve(const struct box_config *c);
  * not set no_new_privs. */
 int caps_apply(uint64_t keep, uint64_t ambient, uid_t uid, gid_t gid, const gid_t *groups,
                size_t ngroups);
+
+/* caps_apply() for the five sets of an OCI config (c->caps.sets_given): the bounding set
+ * `bounding` (the config's, limited to the host's), then effective, permitted, inheritable and
+ * ambient as given. Returns 0 or a negative errno. */
+int caps_apply_sets(const struct box_caps *k, uint64_t bounding, uid_t uid, gid_t gid,
+                    const gid_t *groups, size_t ngroups);

@@ -9,6 +9,7 @@
 #include "launch/env.h"
 #include "launch/limits.h"
 #include "launch/masks.h"
+#include "launch/nsjoin.h"
 #include "launch/rootfs.h"
 #include "launch/sync.h"
 #include "launch/user.h"
@@ -34,9 +35,15 @@ static _noreturn_ void supervisor_gone(void)
  * forwarded; with --detach, stdin from /dev/null and the output to the console log. */
 static int start(const struct child_args *a)
 {
+        int r;
         sync_forward_logs(a->sock);
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (a->c->cpu_affinity_initial && (r = limits_set_affinity(a->c, a->c->cpu_affinity_initial,
+                                                                   BOX_F_CPU_AFFINITY_INITIAL)) < 0)
+                return r;
+        if ((r = nsjoin_apply(a->c)) < 0)
+                return r;
         if (a->log_fd < 0)
                 return 0;
         _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -167,7 +174,13 @@ static int setup_console(const struct child_args *a)
 {
         struct winsize ws;
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
-        int r = console_pty_open(&master, &slave, console_caller_size(&ws));
+        const struct winsize *size = console_caller_size(&ws);
+        if (a->c->console_width || a->c->console_height) {
+                ws = (struct winsize){.ws_row = (unsigned short)a->c->console_height,
+                                      .ws_col = (unsigned short)a->c->console_width};
+                size = &ws;
+        }
+        int r = console_pty_open(&master, &slave, size);
         if (r < 0)
                 return log_error_errno(r, "allocating the console pty");
         unsigned n;
@@ -212,8 +225,12 @@ static int setup_process(const struct child_args *a)
              a->rt->console == BOX_CONSOLE_READ_ONLY) &&
             (r = setup_console(a)) < 0)
                 return r;
-        if (c->ns_uts && sethostname(c->hostname, strlen(c->hostname)) < 0)
+        bool uts = c->ns_uts || c->ns_join[BOX_NS_UTS];
+        if (uts && c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
                 return log_error_errno(-errno, "setting the hostname");
+        if (uts && c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+                return log_error_errno(-errno, "%s: setting the domain name",
+                                       BOX_WHERE(c, BOX_F_DOMAINNAME, NULL, 0));
         if (c->net == BOX_NET_PRIVATE && (r = loopback_up()) < 0)
                 return log_error_errno(r, "bringing up the loopback interface");
         return limits_apply(c);
@@ -223,7 +240,9 @@ static int setup_process(const struct child_args *a)
 static int resolve_identity(const struct child_args *a, struct box_ids *ids, char ***ret_env)
 {
         const struct box_config *c = a->c;
-        int r = user_resolve(c->user, c->group, c->supplementary_groups, ids);
+        int r = c->process_exact
+                        ? user_resolve_exact(c->user, c->group, c->supplementary_groups, ids)
+                        : user_resolve(c->user, c->group, c->supplementary_groups, ids);
         if (r < 0)
                 return r;
         if (chdir(c->cwd) < 0)

@@ -5,27 +5,26 @@
 #include "util/log.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
+/* The default nodes, the config's devices and the /dev symlinks in the directory dev (the box's
+ * /dev). listed: an OCI /dev, which the mounts list made (or the image's own): nodes and links
+ * already there are left as they are. */
+static int make_nodes(int rootfd, int dev, const struct box_config *c, bool in_userns, bool listed)
 {
         static const struct {
                 const char *name;
                 unsigned ma, mi;
         } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                      {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-        _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev");
-        if (devdir < 0)
-                return devdir;
-        _cleanup_close_ int dev = -EBADF;
-        int r = mount_new_fs_on(devdir, "tmpfs", "mode=0755,size=4m",
-                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
-        if (r < 0)
-                return log_error_errno(r, "mounting tmpfs on /dev");
-        /* `dev` is the fresh tmpfs itself: plain *at() calls relative to it cannot escape. */
+        int r;
         for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+                struct stat st;
+                if (listed && fstatat(dev, nodes[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        continue;
                 if (!in_userns && mknodat(dev, nodes[i].name, S_IFCHR | 0666,
                                           makedev(nodes[i].ma, nodes[i].mi)) == 0) {
                         fchmodat(dev, nodes[i].name, 0666, 0);
@@ -42,14 +41,21 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                 const struct box_device *d = &c->devices[i];
                 const char *rel = d->path + 5;
                 const char *slash = strrchr(rel, '/');
+                /* The node's directory, resolved (and made) inside the root: with an OCI /dev
+                 * that is the image's own, a symlink on the way must not lead out of it. The
+                 * node is then made by its last name in that directory. */
+                _cleanup_close_ int pfd = -EBADF;
+                const char *base = rel;
                 if (slash) {
                         _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
-                        _cleanup_close_ int t = root_open_path(rootfd, dir, true, false);
-                        if (t < 0)
+                        pfd = root_open_path(rootfd, dir, true, false);
+                        if (pfd < 0)
                                 return log_error_errno(
-                                        t, "%s: creating %s",
+                                        pfd, "%s: creating %s",
                                         BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line), dir);
+                        base = slash + 1;
                 }
+                int dirfd = pfd >= 0 ? pfd : dev;
                 if (in_userns) {
                         char src[64];
                         snprintf(src, sizeof(src), "/dev/%s/%u:%u",
@@ -61,12 +67,20 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                                         BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line), src);
                         continue;
                 }
-                if (mknodat(dev, rel, (d->type == 'b' ? S_IFBLK : S_IFCHR) | d->mode,
-                            makedev(d->major, d->minor)) < 0)
+                mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+                if (listed)
+                        (void)unlinkat(dirfd, base, 0); /* the config's node replaces the image's */
+                if (mknodat(dirfd, base, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
                         return log_error_errno(-errno, "%s: mknod %s",
                                                BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
                                                d->path);
-                fchmodat(dev, rel, d->mode, 0);
+                /* Just made by us, by its last name: nothing to follow. */
+                (void)fchmodat(dirfd, base, d->mode & 07777, 0);
+                if ((d->uid || d->gid) &&
+                    fchownat(dirfd, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        return log_error_errno(-errno, "%s: chown %s",
+                                               BOX_WHERE(c, BOX_F_DEVICE, d->name, d->origin.line),
+                                               d->path);
         }
         static const struct {
                 const char *target, *link;
@@ -76,8 +90,37 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                      {"stderr", "/proc/self/fd/2"},
                      {"ptmx", "pts/ptmx"}};
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-                if (symlinkat(links[i].link, dev, links[i].target) < 0)
+                if (symlinkat(links[i].link, dev, links[i].target) < 0 &&
+                    !(listed && errno == EEXIST))
                         return log_error_errno(-errno, "creating /dev/%s", links[i].target);
+        return 0;
+}
+
+int dev_default_nodes(int rootfd, const struct box_config *c, bool in_userns)
+{
+        /* Nothing on the way may be a symlink: the nodes land in the box's /dev or nowhere. */
+        _cleanup_close_ int dev =
+                openat2_fd(rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
+                           RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        if (dev < 0)
+                return log_error_errno(dev, "opening the box's /dev for its device nodes");
+        return make_nodes(rootfd, dev, c, in_userns, true);
+}
+
+int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
+{
+        _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev");
+        if (devdir < 0)
+                return devdir;
+        _cleanup_close_ int dev = -EBADF;
+        int r = mount_new_fs_on(devdir, "tmpfs", "mode=0755,size=4m",
+                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
+        if (r < 0)
+                return log_error_errno(r, "mounting tmpfs on /dev");
+        /* `dev` is the fresh tmpfs itself: plain *at() calls relative to it cannot escape. */
+        r = make_nodes(rootfd, dev, c, in_userns, false);
+        if (r < 0)
+                return r;
         /* A private devpts instance: the box's ptys are its own, numbered from 0. gid=5 (tty)
          * only when that gid exists in the box's id space. */
         r = mount_new_fs_in(dev, "pts", 0755, "devpts",

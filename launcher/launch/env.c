@@ -42,6 +42,19 @@ char **box_env(const struct box_config *c, const struct box_ids *ids, const char
 {
         char **env = NULL;
         char uuid[37];
+        if (c->process_exact) {
+                /* OCI: the environment as listed, HOME added when missing (as runc does). */
+                for (char **e = c->env; e && *e; e++)
+                        env_set(&env, *e);
+                if (!env_get(env, "HOME")) {
+                        _cleanup_free_ char *home =
+                                xasprintf("HOME=%s", ids->home ? ids->home : "/");
+                        env_set(&env, home);
+                }
+                for (char *const *e = extra; e && *e; e++)
+                        env_set(&env, *e);
+                return env;
+        }
         box_uuid(c->name, uuid);
         env_set(&env, "PATH=" BOX_DEFAULT_PATH);
         env_set(&env, "container=boxlaunch");

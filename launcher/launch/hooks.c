@@ -38,7 +38,13 @@ char *hook_state_json(const struct hook_state *s)
         if (s->pid > 0)
                 json_object_object_add(o, "pid", json_object_new_int(s->pid));
         json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
-        json_object_object_add(o, "annotations", json_object_new_object());
+        struct json_object *ann = json_object_new_object();
+        for (char *const *a = s->annotations; a && *a; a++) {
+                _cleanup_free_ char *k = xstrndup(*a, strcspn(*a, "="));
+                const char *v = *a + strlen(k);
+                json_object_object_add(ann, k, json_object_new_string(*v ? v + 1 : ""));
+        }
+        json_object_object_add(o, "annotations", ann);
         char *out = xstrdup(json_object_to_json_string_ext(
                 o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
@@ -168,7 +174,7 @@ static _noreturn_ void hook_child(const struct box_hook *h, int state_fd, int re
                 if (r < 0)
                         hook_child_exit(report_fd, STEP_CONFINE, r);
         }
-        execve(h->argv[0], h->argv, h->env ? h->env : empty_env);
+        execve(h->path ? h->path : h->argv[0], h->argv, h->env ? h->env : empty_env);
         hook_child_exit(report_fd, STEP_EXEC, -errno);
 }
 

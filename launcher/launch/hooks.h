@@ -13,11 +13,11 @@
 #include "core/config.h"
 
 struct hook_state {
-        const char *id;     /* the box name */
-        const char *status; /* "creating", "created", "running" or "stopped" */
-        pid_t pid;          /* host pid of the box's PID 1; <= 0 leaves "pid" out */
-        const char *bundle; /* absolute directory; NULL is written as "" */
-        /* annotations: none for now, always written as {} */
+        const char *id;           /* the box name */
+        const char *status;       /* "creating", "created", "running" or "stopped" */
+        pid_t pid;                /* host pid of the box's PID 1; <= 0 leaves "pid" out */
+        const char *bundle;       /* absolute directory; NULL is written as "" */
+        char *const *annotations; /* "key=value" (the config's), or NULL: {} */
 };
 
 /* The OCI state JSON of s, NUL-terminated, malloc'd. Strings are escaped per RFC 8259. */

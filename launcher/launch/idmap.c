@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/wait.h>
 
 int idmap_lock(void)
@@ -148,4 +149,80 @@ int idmap_write(pid_t pid, uint32_t base, uint32_t count)
                 return r;
         snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
         return procfs_write(proc, rel, map);
+}
+
+static char *map_text(const struct box_id_map *m, size_t n)
+{
+        char *s = xstrdup("");
+        for (size_t i = 0; i < n; i++) {
+                char *t = xasprintf("%s%u %u %u\n", s, m[i].inside, m[i].outside, m[i].count);
+                free(s);
+                s = t;
+        }
+        return s;
+}
+
+int idmap_write_maps(pid_t pid, const struct box_id_map *uid, size_t n_uid,
+                     const struct box_id_map *gid, size_t n_gid)
+{
+        char rel[64];
+        _cleanup_close_ int proc = procfs_open_root("/proc");
+        if (proc < 0)
+                return proc;
+        _cleanup_free_ char *u = map_text(uid, n_uid), *g = map_text(gid, n_gid);
+        snprintf(rel, sizeof(rel), "%d/uid_map", (int)pid);
+        int r = procfs_write(proc, rel, u);
+        if (r < 0)
+                return r;
+        snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
+        return procfs_write(proc, rel, g);
+}
+
+int idmap_userns_fd(const struct box_id_map *uid, size_t n_uid, const struct box_id_map *gid,
+                    size_t n_gid)
+{
+        /* A child in a fresh user namespace with these maps, only to hand out the namespace:
+         * it says when it has unshared (ready), and lives until we close `hold`. */
+        int hold[2], ready[2];
+        if (pipe2(hold, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(ready, O_CLOEXEC) < 0) {
+                int e = -errno;
+                close(hold[0]);
+                close(hold[1]);
+                return e;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+                /* Only the parent's ends may keep the pipes open: EOF on hold ends us. */
+                close(hold[1]);
+                close(ready[0]);
+                char b = unshare(CLONE_NEWUSER) < 0 ? 1 : 0;
+                (void)write(ready[1], &b, 1);
+                (void)read(hold[0], &b, 1);
+                _exit(0);
+        }
+        int r = pid < 0 ? -errno : 0, fd = -1;
+        close(hold[0]);
+        close(ready[1]);
+        char b = 1;
+        if (r == 0 && (read(ready[0], &b, 1) != 1 || b != 0))
+                r = -EPERM;
+        close(ready[0]);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        if (r == 0)
+                r = idmap_write_maps(pid, uid, n_uid, gid, n_gid);
+        if (r == 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                r = -errno;
+        close(hold[1]);
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        if (r < 0) {
+                if (fd >= 0)
+                        close(fd);
+                return r;
+        }
+        return fd;
 }

@@ -1,6 +1,6 @@
 /* idmap.h - user namespace id ranges: picking a free one, writing the maps. */
 #pragma once
-#include "util/util.h"
+#include "core/config.h"
 
 #define IDMAP_RANGE    0x10000U
 #define IDMAP_PICK_MIN 0x80000U /* as systemd-nspawn: above the ids distributions hand out */
@@ -20,3 +20,11 @@ int idmap_lock(void);
 
 /* Writes "0 BASE COUNT" to /proc/PID/uid_map and gid_map. */
 int idmap_write(pid_t pid, uint32_t base, uint32_t count);
+
+/* Writes the map lists as given (OCI uidMappings/gidMappings, several ranges). */
+int idmap_write_maps(pid_t pid, const struct box_id_map *uid, size_t n_uid,
+                     const struct box_id_map *gid, size_t n_gid);
+
+/* A user namespace with these maps (for an idmapped mount): its fd, or a negative errno. */
+int idmap_userns_fd(const struct box_id_map *uid, size_t n_uid, const struct box_id_map *gid,
+                    size_t n_gid);

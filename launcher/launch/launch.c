@@ -49,6 +49,7 @@
 #include "util/log.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +67,7 @@ struct launch {
         int code;              /* the exit code so far */
         int detach_fd;         /* --detach: where to report the start */
         struct hook_state hs;  /* what the hooks are told */
+        char bundle[PATH_MAX]; /* hs.bundle of an OCI bundle */
 
         /* What the phases acquired, each released by the undo its phase registered. */
         struct box_state state;
@@ -218,6 +220,52 @@ static void release_notify(struct launch *l)
         l->notify_path = NULL;
 }
 
+static void release_idmapped(struct launch *l)
+{
+        for (size_t i = 0; l->rt.idmap_fd && i < l->c->n_mounts; i++)
+                closep(&l->rt.idmap_fd[i]);
+        free(l->rt.idmap_fd);
+        l->rt.idmap_fd = NULL;
+}
+
+/* Idmapped bind mounts (OCI mounts[].uidMappings), made on the host where a helper process's
+ * user namespace can be given the maps; the child inherits the detached mounts. */
+static int prepare_idmapped(struct launch *l)
+{
+        const struct box_config *c = l->c;
+        bool any = false;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                any = any || c->mounts[i].n_uid_map;
+        if (!any)
+                return 0;
+        on_cleanup(l, release_idmapped);
+        l->rt.idmap_fd = xcalloc(c->n_mounts, sizeof(int));
+        for (size_t i = 0; i < c->n_mounts; i++)
+                l->rt.idmap_fd[i] = -1;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct box_mount *m = &c->mounts[i];
+                if (!m->n_uid_map || m->type != BOX_MOUNT_BIND)
+                        continue;
+                _cleanup_close_ int ns =
+                        idmap_userns_fd(m->uid_map, m->n_uid_map, m->gid_map, m->n_gid_map);
+                if (ns < 0)
+                        return log_error_errno(ns, "%s: a user namespace for the id mapping",
+                                               BOX_WHERE(c, BOX_F_MOUNT_IDMAP, m->name, 0));
+                _cleanup_close_ int mnt = open_tree(AT_FDCWD, m->source,
+                                                    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                            (m->recursive ? AT_RECURSIVE : 0));
+                struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+                if (mnt < 0 ||
+                    mount_setattr(mnt, "", AT_EMPTY_PATH | (m->idmap_recursive ? AT_RECURSIVE : 0),
+                                  &a, sizeof(a)) < 0)
+                        return log_error_errno(-errno, "%s: idmapping %s",
+                                               BOX_WHERE(c, BOX_F_MOUNT_IDMAP, m->name, 0),
+                                               m->source);
+                l->rt.idmap_fd[i] = TAKE_FD(mnt);
+        }
+        return 0;
+}
+
 /* The mounts the child makes: the config's, then the launch's own. With NotifyReady=yes the
  * payload reports READY=1 itself, to a socket bound at /run/host/notify. */
 static int prepare_mounts(struct launch *l)
@@ -228,11 +276,14 @@ static int prepare_mounts(struct launch *l)
         rt->mounts = xcalloc(c->n_mounts + 3, sizeof(*rt->mounts));
         for (size_t i = 0; i < c->n_mounts; i++)
                 rt->mounts[rt->n_mounts++] = &c->mounts[i];
+        int r = prepare_idmapped(l);
+        if (r < 0)
+                return r;
         if (!c->notify_ready)
                 return 0;
         on_cleanup(l, release_notify);
         _cleanup_free_ char *dir = state_side_path(c->name, "notify");
-        int r = notify_listener_new(dir, &l->notify_fd, &l->notify_path);
+        r = notify_listener_new(dir, &l->notify_fd, &l->notify_path);
         if (r < 0)
                 return log_error_errno(r, "%s: creating the notify socket",
                                        BOX_WHERE(c, BOX_F_NOTIFY_READY, NULL, 0));
@@ -279,11 +330,25 @@ static int block_signals(struct launch *l)
         return 0;
 }
 
+/* The bundle the hooks are told: an OCI bundle's directory, or a .box's root. */
+static const char *hook_bundle(const struct box_config *c, char *buf, size_t n)
+{
+        if (!c->api_listed || !c->source_file || !strrchr(c->source_file, '/'))
+                return c->root;
+        snprintf(buf, n, "%.*s", (int)(strrchr(c->source_file, '/') - c->source_file),
+                 c->source_file);
+        return buf;
+}
+
 static void run_poststop_hooks(struct launch *l)
 {
         if (!l->started)
                 return;
-        struct hook_state st = {.id = l->c->name, .status = "stopped", .bundle = l->c->root};
+        char b[PATH_MAX];
+        struct hook_state st = {.id = l->c->name,
+                                .status = "stopped",
+                                .bundle = hook_bundle(l->c, b, sizeof(b)),
+                                .annotations = l->c->annotations};
         (void)hooks_run(l->c, BOX_HOOK_POSTSTOP, &st, 0, false);
         l->started = false;
 }
@@ -292,7 +357,10 @@ static void run_poststop_hooks(struct launch *l)
  * the groups are removed. */
 static int prepare_hooks(struct launch *l)
 {
-        l->hs = (struct hook_state){.id = l->c->name, .status = "creating", .bundle = l->c->root};
+        l->hs = (struct hook_state){.id = l->c->name,
+                                    .status = "creating",
+                                    .bundle = hook_bundle(l->c, l->bundle, sizeof(l->bundle)),
+                                    .annotations = l->c->annotations};
         on_cleanup(l, run_poststop_hooks);
         return 0;
 }
@@ -330,12 +398,13 @@ static void destroy_cgroups(struct launch *l)
 }
 
 /* Whether the child joins its groups late (see the top of this file). Not where something needs
- * the groups earlier: a machine box mounts them, hooks may look at them, and a user namespace
- * waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is the cheap way in. */
+ * the groups earlier: a machine box or an OCI cgroup mount mounts them, hooks may look at them,
+ * and a user namespace waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is
+ * the cheap way in. */
 static bool join_late(const struct box_config *c)
 {
         enum cgroup_layout layout;
-        return !c->boot && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
+        return !c->boot && !c->api_listed && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
                cgroup_detect(CGROUP_ROOT, &layout) == 0 && layout != CGROUP_LAYOUT_V2;
 }
 
@@ -390,12 +459,16 @@ static void end_child(struct launch *l)
 
 static uint64_t clone_flags(const struct box_config *c)
 {
-        uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_PIDFD;
+        uint64_t f = CLONE_NEWNS | CLONE_PIDFD;
+        /* OCI without a pid namespace: the host's (the payload is not PID 1 then). */
+        if (!c->ns_pid_host)
+                f |= CLONE_NEWPID;
         if (c->ns_uts)
                 f |= CLONE_NEWUTS;
         if (c->ns_ipc)
                 f |= CLONE_NEWIPC;
-        if (c->ns_time)
+        /* With offsets, the child makes the time namespace itself (ns.h). */
+        if (c->ns_time && !c->time_offsets_set)
                 f |= CLONE_NEWTIME;
         if (c->net == BOX_NET_PRIVATE)
                 f |= CLONE_NEWNET;
@@ -492,7 +565,10 @@ static int write_maps(struct launch *l)
 {
         if (!l->rt.userns)
                 return 0;
-        int r = idmap_write(l->pid, l->rt.uid_base, l->rt.uid_count);
+        const struct box_config *c = l->c;
+        int r = c->n_uid_map ? idmap_write_maps(l->pid, c->uid_map, c->n_uid_map, c->gid_map,
+                                                c->n_gid_map)
+                             : idmap_write(l->pid, l->rt.uid_base, l->rt.uid_count);
         if (r < 0)
                 return log_error_errno(r, "writing the user namespace's id maps");
         release_idmap_lock(l);

@@ -7,3 +7,6 @@
 /* In the box (its /proc mounted at /proc), before the privileges are dropped: applies every
  * attribute c sets. Logs what failed; returns 0 or a negative errno. */
 int limits_apply(const struct box_config *c);
+
+/* Pins the calling process to the CPU list cpus (field f names it in a message). */
+int limits_set_affinity(const struct box_config *c, const char *cpus, enum box_field f);

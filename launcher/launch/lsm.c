@@ -102,9 +102,27 @@ int lsm_decide_at(const struct box_config *c, int sysfs_fd, bool *ret_apply)
         return -EOPNOTSUPP;
 }
 
+/* SELinux labels (OCI selinuxLabel, mountLabel): only where SELinux runs (selinuxfs mounted),
+ * else an error naming the field: a label silently not applied would be a box less confined
+ * than asked. */
+static int selinux_decide(const struct box_config *c)
+{
+        if (!c->selinux_label && !c->mount_label)
+                return 0;
+        if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+                return 0;
+        log_error(
+                "%s: SELinux is not enabled on this host; the label cannot be applied",
+                BOX_WHERE(c, c->selinux_label ? BOX_F_SELINUX_LABEL : BOX_F_MOUNT_LABEL, NULL, 0));
+        return -EOPNOTSUPP;
+}
+
 int lsm_decide(const struct box_config *c, bool *ret_apply)
 {
         *ret_apply = false;
+        int r = selinux_decide(c);
+        if (r < 0)
+                return r;
         if (!profile_wanted(c))
                 return 0;
         /* Without /sys every read below fails (EBADF), and that is the answer. */
@@ -114,6 +132,15 @@ int lsm_decide(const struct box_config *c, bool *ret_apply)
 
 int lsm_apply(const struct box_config *c, bool apply)
 {
+        if (c->selinux_label) {
+                int r = procfs_write_self_attr("selinux", "exec", c->selinux_label);
+                if (r < 0) {
+                        log_error_errno(r, "%s: setting the SELinux exec label %s",
+                                        BOX_WHERE(c, BOX_F_SELINUX_LABEL, NULL, 0),
+                                        c->selinux_label);
+                        return r;
+                }
+        }
         /* The host decided; in here securityfs may not even be visible. */
         if (!apply || !profile_wanted(c))
                 return 0;

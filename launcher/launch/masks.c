@@ -9,20 +9,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-/* Paths whose contents describe or steer the host, hidden as Docker, runc and systemd-nspawn
- * hide them: reading finds nothing, writing fails with EROFS (see mask_path()). */
-static const char *const masked_default[] = {
-        "/proc/kcore",         "/proc/keys",
-        "/proc/kallsyms",      "/proc/sysrq-trigger",
-        "/proc/timer_list",    "/proc/timer_stats",
-        "/proc/latency_stats", "/proc/sched_debug",
-        "/proc/acpi",          "/proc/scsi",
-        "/proc/asound",        "/proc/kmsg",
-        "/sys/firmware",       "/sys/devices/virtual/powercap",
-        "/sys/kernel/debug",   "/sys/kernel/security",
-};
-static const char *const read_only_default[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"};
-
 /* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
  * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
  * of the host's systemd is needed. The tmpfs is made read-only once, so every bind inherits it;
@@ -69,7 +55,7 @@ int masks_apply(const struct box_config *c)
         if (rootfd < 0)
                 return log_error_errno(-errno, "opening /");
         /* A private network may tune itself: keep a handle on a writable /proc/sys/net. */
-        if (c->net == BOX_NET_PRIVATE) {
+        if (c->net == BOX_NET_PRIVATE && !c->api_listed) {
                 _cleanup_close_ int proc = procfs_open_root("/proc");
                 if (proc < 0)
                         return log_error_errno(proc, "opening the box's /proc");
@@ -84,16 +70,16 @@ int masks_apply(const struct box_config *c)
         _cleanup_close_ int in = inaccessible_open();
         if (in < 0)
                 return log_error_errno(in, "creating the nodes that mask paths");
-        for (size_t i = 0; i < ARRAY_SIZE(masked_default); i++)
-                if ((r = mask_path(rootfd, in, masked_default[i])) < 0)
-                        return log_error_errno(r, "masking %s", masked_default[i]);
+        for (const char *const *p = box_masked_paths_default; !c->api_listed && *p; p++)
+                if ((r = mask_path(rootfd, in, *p)) < 0)
+                        return log_error_errno(r, "masking %s", *p);
         for (char **p = c->mask_paths; p && *p; p++)
                 if ((r = mask_path(rootfd, in, *p)) < 0)
                         return log_error_errno(r, "%s: %s", BOX_WHERE(c, BOX_F_MASK_PATHS, NULL, 0),
                                                *p);
-        for (size_t i = 0; i < ARRAY_SIZE(read_only_default); i++)
-                if ((r = read_only_path(rootfd, read_only_default[i])) < 0)
-                        return log_error_errno(r, "making %s read-only", read_only_default[i]);
+        for (const char *const *p = box_read_only_paths_default; !c->api_listed && *p; p++)
+                if ((r = read_only_path(rootfd, *p)) < 0)
+                        return log_error_errno(r, "making %s read-only", *p);
         if (netfd >= 0) {
                 _cleanup_close_ int t = in_root(rootfd, "/proc/sys/net", O_PATH | O_NOFOLLOW);
                 if (t < 0 || (r = attach(netfd, t)) < 0)

@@ -32,15 +32,20 @@ int privs_drop(const struct box_config *c, const struct privs *p, const struct b
 
         if (!nnp && (r = seccomp_load_prog(&p->seccomp)) < 0)
                 return log_error_errno(r, "loading the seccomp filter");
-        r = caps_apply(p->caps, c->caps.ambient, ids->uid, ids->gid, ids->groups, ids->n_groups);
+        r = c->caps.sets_given ? caps_apply_sets(&c->caps, p->caps, ids->uid, ids->gid, ids->groups,
+                                                 ids->n_groups)
+                               : caps_apply(p->caps, c->caps.ambient, ids->uid, ids->gid,
+                                            ids->groups, ids->n_groups);
         if (r < 0)
                 return log_error_errno(r, "switching to uid %u gid %u with capabilities",
                                        (unsigned)ids->uid, (unsigned)ids->gid);
         if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return log_error_errno(-errno, "setting no_new_privs");
         r = lsm_apply(c, p->apparmor);
-        if (r < 0)
-                return log_error_errno(r, "applying AppArmor profile %s", c->apparmor_profile);
+        if (r < 0) /* a SELinux label's failure is logged by lsm_apply() */
+                return p->apparmor ? log_error_errno(r, "applying AppArmor profile %s",
+                                                     c->apparmor_profile)
+                                   : r;
         return 0;
 }
 

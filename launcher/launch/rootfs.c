@@ -20,7 +20,7 @@
  * cgroup namespace makes that group look like the root. Controllers are read-only; name=systemd
  * and cgroup2, where systemd keeps its own tree, are writable. Binds work in a user namespace,
  * where mounting a v1 hierarchy would not. */
-static int mount_cgroups(int rootfd, const char *cgpath)
+int rootfs_mount_cgroups(int rootfd, const char *target, const char *cgpath, bool rw)
 {
         static const char *const hiers[] = {"memory", "pids",    "cpu",     "cpuacct", "cpuset",
                                             "blkio",  "freezer", "devices", "systemd", "unified"};
@@ -30,31 +30,31 @@ static int mount_cgroups(int rootfd, const char *cgpath)
         int r;
         if ((long)sf.f_type == CGROUP2_SUPER_MAGIC) {
                 _cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s", cgpath);
-                r = bind_at(rootfd, src, "/sys/fs/cgroup", false, MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                            0);
+                r = bind_at(rootfd, src, target, false,
+                            MS_NOSUID | MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY), 0);
                 return r < 0 ? log_error_errno(r, "binding the box's cgroup %s", src) : 0;
         }
-        r = mount_new_fs_at(rootfd, "/sys/fs/cgroup", "tmpfs", "mode=0755",
+        r = mount_new_fs_at(rootfd, target, "tmpfs", "mode=0755",
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (r < 0)
-                return log_error_errno(r, "mounting tmpfs on /sys/fs/cgroup");
+                return log_error_errno(r, "mounting tmpfs on %s", target);
         for (size_t i = 0; i < ARRAY_SIZE(hiers); i++) {
                 _cleanup_free_ char *src = xasprintf("/sys/fs/cgroup/%s/%s", hiers[i], cgpath);
-                _cleanup_free_ char *dst = xasprintf("/sys/fs/cgroup/%s", hiers[i]);
+                _cleanup_free_ char *dst = xasprintf("%s/%s", target, hiers[i]);
                 struct stat st;
                 if (stat(src, &st) < 0 || !S_ISDIR(st.st_mode))
                         continue; /* the box has no group in this hierarchy */
-                bool writable = streq(hiers[i], "systemd") || streq(hiers[i], "unified");
+                bool writable = rw || streq(hiers[i], "systemd") || streq(hiers[i], "unified");
                 r = bind_at(rootfd, src, dst, false,
                             MS_NOSUID | MS_NODEV | MS_NOEXEC | (writable ? 0 : MS_RDONLY), 0);
                 if (r < 0)
                         return log_error_errno(r, "binding the box's cgroup %s", src);
         }
         /* Nothing else may be created next to the hierarchies. */
-        _cleanup_close_ int t = in_root(rootfd, "/sys/fs/cgroup", O_PATH | O_NOFOLLOW);
+        _cleanup_close_ int t = in_root(rootfd, target, O_PATH | O_NOFOLLOW);
         struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
         if (t < 0 || mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
-                return log_error_errno(t < 0 ? t : -errno, "making /sys/fs/cgroup read-only");
+                return log_error_errno(t < 0 ? t : -errno, "making %s read-only", target);
         return 0;
 }
 
@@ -153,7 +153,7 @@ static int setup_machine(int rootfd, const struct box_config *c, const char *cgp
         r = read_only_path(rootfd, "/run/host");
         if (r < 0)
                 return log_error_errno(r, "making /run/host read-only");
-        r = mount_cgroups(rootfd, cgpath);
+        r = rootfs_mount_cgroups(rootfd, "/sys/fs/cgroup", cgpath, false);
         if (r < 0)
                 return r;
         setup_timezone(rootfd, c);
@@ -174,6 +174,10 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         r = mounts_clone_shared(c, rt->mounts, rt->n_mounts, &pre);
         if (r < 0)
                 return r;
+        /* Idmapped binds come ready from the host (launch.c), the config's mounts first. */
+        for (size_t i = 0; rt->idmap_fd && i < c->n_mounts && i < rt->n_mounts; i++)
+                if (rt->idmap_fd[i] >= 0 && pre.fd[i] < 0)
+                        pre.fd[i] = fcntl(rt->idmap_fd[i], F_DUPFD_CLOEXEC, 3);
 
         /* Nothing mounted from here on may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -189,7 +193,9 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
         /* A read-only image is never written to: mount points it lacks are made in a private
          * layer over it (the box sees the image read-only all the same). */
         bool layered = c->ephemeral ||
-                       (c->read_only && mounts_need_layer(rt->mounts, rt->n_mounts, c->boot, m));
+                       (c->read_only &&
+                        (c->api_listed ? mounts_need_layer_listed(rt->mounts, rt->n_mounts, m)
+                                       : mounts_need_layer(rt->mounts, rt->n_mounts, c->boot, m)));
         if (layered && (r = mounts_overlay_root(root_dir, &m)) < 0)
                 return log_error_errno(r, "overlaying root directory %s%s%s", c->root,
                                        c->ephemeral ? " for " : " for missing mount points",
@@ -198,6 +204,20 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
                 return log_error_errno(-errno, "mounting root directory %s", c->root);
         /* The detached-mount fd now names the root of the attached tree. */
         int rootfd = m;
+
+        if (c->api_listed) {
+                /* OCI: the mounts list is the whole layout, in its order; then the default
+                 * device nodes in whatever it put on /dev. */
+                /* Missing targets are created: in the writable image or layer, or on an earlier
+                 * file system of the list (mounts_need_layer_listed()). */
+                r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre, true, rt->cgroup_path);
+                if (r >= 0)
+                        r = dev_default_nodes(rootfd, c, rt->userns);
+                if (r < 0)
+                        return r;
+                *ret_rootfd = TAKE_FD(m);
+                return 0;
+        }
 
         _cleanup_close_ int procdir = api_dir(rootfd, "proc", "the box's /proc");
         if (procdir < 0)
@@ -234,7 +254,8 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
 
         if (c->boot && (r = setup_machine(rootfd, c, rt->cgroup_path)) < 0)
                 return r;
-        r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre, layered || !c->read_only);
+        r = mounts_attach(c, rootfd, rt->mounts, rt->n_mounts, &pre, layered || !c->read_only,
+                          rt->cgroup_path);
         if (r < 0)
                 return r;
         *ret_rootfd = TAKE_FD(m);
@@ -258,6 +279,13 @@ int rootfs_enter(const struct box_config *c, int rootfd)
                 struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
                 if (mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) < 0)
                         return log_error_errno(-errno, "making the root read-only");
+        }
+        if (c->rootfs_propagation) {
+                struct mount_attr a = {.propagation = c->rootfs_propagation & ~MS_REC};
+                if (mount_setattr(AT_FDCWD, "/", c->rootfs_propagation & MS_REC ? AT_RECURSIVE : 0,
+                                  &a, sizeof(a)) < 0)
+                        return log_error_errno(-errno, "%s: setting the root's propagation",
+                                               BOX_WHERE(c, BOX_F_ROOTFS_PROPAGATION, NULL, 0));
         }
         return 0;
 }

@@ -19,3 +19,8 @@ int rootfs_prepare(const struct box_config *c, const struct box_runtime *rt, int
 
 /* pivot_root into the prepared root, detach the old root, make / read-only if asked. */
 int rootfs_enter(const struct box_config *c, int rootfd);
+
+/* The box's own cgroup groups on target (inside rootfd): on cgroup2 a bind of its group, on v1
+ * and hybrid hosts a tmpfs with a bind per hierarchy. rw: every hierarchy writable (else only
+ * name=systemd and the unified one). Logs what failed. */
+int rootfs_mount_cgroups(int rootfd, const char *target, const char *cgpath, bool rw);

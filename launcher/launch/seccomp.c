@@ -100,7 +100,7 @@ int seccomp_load_prog(const struct box_seccomp_prog *p)
         if (p->len == 0)
                 return 0;
         struct sock_fprog prog = {.len = p->len, .filter = p->filter};
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) < 0)
                 return negative_errno();
         return 0;
 }
@@ -506,6 +506,118 @@ static int build_filter(const struct name_set *allow, const struct name_set *den
         return add_enosys_preamble(prog, len, ret);
 }
 
+/* ---- a literal filter (OCI linux.seccomp) ------------------------------------------------ */
+
+static uint32_t scmp_action(uint32_t a)
+{
+        switch (BOX_SCMP_ACTION(a)) {
+        case BOX_SCMP_KILL_PROCESS:
+                return SCMP_ACT_KILL_PROCESS;
+        case BOX_SCMP_TRAP:
+                return SCMP_ACT_TRAP;
+        case BOX_SCMP_ERRNO:
+                return SCMP_ACT_ERRNO(BOX_SCMP_DATA(a));
+        case BOX_SCMP_TRACE:
+                return SCMP_ACT_TRACE(BOX_SCMP_DATA(a));
+        case BOX_SCMP_ALLOW:
+                return SCMP_ACT_ALLOW;
+        case BOX_SCMP_LOG:
+                return SCMP_ACT_LOG;
+        default:
+                return SCMP_ACT_KILL_THREAD;
+        }
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's token. */
+static uint32_t scmp_arch(const char *name)
+{
+        char lower[64];
+        size_t i = 0;
+        for (const char *p = name + strlen("SCMP_ARCH_"); *p && i + 1 < sizeof(lower); p++)
+                lower[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        lower[i] = 0;
+        return seccomp_arch_resolve_name(lower);
+}
+
+static const struct {
+        const char *name;
+        unsigned flag;
+} filter_flags[] = {
+        {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+        {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+        {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1U << 5},
+};
+
+static int compile_literal(const struct box_config *c, struct box_seccomp_prog *ret)
+{
+        const struct box_seccomp *sc = &c->seccomp;
+        char w[512];
+        box_config_where(c, BOX_F_SECCOMP, NULL, 0, w, sizeof(w));
+        uint32_t def = scmp_action(sc->default_action);
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(def);
+        if (!ctx)
+                return log_error_errno(-ENOMEM, "%s: seccomp_init", w);
+        /* boxlaunch sets no_new_privs itself, as the config says. */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r < 0)
+                return log_error_errno(r, "%s: seccomp_attr_set", w);
+        for (char **a = sc->arches; a && *a; a++) {
+                uint32_t arch = scmp_arch(*a);
+                if (!arch)
+                        return log_error_errno(-EINVAL,
+                                               "%s.architectures: %s unknown to libseccomp", w, *a);
+                r = seccomp_arch_add(ctx, arch);
+                if (r < 0 && r != -EEXIST)
+                        return log_error_errno(r, "%s.architectures: adding %s", w, *a);
+        }
+        for (char **f = sc->flags; f && *f; f++)
+                for (size_t i = 0; i < ARRAY_SIZE(filter_flags); i++)
+                        if (streq(*f, filter_flags[i].name))
+                                ret->flags |= filter_flags[i].flag;
+        for (size_t i = 0; i < sc->n_rules; i++) {
+                const struct box_seccomp_rule *rule = &sc->rules[i];
+                uint32_t act = scmp_action(rule->action);
+                if (act == def)
+                        continue; /* libseccomp refuses a rule that repeats the default */
+                struct scmp_arg_cmp args[6];
+                size_t n = 0;
+                bool same_index = false;
+                for (size_t k = 0; k < rule->n_args && n < ARRAY_SIZE(args); k++) {
+                        const struct box_seccomp_arg *a = &rule->args[k];
+                        for (size_t j = 0; j < k; j++)
+                                same_index = same_index || rule->args[j].index == a->index;
+                        args[n++] = (struct scmp_arg_cmp){a->index, (enum scmp_compare)a->op,
+                                                          a->value, a->value_two};
+                }
+                for (char **name = rule->names; name && *name; name++) {
+                        int nr = seccomp_syscall_resolve_name(*name);
+                        if (nr == __NR_SCMP_ERROR) {
+                                /* Profiles list calls of other kernels and architectures. */
+                                log_debug("%s: system call %s unknown here, skipped", w, *name);
+                                continue;
+                        }
+                        /* Two conditions on one argument are alternatives (as runc reads
+                         * them): one rule each. */
+                        if (same_index) {
+                                for (size_t k = 0; k < n && r >= 0; k++)
+                                        r = seccomp_rule_add_array(ctx, act, nr, 1, &args[k]);
+                        } else {
+                                r = seccomp_rule_add_array(ctx, act, nr, (unsigned)n, args);
+                        }
+                        if (r < 0)
+                                return log_error_errno(r, "%s.syscalls[%zu]: adding %s", w, i,
+                                                       *name);
+                }
+        }
+        size_t len;
+        r = export_bpf(ctx, &ret->filter, &len);
+        if (r < 0)
+                return log_error_errno(r, "%s: exporting the filter", w);
+        ret->len = (unsigned short)len;
+        return 0;
+}
+
 int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccomp_prog *ret)
 {
         struct name_set allow _cleanup_(name_set_done) = {0};
@@ -516,6 +628,8 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
         *ret = (struct box_seccomp_prog){0};
         if (!c->seccomp.enabled)
                 return 0;
+        if (c->seccomp.literal)
+                return compile_literal(c, ret);
 
         /* 0 is "unset"; the kernel's SECCOMP_RET_DATA carries at most MAX_ERRNO. */
         int err = c->seccomp.errno_value == 0 ? EPERM : c->seccomp.errno_value;

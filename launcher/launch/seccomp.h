@@ -9,6 +9,7 @@
 struct box_seccomp_prog {
         struct sock_filter *filter;
         unsigned short len;
+        unsigned flags; /* SECCOMP_FILTER_FLAG_* to load it with (a literal filter's) */
 };
 
 /* Compiles the filter for c with the resolved capability set caps (which gates the mount family,

@@ -205,6 +205,38 @@ int user_resolve(const char *user, const char *group, char *const *extra, struct
         return 0;
 }
 
+int user_resolve_exact(const char *user, const char *group, char *const *extra, struct box_ids *ret)
+{
+        uint32_t uid = 0, gid = 0;
+        if ((user && !is_number(user, &uid)) || (group && !is_number(group, &gid))) {
+                log_error("user and group must be numbers here");
+                return -EINVAL;
+        }
+        *ret = (struct box_ids){.uid = uid, .gid = group ? gid : uid};
+        /* HOME and the name from the image's passwd, when it lists the uid. */
+        _cleanup_(db_done) struct db pwd = {0};
+        int r = db_read("/etc/passwd", &pwd);
+        if (r < 0)
+                return r;
+        _cleanup_fclose_ FILE *f = db_stream(&pwd);
+        struct passwd *pw;
+        while (f && (pw = fgetpwent(f)))
+                if (pw->pw_uid == uid) {
+                        ret->home = xstrdup(pw->pw_dir);
+                        break;
+                }
+        for (char *const *e = extra; e && *e; e++) {
+                uint32_t g;
+                if (!is_number(*e, &g)) {
+                        log_error("supplementary group '%s' is not a number", *e);
+                        box_ids_done(ret);
+                        return -EINVAL;
+                }
+                add_group(ret, g);
+        }
+        return 0;
+}
+
 int user_login_shell(uid_t uid, char **ret)
 {
         _cleanup_(db_done) struct db pwd = {0};

@@ -18,6 +18,11 @@ struct box_ids {
 int user_resolve(const char *user, const char *group, char *const *extra, struct box_ids *ret);
 void box_ids_done(struct box_ids *ids);
 
+/* OCI process.user: uid, gid and the groups as numbers, exactly (no groups from the image's
+ * /etc/group); HOME from the image's /etc/passwd when it lists the uid. */
+int user_resolve_exact(const char *user, const char *group, char *const *extra,
+                       struct box_ids *ret);
+
 /* The largest /etc/passwd or /etc/group read (an error beyond). */
 #define USER_DB_MAX (4u << 20)
 

@@ -12,9 +12,10 @@
 #include <signal.h>
 #include <sys/mount.h>
 
-/* A field added to struct box_config must be added to config_json.c's table and to full() and
- * assert_same() below; this size check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 1368, "struct box_config changed: update config_json.c "
+/* A field added to struct box_config must be added to config_json.c's table and to full() (and
+ * assert_same() below, or at least full(): round_trip() compares the JSON texts too); this size
+ * check is the reminder. */
+_Static_assert(sizeof(struct box_config) == 2016, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
@@ -165,6 +166,88 @@ static void full(struct box_config *c)
                                         .box_port = 80,
                                         .origin = {c->source_file, 80}};
         n->n_ports = 1;
+        c->hooks[0].path = xstrdup("/usr/bin/true");
+        /* The fields beyond the .box keys (the OCI front-end's). */
+        c->mounts[0].fstype = xstrdup("ext4");
+        c->mounts[0].rec_attr_set = 1;
+        c->mounts[0].rec_attr_clr = 2;
+        c->mounts[0].tmpcopyup = true;
+        c->mounts[0].idmap_recursive = true;
+        c->mounts[0].uid_map = xcalloc(1, sizeof(struct box_id_map));
+        c->mounts[0].uid_map[0] = (struct box_id_map){0, 1000, 10};
+        c->mounts[0].n_uid_map = 1;
+        c->mounts[0].gid_map = xcalloc(1, sizeof(struct box_id_map));
+        c->mounts[0].gid_map[0] = (struct box_id_map){1, 2000, 20};
+        c->mounts[0].n_gid_map = 1;
+        c->caps.sets_given = true;
+        c->caps.bounding = 7;
+        c->caps.effective = 1;
+        c->caps.inheritable = 2;
+        c->caps.permitted = 3;
+        c->seccomp.literal = true;
+        c->seccomp.default_action = BOX_SCMP_ERRNO | 38;
+        c->seccomp.arches = sv("SCMP_ARCH_X86_64", NULL);
+        c->seccomp.flags = sv("SECCOMP_FILTER_FLAG_LOG", NULL);
+        c->seccomp.listener_path = xstrdup("/run/l.sock");
+        c->seccomp.listener_metadata = xstrdup("meta");
+        c->seccomp.rules = xcalloc(1, sizeof(*c->seccomp.rules));
+        c->seccomp.rules[0].names = sv("getcwd", "chdir");
+        c->seccomp.rules[0].action = BOX_SCMP_ALLOW;
+        c->seccomp.rules[0].args = xcalloc(1, sizeof(*c->seccomp.rules[0].args));
+        c->seccomp.rules[0].args[0] = (struct box_seccomp_arg){1, 2, 3, 7};
+        c->seccomp.rules[0].n_args = 1;
+        c->seccomp.n_rules = 1;
+        l->path = xstrdup("system.slice:p:n");
+        l->memory_swappiness1 = 11;
+        l->oom_kill_disable = true;
+        l->cpu_shares = 512;
+        l->cpu_burst_usec = 1000;
+        l->cpu_rt_runtime1 = 101;
+        l->cpu_rt_period_usec = 1000;
+        l->cpu_idle = 1;
+        l->io_weights = xcalloc(1, sizeof(*l->io_weights));
+        l->io_weights[0] = (struct box_io_weight_device){8, 0, 100, 0};
+        l->n_io_weights = 1;
+        l->hugepages = xcalloc(1, sizeof(*l->hugepages));
+        l->hugepages[0] = (struct box_hugepage_limit){xstrdup("2MB"), 4096};
+        l->n_hugepages = 1;
+        l->unified = sv("memory.high=1000", NULL);
+        l->dev_rules = xcalloc(1, sizeof(*l->dev_rules));
+        l->dev_rules[0] = (struct box_dev_rule){true, 'c', 1, -1, "rw"};
+        l->n_dev_rules = 1;
+        l->dev_rules_given = true;
+        c->ns_join[BOX_NS_NET] = xstrdup("/run/netns/x");
+        c->ns_join[BOX_NS_TIME] = xstrdup("/proc/1/ns/time");
+        c->ns_pid_host = true;
+        c->uid_map = xcalloc(2, sizeof(struct box_id_map));
+        c->uid_map[0] = (struct box_id_map){0, 100000, 1000};
+        c->uid_map[1] = (struct box_id_map){1000, 5000, 1};
+        c->n_uid_map = 2;
+        c->gid_map = xcalloc(1, sizeof(struct box_id_map));
+        c->gid_map[0] = (struct box_id_map){0, 100000, 65536};
+        c->n_gid_map = 1;
+        c->umask = 027;
+        c->console_height = 24;
+        c->console_width = 80;
+        c->sched = (struct box_sched){true, 6, -5, 0, 1, 10, 20, 30};
+        c->ioprio_class = 2;
+        c->ioprio_level = 4;
+        c->cpu_affinity_initial = xstrdup("0");
+        c->mempolicy_mode1 = 3;
+        c->mempolicy_flags = 1u << 15;
+        c->mempolicy_nodes = xstrdup("0");
+        c->selinux_label = xstrdup("system_u:system_r:container_t:s0");
+        c->mount_label = xstrdup("system_u:object_r:container_file_t:s0");
+        c->domainname = xstrdup("example.org");
+        c->rootfs_propagation = MS_SLAVE | MS_REC;
+        c->time_offset_secs[0] = -100;
+        c->time_offset_secs[1] = 200;
+        c->time_offset_nsecs[0] = 5;
+        c->time_offset_nsecs[1] = 6;
+        c->time_offsets_set = true;
+        c->annotations = sv("a=b", "io.boxlaunch.init=1");
+        c->api_listed = true;
+        c->process_exact = true;
 }
 
 static void assert_strv(char **a, char **b)

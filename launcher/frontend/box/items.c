@@ -214,6 +214,9 @@ int set_hook_command(struct fill *f, void *dst, const char *v)
 
 static const char *mount_missing(const struct box_mount *m)
 {
+        /* "fs" names the OCI front-end's generic mounts; a .box has no FSType= key. */
+        if (m->type == BOX_MOUNT_FS)
+                return "Type= bind, tmpfs or overlay (fs is for OCI bundles only)";
         if (!m->target)
                 return "Target=";
         if (m->type == BOX_MOUNT_BIND && !m->source)

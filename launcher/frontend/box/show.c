@@ -304,6 +304,12 @@ static void show_network(const struct box_config *c, FILE *f)
 
 void box_file_show(const struct box_config *c, FILE *f)
 {
+        /* An OCI bundle's config has fields no .box key holds (its mounts list is the whole
+         * layout, its capability sets, ...): say so rather than print a box that differs. */
+        if (c->api_listed)
+                fputs("# From an OCI bundle: its mounts, capability sets, process and resources\n"
+                      "# beyond the .box keys are not shown (boxlaunch check --oci shows them).\n",
+                      f);
         fprintf(f, "[Box]\nName = %s\n", c->name);
         if (c->root)
                 show_value(f, "Directory", c->root);
