@@ -110,7 +110,7 @@ static unsigned check_process(const struct box_config *c)
                                   : t == BOX_NS_PID ? "pid"
                                                     : "user");
                         errors++;
-                } else if (c->userns != BOX_USERNS_NO) {
+                } else if (c->userns == BOX_USERNS_DEFAULT ? c->boot : c->userns != BOX_USERNS_NO) {
                         log_error("%s=%s: joining a namespace cannot be combined with a new user "
                                   "namespace (%s)",
                                   box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
@@ -244,6 +244,27 @@ static unsigned check_network(struct box_config *c)
                 errors++;
         }
         bool other_links = n->interfaces || n->macvlan || n->ipvlan;
+        /* NamespacePath=: the network namespace is someone else's (CNI, podman, ip netns):
+         * boxlaunch makes no links, rules or leases in it. */
+        if (c->ns_join[BOX_NS_NET]) {
+                bool veth = n->veth == BOX_YES || n->bridge || n->zone;
+                if (veth || other_links || explicit_net) {
+                        log_error("%s=%s cannot be combined with %s",
+                                  box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
+                                  c->ns_join[BOX_NS_NET],
+                                  box_config_field_name(c,
+                                                        explicit_net    ? BOX_F_NS_NET
+                                                        : veth          ? BOX_F_NET_VETH
+                                                        : n->interfaces ? BOX_F_NET_INTERFACE
+                                                        : n->macvlan    ? BOX_F_NET_MACVLAN
+                                                                        : BOX_F_NET_IPVLAN,
+                                                        NULL, other, sizeof(other)));
+                        errors++;
+                }
+                /* Not cloned: the child joins it (launch/nsjoin.c). */
+                c->net = BOX_NET_HOST;
+                n->veth = BOX_NO;
+        }
         if (n->veth == BOX_DEFAULT)
                 n->veth = n->bridge || n->zone || (c->boot && !explicit_net && !other_links)
                                   ? BOX_YES

@@ -403,3 +403,26 @@ EOF
 	"$BOXLAUNCH" stop deb55 --timeout 60
 	wait_exit "${BG[1]}" 120
 }
+
+@test "NamespacePath= joins a prepared network namespace; boxlaunch makes nothing in it" {
+	local ns=bljoin${PEER#blpeer}
+	ip netns add "$ns"
+	ip -n "$ns" link add bljx type veth peer name bljy
+	ip -n "$ns" addr add 10.98.7.1/24 dev bljx
+	f=$(mkbox join1 <<EOF
+[Exec]
+Command = "/bin/sh -c 'ip -o link | cut -d: -f2; ip -o -4 addr show bljx'"
+[Namespaces]
+User = no
+[Network]
+NamespacePath = /run/netns/$ns
+EOF
+)
+	run_box "$f"
+	ip netns del "$ns"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q ' bljx@bljy' <<<"$output"
+	grep -q 'inet 10.98.7.1/24' <<<"$output"
+	refute grep -q host0 <<<"$output"
+}

@@ -849,6 +849,26 @@ static void test_validate_network(void **state)
         box_config_free(&c);
 }
 
+static void test_network_namespace_path(void **state)
+{
+        expect_invalid("[Box]\nDirectory=/a\n[Network]\nNamespacePath=/run/netns/x\n"
+                       "VirtualEthernet=yes\n",
+                       "v.box:4: ",
+                       "[Network] NamespacePath=/run/netns/x cannot be combined with [Network] "
+                       "VirtualEthernet");
+        struct box_config c;
+        assert_int_equal(
+                load("v.box", "[Box]\nDirectory=/a\n[Network]\nNamespacePath=/run/netns/x\n", &c),
+                0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_string_equal(c.ns_join[BOX_NS_NET], "/run/netns/x");
+        assert_int_equal(c.net, BOX_NET_HOST); /* not cloned: joined */
+        assert_false(box_config_veth(&c));
+        box_config_free(&c);
+        check_round_trip("j.box",
+                         "[Box]\nDirectory = /srv/j\n[Network]\nNamespacePath = /run/netns/x\n");
+}
+
 static void test_validate_reports_all(void **state)
 {
         struct box_config c;
@@ -1337,6 +1357,7 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_field_origins),
                 cmocka_unit_test(test_validate_reports_all),
                 cmocka_unit_test(test_validate_network),
+                cmocka_unit_test(test_network_namespace_path),
                 cmocka_unit_test(test_show_round_trip_network),
                 cmocka_unit_test(test_line_1023),
                 cmocka_unit_test(test_bad_file_name),

@@ -110,6 +110,7 @@ static const struct box_key keys[] = {
         KEY("Network", "Bridge", BOX_F_NET_BRIDGE, set_ifname, N(bridge)),
         KEY("Network", "Zone", BOX_F_NET_ZONE, set_zone, N(zone)),
         KEY("Network", "Interface", BOX_F_NET_INTERFACE, set_ifname_list, N(interfaces)),
+        KEY("Network", "NamespacePath", BOX_F_NS_JOIN, set_abs_path, C(ns_join[BOX_NS_NET])),
         KEY("Network", "MACVLAN", BOX_F_NET_MACVLAN, set_ifname_list, N(macvlan)),
         KEY("Network", "IPVLAN", BOX_F_NET_IPVLAN, set_ifname_list, N(ipvlan)),
         KEY("Network", "Address", BOX_F_NET_ADDRESS, set_net_addresses, N(addresses)),

@@ -134,7 +134,10 @@ static void show_exec(const struct box_config *c, FILE *f)
 
 static void show_namespaces(const struct box_config *c, FILE *f)
 {
-        fprintf(f, "\n[Namespaces]\nNetwork = %s\n", box_net_mode_names[c->net]);
+        fprintf(f, "\n[Namespaces]\n");
+        /* A joined network namespace is [Network] NamespacePath=, which Network= would contradict. */
+        if (!c->ns_join[BOX_NS_NET])
+                fprintf(f, "Network = %s\n", box_net_mode_names[c->net]);
         if (c->userns == BOX_USERNS_FIXED)
                 fprintf(f, "User = %u:%u\n", (unsigned)c->uid_base, (unsigned)c->uid_count);
         else
@@ -272,9 +275,11 @@ static void show_network(const struct box_config *c, FILE *f)
         /* Nothing to say for a box with loopback only, unless it is a machine (whose default
          * would be a veth). */
         if (!box_config_veth(c) && !n->interfaces && !n->macvlan && !n->ipvlan && n->localhost &&
-            n->resolv_conf == BOX_RESOLV_AUTO && !c->boot)
+            n->resolv_conf == BOX_RESOLV_AUTO && !c->boot && !c->ns_join[BOX_NS_NET])
                 return;
         fprintf(f, "\n[Network]\n");
+        if (c->ns_join[BOX_NS_NET])
+                show_value(f, "NamespacePath", c->ns_join[BOX_NS_NET]);
         show_tristate(f, "VirtualEthernet", n->veth);
         if (n->bridge)
                 show_value(f, "Bridge", n->bridge);
