@@ -128,7 +128,7 @@ static bool box_running(const char *rest, void *userdata)
 
 void net_init(struct launch_net *n)
 {
-        *n = (struct launch_net){.zone_lock = -1, .netns = -1};
+        *n = (struct launch_net){.zone_lock = -1, .netns = -1, .resolv_fd = -1, .network_fd = -1};
 }
 
 /* The box end's and the host end's addresses of a static Address=: the host end takes the
@@ -212,9 +212,9 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
         return 0;
 }
 
-/* A host file bound read-only in the box. */
-static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path,
-                          const char *name, const char *suffix, const char *text,
+/* A host file bound read-only in the box, through an O_PATH fd the child inherits. */
+static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
+                          char **src, const char *name, const char *suffix, const char *text,
                           const char *target)
 {
         *path = state_side_path(name, suffix);
@@ -222,10 +222,14 @@ static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **pa
                 open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
                 return log_error_errno(fd < 0 ? -errno : -EIO, "network: writing %s", *path);
+        *pathfd = open(*path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (*pathfd < 0)
+                return log_error_errno(-errno, "network: opening %s", *path);
+        *src = xasprintf("/proc/self/fd/%d", *pathfd);
         *m = (struct box_mount){
                 .name = (char *)suffix,
                 .type = BOX_MOUNT_BIND,
-                .source = *path,
+                .source = *src,
                 .target = (char *)target,
                 .flags = MS_RDONLY,
         };
@@ -263,8 +267,8 @@ static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
                 if (c->netcfg.masquerade != BOX_YES && !c->netcfg.n_ports && !c->netcfg.zone)
                         n->dns_resolver = (struct net_prefix){0};
         }
-        return add_file_mount(rt, &n->resolv_mount, &n->resolv_path, c->name, "resolv.conf", text,
-                              "/etc/resolv.conf");
+        return add_file_mount(rt, &n->resolv_mount, &n->resolv_path, &n->resolv_fd, &n->resolv_src,
+                              c->name, "resolv.conf", text, "/etc/resolv.conf");
 }
 
 int net_prepare(const struct box_config *c, struct launch_net *n, struct box_runtime *rt)
@@ -292,8 +296,9 @@ int net_prepare(const struct box_config *c, struct launch_net *n, struct box_run
                 if (c->boot) {
                         _cleanup_free_ char *text =
                                 guest_host0_network(n->box6.family != 0, &n->host4);
-                        r = add_file_mount(rt, &n->network_mount, &n->network_path, c->name,
-                                           "host0.network", text, GUEST_NETWORK);
+                        r = add_file_mount(rt, &n->network_mount, &n->network_path, &n->network_fd,
+                                           &n->network_src, c->name, "host0.network", text,
+                                           GUEST_NETWORK);
                         if (r < 0)
                                 return r;
                 }
@@ -682,11 +687,18 @@ void net_release(const struct box_config *c, struct launch_net *n)
                 rtn_close(n->host);
                 n->host = NULL;
         }
-        for (char **p = (char *[]){n->resolv_path, n->network_path, NULL}; *p; p++)
-                (void)unlink(*p);
+        if (n->resolv_path)
+                (void)unlink(n->resolv_path);
+        if (n->network_path)
+                (void)unlink(n->network_path);
         free(n->resolv_path);
         free(n->network_path);
-        n->resolv_path = n->network_path = NULL;
+        free(n->resolv_src);
+        free(n->network_src);
+        n->resolv_path = n->network_path = n->resolv_src = n->network_src = NULL;
+        closep(&n->resolv_fd);
+        closep(&n->network_fd);
+        n->resolv_fd = n->network_fd = -1;
 }
 
 /* ---- gc ------------------------------------------------------------------------------------- */

@@ -40,6 +40,10 @@ struct launch_net {
         struct net_prefix subnet4, host4, box4, subnet6, host6, box6;
         struct net_prefix dns_resolver; /* the host's loopback resolver the gateway forwards to */
         char *resolv_path, *network_path;
+        /* The files as the child reaches them: O_PATH fds it inherits (/proc/self/fd/N), since
+         * a box root in a user namespace may not walk the state directory's parents. */
+        int resolv_fd, network_fd;
+        char *resolv_src, *network_src;
         struct box_mount resolv_mount, network_mount;
         struct rtn_ctx *host;
         struct nft_handle *nft;
