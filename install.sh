@@ -39,7 +39,8 @@ cd "$(dirname "$0")"
 PACKAGES="build-essential pkg-config libiniparser-dev libseccomp-dev libcap-dev libapparmor-dev
 libmount-dev libcmocka-dev bats clang clang-format libclang-rt-14-dev musl-tools busybox-static
 iproute2 util-linux procps psmisc debootstrap systemd jq hyperfine bsdextrautils groff-base python3
-man-db tmux xz-utils zstd libnl-3-dev libnftables1 nftables libjson-c-dev podman conmon containerd"
+man-db tmux xz-utils zstd libnl-3-dev libnftables1 nftables libjson-c-dev podman conmon containerd curl
+systemd-container"
 
 if [ "$DEPS" = yes ]; then
 	missing=

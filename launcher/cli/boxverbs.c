@@ -4,6 +4,8 @@
 #include "cli/verbs.h"
 
 #include "core/config_json.h"
+#include "core/names.h"
+#include "launch/net.h"
 #include "ops/control.h"
 #include "core/state.h"
 #include "util/json.h"
@@ -18,6 +20,76 @@
 
 /* ---- list / status ------------------------------------------------------------------------ */
 
+/* The box's links beside loopback: its host-side interface, addresses and published ports
+ * (null when it has none). */
+static struct json_object *net_json(const struct box_config *c)
+{
+        struct net_status ns;
+        if (!c || net_status(c, &ns) < 0)
+                return NULL;
+        const struct box_net *n = &c->netcfg;
+        if (!ns.ifname[0] && !n->interfaces && !n->macvlan && !n->ipvlan)
+                return NULL;
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "interface",
+                               json_string_or_null(ns.ifname[0] ? ns.ifname : NULL));
+        json_object_object_add(o, "zone", json_string_or_null(n->zone));
+        json_object_object_add(o, "bridge", json_string_or_null(n->bridge));
+        json_object_object_add(o, "address", json_string_or_null(ns.box4[0] ? ns.box4 : NULL));
+        json_object_object_add(o, "gateway", json_string_or_null(ns.host4[0] ? ns.host4 : NULL));
+        json_object_object_add(o, "address6", json_string_or_null(ns.box6[0] ? ns.box6 : NULL));
+        struct json_object *moved = json_object_new_array();
+        for (char **i = n->interfaces; i && *i; i++)
+                json_object_array_add(moved, json_object_new_string(*i));
+        json_object_object_add(o, "interfaces", moved);
+        struct json_object *ports = json_object_new_array();
+        for (size_t i = 0; i < n->n_ports; i++) {
+                const struct box_port *p = &n->ports[i];
+                struct json_object *q = json_object_new_object();
+                json_object_object_add(q, "name", json_object_new_string(p->name));
+                json_object_object_add(q, "protocol",
+                                       json_object_new_string(box_net_proto_names[p->protocol]));
+                json_object_object_add(q, "host_address", json_string_or_null(p->host_address));
+                json_object_object_add(q, "host_port", json_object_new_int((int)p->host_port));
+                json_object_object_add(
+                        q, "box_port",
+                        json_object_new_int((int)(p->box_port ? p->box_port : p->host_port)));
+                json_object_array_add(ports, q);
+        }
+        json_object_object_add(o, "ports", ports);
+        return o;
+}
+
+/* Status's lines for the network, if the box has links beside loopback. */
+static void print_net(const struct box_config *c)
+{
+        struct net_status ns;
+        if (!c || net_status(c, &ns) < 0)
+                return;
+        const struct box_net *n = &c->netcfg;
+        if (ns.ifname[0]) {
+                printf("Network:    %s", ns.ifname);
+                if (n->zone || n->bridge)
+                        printf(" (%s %s)", n->zone ? "zone" : "bridge",
+                               n->zone ? n->zone : n->bridge);
+                if (ns.box4[0])
+                        printf(" %s", ns.box4);
+                if (ns.host4[0])
+                        printf(" via %s", ns.host4);
+                if (ns.box6[0])
+                        printf(" %s", ns.box6);
+                putchar('\n');
+        }
+        for (char **i = n->interfaces; i && *i; i++)
+                printf("Interface:  %s\n", *i);
+        for (size_t i = 0; i < n->n_ports; i++) {
+                const struct box_port *p = &n->ports[i];
+                printf("Port:       %s %s %s:%u -> %u\n", p->name, box_net_proto_names[p->protocol],
+                       p->host_address ? p->host_address : "*", (unsigned)p->host_port,
+                       (unsigned)(p->box_port ? p->box_port : p->host_port));
+        }
+}
+
 /* The fields list and status --json show, in their order; detail: status's. */
 static struct json_object *box_json(struct box_ref *b, bool detail)
 {
@@ -30,6 +102,7 @@ static struct json_object *box_json(struct box_ref *b, bool detail)
         json_object_object_add(o, "created", json_object_new_int64(b->created));
         json_object_object_add(o, "cgroup", json_string_or_null(b->cgroup));
         json_object_object_add(o, "root", json_string_or_null(c ? c->root : NULL));
+        json_object_object_add(o, "network", net_json(c));
         if (detail) {
                 _cleanup_free_ char *state = state_path(b->name);
                 json_object_object_add(o, "state", json_object_new_string(state));
@@ -96,6 +169,7 @@ int verb_status(struct verb_call *call)
                b->name, b->status, (int)b->pid, (int)b->supervisor, when, age,
                b->cgroup ? b->cgroup : "-", c && c->root ? c->root : "-", state,
                box_count_procs(b->cgroup));
+        print_net(c);
         return 0;
 }
 
@@ -228,6 +302,7 @@ int verb_stats(struct verb_call *call)
                 add_u64(o, "net_rx_packets", s.rx_packets);
                 add_u64(o, "net_tx_bytes", s.tx_bytes);
                 add_u64(o, "net_tx_packets", s.tx_packets);
+                json_object_object_add(o, "network", net_json(box_ref_config(&call->box, true)));
                 json_print(stdout, o);
                 return 0;
         }
@@ -240,6 +315,7 @@ int verb_stats(struct verb_call *call)
                s.cg.cpu_usage_usec, s.cg.memory_current, s.cg.memory_peak, s.cg.pids_current,
                s.cg.io_read_bytes, s.cg.io_write_bytes, s.rx_bytes, s.rx_packets, s.tx_bytes,
                s.tx_packets);
+        print_net(box_ref_config(&call->box, true));
         return 0;
 }
 
@@ -275,6 +351,9 @@ int verb_gc(struct verb_call *call)
                 for (char **n = names; n && *n; n++)
                         if (!state_is_running(*n) && box_gc(*n, stdout, &removed) < 0)
                                 failed = 1;
+                /* Network leftovers of boxes without a state file any more. */
+                if (net_gc_all(stdout, &removed) < 0)
+                        failed = 1;
         }
         if (!removed && !failed)
                 printf("nothing to clean up\n");

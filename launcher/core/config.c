@@ -27,6 +27,8 @@ void box_config_init(struct box_config *c)
         c->stop_timeout_usec = 10 * 1000000ULL;
         c->personality = 0xffffffffUL;
         c->seccomp.enabled = true;
+        c->netcfg.veth = c->netcfg.masquerade = BOX_DEFAULT;
+        c->netcfg.localhost = true;
         c->seccomp.errno_value = EPERM;
         struct box_limits *l = &c->limits;
         l->memory_max = l->memory_high = l->memory_swap_max = BOX_LIMIT_UNSET;
@@ -126,6 +128,18 @@ void box_config_free(struct box_config *c)
                 strv_free(c->hooks[i].env);
         }
         free(c->hooks);
+        struct box_net *n = &c->netcfg;
+        free(n->bridge);
+        free(n->zone);
+        strv_free(n->interfaces);
+        strv_free(n->macvlan);
+        strv_free(n->ipvlan);
+        strv_free(n->addresses);
+        for (size_t i = 0; i < n->n_ports; i++) {
+                free(n->ports[i].name);
+                free(n->ports[i].host_address);
+        }
+        free(n->ports);
         *c = (struct box_config){0};
 }
 
@@ -224,3 +238,7 @@ const char *const box_masked_paths_default[] = {
 };
 const char *const box_read_only_paths_default[] = {"/proc/bus", "/proc/fs", "/proc/irq",
                                                    "/proc/sys", NULL};
+bool box_config_veth(const struct box_config *c)
+{
+        return c->netcfg.veth == BOX_YES || c->netcfg.bridge || c->netcfg.zone;
+}

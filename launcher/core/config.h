@@ -257,6 +257,43 @@ struct box_sched {
         uint64_t flags, runtime, deadline, period;
 };
 
+/* [Port NAME]: a TCP or UDP port of the host forwarded to the box (needs a veth). */
+enum box_net_proto { BOX_PROTO_TCP, BOX_PROTO_UDP };
+#define _BOX_PROTO_MAX (BOX_PROTO_UDP + 1)
+struct box_port {
+        char *name;
+        enum box_net_proto protocol;
+        char *host_address; /* NULL: every local address of the host (127.0.0.1 included) */
+        uint32_t host_port; /* 1..65535, required */
+        uint32_t box_port;  /* 0: the same as host_port */
+        struct box_origin origin;
+};
+
+/* What /etc/resolv.conf the box gets (after systemd-nspawn's --resolv-conf=). */
+enum box_resolv_conf {
+        BOX_RESOLV_AUTO,      /* host network: host's; veth: bind-box; lo only: the image's */
+        BOX_RESOLV_OFF,       /* the image's own file */
+        BOX_RESOLV_BIND_HOST, /* the host's file, read-only */
+        BOX_RESOLV_BIND_BOX,  /* the host's nameservers a box can reach (net/dns.h), read-only */
+};
+#define _BOX_RESOLV_MAX (BOX_RESOLV_BIND_BOX + 1)
+
+/* [Network]: the box's links beside loopback (all need a private network namespace). */
+struct box_net {
+        enum box_tristate veth; /* ve-NAME <-> host0; default: yes with Boot=yes and no Network= */
+        char *bridge;           /* veth vb-NAME in this existing bridge */
+        char *zone;             /* veth vb-NAME in the bridge vz-ZONE made on demand */
+        char **interfaces;      /* host links moved in (and back at the end) */
+        char **macvlan;         /* parents of mv-IF links (mode bridge) */
+        char **ipvlan;          /* parents of iv-IF links (L2) */
+        char **addresses;       /* static ADDR/PLEN of host0; NULL: from the pool */
+        enum box_tristate masquerade; /* NAT to the outside; default yes with a veth */
+        bool localhost;               /* ports answer on the host's 127.0.0.1 too (default) */
+        enum box_resolv_conf resolv_conf;
+        struct box_port *ports;
+        size_t n_ports;
+};
+
 struct box_config {
         char *source_file; /* the .box path, or NULL */
         /* Who filled the config (NULL: fields have generic names) and the line in source_file
@@ -321,6 +358,8 @@ struct box_config {
         struct box_hook *hooks;
         size_t n_hooks;
 
+        /* [Network] and [Port NAME] */
+        struct box_net netcfg;
         /* Beyond the .box keys (most from the OCI runtime spec; frontend/oci). */
         /* Join the namespace at this path instead of creating one (NULL: create, or share the
          * host's where the flags above say so). A joined namespace is not created. */
@@ -356,6 +395,9 @@ struct box_config {
          * /etc/group), numeric ids taken as they are. */
         bool process_exact;
 };
+
+/* Whether the box gets a veth (VirtualEthernet=, Bridge= or Zone=; after validation). */
+bool box_config_veth(const struct box_config *c);
 
 /* Records the line of source_file that set field f. */
 void box_config_set_origin(struct box_config *c, enum box_field f, unsigned line);

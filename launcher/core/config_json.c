@@ -148,6 +148,13 @@ TABLE(io_table, struct box_io_limit, ROW("device", F_STR, struct box_io_limit, d
       ROW("riops", F_U64, struct box_io_limit, riops),
       ROW("wiops", F_U64, struct box_io_limit, wiops));
 
+TABLE(port_table, struct box_port, ROW("name", F_STR, struct box_port, name),
+      ENUM_ROW("protocol", struct box_port, protocol, box_net_proto_names, 0),
+      ROW("host_address", F_STR, struct box_port, host_address),
+      ROW("host_port", F_U32, struct box_port, host_port),
+      ROW("box_port", F_U32, struct box_port, box_port),
+      ROW("line", F_ORIGIN, struct box_port, origin));
+
 #define C struct box_config
 TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("frontend", F_FRONTEND, C, frontend), ROW("field_lines", F_LINES, C, field_line),
@@ -248,7 +255,15 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("time_offset_boottime_nsecs", F_U32, C, time_offset_nsecs[1]),
       ROW("time_offsets_set", F_BOOL, C, time_offsets_set),
       ROW("annotations", F_STRV, C, annotations), ROW("api_listed", F_BOOL, C, api_listed),
-      ROW("process_exact", F_BOOL, C, process_exact));
+      ROW("process_exact", F_BOOL, C, process_exact), ROW("net_veth", F_TRI, C, netcfg.veth),
+      ROW("net_bridge", F_STR, C, netcfg.bridge), ROW("net_zone", F_STR, C, netcfg.zone),
+      ROW("net_interfaces", F_STRV, C, netcfg.interfaces),
+      ROW("net_macvlan", F_STRV, C, netcfg.macvlan), ROW("net_ipvlan", F_STRV, C, netcfg.ipvlan),
+      ROW("net_addresses", F_STRV, C, netcfg.addresses),
+      ROW("net_masquerade", F_TRI, C, netcfg.masquerade),
+      ROW("net_localhost", F_BOOL, C, netcfg.localhost),
+      ENUM_ROW("net_resolv_conf", C, netcfg.resolv_conf, box_resolv_conf_names, 0),
+      ARRAY_ROW("net_ports", C, netcfg.ports, netcfg.n_ports, port_table));
 #undef C
 
 #define AT(base, f, T) ((T *)((char *)(base) + (f)->off))

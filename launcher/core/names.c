@@ -72,6 +72,28 @@ int box_net_mode_from_string(const char *s)
         return index_of(s, box_net_mode_names, _BOX_NET_MAX);
 }
 
+const char *const box_net_proto_names[_BOX_PROTO_MAX] = {
+        [BOX_PROTO_TCP] = "tcp",
+        [BOX_PROTO_UDP] = "udp",
+};
+
+int box_net_proto_from_string(const char *s)
+{
+        return index_of(s, box_net_proto_names, _BOX_PROTO_MAX);
+}
+
+const char *const box_resolv_conf_names[_BOX_RESOLV_MAX] = {
+        [BOX_RESOLV_AUTO] = "auto",
+        [BOX_RESOLV_OFF] = "off",
+        [BOX_RESOLV_BIND_HOST] = "bind-host",
+        [BOX_RESOLV_BIND_BOX] = "bind-box",
+};
+
+int box_resolv_conf_from_string(const char *s)
+{
+        return index_of(s, box_resolv_conf_names, _BOX_RESOLV_MAX);
+}
+
 const char *const box_hook_stage_names[_BOX_HOOK_STAGE_MAX] = {
         [BOX_HOOK_PRESTART] = "prestart",
         [BOX_HOOK_CREATE_RUNTIME] = "createRuntime",

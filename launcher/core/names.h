@@ -43,6 +43,12 @@ int box_mount_type_from_string(const char *s); /* case-insensitive; -EINVAL */
 /* Network modes: "host", "private". */
 extern const char *const box_net_mode_names[_BOX_NET_MAX];
 int box_net_mode_from_string(const char *s); /* case-insensitive; -EINVAL */
+/* Port protocols: "tcp", "udp". */
+extern const char *const box_net_proto_names[_BOX_PROTO_MAX];
+int box_net_proto_from_string(const char *s); /* case-insensitive; -EINVAL */
+/* ResolvConf= modes: "auto", "off", "bind-host", "bind-box". */
+extern const char *const box_resolv_conf_names[_BOX_RESOLV_MAX];
+int box_resolv_conf_from_string(const char *s); /* case-insensitive; -EINVAL */
 
 /* Hook stages as the OCI runtime spec names them: "prestart", "createRuntime", ...
  * (box_hook_stage_to_string() and box_hook_stage_from_string(), case-insensitive, are declared in

@@ -36,6 +36,12 @@ static void remove_sides(const char *name)
         _cleanup_free_ char *sock = xasprintf("%s/notify", dir);
         (void)unlink(log);
         (void)unlink(sock);
+        /* The network's files for the box (launch/net.c). */
+        for (const char *const *s = (const char *const[]){"resolv.conf", "host0.network", NULL}; *s;
+             s++) {
+                _cleanup_free_ char *p = state_side_path(name, *s);
+                (void)unlink(p);
+        }
         (void)rmdir(dir);
 }
 

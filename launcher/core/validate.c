@@ -3,6 +3,7 @@
  * field at fault through box_config_where(), so it reads in the front-end's syntax. */
 #include "core/config.h"
 
+#include "core/names.h"
 #include "util/log.h"
 
 #define WHERE_MAX 512
@@ -109,7 +110,7 @@ static unsigned check_process(const struct box_config *c)
                                   : t == BOX_NS_PID ? "pid"
                                                     : "user");
                         errors++;
-                } else if (c->userns != BOX_USERNS_NO) {
+                } else if (c->userns == BOX_USERNS_DEFAULT ? c->boot : c->userns != BOX_USERNS_NO) {
                         log_error("%s=%s: joining a namespace cannot be combined with a new user "
                                   "namespace (%s)",
                                   box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
@@ -186,10 +187,121 @@ static unsigned check_limits(const struct box_config *c)
         return 1;
 }
 
+static unsigned check_ports(const struct box_config *c)
+{
+        char w[WHERE_MAX], other[256];
+        unsigned errors = 0;
+        const struct box_net *n = &c->netcfg;
+        for (size_t i = 0; i < n->n_ports; i++) {
+                const struct box_port *p = &n->ports[i];
+                if (!box_config_veth(c)) {
+                        /* As nspawn: "Cannot use --port= without private networking." */
+                        log_error("%s: a published port needs a virtual Ethernet link (%s=yes, "
+                                  "Bridge= or Zone=)",
+                                  box_config_where(c, BOX_F_PORT, p->name, p->origin.line, w,
+                                                   sizeof(w)),
+                                  box_config_field_name(c, BOX_F_NET_VETH, NULL, other,
+                                                        sizeof(other)));
+                        errors++;
+                }
+                for (size_t j = 0; j < i; j++) {
+                        const struct box_port *q = &n->ports[j];
+                        if (p->protocol != q->protocol || p->host_port != q->host_port)
+                                continue;
+                        log_error("%s publishes host port %u like %s",
+                                  box_config_where(c, BOX_F_PORT, p->name, p->origin.line, w,
+                                                   sizeof(w)),
+                                  (unsigned)p->host_port,
+                                  box_config_field_name(c, BOX_F_PORT, q->name, other,
+                                                        sizeof(other)));
+                        errors++;
+                }
+        }
+        return errors;
+}
+
+/* The [Network] rules, and its derived defaults: Bridge= and Zone= imply a veth; a machine box
+ * without an explicit network gets a veth with NAT (as systemd-nspawn@.service does); any link
+ * means a private network namespace. */
+static unsigned check_network(struct box_config *c)
+{
+        char w[WHERE_MAX], other[256];
+        struct box_net *n = &c->netcfg;
+        unsigned errors = 0;
+        bool explicit_net = c->field_line[BOX_F_NS_NET] > 0;
+
+        if (n->bridge && n->zone) {
+                log_error("%s cannot be combined with %s",
+                          box_config_where(c, BOX_F_NET_ZONE, NULL, 0, w, sizeof(w)),
+                          box_config_field_name(c, BOX_F_NET_BRIDGE, NULL, other, sizeof(other)));
+                errors++;
+        }
+        if ((n->bridge || n->zone) && n->veth == BOX_NO) {
+                log_error("%s=no conflicts with %s",
+                          box_config_where(c, BOX_F_NET_VETH, NULL, 0, w, sizeof(w)),
+                          box_config_field_name(c, n->zone ? BOX_F_NET_ZONE : BOX_F_NET_BRIDGE,
+                                                NULL, other, sizeof(other)));
+                errors++;
+        }
+        bool other_links = n->interfaces || n->macvlan || n->ipvlan;
+        /* NamespacePath=: the network namespace is someone else's (CNI, podman, ip netns):
+         * boxlaunch makes no links, rules or leases in it. */
+        if (c->ns_join[BOX_NS_NET]) {
+                bool veth = n->veth == BOX_YES || n->bridge || n->zone;
+                if (veth || other_links || explicit_net) {
+                        log_error("%s=%s cannot be combined with %s",
+                                  box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
+                                  c->ns_join[BOX_NS_NET],
+                                  box_config_field_name(c,
+                                                        explicit_net    ? BOX_F_NS_NET
+                                                        : veth          ? BOX_F_NET_VETH
+                                                        : n->interfaces ? BOX_F_NET_INTERFACE
+                                                        : n->macvlan    ? BOX_F_NET_MACVLAN
+                                                                        : BOX_F_NET_IPVLAN,
+                                                        NULL, other, sizeof(other)));
+                        errors++;
+                }
+                /* Not cloned: the child joins it (launch/nsjoin.c). */
+                c->net = BOX_NET_HOST;
+                n->veth = BOX_NO;
+        }
+        if (n->veth == BOX_DEFAULT)
+                n->veth = n->bridge || n->zone || (c->boot && !explicit_net && !other_links)
+                                  ? BOX_YES
+                                  : BOX_NO;
+        bool links = n->veth == BOX_YES || other_links;
+        if (links && c->net == BOX_NET_HOST) {
+                if (explicit_net) {
+                        log_error("%s=%s conflicts with the links of %s",
+                                  box_config_where(c, BOX_F_NS_NET, NULL, 0, w, sizeof(w)),
+                                  box_net_mode_names[c->net],
+                                  box_config_field_name(c,
+                                                        n->veth == BOX_YES ? BOX_F_NET_VETH
+                                                        : n->interfaces    ? BOX_F_NET_INTERFACE
+                                                        : n->macvlan       ? BOX_F_NET_MACVLAN
+                                                                           : BOX_F_NET_IPVLAN,
+                                                        NULL, other, sizeof(other)));
+                        errors++;
+                }
+                c->net = BOX_NET_PRIVATE;
+        }
+        if (n->addresses && n->veth != BOX_YES) {
+                log_error("%s needs a virtual Ethernet link (%s=yes, Bridge= or Zone=)",
+                          box_config_where(c, BOX_F_NET_ADDRESS, NULL, 0, w, sizeof(w)),
+                          box_config_field_name(c, BOX_F_NET_VETH, NULL, other, sizeof(other)));
+                errors++;
+        }
+        if (n->masquerade == BOX_DEFAULT)
+                n->masquerade = n->veth == BOX_YES ? BOX_YES : BOX_NO;
+        return errors + check_ports(c);
+}
+
 int box_config_validate(struct box_config *c)
 {
-        /* Every problem is reported, not just the first. */
-        unsigned errors = check_process(c) + check_items(c) + check_limits(c);
+        /* Every problem is reported, not just the first; the network first, since it decides
+         * whether the box has a network namespace of its own. */
+        unsigned errors = check_network(c);
+        errors += check_process(c) + check_items(c) + check_limits(c);
         if (errors)
                 return -EINVAL;
 

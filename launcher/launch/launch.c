@@ -39,6 +39,7 @@
 #include "launch/child.h"
 #include "launch/hooks.h"
 #include "launch/idmap.h"
+#include "launch/net.h"
 #include "launch/notify.h"
 #include "launch/sync.h"
 #include "core/state.h"
@@ -89,6 +90,7 @@ struct launch {
         int root_mount;
         int pty_master;
         bool started; /* the payload ran: poststop hooks are due */
+        struct launch_net net;
 
         launch_undo_t undo[LAUNCH_UNDO_MAX];
         size_t n_undo;
@@ -287,7 +289,8 @@ static int prepare_mounts(struct launch *l)
 {
         const struct box_config *c = l->c;
         struct box_runtime *rt = &l->rt;
-        rt->mounts = xcalloc(c->n_mounts + 1, sizeof(*rt->mounts));
+        /* Room for the notify socket and the network's two files (launch/net.c). */
+        rt->mounts = xcalloc(c->n_mounts + 3, sizeof(*rt->mounts));
         for (size_t i = 0; i < c->n_mounts; i++)
                 rt->mounts[rt->n_mounts++] = &c->mounts[i];
         int r = prepare_idmapped(l);
@@ -377,6 +380,27 @@ static int prepare_hooks(struct launch *l)
                                     .annotations = l->c->annotations};
         on_cleanup(l, run_poststop_hooks);
         return 0;
+}
+
+/* ---- the network (launch/net.h) --------------------------------------------------------- */
+
+static void release_net(struct launch *l)
+{
+        net_release(l->c, &l->net);
+}
+
+/* Names, leases and the files the box binds, before clone. */
+static int prepare_net(struct launch *l)
+{
+        on_cleanup(l, release_net);
+        return net_prepare(l->c, &l->net, &l->rt); /* logged */
+}
+
+/* The links, addresses, routes and firewall, once the box's namespace exists and before the
+ * child may run anything (it waits for the go). */
+static int setup_net(struct launch *l)
+{
+        return net_setup(l->c, &l->net, l->pid); /* logged; released by release_net */
 }
 
 /* ---- cgroups ----------------------------------------------------------------------------- */
@@ -874,12 +898,14 @@ int launch_box(const struct box_config *c, const struct launch_opts *o)
                 .root_mount = -1,
                 .pty_master = -1,
         };
+        net_init(&l.net);
         if (acquire_state(&l) >= 0 && prepare_security(&l) >= 0 && prepare_ids(&l) >= 0 &&
-            prepare_console(&l) >= 0 && prepare_mounts(&l) >= 0 && prepare_stub(&l) >= 0 &&
-            block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 && prepare_cgroups(&l) >= 0 &&
-            clone_box(&l) >= 0 && create_cgroups_late(&l) >= 0 && write_maps(&l) >= 0 &&
-            publish_state(&l) >= 0 && run_prestart_hooks(&l) >= 0 && go(&l) >= 0 &&
-            wait_started(&l) >= 0 && oci_created(&l) >= 0)
+            prepare_console(&l) >= 0 && prepare_mounts(&l) >= 0 && prepare_net(&l) >= 0 &&
+            prepare_stub(&l) >= 0 && block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 &&
+            prepare_cgroups(&l) >= 0 && clone_box(&l) >= 0 && create_cgroups_late(&l) >= 0 &&
+            write_maps(&l) >= 0 && publish_state(&l) >= 0 && setup_net(&l) >= 0 &&
+            run_prestart_hooks(&l) >= 0 && go(&l) >= 0 && wait_started(&l) >= 0 &&
+            oci_created(&l) >= 0)
                 l.code = supervise_box(&l);
         launch_cleanup(&l);
         detach_done(&l, l.code);

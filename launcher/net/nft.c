@@ -130,15 +130,22 @@ int nft_box_ruleset(const struct nft_box *box, char **ret)
         if ((box->dns_gateway.family || box->dns_resolver.family) && !dns)
                 return -EINVAL;
 
-        const char *L = box->link;
+        if (box->port && (!net_ifname_valid(box->port) || strpbrk(box->port, "\"\\")))
+                return -EINVAL;
+        /* The link, or the bridge and the box's port of it, as nft matches them. */
+        char L[2 * IFNAMSIZ + 16];
+        if (box->port)
+                snprintf(L, sizeof(L), "{ \"%s\", \"%s\" }", box->link, box->port);
+        else
+                snprintf(L, sizeof(L), "\"%s\"", box->link);
         char a[NET_PREFIX_STRLEN], c[NET_PREFIX_STRLEN];
         struct buf b = {0};
         bprintf(&b, "table inet " NFT_TABLE_PREFIX "%s {\n", box->name);
 
         bprintf(&b, "\tchain guard {\n"
                     "\t\ttype filter hook prerouting priority raw; policy accept;\n");
-        bprintf(&b, "\t\tiifname \"%s\" ip daddr 127.0.0.0/8 drop\n", L);
-        bprintf(&b, "\t\tiifname \"%s\" ip6 daddr ::1 drop\n", L);
+        bprintf(&b, "\t\tiifname %s ip daddr 127.0.0.0/8 drop\n", L);
+        bprintf(&b, "\t\tiifname %s ip6 daddr ::1 drop\n", L);
         bprintf(&b, "\t}\n");
 
         if (box->n_ports || dns) {
@@ -147,7 +154,7 @@ int nft_box_ruleset(const struct nft_box *box, char **ret)
                 port_rules(&b, box, false);
                 if (dns)
                         bprintf(&b,
-                                "\t\tiifname \"%s\" ip daddr %s meta l4proto { tcp, udp } th dport "
+                                "\t\tiifname %s ip daddr %s meta l4proto { tcp, udp } th dport "
                                 "53 dnat ip to %s:53\n",
                                 L, addr_str(&box->dns_gateway, a, sizeof(a)),
                                 addr_str(&box->dns_resolver, c, sizeof(c)));
@@ -166,7 +173,7 @@ int nft_box_ruleset(const struct nft_box *box, char **ret)
                 bprintf(&b, "\tchain postrouting {\n"
                             "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
                 if (localhost)
-                        bprintf(&b, "\t\toifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n", L);
+                        bprintf(&b, "\t\toifname %s ip saddr 127.0.0.0/8 masquerade\n", L);
                 const struct net_prefix *subnets[] = {&box->subnet4, &box->subnet6};
                 for (size_t i = 0; i < ARRAY_SIZE(subnets); i++) {
                         const struct net_prefix *s = subnets[i];
@@ -176,12 +183,17 @@ int nft_box_ruleset(const struct nft_box *box, char **ret)
                         subnet_str(s, a, sizeof(a));
                         if (box->n_ports)
                                 bprintf(&b,
-                                        "\t\toifname \"%s\" ct status dnat %s saddr %s "
+                                        "\t\toifname %s ct status dnat %s saddr %s "
                                         "masquerade\n",
                                         L, ipf, a);
-                        if (box->masquerade)
-                                bprintf(&b, "\t\toifname != \"%s\" %s saddr %s masquerade\n", L,
-                                        ipf, a);
+                        if (box->masquerade && !box->port)
+                                bprintf(&b, "\t\toifname != %s %s saddr %s masquerade\n", L, ipf,
+                                        a);
+                        else if (box->masquerade)
+                                bprintf(&b,
+                                        "\t\toifname != %s %s saddr %s %s daddr != %s "
+                                        "masquerade\n",
+                                        L, ipf, a, ipf, a);
                 }
                 bprintf(&b, "\t}\n");
         }

@@ -31,8 +31,13 @@ struct nft_port {
 };
 
 struct nft_box {
-        const char *name;                   /* table boxlaunch-NAME; [A-Za-z0-9_.-] */
-        const char *link;                   /* host-side interface the box is behind (ve-X, vz-Z) */
+        const char *name; /* table boxlaunch-NAME; [A-Za-z0-9_.-] */
+        const char *link; /* host-side interface the box is behind (ve-X, vz-Z) */
+        /* With link a bridge: the box's own port of it (vb-X), or NULL. Where br_netfilter
+         * runs (bridge-nf-call-iptables), bridged packets show the port, not the bridge, as
+         * their interface: the guard matches both, and traffic between the bridge's boxes is
+         * never masqueraded. */
+        const char *port;
         struct net_prefix subnet4, subnet6; /* the box network(s); family 0: none */
         struct net_prefix box4, box6;       /* the box's addresses, targets of the ports */
         bool masquerade;                    /* NAT of the box subnet to the outside */

@@ -1,4 +1,5 @@
 /* control.c - stop, kill, pause/resume, the data of status/ps/stats, and gc of one box. */
+#include "launch/net.h"
 #include "ops/control.h"
 
 #include "core/state.h"
@@ -311,6 +312,9 @@ static int gc_leftovers(const char *name, const struct state_record *rec, FILE *
                 ret = -EINVAL;
         else if ((!rec->cgroup || !streq(rec->cgroup, auto_path)) &&
                  gc_cgroup(auto_path, out, removed) < 0)
+                ret = -EIO;
+        /* Its network once its processes are gone: links, leases, firewall, empty zone. */
+        if (net_gc_box(name, out, removed) < 0)
                 ret = -EIO;
         return ret;
 }

@@ -5,8 +5,8 @@
 # hyperfine jq busybox-static strace time) unless BENCH_NO_INSTALL=1.
 #
 # usage: bench.sh [options] [RUNTIME...]        (root)
-#   RUNTIME   any runtimes.d/*.sh plugin: bare floor-unshare floor-c crun runc nspawn
-#             crun-seccomp runc-seccomp boxlaunch   (default: $DEFAULT_RTS)
+#   RUNTIME   any runtimes.d/*.sh plugin: bare floor-unshare floor-c crun runc nspawn nspawn-veth
+#             crun-seccomp runc-seccomp boxlaunch boxlaunch-veth   (default: $DEFAULT_RTS)
 #   -m LIST   measures, comma list of latency,userns,seq,par,mem,split,boxsplit
 #             (default: all). split = crun latency split: strace phases, ablation,
 #             nsfloor steps; boxsplit = boxlaunch ablation + strace -c / phase timeline
@@ -72,7 +72,7 @@ if [ "${BENCH_PRIVATE_NS:-}" = hybrid-to-v1 ]; then
 	umount /sys/fs/cgroup/unified || { echo "cannot umount unified in private ns" >&2; exit 1; }
 fi
 
-DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn boxlaunch boxlaunch-oci"
+DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn nspawn-veth boxlaunch boxlaunch-veth boxlaunch-oci"
 WORK=${WORK:-${TMPDIR:-/tmp}/boxbench}
 ROOTFS=$WORK/rootfs
 ROOTFS_USERNS=$WORK/rootfs-userns

@@ -76,9 +76,37 @@ host_snapshot() {
 	echo "mounts: $(awk -v list="${paths[*]}" 'BEGIN { n = split(list, p, " ") }
 		{ for (i = 1; i <= n; i++) if (index($5, p[i]) == 1) print $5 }' /proc/self/mountinfo |
 		sort | tr '\n' ' ')"
-	echo "state: $(ls -A "$STATE_DIR" 2>/dev/null | tr '\n' ' ')"
+	echo "state: $(ls -A "$STATE_DIR" 2>/dev/null | grep -vx '\.net' | tr '\n' ' ')"
+	host_net_snapshot
 	echo "cgroups: $(find /sys/fs/cgroup -maxdepth 3 -type d \( -name "$CG_PARENT" -o -path "*/$CG_PARENT/*" \) 2>/dev/null | sort | tr '\n' ' ')"
 	echo "procs: $(our_boxlaunch_pids | sort | tr '\n' ' ')"
+}
+
+# The network side (issue 16): boxes' links (ve-, vb-, vz-, mv-, iv-), boxlaunch's nftables
+# tables, this run's address leases (zone lock files stay, like nspawn's), and route_localnet of
+# every other link. net.ipv4.ip_forward is left out: a box with NAT or ports turns it on for good
+# (documented, as networkd and docker do).
+host_net_snapshot() {
+	local f
+	echo "links: $(ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep -E '^(ve|vb|vz|mv|iv)-' | sort | tr '\n' ' ')"
+	echo "nft: $(nft list tables 2>/dev/null | grep -F ' boxlaunch-' | sort | tr '\n' ' ')"
+	echo "leases: $(find "$STATE_DIR/.net" -type f ! -name '*.lock' 2>/dev/null | sort | tr '\n' ' ')"
+	for f in /proc/sys/net/ipv4/conf/*/route_localnet; do
+		case $f in */ve-* | */vb-* | */vz-*) continue ;; esac
+		printf 'route_localnet %s=%s\n' "${f#/proc/sys/net/ipv4/conf/}" "$(cat "$f" 2>/dev/null)"
+	done | sed 's|/route_localnet||'
+}
+
+# free_port: a TCP and UDP port nothing listens on here (from a range tests use for nothing else).
+free_port() {
+	local p used
+	used=$(ss -Htuan 2>/dev/null | awk '{ n = split($5, a, ":"); print a[n] }')
+	for _ in $(seq 200); do
+		p=$((20000 + RANDOM % 20000))
+		grep -qx "$p" <<<"$used" || { echo "$p"; return 0; }
+	done
+	return 1
 }
 
 # The baseline: a supervisor of an earlier test may still be exiting, so let this run's

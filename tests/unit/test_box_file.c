@@ -406,7 +406,7 @@ static void test_minimal_defaults(void **state)
         assert_null(c.argv);
         assert_null(c.env);
         assert_int_equal(c.n_mounts, 0);
-        assert_int_equal(c.net, BOX_NET_HOST);
+        assert_int_equal(c.net, BOX_NET_PRIVATE);
         assert_int_equal(c.stop_timeout_usec, 10000000ULL);
         assert_true(c.seccomp.enabled);
         assert_int_equal(c.limits.memory_max, BOX_LIMIT_UNSET);
@@ -664,6 +664,17 @@ static void test_show_round_trip_quoting(void **state)
                                   "LowerDirs = \"/l#1 '/l 2'\"\nUpperDir = /u\nWorkDir = /w\n");
 }
 
+static void test_show_round_trip_network(void **state)
+{
+        check_round_trip("n.box", "[Box]\nDirectory = /srv/n\n"
+                                  "[Network]\nZone = lab\nAddress = 10.0.3.2/24 fd00:3::2/64\n"
+                                  "Masquerade = no\nLocalhost = no\nResolvConf = bind-host\n"
+                                  "MACVLAN = eth1\n"
+                                  "[Port web]\nHostPort = 8080\nBoxPort = 80\n"
+                                  "[Port dns]\nProtocol = udp\nHostAddress = 127.0.0.1\n"
+                                  "HostPort = 5353\n");
+}
+
 /* ---- validation ---------------------------------------------------------------------------- */
 
 static void expect_invalid(const char *text, const char *prefix, const char *needle)
@@ -687,7 +698,9 @@ static void test_validate_missing_directory(void **state)
 
 static void test_validate_net_sysctl(void **state)
 {
-        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n", "v.box:4: ",
+        expect_invalid("[Box]\nDirectory=/a\n[Exec]\nSysctl = net.ipv4.ip_forward=1\n"
+                       "[Namespaces]\nNetwork = host\n",
+                       "v.box:4: ",
                        "[Exec] Sysctl: net.ipv4.ip_forward needs a private network "
                        "([Namespaces] Network); it would change the host");
         /* the same with Network=private is fine */
@@ -800,12 +813,68 @@ static void test_field_origins(void **state)
         box_config_free(&c);
 }
 
+static void test_validate_network(void **state)
+{
+        expect_invalid("[Box]\nDirectory=/a\n[Port web]\nHostPort=80\n", "v.box:3: ",
+                       "[Port web]: a published port needs a virtual Ethernet link "
+                       "([Network] VirtualEthernet=yes, Bridge= or Zone=)");
+        expect_invalid("[Box]\nDirectory=/a\n[Namespaces]\nNetwork=host\n"
+                       "[Network]\nVirtualEthernet=yes\n",
+                       "v.box:4: ",
+                       "[Namespaces] Network=host conflicts with the links of [Network] "
+                       "VirtualEthernet");
+        expect_invalid("[Box]\nDirectory=/a\n[Network]\nZone=z\nBridge=br0\n",
+                       "v.box:4: ", "[Network] Zone cannot be combined with [Network] Bridge");
+        expect_invalid("[Box]\nDirectory=/a\n[Network]\nVirtualEthernet=yes\n"
+                       "[Port a]\nHostPort=80\n[Port b]\nHostPort=80\nBoxPort=81\n",
+                       "v.box:7: ", "[Port b] publishes host port 80 like [Port a]");
+        /* The defaults: a machine box gets a veth with NAT and its own network namespace; an
+         * application box keeps its network; Zone= implies a veth. */
+        struct box_config c;
+        assert_int_equal(load("v.box", "[Box]\nDirectory=/a\n[Exec]\nBoot=yes\n", &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_true(box_config_veth(&c));
+        assert_int_equal(c.netcfg.masquerade, BOX_YES);
+        assert_int_equal(c.net, BOX_NET_PRIVATE);
+        box_config_free(&c);
+        assert_int_equal(load("v.box", "[Box]\nDirectory=/a\n", &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_false(box_config_veth(&c));
+        assert_int_equal(c.netcfg.masquerade, BOX_NO);
+        box_config_free(&c);
+        assert_int_equal(load("v.box", "[Box]\nDirectory=/a\n[Network]\nZone=z\n", &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_true(box_config_veth(&c));
+        assert_int_equal(c.net, BOX_NET_PRIVATE);
+        box_config_free(&c);
+}
+
+static void test_network_namespace_path(void **state)
+{
+        expect_invalid("[Box]\nDirectory=/a\n[Network]\nNamespacePath=/run/netns/x\n"
+                       "VirtualEthernet=yes\n",
+                       "v.box:4: ",
+                       "[Network] NamespacePath=/run/netns/x cannot be combined with [Network] "
+                       "VirtualEthernet");
+        struct box_config c;
+        assert_int_equal(
+                load("v.box", "[Box]\nDirectory=/a\n[Network]\nNamespacePath=/run/netns/x\n", &c),
+                0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_string_equal(c.ns_join[BOX_NS_NET], "/run/netns/x");
+        assert_int_equal(c.net, BOX_NET_HOST); /* not cloned: joined */
+        assert_false(box_config_veth(&c));
+        box_config_free(&c);
+        check_round_trip("j.box",
+                         "[Box]\nDirectory = /srv/j\n[Network]\nNamespacePath = /run/netns/x\n");
+}
+
 static void test_validate_reports_all(void **state)
 {
         struct box_config c;
         assert_int_equal(load("v.box",
                               "[Exec]\nBoot=yes\nInit=yes\nSysctl=net.core.somaxconn=10\n"
-                              "[Limits]\nMemorySwapMax=1G\n",
+                              "[Limits]\nMemorySwapMax=1G\n[Namespaces]\nNetwork=host\n",
                               &c),
                          0);
         assert_int_equal(box_config_validate(&c), -EINVAL);
@@ -826,6 +895,21 @@ struct bad_case {
 
 /* Every case yields exactly one error line "t.box:LINE: ..." containing needle. */
 static const struct bad_case bad_cases[] = {
+        {"zone_too_long", "[Network]\nZone = abcdefghijklm\n", 0, 2,
+         "'abcdefghijklm' is not a zone name: at most 12 bytes"},
+        {"bad_ifname", "[Network]\nInterface = eth0 a/b\n", 0, 2, "'a/b' is not an interface name"},
+        {"bad_address", "[Network]\nAddress = 10.0.0.2\n", 0, 2,
+         "'10.0.0.2' is not ADDRESS/PREFIXLENGTH"},
+        {"two_v4_addresses", "[Network]\nAddress = 10.0.0.2/24 10.0.1.2/24\n", 0, 2,
+         "at most one IPv4 and one IPv6 address"},
+        {"bad_port", "[Port web]\nHostPort = 65536\n", 0, 2,
+         "'65536' is not a port number (1 to 65535)"},
+        {"port_without_host_port", "[Port web]\nBoxPort = 80\n", 0, 1,
+         "[Port web] needs HostPort="},
+        {"bad_protocol", "[Port web]\nHostPort = 80\nProtocol = sctp\n", 0, 3,
+         "'sctp' is not a protocol (tcp, udp)"},
+        {"bad_resolv_conf", "[Network]\nResolvConf = copy-host\n", 0, 2,
+         "'copy-host' is not a resolv.conf mode"},
         {"repeated_key", "[Box]\nDirectory = /a\nDirectory = /b\n", 0, 3,
          "key 'Directory' repeated in [Box] (first at line 2)"},
         {"repeated_key_other_case", "[Box]\nDirectory = /a\nName = x\ndirectory = /b\n", 0, 4,
@@ -857,7 +941,7 @@ static const struct bad_case bad_cases[] = {
          "section [Mount] needs a name: [Mount NAME]"},
         {"hook_without_name", "[hook]\n", 0, 1, "section [hook] needs a name: [Hook NAME]"},
         {"singleton_with_name", "[Exec foo]\nCommand = /x\n", 0, 1,
-         "unknown section [Exec foo] (only Mount, Device and Hook sections take a name)"},
+         "unknown section [Exec foo] (only Mount, Device, Hook and Port sections take a name)"},
         {"bad_label_chars", "[Mount a/b]\n", 0, 1,
          "bad name 'a/b' in [Mount a/b]: use letters, digits"},
         {"bad_label_quotes", "[Mount \"data\"]\n", 0, 1, "bad name '\"data\"' in [Mount"},
@@ -1272,6 +1356,9 @@ int main(int argc, char **argv)
                 cmocka_unit_test(test_validate_ambient_boot),
                 cmocka_unit_test(test_field_origins),
                 cmocka_unit_test(test_validate_reports_all),
+                cmocka_unit_test(test_validate_network),
+                cmocka_unit_test(test_network_namespace_path),
+                cmocka_unit_test(test_show_round_trip_network),
                 cmocka_unit_test(test_line_1023),
                 cmocka_unit_test(test_bad_file_name),
                 cmocka_unit_test(test_many_scan_errors),

@@ -15,7 +15,7 @@
 /* A field added to struct box_config must be added to config_json.c's table and to full() (and
  * assert_same() below, or at least full(): round_trip() compares the JSON texts too); this size
  * check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 1864, "struct box_config changed: update config_json.c "
+_Static_assert(sizeof(struct box_config) == 2016, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
@@ -147,6 +147,25 @@ static void full(struct box_config *c)
                                         .timeout_usec = 5000000,
                                         .origin = {c->source_file, 70}};
         c->n_hooks = 1;
+        struct box_net *n = &c->netcfg;
+        n->veth = BOX_YES;
+        n->bridge = xstrdup("br0");
+        n->zone = xstrdup("lab");
+        n->interfaces = sv("ifb0", "ifb1");
+        n->macvlan = sv("eth1", NULL);
+        n->ipvlan = sv("eth2", NULL);
+        n->addresses = sv("10.0.3.2/24", "fd00:1::2/64");
+        n->masquerade = BOX_NO;
+        n->localhost = false;
+        n->resolv_conf = BOX_RESOLV_BIND_HOST;
+        n->ports = xcalloc(1, sizeof(*n->ports));
+        n->ports[0] = (struct box_port){.name = xstrdup("web"),
+                                        .protocol = BOX_PROTO_UDP,
+                                        .host_address = xstrdup("127.0.0.1"),
+                                        .host_port = 8080,
+                                        .box_port = 80,
+                                        .origin = {c->source_file, 80}};
+        n->n_ports = 1;
         c->hooks[0].path = xstrdup("/usr/bin/true");
         /* The fields beyond the .box keys (the OCI front-end's). */
         c->mounts[0].fstype = xstrdup("ext4");
@@ -384,6 +403,27 @@ static void assert_same(const struct box_config *a, const struct box_config *b)
                 assert_strv(x->argv, y->argv);
                 assert_strv(x->env, y->env);
                 assert_int_equal(x->timeout_usec, y->timeout_usec);
+                assert_origin(b, x->origin, y->origin);
+        }
+        const struct box_net *na = &a->netcfg, *nb = &b->netcfg;
+        assert_int_equal(na->veth, nb->veth);
+        assert_str(na->bridge, nb->bridge);
+        assert_str(na->zone, nb->zone);
+        assert_strv(na->interfaces, nb->interfaces);
+        assert_strv(na->macvlan, nb->macvlan);
+        assert_strv(na->ipvlan, nb->ipvlan);
+        assert_strv(na->addresses, nb->addresses);
+        assert_int_equal(na->masquerade, nb->masquerade);
+        assert_int_equal(na->localhost, nb->localhost);
+        assert_int_equal(na->resolv_conf, nb->resolv_conf);
+        assert_int_equal(na->n_ports, nb->n_ports);
+        for (size_t i = 0; i < na->n_ports; i++) {
+                const struct box_port *x = &na->ports[i], *y = &nb->ports[i];
+                assert_str(x->name, y->name);
+                assert_int_equal(x->protocol, y->protocol);
+                assert_str(x->host_address, y->host_address);
+                assert_int_equal(x->host_port, y->host_port);
+                assert_int_equal(x->box_port, y->box_port);
                 assert_origin(b, x->origin, y->origin);
         }
 }

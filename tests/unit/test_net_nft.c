@@ -138,6 +138,27 @@ static void test_ruleset_no_localhost(void **state)
         assert_true(nft_box_needs_route_localnet(&b));
 }
 
+static void test_ruleset_bridge_port(void **state)
+{
+        /* A zone's box: the guard also on its port (br_netfilter shows the port), and the
+         * zone's own traffic is not masqueraded. */
+        struct nft_box b = {.name = "z",
+                            .link = "vz-lab",
+                            .port = "vb-z",
+                            .subnet4 = P("10.77.128.0/24"),
+                            .masquerade = true};
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), 0);
+        assert_non_null(strstr(text, "\t\tiifname { \"vz-lab\", \"vb-z\" } ip daddr 127.0.0.0/8 "
+                                     "drop\n"));
+        assert_non_null(strstr(text, "\t\toifname != { \"vz-lab\", \"vb-z\" } ip saddr "
+                                     "10.77.128.0/24 ip daddr != 10.77.128.0/24 masquerade\n"));
+        b.port = "bad\"port";
+        free(text);
+        text = NULL;
+        assert_int_equal(nft_box_ruleset(&b, &text), -EINVAL);
+}
+
 static void test_ruleset_invalid(void **state)
 {
         _cleanup_free_ char *text = NULL;
@@ -245,8 +266,11 @@ static void test_apply_list_delete(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_ruleset_full),         cmocka_unit_test(test_ruleset_minimal),
-                cmocka_unit_test(test_ruleset_no_localhost), cmocka_unit_test(test_ruleset_invalid),
+                cmocka_unit_test(test_ruleset_full),
+                cmocka_unit_test(test_ruleset_minimal),
+                cmocka_unit_test(test_ruleset_no_localhost),
+                cmocka_unit_test(test_ruleset_invalid),
+                cmocka_unit_test(test_ruleset_bridge_port),
                 cmocka_unit_test(test_apply_list_delete),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,13 @@ void *box_item_new(struct box_config *c, const char *type, const char *label, un
                         .name = xstrdup(label), .stage = _BOX_HOOK_STAGE_MAX, .origin = o};
                 return h;
         }
+        if (streq(type, "Port")) {
+                struct box_net *n = &c->netcfg;
+                n->ports = xrealloc(n->ports, (n->n_ports + 1) * sizeof(*n->ports));
+                struct box_port *p = &n->ports[n->n_ports++];
+                *p = (struct box_port){.name = xstrdup(label), .origin = o};
+                return p;
+        }
         return NULL;
 }
 
@@ -249,6 +256,14 @@ unsigned box_items_check(const struct box_config *c)
                 if (h->stage == _BOX_HOOK_STAGE_MAX || !h->argv) {
                         log_error("%s:%u: [Hook %s] needs Stage= and Command=", file,
                                   h->origin.line, h->name);
+                        errors++;
+                }
+        }
+        for (size_t i = 0; i < c->netcfg.n_ports; i++) {
+                const struct box_port *p = &c->netcfg.ports[i];
+                if (!p->host_port) {
+                        log_error("%s:%u: [Port %s] needs HostPort=", file, p->origin.line,
+                                  p->name);
                         errors++;
                 }
         }

@@ -17,6 +17,8 @@
 #define D(m)  offsetof(struct box_device, m)
 #define H(m)  offsetof(struct box_hook, m)
 #define IO(m) ((int)offsetof(struct box_io_limit, m))
+#define N(m)  offsetof(struct box_config, netcfg.m)
+#define P(m)  offsetof(struct box_port, m)
 /* LimitCPU= ... LimitRTTIME=, named after core's list of resources. */
 #define RLIMIT_KEY(n)                                                                              \
         KEY("Exec", "Limit" #n, BOX_F_RLIMIT + RLIMIT_##n, set_rlimit, C(rlimits[RLIMIT_##n]),     \
@@ -104,6 +106,22 @@ static const struct box_key keys[] = {
         KEY("Hook", "Command", BOX_F_HOOK_COMMAND, set_hook_command, H(argv)),
         KEY("Hook", "Environment", BOX_F_HOOK_ENV, set_env, H(env)),
         KEY("Hook", "Timeout", BOX_F_HOOK_TIMEOUT, set_timespan, H(timeout_usec)),
+        KEY("Network", "VirtualEthernet", BOX_F_NET_VETH, set_tristate, N(veth)),
+        KEY("Network", "Bridge", BOX_F_NET_BRIDGE, set_ifname, N(bridge)),
+        KEY("Network", "Zone", BOX_F_NET_ZONE, set_zone, N(zone)),
+        KEY("Network", "Interface", BOX_F_NET_INTERFACE, set_ifname_list, N(interfaces)),
+        KEY("Network", "NamespacePath", BOX_F_NS_JOIN, set_abs_path, C(ns_join[BOX_NS_NET])),
+        KEY("Network", "MACVLAN", BOX_F_NET_MACVLAN, set_ifname_list, N(macvlan)),
+        KEY("Network", "IPVLAN", BOX_F_NET_IPVLAN, set_ifname_list, N(ipvlan)),
+        KEY("Network", "Address", BOX_F_NET_ADDRESS, set_net_addresses, N(addresses)),
+        KEY("Network", "Masquerade", BOX_F_NET_MASQUERADE, set_tristate, N(masquerade)),
+        KEY("Network", "Localhost", BOX_F_NET_LOCALHOST, set_bool, N(localhost)),
+        KEY("Network", "ResolvConf", BOX_F_NET_RESOLV_CONF, set_enum, N(resolv_conf),
+            .arg = BOX_ENUM_RESOLV_CONF),
+        KEY("Port", "Protocol", BOX_F_PORT_PROTOCOL, set_enum, P(protocol), .arg = BOX_ENUM_PROTO),
+        KEY("Port", "HostAddress", BOX_F_PORT_HOST_ADDRESS, set_ip_address, P(host_address)),
+        KEY("Port", "HostPort", BOX_F_PORT_HOST_PORT, set_port_number, P(host_port)),
+        KEY("Port", "BoxPort", BOX_F_PORT_BOX_PORT, set_port_number, P(box_port)),
 };
 
 const struct box_key *box_key_find(const char *section, const char *key)
@@ -181,6 +199,7 @@ static const char *field_name(enum box_field f, const char *item, char *buf, siz
         const char *whole = f == BOX_F_MOUNT    ? "Mount"
                             : f == BOX_F_DEVICE ? "Device"
                             : f == BOX_F_HOOK   ? "Hook"
+                            : f == BOX_F_PORT   ? "Port"
                                                 : NULL;
         if (whole) {
                 snprintf(buf, n, "[%s%s%s]", whole, item ? " " : "", item ? item : "");

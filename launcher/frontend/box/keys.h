@@ -62,7 +62,14 @@ int set_weight(struct fill *f, void *dst, const char *v);    /* uint64_t 1..1000
 int set_cpu_list(struct fill *f, void *dst, const char *v);  /* char *; arg 1: memory nodes */
 int set_path_list(struct fill *f, void *dst, const char *v); /* char **, absolute, appended */
 /* An enum by its name (core/names.h); arg says which. */
-enum { BOX_ENUM_CONSOLE, BOX_ENUM_NET, BOX_ENUM_MOUNT_TYPE, BOX_ENUM_HOOK_STAGE };
+enum {
+        BOX_ENUM_CONSOLE,
+        BOX_ENUM_NET,
+        BOX_ENUM_MOUNT_TYPE,
+        BOX_ENUM_HOOK_STAGE,
+        BOX_ENUM_PROTO,
+        BOX_ENUM_RESOLV_CONF,
+};
 int set_enum(struct fill *f, void *dst, const char *v);
 /* Setters with logic of their own (setters.c). */
 int set_box_name(struct fill *f, void *dst, const char *v);
@@ -95,6 +102,14 @@ int set_device_number(struct fill *f, void *dst, const char *v);
 int set_device_access(struct fill *f, void *dst, const char *v);
 int set_device_mode(struct fill *f, void *dst, const char *v);
 int set_hook_command(struct fill *f, void *dst, const char *v);
+
+/* [Network] and [Port NAME] (netkeys.c). */
+int set_ifname(struct fill *f, void *dst, const char *v);      /* char * */
+int set_ifname_list(struct fill *f, void *dst, const char *v); /* char **, appended */
+int set_zone(struct fill *f, void *dst, const char *v);
+int set_net_addresses(struct fill *f, void *dst, const char *v);
+int set_port_number(struct fill *f, void *dst, const char *v); /* uint32_t 1..65535 */
+int set_ip_address(struct fill *f, void *dst, const char *v);  /* char *, one literal */
 
 /* A new item of section type ("Mount", "Device", "Hook") labelled label, with its defaults, at
  * the end of c's list (items.c). */

@@ -126,6 +126,10 @@ static int load_checked(const char *name, int fd, struct scan *s, struct box_con
         free(c->source_file);
         c->source_file = xstrdup(name);
         c->frontend = &box_file_frontend;
+        /* A .box file's box has a network of its own unless Network= says otherwise: loopback
+         * only, as cheap as the host's and without the host's abstract unix sockets (the
+         * CVE-2020-15257 class); a machine gets a veth with NAT (validate.c). */
+        c->net = BOX_NET_PRIVATE;
         struct fill f = {.c = c, .file = c->source_file};
         for (size_t i = 0; i < s->n_sec; i++)
                 fill_section(&f, d, &s->sec[i]);

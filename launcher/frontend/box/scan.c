@@ -83,9 +83,9 @@ static void scan_value(struct scan *s, unsigned line, const char *key, const cha
                            key, *c, (int)(c - v), v);
 }
 
-const char *const box_singleton_sections[6] = {"Box",          "Exec",     "Namespaces",
-                                               "Capabilities", "Security", "Limits"};
-const char *const box_labelled_sections[3] = {"Mount", "Device", "Hook"};
+const char *const box_singleton_sections[7] = {"Box",      "Exec",   "Namespaces", "Capabilities",
+                                               "Security", "Limits", "Network"};
+const char *const box_labelled_sections[4] = {"Mount", "Device", "Hook", "Port"};
 
 const char *scan_best_match(const char *word, const char *const *cands, size_t n)
 {
@@ -140,8 +140,8 @@ static void section_labelled(struct scan *s, unsigned line, struct scan_section 
                                    label, m, label);
                 else
                         scan_error(s, line,
-                                   "unknown section [%s %s] (only Mount, Device and Hook "
-                                   "sections take a name)",
+                                   "unknown section [%s %s] (only Mount, Device, Hook and "
+                                   "Port sections take a name)",
                                    name, label);
         } else if (!label_ok(label)) {
                 scan_error(s, line,

@@ -29,8 +29,8 @@ struct scan {
 };
 
 /* The section types: one of each, and named ones ([Mount NAME]). */
-extern const char *const box_singleton_sections[6];
-extern const char *const box_labelled_sections[3];
+extern const char *const box_singleton_sections[7];
+extern const char *const box_labelled_sections[4];
 
 /* Scans len bytes of data into s (s->file set, the rest zero); every problem is logged as
  * "FILE:LINE: ..." and counted in s->errors. */

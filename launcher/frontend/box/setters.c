@@ -227,6 +227,9 @@ int set_enum(struct fill *f, void *dst, const char *v)
                 [BOX_ENUM_HOOK_STAGE] = {box_hook_stage_from_string,
                                          "a hook stage (prestart, createRuntime, createContainer, "
                                          "startContainer, poststart, poststop)"},
+                [BOX_ENUM_PROTO] = {box_net_proto_from_string, "a protocol (tcp, udp)"},
+                [BOX_ENUM_RESOLV_CONF] = {box_resolv_conf_from_string,
+                                          "a resolv.conf mode (auto, off, bind-host, bind-box)"},
         };
         int e = enums[f->key->arg].from_string(v);
         if (e < 0)

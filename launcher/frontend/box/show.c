@@ -134,7 +134,10 @@ static void show_exec(const struct box_config *c, FILE *f)
 
 static void show_namespaces(const struct box_config *c, FILE *f)
 {
-        fprintf(f, "\n[Namespaces]\nNetwork = %s\n", box_net_mode_names[c->net]);
+        fprintf(f, "\n[Namespaces]\n");
+        /* A joined network namespace is [Network] NamespacePath=, which Network= would contradict. */
+        if (!c->ns_join[BOX_NS_NET])
+                fprintf(f, "Network = %s\n", box_net_mode_names[c->net]);
         if (c->userns == BOX_USERNS_FIXED)
                 fprintf(f, "User = %u:%u\n", (unsigned)c->uid_base, (unsigned)c->uid_count);
         else
@@ -260,6 +263,50 @@ static void show_items(const struct box_config *c, FILE *f)
         }
 }
 
+static void show_tristate(FILE *f, const char *key, enum box_tristate t)
+{
+        if (t != BOX_DEFAULT)
+                fprintf(f, "%s = %s\n", key, yesno(t == BOX_YES));
+}
+
+static void show_network(const struct box_config *c, FILE *f)
+{
+        const struct box_net *n = &c->netcfg;
+        /* Nothing to say for a box with loopback only, unless it is a machine (whose default
+         * would be a veth). */
+        if (!box_config_veth(c) && !n->interfaces && !n->macvlan && !n->ipvlan && n->localhost &&
+            n->resolv_conf == BOX_RESOLV_AUTO && !c->boot && !c->ns_join[BOX_NS_NET])
+                return;
+        fprintf(f, "\n[Network]\n");
+        if (c->ns_join[BOX_NS_NET])
+                show_value(f, "NamespacePath", c->ns_join[BOX_NS_NET]);
+        show_tristate(f, "VirtualEthernet", n->veth);
+        if (n->bridge)
+                show_value(f, "Bridge", n->bridge);
+        if (n->zone)
+                show_value(f, "Zone", n->zone);
+        show_strv(f, "Interface", n->interfaces);
+        show_strv(f, "MACVLAN", n->macvlan);
+        show_strv(f, "IPVLAN", n->ipvlan);
+        if (n->addresses)
+                show_strv(f, "Address", n->addresses);
+        else if (box_config_veth(c))
+                fprintf(f, "Address = auto\n");
+        show_tristate(f, "Masquerade", n->masquerade);
+        fprintf(f, "Localhost = %s\nResolvConf = %s\n", yesno(n->localhost),
+                box_resolv_conf_names[n->resolv_conf]);
+        for (size_t i = 0; i < n->n_ports; i++) {
+                const struct box_port *p = &n->ports[i];
+                fprintf(f, "\n[Port %s]\nProtocol = %s\n", p->name,
+                        box_net_proto_names[p->protocol]);
+                if (p->host_address)
+                        show_value(f, "HostAddress", p->host_address);
+                fprintf(f, "HostPort = %u\n", (unsigned)p->host_port);
+                if (p->box_port)
+                        fprintf(f, "BoxPort = %u\n", (unsigned)p->box_port);
+        }
+}
+
 void box_file_show(const struct box_config *c, FILE *f)
 {
         /* An OCI bundle's config has fields no .box key holds (its mounts list is the whole
@@ -279,4 +326,5 @@ void box_file_show(const struct box_config *c, FILE *f)
         show_security(c, f);
         show_limits(&c->limits, f);
         show_items(c, f);
+        show_network(c, f);
 }

@@ -1,0 +1,873 @@
+/* launch/net.c - the launch's network phases (net.h) over net/: names, leases, links, the
+ * firewall and the files a box with its own links finds. */
+#include "launch/net.h"
+
+#include "core/state.h"
+#include "net/dns.h"
+#include "net/guest.h"
+#include "net/ipam.h"
+#include "net/netlink.h"
+#include "net/nft.h"
+#include "net/sysctl.h"
+#include "util/log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#define LINK_ALIAS      "boxlaunch:"
+#define ZONE_ALIAS      "boxlaunch-zone:"
+#define GUEST_NETWORK   "/run/systemd/network/10-boxlaunch-host0.network"
+#define RESOLV_CONF_MAX (1 << 16)
+
+/* ---- pools ---------------------------------------------------------------------------------- */
+
+static char *net_dir(const char *sub)
+{
+        return xasprintf("%s/.net/%s", state_root(), sub);
+}
+
+static void prefix_or_die(const char *s, struct net_prefix *p)
+{
+        if (net_prefix_parse(s, p) < 0)
+                abort(); /* constants */
+}
+
+/* The veth boxes' pool: a /28 each. */
+static void box_pool(struct ipam_pool *pool, char **dir)
+{
+        *dir = net_dir("boxes");
+        *pool = (struct ipam_pool){.dir = *dir, .slot_plen = IPAM_BOX_PLEN};
+        prefix_or_die(IPAM_BOX_RANGE, &pool->range);
+}
+
+/* The zones' pool: a /24 each, owned by the zone's name. */
+static void zone_pool(struct ipam_pool *pool, char **dir)
+{
+        *dir = net_dir("zones");
+        *pool = (struct ipam_pool){.dir = *dir, .slot_plen = IPAM_ZONE_PLEN};
+        prefix_or_die(IPAM_ZONE_RANGE, &pool->range);
+}
+
+/* A zone's members: single addresses of its /24, from .2 (.1 is the bridge) to .254. */
+static void member_pool(const char *zone, const struct net_prefix *zslot, struct ipam_pool *pool,
+                        char **dir)
+{
+        _cleanup_free_ char *sub = xasprintf("zone-%s", zone);
+        *dir = net_dir(sub);
+        *pool = (struct ipam_pool){
+                .dir = *dir, .range = *zslot, .slot_plen = 32, .skip_first = 2, .skip_last = 1};
+}
+
+/* A flock on .net/zone-Z.lock: the zone's bridge is made, joined and removed under it. */
+static int zone_lock(const char *zone)
+{
+        _cleanup_free_ char *dir = net_dir("");
+        (void)mkdir_p_at(AT_FDCWD, dir, 0755);
+        _cleanup_free_ char *path = xasprintf("%szone-%s.lock", dir, zone);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        return fd;
+}
+
+static int collect_addr(int ifindex, const struct net_prefix *addr, void *userdata)
+{
+        struct {
+                struct net_prefix *v;
+                size_t n;
+        } *in_use = userdata;
+        in_use->v = xrealloc(in_use->v, (in_use->n + 1) * sizeof(*in_use->v));
+        in_use->v[in_use->n++] = *addr;
+        return 0;
+}
+
+/* A link's alias names its box and the runtime directory of the boxlaunch that made it
+ * ("boxlaunch:NAME /run/boxlaunch"), so that a gc with another runtime directory (a test run's)
+ * never takes another's links for its own. */
+static char *link_alias(const char *prefix, const char *name)
+{
+        return xasprintf("%s%s %s", prefix, name, state_root());
+}
+
+/* The NAME of an alias's rest "NAME ROOT" whose ROOT is ours, in buf; NULL if not ours. A lease
+ * owner (no ROOT) is ours: the lease directories are. */
+static const char *our_name(const char *rest, char *buf, size_t n)
+{
+        const char *sp = strchr(rest, ' ');
+        if (!sp)
+                return rest;
+        if (!streq(sp + 1, state_root()) || (size_t)(sp - rest) >= n)
+                return NULL;
+        memcpy(buf, rest, (size_t)(sp - rest));
+        buf[sp - rest] = 0;
+        return buf;
+}
+
+/* Whether a box of that name runs (or is not ours to judge); `self` (userdata, or NULL) is the
+ * box being started, whose lock the caller holds: what carries its name is from its last run. */
+static bool box_running(const char *rest, void *userdata)
+{
+        const char *self = userdata;
+        char buf[256];
+        const char *name = our_name(rest, buf, sizeof(buf));
+        if (!name)
+                return true;
+        return !(self && streq(name, self)) && box_name_valid(name) && state_is_running(name);
+}
+
+/* ---- before clone --------------------------------------------------------------------------- */
+
+void net_init(struct launch_net *n)
+{
+        *n = (struct launch_net){.zone_lock = -1, .netns = -1, .resolv_fd = -1, .network_fd = -1};
+}
+
+/* The box end's and the host end's addresses of a static Address=: the host end takes the
+ * first address of the prefix that is not the box's. */
+static void static_pair(const char *s, struct net_prefix *box, struct net_prefix *host,
+                        struct net_prefix *subnet)
+{
+        prefix_or_die(s, box);
+        *subnet = *box;
+        net_prefix_mask(subnet);
+        *host = *subnet;
+        net_prefix_add(host, 1);
+        if (memcmp(host->addr.bytes, box->addr.bytes, net_prefix_addr_len(box)) == 0)
+                net_prefix_add(host, 1);
+}
+
+static int claim_addresses(const struct box_config *c, struct launch_net *n)
+{
+        const struct box_net *nc = &c->netcfg;
+        int r;
+
+        for (char **a = nc->addresses; a && *a; a++) {
+                bool v6 = strchr(*a, ':');
+                static_pair(*a, v6 ? &n->box6 : &n->box4, v6 ? &n->host6 : &n->host4,
+                            v6 ? &n->subnet6 : &n->subnet4);
+        }
+        if (nc->addresses || nc->bridge)
+                return 0; /* static, or the bridge's network decides */
+
+        struct {
+                struct net_prefix *v;
+                size_t n;
+        } in_use = {0};
+        r = rtn_addr_dump(n->host, AF_INET, collect_addr, &in_use);
+        if (r < 0) {
+                free(in_use.v);
+                return log_error_errno(r, "network: listing the host's addresses");
+        }
+        _cleanup_free_ struct net_prefix *used = in_use.v;
+        _cleanup_free_ char *dir = NULL, *mdir = NULL;
+        struct ipam_pool pool, members;
+        if (nc->zone) {
+                n->zone_lock = zone_lock(nc->zone);
+                if (n->zone_lock < 0)
+                        return log_error_errno(n->zone_lock, "network: locking zone %s", nc->zone);
+                struct net_prefix zslot, slot;
+                zone_pool(&pool, &dir);
+                r = ipam_claim(&pool, nc->zone, used, in_use.n, &zslot);
+                if (r < 0)
+                        return log_error_errno(r, "%s: no free /%d for the zone in %s",
+                                               BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0),
+                                               IPAM_ZONE_PLEN, IPAM_ZONE_RANGE);
+                member_pool(nc->zone, &zslot, &members, &mdir);
+                r = ipam_claim(&members, c->name, NULL, 0, &slot);
+                if (r < 0)
+                        return log_error_errno(r, "%s: no free address in zone %s",
+                                               BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0), nc->zone);
+                n->zone_member = true;
+                n->subnet4 = zslot;
+                ipam_slot_host(&zslot, 1, &n->host4);
+                n->box4 = slot;
+                n->box4.plen = zslot.plen;
+                return 0;
+        }
+        box_pool(&pool, &dir);
+        r = ipam_claim(&pool, c->name, used, in_use.n, &n->subnet4);
+        if (r < 0)
+                return log_error_errno(r, "network: no free /%d for box %s in %s", IPAM_BOX_PLEN,
+                                       c->name, IPAM_BOX_RANGE);
+        n->leased = true;
+        ipam_slot_host(&n->subnet4, 1, &n->host4);
+        ipam_slot_host(&n->subnet4, 2, &n->box4);
+        if (net_ipv6_available()) {
+                struct net_prefix ula;
+                prefix_or_die(IPAM_ULA_PREFIX, &ula);
+                if (ipam_v6_prefix(&ula, &n->subnet4, &n->subnet6) == 0) {
+                        ipam_slot_host(&n->subnet6, 1, &n->host6);
+                        ipam_slot_host(&n->subnet6, 2, &n->box6);
+                }
+        }
+        return 0;
+}
+
+/* A host file bound read-only in the box, through an O_PATH fd the child inherits. */
+static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
+                          char **src, const char *name, const char *suffix, const char *text,
+                          const char *target)
+{
+        *path = state_side_path(name, suffix);
+        _cleanup_close_ int fd =
+                open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
+                return log_error_errno(fd < 0 ? -errno : -EIO, "network: writing %s", *path);
+        *pathfd = open(*path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (*pathfd < 0)
+                return log_error_errno(-errno, "network: opening %s", *path);
+        *src = xasprintf("/proc/self/fd/%d", *pathfd);
+        *m = (struct box_mount){
+                .name = (char *)suffix,
+                .type = BOX_MOUNT_BIND,
+                .source = *src,
+                .target = (char *)target,
+                .flags = MS_RDONLY,
+        };
+        rt->mounts[rt->n_mounts++] = m;
+        return 0;
+}
+
+/* ResolvConf=: auto is the box's own file behind a veth, the image's with loopback only (or
+ * links the box configures itself), and with the host's network what it was (a machine binds
+ * the host's, rootfs.c). */
+static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
+                               struct box_runtime *rt)
+{
+        enum box_resolv_conf mode = c->netcfg.resolv_conf;
+        if (mode == BOX_RESOLV_AUTO)
+                mode = n->veth ? BOX_RESOLV_BIND_BOX : BOX_RESOLV_OFF;
+        if (mode == BOX_RESOLV_OFF ||
+            (mode == BOX_RESOLV_BIND_HOST && c->boot && c->net == BOX_NET_HOST))
+                return 0;
+        _cleanup_free_ char *host = NULL;
+        if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &host, RESOLV_CONF_MAX) < 0)
+                host = xstrdup("");
+        _cleanup_free_ char *text = NULL;
+        if (mode == BOX_RESOLV_BIND_HOST)
+                text = TAKE_PTR(host);
+        else {
+                int r = dns_box_resolv_conf(host, n->host4.family ? &n->host4 : NULL, &text,
+                                            &n->dns_resolver);
+                if (r < 0)
+                        return log_error_errno(r, "network: the box's resolv.conf");
+                if (!dns_count_nameservers(text))
+                        log_warn("%s: the box gets no nameserver the host has that it can reach",
+                                 BOX_WHERE(c, BOX_F_NET_RESOLV_CONF, NULL, 0));
+                /* The gateway forwards to a loopback resolver only through the firewall. */
+                if (c->netcfg.masquerade != BOX_YES && !c->netcfg.n_ports && !c->netcfg.zone)
+                        n->dns_resolver = (struct net_prefix){0};
+        }
+        return add_file_mount(rt, &n->resolv_mount, &n->resolv_path, &n->resolv_fd, &n->resolv_src,
+                              c->name, "resolv.conf", text, "/etc/resolv.conf");
+}
+
+int net_prepare(const struct box_config *c, struct launch_net *n, struct box_runtime *rt)
+{
+        const struct box_net *nc = &c->netcfg;
+        int r;
+        n->veth = box_config_veth(c);
+        if (n->veth) {
+                r = net_ifname(nc->bridge || nc->zone ? NET_PREFIX_BRIDGED : NET_PREFIX_VETH,
+                               c->name, n->ifname, n->altname);
+                if (r < 0)
+                        return log_error_errno(r, "network: no interface name for box %s", c->name);
+                if (r > 0)
+                        log_info("network: the box's link is %s (altname %s)", n->ifname,
+                                 n->altname);
+                if (nc->zone && (r = net_zone_ifname(nc->zone, n->zone_if)) < 0)
+                        return log_error_errno(r, "%s: not a usable zone name",
+                                               BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0));
+                r = rtn_open(&n->host);
+                if (r < 0)
+                        return log_error_errno(r, "network: opening rtnetlink");
+                r = claim_addresses(c, n);
+                if (r < 0)
+                        return r;
+                if (c->boot) {
+                        _cleanup_free_ char *text =
+                                guest_host0_network(n->box6.family != 0, &n->host4);
+                        r = add_file_mount(rt, &n->network_mount, &n->network_path, &n->network_fd,
+                                           &n->network_src, c->name, "host0.network", text,
+                                           GUEST_NETWORK);
+                        if (r < 0)
+                                return r;
+                }
+        } else if ((nc->interfaces || nc->macvlan || nc->ipvlan) && (r = rtn_open(&n->host)) < 0)
+                return log_error_errno(r, "network: opening rtnetlink");
+        return prepare_resolv_conf(c, n, rt);
+}
+
+/* ---- after clone ---------------------------------------------------------------------------- */
+
+static int rtn_fail(struct rtn_ctx *ctx, int r, const char *what, const char *name)
+{
+        const char *why = rtn_error_text(ctx);
+        log_error("network: %s %s: %s%s%s", what, name, strerror(-r), *why ? ": " : "", why);
+        return r;
+}
+
+static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
+{
+        uint8_t id[16], mac[6], peer_mac[6];
+        bool have_id = net_machine_id(id) == 0;
+        if (have_id) {
+                net_mac(id, c->name, NET_MAC_HOST, 0, mac);
+                net_mac(id, c->name, NET_MAC_BOX, 0, peer_mac);
+        }
+        _cleanup_free_ char *alias = link_alias(LINK_ALIAS, c->name);
+        struct rtn_veth v = {
+                .name = n->ifname,
+                .mac = have_id ? mac : NULL,
+                .altname = n->altname,
+                .alias = alias,
+                .up = true,
+                .peer_name = "host0",
+                .peer_mac = have_id ? peer_mac : NULL,
+                .peer_netns_fd = netns,
+        };
+        int r = rtn_veth_add(n->host, &v);
+        if (r == -EEXIST) {
+                /* Left by a box that is not running: this box's last run (its namespace still
+                 * dying, or its supervisor killed; we hold the name now), or another's. Delete
+                 * it and try once more. */
+                (void)rtn_gc_links(n->host, LINK_ALIAS, box_running, (void *)c->name);
+                r = rtn_veth_add(n->host, &v);
+        }
+        if (r < 0)
+                return rtn_fail(n->host, r, "creating the veth", n->ifname);
+        return r;
+}
+
+/* The zone's bridge, made on demand with the zone's .1 (under the zone lock). */
+static int zone_bridge(const struct box_config *c, struct launch_net *n)
+{
+        int idx = rtn_link_index(n->host, n->zone_if);
+        if (idx != -ENODEV)
+                return idx < 0 ? rtn_fail(n->host, idx, "looking up", n->zone_if) : idx;
+        _cleanup_free_ char *alias = link_alias(ZONE_ALIAS, c->netcfg.zone);
+        idx = rtn_bridge_add(n->host, n->zone_if, NULL, alias);
+        if (idx < 0)
+                return rtn_fail(n->host, idx, "creating the bridge", n->zone_if);
+        int r = rtn_addr_add(n->host, idx, &n->host4);
+        if (r < 0)
+                return rtn_fail(n->host, r, "addressing", n->zone_if);
+        return idx;
+}
+
+static int host_end(const struct box_config *c, struct launch_net *n, int idx)
+{
+        const struct box_net *nc = &c->netcfg;
+        int r;
+        if (nc->zone || nc->bridge) {
+                int br = nc->zone ? zone_bridge(c, n) : rtn_link_index(n->host, nc->bridge);
+                if (br < 0)
+                        return nc->zone
+                                       ? br
+                                       : rtn_fail(n->host, br, "looking up the bridge", nc->bridge);
+                r = rtn_link_set_master(n->host, idx, br);
+                if (r < 0)
+                        return rtn_fail(n->host, r, "adding to its bridge", n->ifname);
+                return 0;
+        }
+        if (n->host4.family && (r = rtn_addr_add(n->host, idx, &n->host4)) < 0)
+                return rtn_fail(n->host, r, "addressing", n->ifname);
+        if (n->host6.family && (r = rtn_addr_add(n->host, idx, &n->host6)) < 0)
+                return rtn_fail(n->host, r, "addressing", n->ifname);
+        return 0;
+}
+
+/* host0 inside: addresses, up, default routes through the host end. */
+static int box_end(struct launch_net *n, struct rtn_ctx *box)
+{
+        int idx = rtn_link_index(box, "host0");
+        if (idx < 0)
+                return rtn_fail(box, idx, "finding", "host0");
+        int r = 0;
+        if (n->box4.family && (r = rtn_addr_add(box, idx, &n->box4)) < 0)
+                return rtn_fail(box, r, "addressing", "host0");
+        if (n->box6.family && (r = rtn_addr_add(box, idx, &n->box6)) < 0)
+                return rtn_fail(box, r, "addressing", "host0");
+        if ((r = rtn_link_set_up(box, idx, true)) < 0)
+                return rtn_fail(box, r, "bringing up", "host0");
+        struct net_prefix gw4 = n->host4, gw6 = n->host6;
+        gw4.plen = 32;
+        gw6.plen = 128;
+        if (n->host4.family && (r = rtn_route_add(box, idx, NULL, &gw4)) < 0)
+                return rtn_fail(box, r, "adding the default route of", "host0");
+        if (n->host6.family && (r = rtn_route_add(box, idx, NULL, &gw6)) < 0)
+                return rtn_fail(box, r, "adding the IPv6 default route of", "host0");
+        return 0;
+}
+
+/* Interface= moved in (recorded, to be moved back), MACVLAN=/IPVLAN= made inside. */
+static int other_links(const struct box_config *c, struct launch_net *n, int netns)
+{
+        const struct box_net *nc = &c->netcfg;
+        for (char **i = nc->interfaces; i && *i; i++) {
+                int idx = rtn_link_index(n->host, *i);
+                if (idx < 0)
+                        return rtn_fail(n->host, idx, "finding Interface=", *i);
+                int r = rtn_link_move(n->host, idx, netns, NULL);
+                if (r < 0)
+                        return rtn_fail(n->host, r, "moving in", *i);
+                strv_push(&n->moved, xstrdup(*i));
+        }
+        uint8_t id[16];
+        bool have_id = net_machine_id(id) == 0;
+        for (int kind = 0; kind < 2; kind++) {
+                char **list = kind == 0 ? nc->macvlan : nc->ipvlan;
+                uint64_t k = 0;
+                for (char **i = list; i && *i; i++, k++) {
+                        char name[IFNAMSIZ], alt[NET_ALTNAME_MAX];
+                        uint8_t mac[6];
+                        int parent = rtn_link_index(n->host, *i);
+                        if (parent < 0)
+                                return rtn_fail(n->host, parent, "finding the parent", *i);
+                        if (net_ifname(kind == 0 ? NET_PREFIX_MACVLAN : NET_PREFIX_IPVLAN, *i, name,
+                                       alt) < 0)
+                                return log_error_errno(-EINVAL, "network: no name for %s", *i);
+                        if (have_id)
+                                net_mac(id, c->name, NET_MAC_MACVLAN, k, mac);
+                        struct rtn_sublink s = {
+                                .kind = kind == 0 ? RTN_SUB_MACVLAN : RTN_SUB_IPVLAN,
+                                .parent_index = parent,
+                                .name = name,
+                                .mac = kind == 0 && have_id ? mac : NULL,
+                                .netns_fd = netns,
+                        };
+                        int r = rtn_sublink_add(n->host, &s);
+                        if (r == -EOPNOTSUPP) {
+                                log_error(
+                                        "%s: this kernel has no %s links",
+                                        BOX_WHERE(c,
+                                                  kind == 0 ? BOX_F_NET_MACVLAN : BOX_F_NET_IPVLAN,
+                                                  NULL, 0),
+                                        kind == 0 ? "macvlan" : "ipvlan");
+                                return r;
+                        }
+                        if (r < 0)
+                                return rtn_fail(n->host, r, "creating", name);
+                }
+        }
+        return 0;
+}
+
+/* The box's table and the sysctls that need it (route_localnet only behind the guard). */
+static int firewall(const struct box_config *c, struct launch_net *n)
+{
+        const struct box_net *nc = &c->netcfg;
+        bool masq = nc->masquerade == BOX_YES && n->subnet4.family && !nc->bridge;
+        if (!masq && !nc->n_ports && !n->dns_resolver.family && !nc->zone)
+                return 0;
+        if (!n->box4.family && nc->n_ports) {
+                log_error("%s: a published port needs the box's address (Address=)",
+                          BOX_WHERE(c, BOX_F_PORT, nc->ports[0].name, nc->ports[0].origin.line));
+                return -EINVAL;
+        }
+        _cleanup_free_ struct nft_port *ports = xcalloc(nc->n_ports + 1, sizeof(*ports));
+        size_t np = 0;
+        for (size_t i = 0; i < nc->n_ports; i++) {
+                const struct box_port *p = &nc->ports[i];
+                struct nft_port *q = &ports[np];
+                *q = (struct nft_port){
+                        .proto = p->protocol == BOX_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP,
+                        .host_port = (uint16_t)p->host_port,
+                        .box_port = (uint16_t)(p->box_port ? p->box_port : p->host_port),
+                };
+                if (p->host_address && net_prefix_parse(p->host_address, &q->host) < 0)
+                        return -EINVAL; /* checked by the front-end */
+                if (q->host.family == AF_INET6 && !n->box6.family) {
+                        log_error("%s: the box has no IPv6 address to forward %s to",
+                                  BOX_WHERE(c, BOX_F_PORT_HOST_ADDRESS, p->name, p->origin.line),
+                                  p->host_address);
+                        return -EINVAL;
+                }
+                np++;
+        }
+        const char *link = nc->zone ? n->zone_if : n->ifname;
+        struct nft_box b = {
+                .name = c->name,
+                .link = link,
+                .port = nc->zone ? n->ifname : NULL,
+                .subnet4 = n->subnet4,
+                .subnet6 = n->box6.family ? n->subnet6 : (struct net_prefix){0},
+                .box4 = n->box4,
+                .box6 = n->box6,
+                .masquerade = masq,
+                .localhost = nc->localhost,
+                .ports = ports,
+                .n_ports = np,
+        };
+        if (n->dns_resolver.family) {
+                b.dns_gateway = n->host4;
+                b.dns_gateway.plen = 32;
+                b.dns_resolver = n->dns_resolver;
+        }
+        int r = nft_handle_new(&n->nft);
+        if (r < 0)
+                return r; /* logged, naming the package */
+        n->table = true;
+        r = nft_box_apply(n->nft, &b);
+        if (r < 0)
+                return log_error_errno(r, "network: the firewall of box %s", c->name);
+        if (nft_box_needs_route_localnet(&b) &&
+            (r = net_link_sysctl(AF_INET, link, "route_localnet", "1")) < 0)
+                return log_error_errno(r, "network: route_localnet on %s", link);
+        /* Forwarding to the outside needs it on the box link and the uplink: the host-wide
+         * switch, as networkd and docker turn it on (never off). */
+        if (masq || np) {
+                if ((r = net_link_sysctl(AF_INET, link, "forwarding", "1")) < 0)
+                        return log_error_errno(r, "network: forwarding on %s", link);
+                if ((r = net_forwarding_enable(AF_INET)) < 0)
+                        return log_error_errno(r, "network: turning on net.ipv4.ip_forward");
+        }
+        return 0;
+}
+
+int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
+{
+        const struct box_net *nc = &c->netcfg;
+        if (!n->veth && !nc->interfaces && !nc->macvlan && !nc->ipvlan)
+                return 0;
+        n->pid = pid;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+        _cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
+        if (netns < 0)
+                return log_error_errno(-errno, "network: opening %s", path);
+        int r;
+        if (n->veth) {
+                _cleanup_rtn_ struct rtn_ctx *box = NULL;
+                r = rtn_open_in_netns(netns, &box);
+                if (r < 0)
+                        return log_error_errno(r, "network: rtnetlink in the box");
+                int idx = add_veth(c, n, netns);
+                if (idx < 0)
+                        return idx;
+                r = host_end(c, n, idx);
+                if (n->zone_lock >= 0) {
+                        closep(&n->zone_lock);
+                        n->zone_lock = -1;
+                }
+                if (r < 0 || (r = box_end(n, box)) < 0)
+                        return r;
+        }
+        if ((r = other_links(c, n, netns)) < 0)
+                return r;
+        if (n->moved)
+                n->netns = TAKE_FD(netns);
+        return n->veth ? firewall(c, n) : 0;
+}
+
+/* ---- the end -------------------------------------------------------------------------------- */
+
+struct zone_use {
+        int bridge;
+        const char *self; /* our own link, whose namespace may still be dying */
+        bool used;
+};
+
+static int zone_member(const struct rtn_link_info *l, void *userdata)
+{
+        struct zone_use *z = userdata;
+        if (l->master != z->bridge || streq(l->name, z->self))
+                return 0;
+        /* A box's link counts while its box runs; anything else (the admin's) always does. */
+        if (strncmp(l->alias, LINK_ALIAS, strlen(LINK_ALIAS)) != 0 ||
+            box_running(l->alias + strlen(LINK_ALIAS), NULL))
+                z->used = true;
+        return 0;
+}
+
+static int copy_alias(const struct rtn_link_info *l, void *userdata)
+{
+        snprintf(userdata, 512, "%s", l->alias);
+        return 0;
+}
+
+/* The zone's bridge and lease go with its last box; under the zone lock. */
+static void zone_release(struct rtn_ctx *host, const char *zone, const char *self, FILE *out,
+                         unsigned *removed)
+{
+        char br[IFNAMSIZ];
+        if (net_zone_ifname(zone, br) < 0)
+                return;
+        _cleanup_close_ int lock = zone_lock(zone);
+        struct zone_use z = {.bridge = rtn_link_index(host, br), .self = self};
+        if (z.bridge > 0 && rtn_link_dump(host, zone_member, &z) < 0)
+                return;
+        if (z.used)
+                return;
+        /* Only a bridge this runtime directory made. */
+        char alias[512] = "";
+        if (z.bridge > 0 && rtn_link_get(host, br, copy_alias, alias) < 0)
+                return;
+        char buf[256];
+        if (z.bridge > 0 && (strncmp(alias, ZONE_ALIAS, strlen(ZONE_ALIAS)) != 0 ||
+                             !our_name(alias + strlen(ZONE_ALIAS), buf, sizeof(buf))))
+                return;
+        if (z.bridge > 0 && rtn_link_del(host, z.bridge) == 0 && out) {
+                fprintf(out, "removed bridge %s\n", br);
+                (*removed)++;
+        }
+        _cleanup_free_ char *dir = NULL;
+        struct ipam_pool pool;
+        zone_pool(&pool, &dir);
+        (void)ipam_release_owner(&pool, zone);
+}
+
+static void release_leases(const char *name, const char *zone)
+{
+        _cleanup_free_ char *dir = NULL, *mdir = NULL;
+        struct ipam_pool pool, members;
+        box_pool(&pool, &dir);
+        (void)ipam_release_owner(&pool, name);
+        if (!zone)
+                return;
+        struct net_prefix zslot;
+        _cleanup_free_ char *zdir = NULL;
+        zone_pool(&pool, &zdir);
+        if (ipam_lookup(&pool, zone, &zslot) < 0)
+                return;
+        member_pool(zone, &zslot, &members, &mdir);
+        (void)ipam_release_owner(&members, name);
+}
+
+/* Interface= links go back to the host before the namespace dies (virtual ones would be
+ * destroyed with it). */
+static void move_back(struct launch_net *n)
+{
+        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        _cleanup_rtn_ struct rtn_ctx *box = NULL;
+        if (self < 0 || rtn_open_in_netns(n->netns, &box) < 0) {
+                log_warn("network: cannot move the box's interfaces back to the host");
+                return;
+        }
+        for (char **i = n->moved; *i; i++) {
+                int idx = rtn_link_index(box, *i);
+                int r = idx < 0 ? idx : rtn_link_move(box, idx, self, NULL);
+                if (r < 0)
+                        log_warn_errno(r, "network: moving %s back to the host", *i);
+        }
+}
+
+void net_release(const struct box_config *c, struct launch_net *n)
+{
+        if (n->moved)
+                move_back(n);
+        strv_free(n->moved);
+        n->moved = NULL;
+        closep(&n->netns);
+        n->netns = -1;
+        closep(&n->zone_lock);
+        n->zone_lock = -1;
+        if (n->nft) {
+                if (n->table)
+                        (void)nft_box_remove(n->nft, c->name);
+                nft_handle_free(n->nft);
+                n->nft = NULL;
+        }
+        if (n->leased || n->zone_member) {
+                release_leases(c->name, c->netcfg.zone);
+                n->leased = n->zone_member = false;
+        }
+        if (n->host && c->netcfg.zone)
+                zone_release(n->host, c->netcfg.zone, n->ifname, NULL, NULL);
+        if (n->host) {
+                rtn_close(n->host);
+                n->host = NULL;
+        }
+        if (n->resolv_path)
+                (void)unlink(n->resolv_path);
+        if (n->network_path)
+                (void)unlink(n->network_path);
+        free(n->resolv_path);
+        free(n->network_path);
+        free(n->resolv_src);
+        free(n->network_src);
+        n->resolv_path = n->network_path = n->resolv_src = n->network_src = NULL;
+        closep(&n->resolv_fd);
+        closep(&n->network_fd);
+        n->resolv_fd = n->network_fd = -1;
+}
+
+/* ---- gc ------------------------------------------------------------------------------------- */
+
+/* Only the box `userdata` is not running. */
+static bool is_name(const char *rest, void *userdata)
+{
+        char buf[256];
+        const char *name = our_name(rest, buf, sizeof(buf));
+        return !name || !streq(name, userdata);
+}
+
+static void count(FILE *out, unsigned *removed, int k, const char *what, const char *where)
+{
+        if (k <= 0)
+                return;
+        fprintf(out, "removed %d %s%s%s%s\n", k, what, k == 1 ? "" : "s", where ? " in zone " : "",
+                where ? where : "");
+        *removed += (unsigned)k;
+}
+
+/* The member leases of every zone of this runtime directory whose boxes do not run, and the
+ * bridges of zones left empty. */
+static void gc_zones(struct rtn_ctx *host, bool (*running)(const char *, void *), void *ud,
+                     FILE *out, unsigned *removed)
+{
+        _cleanup_free_ char *base = net_dir("");
+        _cleanup_dir_ DIR *d = opendir(base);
+        for (struct dirent *e; d && (e = readdir(d));) {
+                size_t len = strlen(e->d_name);
+                if (strncmp(e->d_name, "zone-", 5) != 0 ||
+                    (len > 5 && streq(e->d_name + len - 5, ".lock")))
+                        continue;
+                const char *zone = e->d_name + 5;
+                _cleanup_free_ char *mdir = xasprintf("%s%s", base, e->d_name), *zdir = NULL;
+                struct ipam_pool zones, members;
+                struct net_prefix zslot;
+                zone_pool(&zones, &zdir);
+                if (ipam_lookup(&zones, zone, &zslot) < 0)
+                        continue;
+                members = (struct ipam_pool){.dir = mdir,
+                                             .range = zslot,
+                                             .slot_plen = 32,
+                                             .skip_first = 2,
+                                             .skip_last = 1};
+                count(out, removed, ipam_gc(&members, running, ud), "address lease", zone);
+                zone_release(host, zone, "", out, removed);
+        }
+}
+
+/* What box `name` (not running; its state lock held by the caller, or it has no state file)
+ * left: its links, its table, its leases, its files, its zone's bridge if the zone is empty. */
+static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *removed)
+{
+        int ret = 0;
+        count(out, removed, rtn_gc_links(host, LINK_ALIAS, is_name, (void *)name), "network link",
+              NULL);
+        _cleanup_free_ char *dir = NULL;
+        struct ipam_pool pool;
+        box_pool(&pool, &dir);
+        count(out, removed, ipam_gc(&pool, is_name, (void *)name), "address lease", NULL);
+        gc_zones(host, is_name, (void *)name, out, removed);
+        /* Its table: only where libnftables can be loaded at all. */
+        struct nft_handle *nft = NULL;
+        if (nft_handle_new(&nft) == 0) {
+                _cleanup_free_ char *list = NULL;
+                _cleanup_free_ char *needle =
+                        xasprintf("table inet " NFT_TABLE_PREFIX "%s\n", name);
+                int r = nft_run_output(nft, "list tables inet", &list);
+                if (r == 0 && strstr(list, needle) && (r = nft_box_remove(nft, name)) == 0)
+                        count(out, removed, 1, "firewall table", NULL);
+                if (r < 0)
+                        ret = r;
+                nft_handle_free(nft);
+        }
+        for (const char *const *f = (const char *const[]){"resolv.conf", "host0.network", NULL}; *f;
+             f++) {
+                _cleanup_free_ char *p = state_side_path(name, *f);
+                (void)unlink(p);
+        }
+        return ret;
+}
+
+static int gc(const char *only, FILE *out, unsigned *removed)
+{
+        _cleanup_rtn_ struct rtn_ctx *host = NULL;
+        int r = rtn_open(&host);
+        if (r < 0)
+                return log_error_errno(r, "gc: opening rtnetlink");
+        if (only)
+                return gc_one(host, only, out, removed);
+        /* Boxes that hold a lease here but no longer run (their state file gone already). */
+        _cleanup_free_ char *dir = net_dir("boxes");
+        _cleanup_dir_ DIR *d = opendir(dir);
+        int ret = 0;
+        for (struct dirent *e; d && (e = readdir(d));) {
+                if (e->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *owner = NULL, *path = xasprintf("%s/%s", dir, e->d_name);
+                if (read_file_at(AT_FDCWD, path, &owner, 256) < 0)
+                        continue;
+                owner[strcspn(owner, "\n")] = 0;
+                if (box_name_valid(owner) && !state_is_running(owner) &&
+                    gc_one(host, owner, out, removed) < 0)
+                        ret = -EIO;
+        }
+        gc_zones(host, box_running, NULL, out, removed);
+        return ret;
+}
+
+int net_gc_box(const char *name, FILE *out, unsigned *removed)
+{
+        return gc(name, out, removed);
+}
+
+int net_gc_all(FILE *out, unsigned *removed)
+{
+        return gc(NULL, out, removed);
+}
+
+/* ---- status --------------------------------------------------------------------------------- */
+
+int net_status(const struct box_config *c, struct net_status *ret)
+{
+        *ret = (struct net_status){0};
+        if (!box_config_veth(c))
+                return 0;
+        char alt[NET_ALTNAME_MAX];
+        const struct box_net *nc = &c->netcfg;
+        if (net_ifname(nc->bridge || nc->zone ? NET_PREFIX_BRIDGED : NET_PREFIX_VETH, c->name,
+                       ret->ifname, alt) < 0)
+                return -EINVAL;
+        struct net_prefix box4 = {0}, host4 = {0}, box6 = {0}, subnet;
+        _cleanup_free_ char *dir = NULL, *mdir = NULL;
+        struct ipam_pool pool, members;
+        if (nc->addresses) {
+                for (char **a = nc->addresses; *a; a++) {
+                        struct net_prefix b, h;
+                        static_pair(*a, &b, &h, &subnet);
+                        if (b.family == AF_INET) {
+                                box4 = b;
+                                host4 = h;
+                        } else
+                                box6 = b;
+                }
+        } else if (nc->zone) {
+                zone_pool(&pool, &dir);
+                if (ipam_lookup(&pool, nc->zone, &subnet) == 0) {
+                        member_pool(nc->zone, &subnet, &members, &mdir);
+                        if (ipam_lookup(&members, c->name, &box4) == 0)
+                                box4.plen = subnet.plen;
+                        ipam_slot_host(&subnet, 1, &host4);
+                }
+        } else if (!nc->bridge) {
+                box_pool(&pool, &dir);
+                if (ipam_lookup(&pool, c->name, &subnet) == 0) {
+                        ipam_slot_host(&subnet, 1, &host4);
+                        ipam_slot_host(&subnet, 2, &box4);
+                        struct net_prefix ula, s6;
+                        prefix_or_die(IPAM_ULA_PREFIX, &ula);
+                        if (net_ipv6_available() && ipam_v6_prefix(&ula, &subnet, &s6) == 0)
+                                ipam_slot_host(&s6, 2, &box6);
+                }
+        }
+        if (box4.family)
+                net_prefix_format(&box4, true, ret->box4, sizeof(ret->box4));
+        if (host4.family)
+                net_prefix_format(&host4, false, ret->host4, sizeof(ret->host4));
+        if (box6.family)
+                net_prefix_format(&box6, true, ret->box6, sizeof(ret->box6));
+        return 0;
+}

@@ -1,0 +1,428 @@
+#!/usr/bin/env bats
+# Networking (issue 16): veth boxes with addresses, NAT and published ports (also on the host's
+# own 127.0.0.1), zones, resolv.conf, the guard that keeps boxes off the host's loopback
+# services, and clean-up on every path. A peer network namespace plays the outside world (its
+# web server, no route back to the boxes' subnets): no traffic leaves the machine.
+load helpers
+
+setup_file() {
+	ensure_rootfs
+	# Names and a subnet of this run's own (10.99.N.0/24: not the machine's uplink).
+	local n=$((20 + RANDOM % 200))
+	while ip -o addr show 2>/dev/null | grep -q "inet 10\.99\.$n\."; do n=$((20 + RANDOM % 200)); done
+	export PEER=blpeer$n PH=blh$n PP=blq$n NET=10.99.$n ZONE=blz$n
+	ip netns add "$PEER"
+	ip link add "$PH" type veth peer name "$PP" netns "$PEER"
+	ip addr add "$NET.1/24" dev "$PH"
+	ip link set "$PH" up
+	ip -n "$PEER" link set lo up
+	ip -n "$PEER" addr add "$NET.2/24" dev "$PP"
+	ip -n "$PEER" link set "$PP" up
+	mkdir -p "$BATS_FILE_TMPDIR/outside" "$BATS_FILE_TMPDIR/www"
+	echo outside-world >"$BATS_FILE_TMPDIR/outside/index.html"
+	echo hello-from-the-box >"$BATS_FILE_TMPDIR/www/index.html"
+	# busybox httpd without -f goes to the background by itself, in the peer's namespace.
+	ip netns exec "$PEER" "$ROOTFS/bin/busybox" httpd -p "$NET.2:80" -h "$BATS_FILE_TMPDIR/outside"
+}
+
+teardown_file() {
+	local p
+	for p in $(ip netns pids "$PEER" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+	ip link del "$PH" 2>/dev/null || true
+	ip netns del "$PEER" 2>/dev/null || true
+}
+
+setup() {
+	snapshot_before
+	BG=()
+}
+
+teardown() {
+	local rc=0
+	reap_bg "${BG[@]}"
+	assert_host_unchanged || rc=1
+	return $rc
+}
+
+# webbox NAME PORT [EXTRA]: a box serving $BATS_FILE_TMPDIR/www with busybox httpd on port 80,
+# published on the host's PORT.
+webbox() {
+	mkbox "$1" <<EOF
+[Exec]
+Command = /bin/httpd -f -p 80 -h /www
+[Mount www]
+Source = $BATS_FILE_TMPDIR/www
+Target = /www
+Options = ro
+[Network]
+VirtualEthernet = yes
+$3
+[Port web]
+HostPort = $2
+BoxPort = 80
+EOF
+}
+
+# start_bg FILE: starts a box in the background (killed in teardown) and waits for its state.
+start_bg() {
+	local name
+	name=$(basename "$1" .box)
+	"$BOXLAUNCH" "$1" </dev/null >"$BATS_TEST_TMPDIR/$name.out" 2>&1 3>&- &
+	BG+=($!)
+	wait_state "$name" running
+}
+
+# (busybox wget -T crashes with this busybox: timeouts in boxes use the timeout applet.)
+# http URL [NETNS]: the page, or nothing after a few seconds.
+http() {
+	if [ -n "${2:-}" ]; then
+		ip netns exec "$2" curl -sS -m 5 "$1"
+	else
+		curl -sS -m 5 "$1"
+	fi
+}
+
+@test "a veth box: host0 with its address and default route, ve-NAME up with the gateway" {
+	f=$(mkbox vt1 <<'EOF'
+[Exec]
+Command = "/bin/sh -c 'ip -4 addr show host0 && ip route && cat /sys/class/net/host0/operstate && sleep 30'"
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	start_bg "$f"
+	wait_for "$BATS_TEST_TMPDIR/vt1.out" '^(up|down|unknown)$'
+	cat "$BATS_TEST_TMPDIR/vt1.out"
+	grep -qE 'inet 10\.77\.[0-9]+\.[0-9]+/28' "$BATS_TEST_TMPDIR/vt1.out"
+	gw=$(awk '/^default via/ { print $3 }' "$BATS_TEST_TMPDIR/vt1.out")
+	[ -n "$gw" ]
+	grep -qx up "$BATS_TEST_TMPDIR/vt1.out"
+	# The host end: up, with the gateway, and the box reachable from the host.
+	ip -br addr show ve-vt1 | grep -q "UP.*$gw/28"
+	box=$(awk '/inet / { sub(/\/.*/, "", $2); print $2 }' "$BATS_TEST_TMPDIR/vt1.out")
+	"$ROOTFS/bin/busybox" ping -c1 -W5 "$box"
+	# status and list --json tell the interface and the address.
+	"$BOXLAUNCH" status vt1 | grep -q "^Network:    ve-vt1 $box/28 via $gw"
+	"$BOXLAUNCH" list --json | grep -q "\"interface\":\"ve-vt1\",.*\"address\":\"$box/28\""
+	"$BOXLAUNCH" stop vt1
+}
+
+@test "a published port answers on the host's 127.0.0.1, on its address and from a peer namespace" {
+	port=$(free_port)
+	f=$(webbox web1 "$port")
+	start_bg "$f"
+	for _ in $(seq 100); do http "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(http "http://127.0.0.1:$port/")" = hello-from-the-box ]
+	[ "$(http "http://$NET.1:$port/")" = hello-from-the-box ]
+	[ "$(http "http://$NET.1:$port/" "$PEER")" = hello-from-the-box ]
+	"$BOXLAUNCH" status web1 | grep -qx "Port:       web tcp \*:$port -> 80"
+	"$BOXLAUNCH" stop web1
+}
+
+@test "Localhost=no: the port answers from outside but not on the host's 127.0.0.1" {
+	port=$(free_port)
+	f=$(webbox web2 "$port" "Localhost = no")
+	start_bg "$f"
+	for _ in $(seq 100); do http "http://$NET.1:$port/" "$PEER" >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(http "http://$NET.1:$port/" "$PEER")" = hello-from-the-box ]
+	run http "http://127.0.0.1:$port/"
+	[ "$status" -ne 0 ]
+	"$BOXLAUNCH" stop web2
+}
+
+@test "NAT: a box reaches the peer's web server; without Masquerade= it does not" {
+	f=$(mkbox nat1 <<EOF
+[Exec]
+Command = /bin/timeout 10 /bin/wget -qO- http://$NET.2/
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = outside-world ]
+	f=$(mkbox nat2 <<EOF
+[Exec]
+Command = /bin/timeout 3 /bin/wget -qO- http://$NET.2/
+[Network]
+VirtualEthernet = yes
+Masquerade = no
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -ne 0 ]
+}
+
+@test "the box gets the host's reachable nameservers in a read-only resolv.conf; the image is not written" {
+	before=$(sha256sum "$ROOTFS/etc/resolv.conf")
+	f=$(mkbox dns1 <<'EOF'
+[Exec]
+Command = "/bin/sh -c 'cat /etc/resolv.conf; echo x >>/etc/resolv.conf && echo WRITABLE; true'"
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	refute grep -q WRITABLE <<<"$output"
+	refute grep -qE '^nameserver (127\.|::1)' <<<"$output"
+	# A loopback resolver of the host is replaced by the gateway; other servers are kept.
+	for ns in $(awk '/^nameserver/ { print $2 }' /etc/resolv.conf); do
+		case $ns in 127.* | ::1) grep -qE '^nameserver 10\.77\.' <<<"$output" ;; *) grep -qx "nameserver $ns" <<<"$output" ;; esac
+	done
+	[ "$(sha256sum "$ROOTFS/etc/resolv.conf")" = "$before" ]
+}
+
+@test "the guard: a box with CAP_NET_ADMIN cannot reach a host service bound to 127.0.0.1" {
+	port=$(free_port)
+	secret=$(free_port)
+	"$ROOTFS/bin/busybox" httpd -f -p "127.0.0.1:$secret" -h "$BATS_FILE_TMPDIR/outside" 3>&- &
+	BG+=($!)
+	for _ in $(seq 50); do http "http://127.0.0.1:$secret/" >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(http "http://127.0.0.1:$secret/")" = outside-world ]
+	# The research's route: 127.0.0.1 sent to the gateway, with route_localnet on inside (a
+	# published port turns it on on the host end).
+	cat >"$BATS_TEST_TMPDIR/guard.sh" <<EOF
+gw=\$(ip route | awk '/^default/ { print \$3 }')
+me=\$(ip -4 addr show host0 | awk '/inet / { sub(/\/.*/, "", \$2); print \$2 }')
+sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.host0.route_localnet=1
+ip rule add pref 10 to 127.0.0.1 lookup 100
+ip rule add pref 100 lookup local
+ip rule del pref 0
+ip route add 127.0.0.1/32 via \$gw dev host0 src \$me table 100
+ip rule
+timeout 3 wget -qO- http://127.0.0.1:$secret/ && echo REACHED
+true
+EOF
+	f=$(mkbox guard <<EOF
+[Exec]
+Command = /bin/sh /t/guard.sh
+[Mount t]
+Source = $BATS_TEST_TMPDIR
+Target = /t
+[Capabilities]
+Add = CAP_NET_ADMIN
+[Network]
+VirtualEthernet = yes
+[Port web]
+HostPort = $port
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "lookup 100" <<<"$output" # the route was in place
+	refute grep -q REACHED <<<"$output"
+	[ "$(cat /proc/sys/net/ipv4/conf/lo/route_localnet)" = 0 ]
+}
+
+@test "two boxes in a zone reach each other; the zone's bridge is made up and goes with the last box" {
+	a=$(mkbox za <<EOF
+[Exec]
+Command = /bin/httpd -f -p 80 -h /www
+[Mount www]
+Source = $BATS_FILE_TMPDIR/www
+Target = /www
+[Network]
+Zone = $ZONE
+EOF
+)
+	start_bg "$a"
+	ip -br link show "vz-$ZONE" | grep -q UP
+	ip -o link show vb-za | grep -q "master vz-$ZONE"
+	addr=$("$BOXLAUNCH" status --json za | grep -o '"address":"[^"/]*' | cut -d'"' -f4)
+	[ -n "$addr" ]
+	b=$(mkbox zb <<EOF
+[Exec]
+Command = "/bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://$addr/ && exit 0; sleep 0.3; done; exit 1'"
+[Network]
+Zone = $ZONE
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = hello-from-the-box ]
+	"$BOXLAUNCH" stop za
+	for _ in $(seq 100); do ip link show "vz-$ZONE" >/dev/null 2>&1 || break; sleep 0.1; done
+	refute ip link show "vz-$ZONE"
+}
+
+@test "100 veth boxes in sequence and 20 at once leave no link, table, lease or sysctl change" {
+	f=$(mkbox seq <<'EOF'
+[Exec]
+Command = /bin/true
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	for i in $(seq 100); do
+		run_box "$f"
+		[ "$status" -eq 0 ] || { echo "start $i: $output"; return 1; }
+	done
+	pids=()
+	for i in $(seq 20); do
+		g=$(mkbox "par$i" <<'EOF'
+[Exec]
+Command = /bin/sh -c "ip -4 addr show host0 | grep -q 'inet 10.77.'"
+[Network]
+VirtualEthernet = yes
+EOF
+)
+		"$BOXLAUNCH" "$g" </dev/null >"$BATS_TEST_TMPDIR/par$i.out" 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in $(seq 20); do
+		wait "${pids[$((i - 1))]}" || { echo "box par$i:"; cat "$BATS_TEST_TMPDIR/par$i.out"; return 1; }
+	done
+	assert_host_unchanged
+}
+
+@test "a SIGKILLed supervisor leaves its link, table and lease; gc removes them all" {
+	port=$(free_port)
+	f=$(webbox kill1 "$port")
+	"$BOXLAUNCH" -d "$f" </dev/null
+	wait_state kill1 running
+	sup=$(state_key kill1 supervisor)
+	kill -KILL "$sup"
+	# What the supervisor would have removed is still there.
+	ip link show ve-kill1
+	nft list table inet boxlaunch-kill1 >/dev/null
+	[ -n "$(find "$STATE_DIR/.net/boxes" -type f)" ]
+	run "$BOXLAUNCH" gc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "removed 1 firewall table" <<<"$output"
+	assert_host_unchanged
+}
+
+@test "bad network settings fail before anything is made, naming file, line and key" {
+	f=$(mkbox bad1 <<'EOF'
+[Network]
+Bridge = nosuchbridge0
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	grep -q "nosuchbridge0" <<<"$output"
+	f=$(mkbox bad2 <<'EOF'
+[Namespaces]
+Network = host
+[Port web]
+HostPort = 8080
+EOF
+)
+	run_box "$f"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	grep -q "bad2.box:6: \[Port web\]: a published port needs a virtual Ethernet link" <<<"$output"
+}
+
+# --- a booted Debian 12 machine (the rootfs of 70-boot.bats) -----------------------------------
+
+# deb_running NAME: until `systemctl is-system-running` settles.
+deb_running() {
+	local st=
+	for _ in $(seq 480); do
+		st=$("$BOXLAUNCH" exec "$1" -- /bin/systemctl is-system-running 2>/dev/null) || true
+		case "$st" in running | degraded) return 0 ;; esac
+		sleep 0.5
+	done
+	echo "is-system-running: $st"
+	return 1
+}
+
+# deb_net_checks NAME PORT: host0 addressed with a default route before anything in the guest
+# configures it, the peer's server reached through NAT, a page served on the published port.
+deb_net_checks() {
+	run "$BOXLAUNCH" exec "$1" -- /bin/sh -c 'ip -4 addr show host0; ip -4 route; cat /etc/resolv.conf'
+	echo "$output"
+	grep -qE 'inet 10\.77\.[0-9]+\.[0-9]+/28' <<<"$output"
+	grep -qE '^default via 10\.77\.' <<<"$output"
+	grep -q '^nameserver ' <<<"$output"
+	run "$BOXLAUNCH" exec "$1" -- /usr/local/bin/busybox timeout 10 /usr/local/bin/busybox wget -qO- "http://$NET.2/"
+	echo "$output"
+	[ "$output" = outside-world ]
+	"$BOXLAUNCH" exec "$1" -- /bin/sh -c 'mkdir -p /tmp/w && echo machine-page >/tmp/w/index.html && /usr/local/bin/busybox httpd -p 8080 -h /tmp/w'
+	for _ in $(seq 100); do http "http://127.0.0.1:$2/" >/dev/null 2>&1 && break; sleep 0.1; done
+	[ "$(http "http://127.0.0.1:$2/")" = machine-page ]
+	[ "$(http "http://$NET.1:$2/" "$PEER")" = machine-page ]
+}
+
+@test "a booted Debian 12 has its address and route with networkd off and on, reaches the outside and serves its port" {
+	[ "${BATS_TEST_TIMEOUT:-0}" -ge 900 ] || BATS_TEST_TIMEOUT=900
+	local src=${BOXLAUNCH_TEST_DEBIAN:-/var/tmp/boxlaunch-test/debian}
+	mkdir -p "$(dirname "$src")"
+	flock "$(dirname "$src")" "$ROOT_DIR/examples/mkrootfs-debian.sh" "$src" >/dev/null 2>&1
+	deb=$BATS_TEST_TMPDIR/debian
+	cp -a --reflink=auto "$src" "$deb"
+	port=$(free_port)
+	f=$(mkbox deb55 <<EOF
+[Box]
+Directory = $deb
+[Exec]
+Boot = yes
+StopTimeout = 60s
+[Limits]
+TasksMax = 4096
+[Mount busybox]
+Source = $ROOTFS/bin/busybox
+Target = /usr/local/bin/busybox
+Options = ro
+[Port web]
+HostPort = $port
+BoxPort = 8080
+EOF
+)
+	# The machine default: a veth with NAT, no Network= needed.
+	"$BOXLAUNCH" check --show "$f" | grep -qx 'VirtualEthernet = yes'
+	# 1. networkd disabled (debootstrap's default): nothing in the guest configures host0.
+	"$BOXLAUNCH" "$f" </dev/null >"$BATS_TEST_TMPDIR/console1" 2>&1 3>&- &
+	BG+=($!)
+	deb_running deb55
+	refute "$BOXLAUNCH" exec deb55 -- /bin/systemctl -q is-active systemd-networkd
+	deb_net_checks deb55 "$port"
+	"$BOXLAUNCH" stop deb55 --timeout 60
+	wait_exit "${BG[0]}" 120
+	# 2. networkd enabled: the /run file keeps what boxlaunch configured, also after a
+	# reconfigure (research networking.md, case C3).
+	ln -sf /lib/systemd/system/systemd-networkd.service \
+		"$deb/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+	"$BOXLAUNCH" "$f" </dev/null >"$BATS_TEST_TMPDIR/console2" 2>&1 3>&- &
+	BG+=($!)
+	deb_running deb55
+	"$BOXLAUNCH" exec deb55 -- /bin/systemctl -q is-active systemd-networkd
+	"$BOXLAUNCH" exec deb55 -- /bin/networkctl reconfigure host0
+	sleep 2
+	"$BOXLAUNCH" exec deb55 -- /bin/networkctl status host0 | grep -q 10-boxlaunch-host0.network
+	deb_net_checks deb55 "$port"
+	"$BOXLAUNCH" stop deb55 --timeout 60
+	wait_exit "${BG[1]}" 120
+}
+
+@test "NamespacePath= joins a prepared network namespace; boxlaunch makes nothing in it" {
+	local ns=bljoin${PEER#blpeer}
+	ip netns add "$ns"
+	ip -n "$ns" link add bljx type veth peer name bljy
+	ip -n "$ns" addr add 10.98.7.1/24 dev bljx
+	f=$(mkbox join1 <<EOF
+[Exec]
+Command = "/bin/sh -c 'ip -o link | cut -d: -f2; ip -o -4 addr show bljx'"
+[Namespaces]
+User = no
+[Network]
+NamespacePath = /run/netns/$ns
+EOF
+)
+	run_box "$f"
+	ip netns del "$ns"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q ' bljx@bljy' <<<"$output"
+	grep -q 'inet 10.98.7.1/24' <<<"$output"
+	refute grep -q host0 <<<"$output"
+}
