@@ -5,9 +5,10 @@
 #   boxlaunch exec NAME -- /bin/true     crun exec ID /bin/true
 #   nsenter -t PID -a /bin/true          (the floor: every namespace of the boxlaunch box's
 #                                        PID 1, no cgroup join, no seccomp, no capability drop)
-# and the same three with a pty (-t; nsenter gets script's pty): each command runs under
-# `script -qec CMD /dev/null`, so a terminal exists without one on our stdin; script's own cost
-# is in all three rows alike (and alone in the script-only row).
+# and the same three with a pty (-t; nsenter gets ptyrun's pty): each command runs under
+# ptyrun (ptyrun.c: a new pty as controlling terminal and stdio, drained until the command
+# exits), so a terminal exists without one on our stdin; ptyrun's own cost is in all three rows
+# alike (and alone in the ptyrun-only row). script(1) would do too, but its shell costs 20 ms.
 # Raw: raw/exec.tsv (hf_rounds format), raw/commands-exec.tsv.
 
 EXEC_SLEEP=1000000
@@ -46,14 +47,16 @@ measure_exec() {
 	else
 		echo "crun: $(avail_crun)" >"$OUT/raw/exec.skip"
 	fi
-	if command -v script >/dev/null; then
-		scr="script -qec"
-		HF_NAMES+=(script-only boxlaunch-t nsenter-a-t)
-		HF_CMDS+=("$scr /bin/true /dev/null" "$scr '$bl exec -t bb-exec -- /bin/true' /dev/null"
-			"$scr 'nsenter -t $pid -a /bin/true' /dev/null")
-		[[ " ${HF_NAMES[*]} " == *" crun "* ]] && HF_NAMES+=(crun-t) HF_CMDS+=("$scr 'crun exec -t bb-exec-crun /bin/true' /dev/null")
+	if [ "$HERE/ptyrun.c" -nt "$WORK/ptyrun" ] && command -v cc >/dev/null; then
+		cc -O2 -Wall -o "$WORK/ptyrun" "$HERE/ptyrun.c" || rm -f "$WORK/ptyrun"
+	fi
+	if [ -x "$WORK/ptyrun" ]; then
+		scr=$WORK/ptyrun
+		HF_NAMES+=(ptyrun-only boxlaunch-t nsenter-a-t)
+		HF_CMDS+=("$scr /bin/true" "$scr $bl exec -t bb-exec -- /bin/true" "$scr nsenter -t $pid -a /bin/true")
+		[[ " ${HF_NAMES[*]} " == *" crun "* ]] && HF_NAMES+=(crun-t) HF_CMDS+=("$scr crun exec -t bb-exec-crun /bin/true")
 	else
-		echo "-t rows: script(1) not installed (bsdutils)" >>"$OUT/raw/exec.skip"
+		echo "-t rows: no C compiler for ptyrun.c" >>"$OUT/raw/exec.skip"
 	fi
 	: >"$OUT/raw/commands-exec.tsv"
 	local v
@@ -73,7 +76,7 @@ report_exec() {
 	local v n m sd med mn mx b f c
 	echo "## h) exec latency: /bin/true in a running box (ms)"
 	echo
-	echo "Same idle box for boxlaunch and nsenter (the floor: \`nsenter -a\` into its PID 1, no cgroup join, no seccomp, no capability drop); crun on the equivalent bundle (no seccomp). *-t* rows run under \`script -qec CMD /dev/null\` (a pty for each; *script-only* is script's own cost)."
+	echo "Same idle box for boxlaunch and nsenter (the floor: \`nsenter -a\` into its PID 1, no cgroup join, no seccomp, no capability drop); crun on the equivalent bundle (no seccomp). *-t* rows run under \`ptyrun\` (tests/bench/ptyrun.c: a new pty for each, drained; *ptyrun-only* is its own cost)."
 	echo
 	echo "| command | n | median | mean ± sd | min |"
 	echo "|---|---|---|---|---|"
@@ -85,7 +88,8 @@ report_exec() {
 	b=$(med_of "$OUT/raw/exec.tsv" boxlaunch) f=$(med_of "$OUT/raw/exec.tsv" nsenter-a) c=$(med_of "$OUT/raw/exec.tsv" crun)
 	echo "Ratios (medians): boxlaunch exec / nsenter -a = **$(ratio "$b" "$f")** (target ≤ 1.3), / crun exec = **$(ratio "$b" "$c")** (target ≤ 0.4)."
 	b=$(med_of "$OUT/raw/exec.tsv" boxlaunch-t) f=$(med_of "$OUT/raw/exec.tsv" nsenter-a-t) c=$(med_of "$OUT/raw/exec.tsv" crun-t)
-	[ -n "$b" ] && echo "With -t: boxlaunch / nsenter -a = **$(ratio "$b" "$f")**, / crun = **$(ratio "$b" "$c")**."
+	local p; p=$(med_of "$OUT/raw/exec.tsv" ptyrun-only)
+	[ -n "$b" ] && echo "With -t: boxlaunch / nsenter -a = **$(ratio "$b" "$f")**, / crun = **$(ratio "$b" "$c")**; without ptyrun's own $p ms: $(ratio "$(awk -v a="$b" -v p="$p" 'BEGIN{print a-p}')" "$(awk -v a="$f" -v p="$p" 'BEGIN{print a-p}')") and $(ratio "$(awk -v a="$b" -v p="$p" 'BEGIN{print a-p}')" "$(awk -v a="$c" -v p="$p" 'BEGIN{print a-p}')")."
 	[ -s "$OUT/raw/exec.skip" ] && sed 's/^/- skipped /' "$OUT/raw/exec.skip"
 	echo
 }
