@@ -1,18 +1,20 @@
 /* exec.c - entering a running box: the operation behind `exec` and `shell` (their command
  * lines are cli/execverbs.c's).
  *
- *   boxlaunch (host)            pidfd of PID 1 (start time checked), the configuration from the
- *     |                         state file (read once), seccomp compiled, non-dumpable
- *     fork
- *     `- joiner                 joins the box's cgroup in every hierarchy, then
- *          |                    setns(pidfd, the namespaces that differ from ours)
- *          fork                 (a joined pid namespace only applies to children)
- *          `- command           box pid namespace: pty, user, cwd, env, rlimits, personality,
+ *   boxlaunch                   pidfd of PID 1 (start time checked), the configuration from the
+ *     |                         state file (read once), seccomp compiled, non-dumpable; then it
+ *     |                         joins the box's cgroup in every hierarchy and
+ *     |                         setns(pidfd, the namespaces that differ from ours)
+ *     fork                      (a joined pid namespace only applies to children)
+ *     `- command                box pid namespace: pty, user, cwd, env, rlimits, personality,
  *                               caps, no_new_privs, LSM, fds closed, seccomp last, execve
  *
- * The joiner exits with the command's code (128+N if killed by signal N), which the host side
- * passes on. With --tty the command allocates its pty from the box's devpts, makes it its
- * controlling terminal and sends the master back over a socketpair; the host relays it. */
+ * boxlaunch exits with the command's code (128+N if killed by signal N). With --tty the command
+ * allocates its pty from the box's devpts, makes it its controlling terminal and sends the
+ * master back over a socketpair; boxlaunch relays it. boxlaunch joins the box itself instead of
+ * through a child of its own (one fork, exit and wait less per exec): what it does after the
+ * join is waiting, relaying and forwarding signals on descriptors it already holds, and it stays
+ * non-dumpable, so the box cannot ptrace it or open its descriptors. */
 #include "ops/exec.h"
 
 #include "cgroup/cgroup.h"
@@ -152,7 +154,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         fail(EXIT_CANNOT_EXEC, r, "cannot execute %s in box '%s'", argv[0], o->name);
 }
 
-/* ---- the joiner ------------------------------------------------------------------------- */
+/* ---- joining the box ---------------------------------------------------------------------- */
 
 /* The namespaces of the box's PID 1 that differ from ours (0 when /proc/PID/ns cannot be read:
  * the caller checks the box is alive through its pidfd anyway). */
@@ -167,10 +169,9 @@ static int ns_flags(pid_t pid)
         return flags;
 }
 
-/* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
- * joiner, the joiner to the command. SIGINT and SIGQUIT from a terminal reach the joiner, which
- * shares boxlaunch's process group (boxlaunch ignores them), and the joiner passes them on: the
- * command has a session of its own. With --tty they travel through the pty instead. */
+/* SIGTERM and SIGHUP sent to boxlaunch reach the command: boxlaunch forwards them. So do SIGINT
+ * and SIGQUIT from a terminal, which reach boxlaunch's process group but not the command (it
+ * has a session of its own). With --tty they travel through the pty instead. */
 static volatile pid_t forward_to;
 
 static void forward_signal(int sig)
@@ -205,36 +206,12 @@ static int wait_code(pid_t pid)
         return EXIT_SETUP_FAILED;
 }
 
-static _noreturn_ void joiner_main(const struct box_config *c, const struct exec_opts *o,
-                                   const struct box_ref *b, int flags, const struct privs *privs,
-                                   int sock)
-{
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int r = cgroup_join_path(CGROUP_ROOT, b->cgroup);
-        if (r < 0) {
-                if (r == -ENOENT)
-                        log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);
-                _exit(EXIT_SETUP_FAILED);
-        }
-        if (flags && setns(b->pidfd, flags) < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "entering the namespaces of box '%s'", o->name);
-        pid_t pid = fork();
-        if (pid < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "fork");
-        if (pid == 0)
-                command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
-        forward_signals(pid, true);
-        if (sock >= 0)
-                close(sock); /* the host side sees EOF once the command is done with it */
-        _exit(wait_code(pid));
-}
-
 /* ---- host side -------------------------------------------------------------------------- */
 
-/* Relays the pty until the joiner exits; returns its exit code. */
-static int relay_until_exit(int master, pid_t joiner)
+/* Relays the pty until the command exits; returns its exit code. */
+static int relay_until_exit(int master, pid_t cmd)
 {
-        _cleanup_close_ int pidfd = sys_pidfd_open(joiner, 0);
+        _cleanup_close_ int pidfd = sys_pidfd_open(cmd, 0);
         _cleanup_close_ int epfd = epoll_create1(EPOLL_CLOEXEC);
         sigset_t winch;
         sigemptyset(&winch);
@@ -293,7 +270,7 @@ static int relay_until_exit(int master, pid_t joiner)
 out:
         tty_relay_free(t); /* the last output, then the terminal as it was */
         sigprocmask(SIG_UNBLOCK, &winch, NULL);
-        return wait_code(joiner);
+        return wait_code(cmd);
 }
 
 /* Whether the box can be entered: it must be running (not paused, not still being created:
@@ -317,8 +294,9 @@ static int check_enterable(const struct box_ref *b)
         return 0;
 }
 
-/* Forks the joiner and waits for it (relaying the pty with --tty); its exit code. */
-static int run_joiner(const struct box_config *c, const struct exec_opts *o,
+/* Joins the box, forks the command and waits for it (relaying the pty with --tty); its exit
+ * code. */
+static int run_in_box(const struct box_config *c, const struct exec_opts *o,
                       const struct box_ref *b, const struct privs *privs)
 {
         int flags = ns_flags(b->pid);
@@ -326,27 +304,32 @@ static int run_joiner(const struct box_config *c, const struct exec_opts *o,
         if (o->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return log_error_errno(-errno, "exec: socketpair"), EXIT_SETUP_FAILED;
         _cleanup_close_ int host_end = sv[0];
-        /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
-         * the command's status, like system(3). */
-        struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
-        sigaction(SIGINT, &ign, &old_int);
-        sigaction(SIGQUIT, &ign, &old_quit);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                log_error_errno(-errno, "exec: fork");
-                if (sv[1] >= 0)
-                        close(sv[1]);
+        _cleanup_close_ int cmd_end = sv[1];
+        int r = cgroup_join_path(CGROUP_ROOT, b->cgroup);
+        if (r < 0) {
+                if (r == -ENOENT)
+                        log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);
                 return EXIT_SETUP_FAILED;
         }
+        if (flags && setns(b->pidfd, flags) < 0)
+                return log_error_errno(-errno, "exec: entering the namespaces of box '%s'",
+                                       o->name),
+                       EXIT_SETUP_FAILED;
+        /* Handlers before the fork, so no signal finds the default action in between (the
+         * command resets them before it executes). */
+        forward_signals(0, true);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "exec: fork"), EXIT_SETUP_FAILED;
         if (pid == 0) {
-                if (sv[0] >= 0)
-                        close(sv[0]);
-                joiner_main(c, o, b, flags, privs, sv[1]);
+                close(host_end);
+                host_end = -1;
+                command_main(c, o, flags & CLONE_NEWUSER, privs, cmd_end);
         }
-        forward_signals(pid, false);
-        if (sv[1] >= 0)
-                close(sv[1]);
+        forward_to = pid;
+        close(cmd_end); /* we see EOF once the command is done with it */
+        cmd_end = -1;
         int code;
         int master = -1;
         char tag;
@@ -356,8 +339,6 @@ static int run_joiner(const struct box_config *c, const struct exec_opts *o,
                 code = wait_code(pid); /* without a pty; or the command failed and said why */
         if (master >= 0)
                 close(master);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGQUIT, &old_quit, NULL);
         return code;
 }
 
@@ -384,7 +365,7 @@ int box_exec(const struct exec_opts *o)
         struct privs privs = {0};
         if (privs_prepare(c, &privs) < 0)
                 return EXIT_SETUP_FAILED; /* logged */
-        code = run_joiner(c, o, &b, &privs);
+        code = run_in_box(c, o, &b, &privs);
         privs_done(&privs);
         return code;
 }

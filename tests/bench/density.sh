@@ -23,6 +23,7 @@ meminfo_kb() { awk -v k="$1:" '$1==k{print $2}' /proc/meminfo; }
 density_snap() {
 	sleep 2 # let RCU-freed objects and per-cpu caches settle (no sync: it waits for others' I/O)
 	awk '$1 ~ /^(MemAvailable|MemFree|Slab|SReclaimable|SUnreclaim|Percpu|PageTables|KernelStack|Shmem):$/ {sub(":", "", $1); print $1, $2}' /proc/meminfo >"$1"
+	awk 'NR>2{print $1, $3*$4}' /proc/slabinfo 2>/dev/null | sort >"$1.slab"
 }
 snap_delta() { # BEFORE AFTER KEY N -> delta per box in KiB (after - before; MemAvailable: before - after)
 	awk -v k="$3" -v n="$4" 'FNR==NR{a[$1]=$2; next} $1==k{d=$2-a[$1]; if (k=="MemAvailable"||k=="MemFree") d=-d; printf "%.0f", d/n}' "$1" "$2"
@@ -197,6 +198,8 @@ report_density() {
 	echo "| stop all, one after another (ms) | **$(cat "$d/density-stop-ms")** | ≤ 5000 |"
 	echo "| left after | $(head -1 "$d/density-leftovers") | nothing |"
 	echo
+	[ -s "$d/density-mem-after.slab" ] && echo "Largest slab caches, KiB per box: $(join "$d/density-mem-before.slab" "$d/density-mem-after.slab" |
+		awk -v n="$n" '{printf "%s %.1f\n", $1, ($3-$2)/n/1024}' | sort -k2 -gr | head -8 | awk '{printf "%s %s; ", $1, $2}')" && echo
 	if [ -s "$d/density-abl-n" ]; then
 		abl=$(cat "$d/density-abl-n")
 		local full hn nm
