@@ -199,7 +199,8 @@ static int plan_limits(struct box_cgroup *cg, const struct box_limits *l, bool n
                 for (size_t i = 0; i < ARRAY_SIZE(v2_names); i++)
                         if (streq(ctrl, v2_names[i]))
                                 bit = 1u << i;
-                if (v2root < 0 || (!bit && !streq(ctrl, "cgroup")) || (bit && !(avail & bit)))
+                if (cg->dirs[CG_V2].rootfd < 0 || (!bit && !streq(ctrl, "cgroup")) ||
+                    (bit && !(avail & bit)))
                         return log_error_errno(-EOPNOTSUPP,
                                                "%s: %.*s: the %s controller is not on cgroup2 here",
                                                cg_where(cg->config, BOX_F_UNIFIED, w, sizeof(w)),

@@ -138,8 +138,9 @@ void state_release(struct box_state *s)
         *s = (struct box_state){.fd = -1};
 }
 
-/* The text of a completely written state file, and the length of its header. */
-static int state_load(const char *name, char **ret, size_t *ret_header)
+/* The text of a completely written state file, and the length of its header; running: only if
+ * its lock is held (-ENOENT if not). */
+static int state_load(const char *name, bool running, char **ret, size_t *ret_header)
 {
         _cleanup_free_ char *path = state_path(name);
         _cleanup_free_ char *s = NULL;
@@ -147,6 +148,8 @@ static int state_load(const char *name, char **ret, size_t *ret_header)
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
+        if (running && (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK))
+                return -ENOENT;
         int r = read_fd_all(fd, &s, &len, 1 << 20);
         if (r < 0)
                 return r;
@@ -170,11 +173,11 @@ static uint64_t header_number(const char *v)
         return v && parse_uint64(v, INT64_MAX, &n) == 0 ? n : 0;
 }
 
-int state_read(const char *name, struct state_record *ret)
+static int state_read_full(const char *name, bool running, struct state_record *ret)
 {
         _cleanup_free_ char *s = NULL;
         size_t header = 0;
-        int r = state_load(name, &s, &header);
+        int r = state_load(name, running, &s, &header);
         if (r < 0)
                 return r;
         struct state_record rec = {.config = xstrdup(s + header)};
@@ -200,15 +203,28 @@ int state_read(const char *name, struct state_record *ret)
                         rec.created = (long long)header_number(v);
                 else if (streq(line, "cgroup") && !rec.cgroup)
                         rec.cgroup = xstrdup(v);
+                else if (streq(line, "root") && !rec.root)
+                        rec.root = xstrdup(v);
         }
         *ret = rec;
         return 0;
+}
+
+int state_read(const char *name, struct state_record *ret)
+{
+        return state_read_full(name, false, ret);
+}
+
+int state_read_running(const char *name, struct state_record *ret)
+{
+        return state_read_full(name, true, ret);
 }
 
 void state_record_done(struct state_record *r)
 {
         free(r->status);
         free(r->cgroup);
+        free(r->root);
         free(r->config);
         *r = (struct state_record){0};
 }

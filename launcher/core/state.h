@@ -16,6 +16,8 @@
  *   supervisor=...\n       the supervisor's pid
  *   created=...\n          unix time
  *   cgroup=...\n           relative to each hierarchy root
+ *   root=...\n             the root directory (absent if it holds a newline): what `list`
+ *                          shows without parsing the configuration of every box
  *   config=N\n             the size of the configuration after the blank line
  *   \n
  *   {"version":1,...}      the resolved configuration as JSON (core/config_json.h: lossless and
@@ -67,10 +69,14 @@ struct state_record {
         pid_t supervisor;
         long long created; /* unix time */
         char *cgroup;
+        char *root;   /* NULL if not recorded (then the configuration has it) */
         char *config; /* the configuration's JSON text, as written */
 };
 /* -ENOENT if there is no such file, -EAGAIN if it is not written (completely) yet. */
 int state_read(const char *name, struct state_record *ret);
+/* The same for a running box only, with one open: -ENOENT also when its lock is free (what
+ * state_is_running() and state_read() tell in two). */
+int state_read_running(const char *name, struct state_record *ret);
 void state_record_done(struct state_record *r);
 /* Parses the configuration of box `name` (a record's config) into c, initialised here
  * (box_config_free() it). Logs why it cannot (quiet: not at all) and returns -EINVAL. */

@@ -611,9 +611,12 @@ static int publish_state(struct launch *l)
                 return 0; /* recorded once the init is ready (oci_created()) */
 
         (void)proc_starttime(l->pid, &start);
+        /* root= lets `list` skip parsing the configuration (not a root with a newline) */
+        const char *root = l->c->root && !strchr(l->c->root, '\n') ? l->c->root : NULL;
         _cleanup_free_ char *header = xasprintf(
-                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n", (int)l->pid,
-                start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg));
+                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n%s%s%s",
+                (int)l->pid, start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg),
+                root ? "root=" : "", root ? root : "", root ? "\n" : "");
         _cleanup_free_ char *text = box_config_to_json_string(l->c);
         int r = state_publish(&l->state, "creating", header, text);
         if (r < 0)

@@ -11,6 +11,7 @@ void box_ref_done(struct box_ref *b)
 {
         free(b->name);
         free(b->cgroup);
+        free(b->root);
         free(b->status);
         free(b->config_json);
         if (b->config) {
@@ -31,14 +32,16 @@ int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
                         log_error("invalid box name '%s'", name);
                 return -EINVAL;
         }
-        if (!state_is_running(name)) {
+        /* One open for the lock and the text: `list` does this for every box. */
+        struct state_record rec = {0};
+        int r = state_read_running(name, &rec);
+        if (r < 0 && r != -EAGAIN) {
                 if (!quiet)
                         log_error("no box '%s' is running (no locked %s/%s)", name, state_root(),
                                   name);
                 return -ENOENT;
         }
-        struct state_record rec = {0};
-        if (state_read(name, &rec) < 0 || rec.pid <= 0) {
+        if (r < 0 || rec.pid <= 0) {
                 state_record_done(&rec);
                 if (!quiet)
                         log_error("box '%s' is still starting (no PID 1 recorded yet)", name);
@@ -50,6 +53,7 @@ int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
                 .pidfd = -1,
                 .supervisor = rec.supervisor,
                 .cgroup = TAKE_PTR(rec.cgroup),
+                .root = TAKE_PTR(rec.root),
                 .status = rec.status ? TAKE_PTR(rec.status) : xstrdup("unknown"),
                 .created = rec.created,
                 .config_json = TAKE_PTR(rec.config),
@@ -84,6 +88,11 @@ const struct box_config *box_ref_config(struct box_ref *b, bool quiet)
         return b->config = c;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int box_names(char ***ret)
 {
         _cleanup_dir_ DIR *d = opendir(state_root());
@@ -97,13 +106,9 @@ int box_names(char ***ret)
                 if (de->d_name[0] != '.' && box_name_valid(de->d_name) &&
                     (de->d_type == DT_REG || de->d_type == DT_UNKNOWN))
                         strv_push(&v, xstrdup(de->d_name));
-        size_t n = strv_length(v);
-        for (size_t i = 1; i < n; i++)
-                for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-                        char *t = v[j];
-                        v[j] = v[j - 1];
-                        v[j - 1] = t;
-                }
+        /* qsort: an insertion sort of a thousand names was quadratic */
+        if (v)
+                qsort(v, strv_length(v), sizeof(*v), cmp_names);
         *ret = v;
         return 0;
 }

@@ -12,6 +12,7 @@ struct box_ref {
         int pidfd;                 /* of PID 1, verified against the recorded start time */
         pid_t supervisor;          /* 0 if unknown */
         char *cgroup;              /* relative to each hierarchy root; NULL if none recorded */
+        char *root;                /* the root directory if the state file's header has it */
         char *status;              /* "creating", "running", "paused", ... */
         long long created;         /* unix time */
         char *config_json;         /* the configuration as the state file holds it */

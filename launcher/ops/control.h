@@ -11,6 +11,9 @@
 /* Waits until the box's lock is free (its supervisor removes the state file before dropping
  * it); true if it went within ms. */
 bool box_wait_gone(const char *name, uint64_t ms);
+/* The same, woken by pidfd's exit (the supervisor's, or PID 1's) instead of polling until
+ * then; -1: poll only (from 0.5 ms, backing off to 20 ms). */
+bool box_wait_gone_fd(const char *name, int pidfd, uint64_t ms);
 
 /* Stops the box: SIGTERM to its supervisor (which runs the stop protocol) or, without one, to
  * PID 1; after timeout_sec SIGKILL to PID 1 and 10 s more for the supervisor to clean up. A

@@ -1,18 +1,20 @@
 /* exec.c - entering a running box: the operation behind `exec` and `shell` (their command
  * lines are cli/execverbs.c's).
  *
- *   boxlaunch (host)            pidfd of PID 1 (start time checked), the configuration from the
- *     |                         state file (read once), seccomp compiled, non-dumpable
- *     fork
- *     `- joiner                 joins the box's cgroup in every hierarchy, then
- *          |                    setns(pidfd, the namespaces that differ from ours)
- *          fork                 (a joined pid namespace only applies to children)
- *          `- command           box pid namespace: pty, user, cwd, env, rlimits, personality,
+ *   boxlaunch                   pidfd of PID 1 (start time checked), the configuration from the
+ *     |                         state file (read once), seccomp compiled, non-dumpable; then it
+ *     |                         joins the box's cgroup in every hierarchy and
+ *     |                         setns(pidfd, the namespaces that differ from ours)
+ *     fork                      (a joined pid namespace only applies to children)
+ *     `- command                box pid namespace: pty, user, cwd, env, rlimits, personality,
  *                               caps, no_new_privs, LSM, fds closed, seccomp last, execve
  *
- * The joiner exits with the command's code (128+N if killed by signal N), which the host side
- * passes on. With --tty the command allocates its pty from the box's devpts, makes it its
- * controlling terminal and sends the master back over a socketpair; the host relays it. */
+ * boxlaunch exits with the command's code (128+N if killed by signal N). With --tty the command
+ * allocates its pty from the box's devpts, makes it its controlling terminal and sends the
+ * master back over a socketpair; boxlaunch relays it. boxlaunch joins the box itself instead of
+ * through a child of its own (one fork, exit and wait less per exec): what it does after the
+ * join is waiting, relaying and forwarding signals on descriptors it already holds, and it stays
+ * non-dumpable, so the box cannot ptrace it or open its descriptors. */
 #include "ops/exec.h"
 
 #include "cgroup/cgroup.h"
@@ -182,7 +184,7 @@ static _noreturn_ void command_main(const struct box_config *c, const struct exe
         fail(EXIT_CANNOT_EXEC, r, "cannot execute %s in box '%s'", argv[0], o->name);
 }
 
-/* ---- the joiner ------------------------------------------------------------------------- */
+/* ---- joining the box ---------------------------------------------------------------------- */
 
 /* The namespaces of the box's PID 1 that differ from ours (0 when /proc/PID/ns cannot be read:
  * the caller checks the box is alive through its pidfd anyway). */
@@ -197,10 +199,9 @@ static int ns_flags(pid_t pid)
         return flags;
 }
 
-/* SIGTERM and SIGHUP sent to boxlaunch reach the command: the host side forwards them to the
- * joiner, the joiner to the command. SIGINT and SIGQUIT from a terminal reach the joiner, which
- * shares boxlaunch's process group (boxlaunch ignores them), and the joiner passes them on: the
- * command has a session of its own. With --tty they travel through the pty instead. */
+/* SIGTERM and SIGHUP sent to boxlaunch reach the command: boxlaunch forwards them. So do SIGINT
+ * and SIGQUIT from a terminal, which reach boxlaunch's process group but not the command (it
+ * has a session of its own). With --tty they travel through the pty instead. */
 static volatile pid_t forward_to;
 
 static void forward_signal(int sig)
@@ -235,45 +236,12 @@ static int wait_code(pid_t pid)
         return EXIT_SETUP_FAILED;
 }
 
-static _noreturn_ void joiner_main(const struct box_config *c, const struct exec_opts *o,
-                                   const struct box_ref *b, int flags, const struct privs *privs,
-                                   int sock)
-{
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int r = cgroup_join_path(CGROUP_ROOT, b->cgroup);
-        if (r < 0) {
-                if (r == -ENOENT)
-                        log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);
-                _exit(EXIT_SETUP_FAILED);
-        }
-        if (flags && setns(b->pidfd, flags) < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "entering the namespaces of box '%s'", o->name);
-        pid_t pid = fork();
-        if (pid < 0)
-                fail(EXIT_SETUP_FAILED, -errno, "fork");
-        if (pid == 0)
-                command_main(c, o, flags & CLONE_NEWUSER, privs, sock);
-        if (o->oci && sock >= 0) {
-                /* Our caller learns the command's host pid (and, detached, goes on without
-                 * us: the command is reparented to its subreaper). */
-                char buf[1 + sizeof(pid_t)] = {'P'};
-                memcpy(buf + 1, &pid, sizeof(pid));
-                (void)fd_send(sock, -1, buf, sizeof(buf));
-                if (o->detach)
-                        _exit(0);
-        }
-        forward_signals(pid, true);
-        if (sock >= 0)
-                close(sock); /* the host side sees EOF once the command is done with it */
-        _exit(wait_code(pid));
-}
-
 /* ---- host side -------------------------------------------------------------------------- */
 
-/* Relays the pty until the joiner exits; returns its exit code. */
-static int relay_until_exit(int master, pid_t joiner)
+/* Relays the pty until the command exits; returns its exit code. */
+static int relay_until_exit(int master, pid_t cmd)
 {
-        _cleanup_close_ int pidfd = sys_pidfd_open(joiner, 0);
+        _cleanup_close_ int pidfd = sys_pidfd_open(cmd, 0);
         _cleanup_close_ int epfd = epoll_create1(EPOLL_CLOEXEC);
         sigset_t winch;
         sigemptyset(&winch);
@@ -332,7 +300,7 @@ static int relay_until_exit(int master, pid_t joiner)
 out:
         tty_relay_free(t); /* the last output, then the terminal as it was */
         sigprocmask(SIG_UNBLOCK, &winch, NULL);
-        return wait_code(joiner);
+        return wait_code(cmd);
 }
 
 /* Whether the box can be entered: it must be running (not paused, not still being created:
@@ -356,27 +324,30 @@ static int check_enterable(const struct box_ref *b)
         return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid)
+/* The pid file is opened on the host before the exec joins the box (whose mount namespace
+ * and user namespace would then resolve and check the path), and filled once the pid is known. */
+static int open_pid_file(const char *path)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return log_error_errno(-errno, "exec: opening the pid file %s", path);
+        return fd;
+}
+
+static int write_pid_file(int fd, const char *path, pid_t pid)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-        _cleanup_close_ int fd =
-                open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 || write_all(fd, buf, (size_t)n) < 0 || rename(tmp, path) < 0) {
-                int r = log_error_errno(-errno, "exec: writing the pid file %s", path);
-                (void)unlink(tmp);
-                return r;
-        }
+        if (write_all(fd, buf, (size_t)n) < 0)
+                return log_error_errno(-errno, "exec: writing the pid file %s", path);
         return 0;
 }
 
-/* OCI: the messages of the joiner ('P' + the command's pid) and of the command ('T' + its
- * pty's master, 'E' + its exit code when it fails before execve) until both let go of the
- * socket (the command at execve). Then the pid file; detached, we are done; else as box_exec. */
-static int oci_wait(const struct exec_opts *o, int sock, pid_t joiner)
+/* OCI: the command's messages ('T' + its pty's master, 'E' + its exit code when it fails
+ * before execve) until it lets go of the socket (at execve). Then the pid file; detached, we
+ * are done (the command goes to our caller, a subreaper, when we exit); else as box_exec. */
+static int oci_wait(const struct exec_opts *o, int sock, pid_t cmd, int pid_fd)
 {
-        pid_t cmd = 0;
         int failed = -1;
         _cleanup_close_ int master = -EBADF;
         for (;;) {
@@ -389,9 +360,7 @@ static int oci_wait(const struct exec_opts *o, int sock, pid_t joiner)
                 }
                 if (n == 0 && fd < 0)
                         break;
-                if (buf[0] == 'P' && n == 1 + (int)sizeof(pid_t))
-                        memcpy(&cmd, buf + 1, sizeof(cmd));
-                else if (buf[0] == 'E' && n == 1 + (int)sizeof(int))
+                if (buf[0] == 'E' && n == 1 + (int)sizeof(int))
                         memcpy(&failed, buf + 1, sizeof(failed));
                 if (fd >= 0 && buf[0] == 'T' && master < 0 && o->console_sock > 2) {
                         int r = fd_send(o->console_sock, fd, " ", 1);
@@ -399,8 +368,7 @@ static int oci_wait(const struct exec_opts *o, int sock, pid_t joiner)
                         if (r < 0) {
                                 log_error_errno(r, "exec: sending the terminal to the console "
                                                    "socket");
-                                if (cmd > 0)
-                                        kill(cmd, SIGKILL);
+                                kill(cmd, SIGKILL);
                                 failed = 1;
                         }
                 } else if (fd >= 0 && buf[0] == 'T' && master < 0)
@@ -408,63 +376,67 @@ static int oci_wait(const struct exec_opts *o, int sock, pid_t joiner)
                 else if (fd >= 0)
                         close(fd);
         }
-        if (failed >= 0 || cmd <= 0) {
-                (void)wait_code(joiner);
-                return o->detach ? 1 : failed >= 0 ? failed : EXIT_SETUP_FAILED;
+        if (failed >= 0) {
+                (void)wait_code(cmd);
+                return o->detach ? 1 : failed;
         }
-        if (o->pid_file && write_pid_file(o->pid_file, cmd) < 0) {
+        if (pid_fd >= 0 && write_pid_file(pid_fd, o->pid_file, cmd) < 0) {
                 kill(cmd, SIGKILL);
-                (void)wait_code(joiner);
+                (void)wait_code(cmd);
                 return 1;
         }
         if (o->detach)
-                return wait_code(joiner) == 0 ? 0 : 1;
-        return master >= 0 ? relay_until_exit(TAKE_FD(master), joiner) : wait_code(joiner);
+                return 0;
+        return master >= 0 ? relay_until_exit(TAKE_FD(master), cmd) : wait_code(cmd);
 }
 
-/* Forks the joiner and waits for it (relaying the pty with --tty); its exit code. */
-static int run_joiner(const struct box_config *c, const struct exec_opts *o,
-                      const struct box_ref *b, const struct privs *privs)
+/* Joins the box, forks the command and waits for it (relaying the pty with --tty); its exit
+ * code. */
+static int run_in_box(const struct box_config *c, const struct exec_opts *o,
+                      const struct box_ref *b, const struct privs *privs, int pid_fd)
 {
         int flags = ns_flags(b->pid);
         int sv[2] = {-1, -1};
         if ((o->tty || o->oci) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return log_error_errno(-errno, "exec: socketpair"), EXIT_SETUP_FAILED;
         _cleanup_close_ int host_end = sv[0];
-        /* ^C and ^\ from our terminal reach the joiner too, which passes them on; we wait for
-         * the command's status, like system(3). */
-        struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
-        sigaction(SIGINT, &ign, &old_int);
-        sigaction(SIGQUIT, &ign, &old_quit);
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                log_error_errno(-errno, "exec: fork");
-                if (sv[1] >= 0)
-                        close(sv[1]);
+        _cleanup_close_ int cmd_end = sv[1];
+        int r = cgroup_join_path(CGROUP_ROOT, b->cgroup);
+        if (r < 0) {
+                if (r == -ENOENT)
+                        log_error("exec: no cgroup %s found for box '%s'", b->cgroup, o->name);
                 return EXIT_SETUP_FAILED;
         }
+        if (flags && setns(b->pidfd, flags) < 0)
+                return log_error_errno(-errno, "exec: entering the namespaces of box '%s'",
+                                       o->name),
+                       EXIT_SETUP_FAILED;
+        /* Handlers before the fork, so no signal finds the default action in between (the
+         * command resets them before it executes). */
+        forward_signals(0, true);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return log_error_errno(-errno, "exec: fork"), EXIT_SETUP_FAILED;
         if (pid == 0) {
-                if (sv[0] >= 0)
-                        close(sv[0]);
-                joiner_main(c, o, b, flags, privs, sv[1]);
+                close(host_end);
+                host_end = -1;
+                command_main(c, o, flags & CLONE_NEWUSER, privs, cmd_end);
         }
-        forward_signals(pid, false);
-        if (sv[1] >= 0)
-                close(sv[1]);
+        forward_to = pid;
+        close(cmd_end); /* we see EOF once the command is done with it */
+        cmd_end = -1;
         int code;
         int master = -1;
         char tag;
         if (o->oci)
-                code = oci_wait(o, host_end, pid);
+                code = oci_wait(o, host_end, pid, pid_fd);
         else if (o->tty && fd_recv(host_end, &master, &tag, 1) > 0 && master >= 0)
                 code = relay_until_exit(master, pid);
         else
                 code = wait_code(pid); /* without a pty; or the command failed and said why */
         if (master >= 0)
                 close(master);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGQUIT, &old_quit, NULL);
         return code;
 }
 
@@ -492,10 +464,16 @@ int box_exec(const struct exec_opts *o)
                 return EXIT_SETUP_FAILED; /* logged */
         /* The same capabilities, filter and AppArmor decision as the box's PID 1, decided
          * here on the host (the box's mount namespace hides securityfs). */
+        _cleanup_close_ int pid_fd = -EBADF;
+        if (o->oci && o->pid_file) {
+                pid_fd = open_pid_file(o->pid_file);
+                if (pid_fd < 0)
+                        return 1; /* logged */
+        }
         struct privs privs = {0};
         if (privs_prepare(c, &privs) < 0)
                 return EXIT_SETUP_FAILED; /* logged */
-        code = run_joiner(c, o, b, &privs);
+        code = run_in_box(c, o, b, &privs, pid_fd);
         privs_done(&privs);
         return code;
 }

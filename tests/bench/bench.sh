@@ -6,10 +6,13 @@
 #
 # usage: bench.sh [options] [RUNTIME...]        (root)
 #   RUNTIME   any runtimes.d/*.sh plugin: bare floor-unshare floor-c crun runc nspawn nspawn-veth
-#             crun-seccomp runc-seccomp boxlaunch boxlaunch-veth   (default: $DEFAULT_RTS)
-#   -m LIST   measures, comma list of latency,userns,seq,par,mem,split,boxsplit
-#             (default: all). split = crun latency split: strace phases, ablation,
-#             nsfloor steps; boxsplit = boxlaunch ablation + strace -c / phase timeline
+#             crun-seccomp runc-seccomp boxlaunch boxlaunch-veth boxlaunch-oci
+#             (default: $DEFAULT_RTS)
+#   -m LIST   measures, comma list of latency,userns,seq,par,mem,split,boxsplit,
+#             exec,density,boot (default: all). split = crun latency split: strace phases,
+#             ablation, nsfloor steps; boxsplit = boxlaunch ablation + strace -c / phase
+#             timeline; exec, density, boot: tests/bench/{exec,density,boot}.sh
+#   -N N      density: idle boxes started side by side (1000)
 #   -r N      hyperfine runs per runtime, pooled over rounds (default 50)
 #   -k N      rounds: runs are split into N interleaved rounds, runtime order rotated (5)
 #   -w N      hyperfine warmup runs per round (3)
@@ -83,14 +86,15 @@ UID_BASE=100000
 UID_COUNT=65536
 SLEEP_S=${SLEEP_S:-3}
 RUNS=50 ROUNDS=5 WARMUP=3 SEQ_N=100 PAR_N=20 TP_REPEAT=3
-MEASURES=latency,userns,seq,par,mem,split,boxsplit
+MEASURES=latency,userns,seq,par,mem,split,boxsplit,exec,density,boot
+EXTRA_MEASURES="exec density boot" # each in its own file: measure_X, report_X
 OUT="" LIST=0
 
-while getopts "m:r:k:w:n:p:t:o:lh" o; do
+while getopts "m:r:k:w:n:p:t:o:N:lh" o; do
 	case $o in
 	m) MEASURES=$OPTARG ;; r) RUNS=$OPTARG ;; k) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;;
 	n) SEQ_N=$OPTARG ;; p) PAR_N=$OPTARG ;; t) TP_REPEAT=$OPTARG ;; o) OUT=$OPTARG ;;
-	l) LIST=1 ;; *) sed -n '2,32p' "$0"; exit 2 ;;
+	N) DENSITY_N=$OPTARG ;; l) LIST=1 ;; *) sed -n '2,34p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -256,6 +260,7 @@ setup() {
 		cat /sys/fs/cgroup/cpuset/cpuset.mems >/sys/fs/cgroup/cpuset/$CG_PARENT/cpuset.mems
 	fi
 	for f in "$HERE"/runtimes.d/*.sh; do . "$f"; done
+	for f in $EXTRA_MEASURES; do . "$HERE/$f.sh"; done
 }
 
 cleanup_cgroups() { # remove only our empty cgroup dirs, deepest first
@@ -956,9 +961,11 @@ main() {
 	[[ ,$MEASURES, == *,mem,* ]] && measure_mem
 	[[ ,$MEASURES, == *,split,* ]] && measure_split
 	[[ ,$MEASURES, == *,boxsplit,* ]] && measure_boxsplit
+	for m in $EXTRA_MEASURES; do [[ ,$MEASURES, == *,$m,* ]] && "measure_$m"; done
 	noise_probe end
 	for rt in "${ACTIVE[@]}"; do has_fn "clean_$(fn "$rt")" && "clean_$(fn "$rt")"; done
 	cleanup_cgroups
 	report
+	for m in $EXTRA_MEASURES; do "report_$m" >>"$OUT/report.md"; done
 }
 main

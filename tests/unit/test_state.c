@@ -11,12 +11,16 @@
 #include "core/config_json.h"
 #include "frontend/box/box.h"
 #include "ops/boxref.h"
+#include "ops/control.h"
 #include "core/state.h"
 #include "util/log.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <sys/stat.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include "util/syscalls.h"
 
 /* A value for every key, away from its default; `with` adds the keys its section needs (or
  * the value needs) besides it. Labelled sections are written as [SECTION t]. */
@@ -359,12 +363,106 @@ static void test_not_written_or_unreadable(void **state)
         }
 }
 
+/* `list` takes the root from the header (root=), without parsing the configuration; a header
+ * without it (an older supervisor's) leaves it to the configuration. */
+static void test_root_in_header(void **state)
+{
+        struct box_config c;
+        box_config_init(&c);
+        c.name = xstrdup("rooted");
+        c.root = xstrdup("/from-config");
+        struct box_state st = {.fd = -1};
+        unsigned long long start = 0;
+        assert_int_equal(proc_starttime(getpid(), &start), 0);
+        assert_int_equal(state_acquire("rooted", &st), 0);
+        _cleanup_free_ char *header = xasprintf(
+                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=1\ncgroup=x\nroot=/from-header\n",
+                (int)getpid(), start, (int)getpid());
+        _cleanup_free_ char *json = box_config_to_json_string(&c);
+        assert_int_equal(state_publish(&st, "running", header, json), 0);
+        _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
+        assert_int_equal(box_ref_open("rooted", false, &b), 0);
+        assert_string_equal(b.root, "/from-header");
+        assert_null(b.config); /* not parsed on the way */
+        state_release(&st);
+        box_ref_done(&b);
+        /* publish() writes no root=: NULL, the configuration has it */
+        publish("rooted", &c, &st);
+        assert_int_equal(box_ref_open("rooted", false, &b), 0);
+        assert_null(b.root);
+        assert_string_equal(box_ref_config(&b, false)->root, "/from-config");
+        state_release(&st);
+        box_config_free(&c);
+}
+
+/* state_read_running(): one open; a file whose lock is free is no running box. */
+static void test_read_running_needs_the_lock(void **state)
+{
+        struct state_record rec = {0};
+        const char *text = "status=running \npid=1\nconfig=2\n\n{}";
+        write_raw("unlocked", text);
+        assert_int_equal(state_read("unlocked", &rec), 0);
+        state_record_done(&rec);
+        assert_int_equal(state_read_running("unlocked", &rec), -ENOENT);
+        _cleanup_free_ char *p = state_path("unlocked");
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        /* a lock held through another open file description, as a supervisor holds it */
+        assert_int_equal(flock(fd, LOCK_EX), 0);
+        assert_int_equal(state_read_running("unlocked", &rec), 0);
+        assert_int_equal(rec.pid, 1);
+        state_record_done(&rec);
+        assert_int_equal(unlink(p), 0);
+        assert_int_equal(state_read_running("unlocked", &rec), -ENOENT);
+}
+
+/* stop waits on the supervisor's pidfd: it returns once the lock holder is gone (the lock
+ * goes with its exit), and not before. */
+static void test_wait_gone_on_pidfd(void **state)
+{
+        int go[2], hold[2];
+        assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+        assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                struct box_state st = {.fd = -1};
+                char ch = 0;
+                close(go[0]);
+                close(hold[1]);
+                if (state_acquire("waited", &st) < 0 || write(go[1], "x", 1) != 1)
+                        _exit(1);
+                (void)!read(hold[0], &ch, 1); /* until the parent closes its end */
+                state_release(&st);
+                _exit(0);
+        }
+        close(go[1]);
+        close(hold[0]);
+        char ch;
+        assert_int_equal(read(go[0], &ch, 1), 1);
+        close(go[0]);
+        _cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
+        assert_true(pidfd >= 0);
+        assert_true(state_is_running("waited"));
+        /* still held: the wait times out */
+        assert_false(box_wait_gone_fd("waited", pidfd, 50));
+        close(hold[1]);
+        assert_true(box_wait_gone_fd("waited", pidfd, 10000));
+        assert_false(state_is_running("waited"));
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_every_key_survives_the_state_file),
                 cmocka_unit_test(test_header_read_once),
                 cmocka_unit_test(test_not_written_or_unreadable),
+                cmocka_unit_test(test_root_in_header),
+                cmocka_unit_test(test_read_running_needs_the_lock),
+                cmocka_unit_test(test_wait_gone_on_pidfd),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
