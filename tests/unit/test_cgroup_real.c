@@ -562,8 +562,11 @@ static void test_io_and_errors(void **state)
 }
 
 /* Run by systemd with Delegate=yes (simulated: INVOCATION_ID set, the process in its own
- * writable cgroup2 group): the box gets <own>/payload, the supervisor moves to <own>/supervisor.
- * Done in a child so the test process keeps its own cgroups. */
+ * writable cgroup2 group; systemd made the unit's group in the pids hierarchy too, as it does for
+ * the v1 controllers it delegates): the box gets <own>/payload, the supervisor moves to
+ * <own>/supervisor. The box uses exactly that subtree: pids.max lands in pids/<own>/payload, and
+ * nothing is made in a hierarchy where the unit has no group. Done in a child so the test process
+ * keeps its own cgroups. */
 static int delegated_child(const char *unit, const char *v2unit)
 {
         char pid[32];
@@ -603,6 +606,8 @@ static void test_delegated(void **state)
                  (int)getpid());
         assert_int_equal(mkdir(f->v2dir, 0755), 0);
         const char *unit = strrchr(f->v2dir, '/') + 1;
+        _cleanup_free_ char *pids_unit = xasprintf(CGROUP_ROOT "/pids/%s", unit);
+        assert_int_equal(mkdir(pids_unit, 0755), 0);
 
         f->child = test_fork();
         assert_true(f->child >= 0);
@@ -614,12 +619,16 @@ static void test_delegated(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
 
-        /* payload is gone everywhere; the unit's own groups are the caller's to remove. */
+        /* payload is gone everywhere, and nothing was made where the unit has no group; the
+         * unit's own groups are the caller's to remove. */
         static const char *const h[] = {"memory",  "pids",    "freezer", "devices",
                                         "cpuacct", "systemd", "unified"};
         for (size_t i = 0; i < ARRAY_SIZE(h); i++) {
                 _cleanup_free_ char *p = xasprintf(CGROUP_ROOT "/%s/%s/payload", h[i], unit);
                 assert_int_equal(access(p, F_OK), -1);
+                _cleanup_free_ char *u = xasprintf(CGROUP_ROOT "/%s/%s", h[i], unit);
+                if (!streq(h[i], "pids") && !streq(h[i], "unified"))
+                        assert_int_equal(access(u, F_OK), -1);
         }
 }
 
