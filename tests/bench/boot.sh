@@ -1,4 +1,5 @@
 # tests/bench/boot.sh - sourced by bench.sh: a Debian 12 machine box to
+# shellcheck shell=bash disable=SC2034 # sourced by bench.sh (its helpers and globals)
 # `systemctl is-system-running` = running, against `systemd-nspawn -b` on the same tree (-m boot).
 # The tree: a copy (made once, in $WORK/debian) of BOXBENCH_DEBIAN, default
 # /var/tmp/boxlaunch-test/debian (tests/integration/70-boot.bats makes it), else one made with

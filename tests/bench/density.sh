@@ -1,4 +1,5 @@
 # tests/bench/density.sh - sourced by bench.sh: many idle boxes on one machine (-m density).
+# shellcheck shell=bash disable=SC2034 # sourced by bench.sh (its helpers and globals)
 #   -N N   boxes (default 1000)
 # N detached boxes (the benchmark's .box, payload a long sleep) are started one after another,
 # each start timed; then, with all N running: host memory (MemAvailable, Slab, Percpu,
@@ -127,6 +128,7 @@ measure_density_podman() {
 		echo "podman/conmon not installed" >"$d/density-podman.skip"; return 0
 	fi
 	log "density: podman (crun + conmon), $n containers"
+	# shellcheck disable=SC2054 # the capability list is one argument
 	local pa=(--runtime crun --cgroup-manager cgroupfs --network none --read-only --cap-drop all
 		--cap-add AUDIT_WRITE,KILL,NET_BIND_SERVICE --security-opt no-new-privileges
 		--memory "$MEM_LIMIT" --pids-limit "$PIDS_LIMIT" --cgroup-parent "/$CG_PARENT/podman"

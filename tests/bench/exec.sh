@@ -1,4 +1,5 @@
 # tests/bench/exec.sh - sourced by bench.sh: measure `exec` (-m exec).
+# shellcheck shell=bash disable=SC2034 # sourced by bench.sh (its helpers and globals)
 # One idle box per runtime, started once (not timed): a boxlaunch box (the benchmark's .box
 # running a long sleep) and a crun container on the equivalent bundle. Then, in interleaved
 # hyperfine rounds (hf_rounds), /bin/true is run inside them:
