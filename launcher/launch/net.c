@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -212,20 +213,25 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
         return 0;
 }
 
-/* A host file bound read-only in the box, through an O_PATH fd the child inherits. */
+/* The directory of the files boxes bind: below /run/boxlaunch (0711) whatever the runtime
+ * directory, since a box root in a user namespace must be able to walk to them (a test's
+ * runtime directory may sit below a 0700 one). Names carry the supervisor's pid. */
+#define NET_FILES_DIR "/run/boxlaunch/.netfiles"
+
+/* A host file bound read-only in the box. */
 static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
                           char **src, const char *name, const char *suffix, const char *text,
                           const char *target)
 {
-        *path = state_side_path(name, suffix);
+        (void)mkdir("/run/boxlaunch", 0711);
+        (void)mkdir(NET_FILES_DIR, 0711);
+        *path = xasprintf(NET_FILES_DIR "/%s.%d.%s", name, (int)getpid(), suffix);
         _cleanup_close_ int fd =
                 open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
                 return log_error_errno(fd < 0 ? -errno : -EIO, "network: writing %s", *path);
-        *pathfd = open(*path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (*pathfd < 0)
-                return log_error_errno(-errno, "network: opening %s", *path);
-        *src = xasprintf("/proc/self/fd/%d", *pathfd);
+        *pathfd = -1;
+        *src = xstrdup(*path);
         *m = (struct box_mount){
                 .name = (char *)suffix,
                 .type = BOX_MOUNT_BIND,
@@ -774,10 +780,15 @@ static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *r
                         ret = r;
                 nft_handle_free(nft);
         }
-        for (const char *const *f = (const char *const[]){"resolv.conf", "host0.network", NULL}; *f;
-             f++) {
-                _cleanup_free_ char *p = state_side_path(name, *f);
-                (void)unlink(p);
+        /* Its files: NAME.PID.* whose supervisor is gone. */
+        _cleanup_dir_ DIR *fd = opendir(NET_FILES_DIR);
+        size_t nl = strlen(name);
+        for (struct dirent *e; fd && (e = readdir(fd));) {
+                if (strncmp(e->d_name, name, nl) != 0 || e->d_name[nl] != '.')
+                        continue;
+                int pid = atoi(e->d_name + nl + 1);
+                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+                        (void)unlinkat(dirfd(fd), e->d_name, 0);
         }
         return ret;
 }
