@@ -3,6 +3,7 @@
 #include "launch/net.h"
 
 #include "core/state.h"
+#include "launch/mountfd.h"
 #include "net/dns.h"
 #include "net/guest.h"
 #include "net/ipam.h"
@@ -255,6 +256,16 @@ static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
         if (mode == BOX_RESOLV_OFF ||
             (mode == BOX_RESOLV_BIND_HOST && c->boot && c->net == BOX_NET_HOST))
                 return 0;
+        /* Only over a regular file the image has (as for the host network's bind, rootfs.c):
+         * nothing is created in the image, and a symlink there is the image's choice. */
+        _cleanup_close_ int root = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int t =
+                root < 0 ? -1 : in_root(root, "/etc/resolv.conf", O_PATH | O_NOFOLLOW);
+        struct stat st;
+        if (t < 0 || fstat(t, &st) < 0 || !S_ISREG(st.st_mode)) {
+                log_debug("network: the image has no regular /etc/resolv.conf; left alone");
+                return 0;
+        }
         _cleanup_free_ char *host = NULL;
         if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &host, RESOLV_CONF_MAX) < 0)
                 host = xstrdup("");
