@@ -178,7 +178,11 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
                         return log_error_errno(n->zone_lock, "network: locking zone %s", nc->zone);
                 struct net_prefix zslot, slot;
                 zone_pool(&pool, &dir);
-                r = ipam_claim(&pool, nc->zone, used, in_use.n, &zslot);
+                /* The zone's /24 once it has one: its bridge's .1 is on the host by then, which
+                 * a fresh claim would take for a clash and move the box to another /24. */
+                r = ipam_lookup(&pool, nc->zone, &zslot);
+                if (r < 0)
+                        r = ipam_claim(&pool, nc->zone, used, in_use.n, &zslot);
                 if (r < 0)
                         return log_error_errno(r, "%s: no free /%d for the zone in %s",
                                                BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0),
