@@ -204,9 +204,13 @@ else
 	done
 	# Nothing of this run may be left: state files, cgroups, mounts, supervisors.
 	left=
-	if [ -d "$BOXLAUNCH_RUNTIME_DIR" ] && [ -n "$(ls -A "$BOXLAUNCH_RUNTIME_DIR")" ]; then
-		left+="state: $(ls -A "$BOXLAUNCH_RUNTIME_DIR" | tr '\n' ' ')"$'\n'
+	# .net holds the network's lease directories (and zone lock files), which stay: only a
+	# lease left in them is a leak.
+	if [ -d "$BOXLAUNCH_RUNTIME_DIR" ] && [ -n "$(ls -A "$BOXLAUNCH_RUNTIME_DIR" | grep -vx '\.net')" ]; then
+		left+="state: $(ls -A "$BOXLAUNCH_RUNTIME_DIR" | grep -vx '\.net' | tr '\n' ' ')"$'\n'
 	fi
+	leases=$(find "$BOXLAUNCH_RUNTIME_DIR/.net" -type f ! -name '*.lock' 2>/dev/null)
+	[ -n "$leases" ] && left+="leases: $leases"$'\n'
 	cgs=$(find /sys/fs/cgroup -maxdepth 2 -name "$BOXLAUNCH_CGROUP_PARENT" 2>/dev/null)
 	[ -n "$cgs" ] && left+="cgroups: $cgs"$'\n'
 	mnts=$(awk -v r="$RUN" 'index($5, r) == 1 {print $5}' /proc/self/mountinfo)

@@ -3,6 +3,7 @@
 #include "launch/net.h"
 
 #include "core/state.h"
+#include "launch/mountfd.h"
 #include "net/dns.h"
 #include "net/guest.h"
 #include "net/ipam.h"
@@ -14,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -176,7 +178,11 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
                         return log_error_errno(n->zone_lock, "network: locking zone %s", nc->zone);
                 struct net_prefix zslot, slot;
                 zone_pool(&pool, &dir);
-                r = ipam_claim(&pool, nc->zone, used, in_use.n, &zslot);
+                /* The zone's /24 once it has one: its bridge's .1 is on the host by then, which
+                 * a fresh claim would take for a clash and move the box to another /24. */
+                r = ipam_lookup(&pool, nc->zone, &zslot);
+                if (r < 0)
+                        r = ipam_claim(&pool, nc->zone, used, in_use.n, &zslot);
                 if (r < 0)
                         return log_error_errno(r, "%s: no free /%d for the zone in %s",
                                                BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0),
@@ -212,20 +218,25 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
         return 0;
 }
 
-/* A host file bound read-only in the box, through an O_PATH fd the child inherits. */
+/* The directory of the files boxes bind: below /run/boxlaunch (0711) whatever the runtime
+ * directory, since a box root in a user namespace must be able to walk to them (a test's
+ * runtime directory may sit below a 0700 one). Names carry the supervisor's pid. */
+#define NET_FILES_DIR "/run/boxlaunch/.netfiles"
+
+/* A host file bound read-only in the box. */
 static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
                           char **src, const char *name, const char *suffix, const char *text,
                           const char *target)
 {
-        *path = state_side_path(name, suffix);
+        (void)mkdir("/run/boxlaunch", 0711);
+        (void)mkdir(NET_FILES_DIR, 0711);
+        *path = xasprintf(NET_FILES_DIR "/%s.%d.%s", name, (int)getpid(), suffix);
         _cleanup_close_ int fd =
                 open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
                 return log_error_errno(fd < 0 ? -errno : -EIO, "network: writing %s", *path);
-        *pathfd = open(*path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (*pathfd < 0)
-                return log_error_errno(-errno, "network: opening %s", *path);
-        *src = xasprintf("/proc/self/fd/%d", *pathfd);
+        *pathfd = -1;
+        *src = xstrdup(*path);
         *m = (struct box_mount){
                 .name = (char *)suffix,
                 .type = BOX_MOUNT_BIND,
@@ -249,6 +260,16 @@ static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
         if (mode == BOX_RESOLV_OFF ||
             (mode == BOX_RESOLV_BIND_HOST && c->boot && c->net == BOX_NET_HOST))
                 return 0;
+        /* Only over a regular file the image has (as for the host network's bind, rootfs.c):
+         * nothing is created in the image, and a symlink there is the image's choice. */
+        _cleanup_close_ int root = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int t =
+                root < 0 ? -1 : in_root(root, "/etc/resolv.conf", O_PATH | O_NOFOLLOW);
+        struct stat st;
+        if (t < 0 || fstat(t, &st) < 0 || !S_ISREG(st.st_mode)) {
+                log_debug("network: the image has no regular /etc/resolv.conf; left alone");
+                return 0;
+        }
         _cleanup_free_ char *host = NULL;
         if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &host, RESOLV_CONF_MAX) < 0)
                 host = xstrdup("");
@@ -774,10 +795,15 @@ static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *r
                         ret = r;
                 nft_handle_free(nft);
         }
-        for (const char *const *f = (const char *const[]){"resolv.conf", "host0.network", NULL}; *f;
-             f++) {
-                _cleanup_free_ char *p = state_side_path(name, *f);
-                (void)unlink(p);
+        /* Its files: NAME.PID.* whose supervisor is gone. */
+        _cleanup_dir_ DIR *fd = opendir(NET_FILES_DIR);
+        size_t nl = strlen(name);
+        for (struct dirent *e; fd && (e = readdir(fd));) {
+                if (strncmp(e->d_name, name, nl) != 0 || e->d_name[nl] != '.')
+                        continue;
+                int pid = atoi(e->d_name + nl + 1);
+                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+                        (void)unlinkat(dirfd(fd), e->d_name, 0);
         }
         return ret;
 }

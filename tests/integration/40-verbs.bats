@@ -111,7 +111,7 @@ exec_sleep() {
 	[ "$(jq -r .cgroup <<<"$obj")" = "$CG_PARENT/vbt-list.box" ]
 	[ "$(jq -r .root <<<"$obj")" = "$ROOTFS" ]
 	[ "$(jq -r .created <<<"$obj")" -le "$(date +%s)" ]
-	[ "$(jq -c keys_unsorted <<<"$obj")" = '["name","pid","supervisor","status","created","cgroup","root"]' ]
+	[ "$(jq -c keys_unsorted <<<"$obj")" = '["name","pid","supervisor","status","created","cgroup","root","network"]' ]
 	bl list --bogus
 	[ "$status" -eq 1 ]
 }
@@ -244,7 +244,7 @@ EOF2
 	bl status vbt-lossless --json
 	[ "$status" -eq 0 ]
 	# The fields of list, then status's own, then the configuration.
-	[ "$(jq -c keys_unsorted <<<"$output")" = '["name","pid","supervisor","status","created","cgroup","root","state","processes","config"]' ]
+	[ "$(jq -c keys_unsorted <<<"$output")" = '["name","pid","supervisor","status","created","cgroup","root","network","state","processes","config"]' ]
 	[ "$(jq -r .config.personality <<<"$output")" = 8 ]
 	[ "$(jq -c .config.seccomp_deny <<<"$output")" = '["mkdir"]' ]
 	[ "$(jq -r .config.apparmor_optional <<<"$output")" = true ]
