@@ -47,7 +47,7 @@ static int make_nodes(int rootfd, int dev, const struct box_config *c, bool in_u
                 _cleanup_close_ int pfd = -EBADF;
                 const char *base = rel;
                 if (slash) {
-                        _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path + 5));
+                        _cleanup_free_ char *dir = xstrndup(d->path, (size_t)(slash - d->path));
                         pfd = root_open_path(rootfd, dir, true, false);
                         if (pfd < 0)
                                 return log_error_errno(

@@ -188,6 +188,8 @@ touch /dev/shm/a; chmod 755 /dev/shm/a && echo chmod755-ok
 chmod 700 /dev/shm/a || echo chmod700-denied
 echo x >/dev/null && echo null-ok
 : </dev/fuse && echo fuse-ok
+[ -c /dev/net/tun ] && echo tun-is-a-node
+(exec 3</dev/net/tun) 2>/dev/null || echo tun-denied
 cat /sys/fs/cgroup/devices/devices.list
 EOF
 )
@@ -199,6 +201,9 @@ EOF
 	grep -qx chmod700-denied <<<"$output"
 	grep -qx null-ok <<<"$output"
 	grep -qx fuse-ok <<<"$output"
+	# A listed node outside the rules exists, at its path, and cannot be opened.
+	grep -qx tun-is-a-node <<<"$output"
+	grep -qx tun-denied <<<"$output"
 	# The box's device group holds the rules, in order, on top of deny-all (no "a *:* rwm").
 	grep -qx "c 10:229 rw" <<<"$output"
 	grep -qx "c \*:\* m" <<<"$output"
