@@ -93,9 +93,9 @@ static void print_net(const struct box_config *c)
 /* The fields list and status --json show, in their order; detail: status's. */
 static struct json_object *box_json(struct box_ref *b, bool detail)
 {
-        /* list: the root from the state file's header; parsing every box's configuration
-         * took most of `list --json`'s time with many boxes */
-        const struct box_config *c = detail || !b->root ? box_ref_config(b, true) : NULL;
+        /* The network summary needs the configuration (the root alone is in the state file's
+         * header): parsing it is most of `list --json`'s time with many boxes. */
+        const struct box_config *c = box_ref_config(b, true);
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(b->name));
         json_object_object_add(o, "pid", json_object_new_int(b->pid));

@@ -54,6 +54,8 @@ Boot = yes
 [Namespaces]
 # The machine box's user namespace maps 65536 ids: no room for a range of the box's own.
 User = no
+# No veth with NAT (the machine default): the guest has no libnftables.
+Network = private
 EOF2
 
 	export MBOX=$BATS_FILE_TMPDIR/nest.box
