@@ -1,6 +1,6 @@
 /* launch/net.c - the launch's network phases (net.h) over net/: names, leases, links, the
- * firewall and the files a box with its own links finds. */
-#include "launch/net.h"
+ * firewall and the files a box with its own links finds. Their undo and gc: net_gc.c. */
+#include "launch/net_internal.h"
 
 #include "core/state.h"
 #include "launch/mountfd.h"
@@ -20,14 +20,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#define LINK_ALIAS      "boxlaunch:"
-#define ZONE_ALIAS      "boxlaunch-zone:"
 #define GUEST_NETWORK   "/run/systemd/network/10-boxlaunch-host0.network"
 #define RESOLV_CONF_MAX (1 << 16)
 
 /* ---- pools ---------------------------------------------------------------------------------- */
 
-static char *net_dir(const char *sub)
+char *net_dir(const char *sub)
 {
         return xasprintf("%s/.net/%s", state_root(), sub);
 }
@@ -39,7 +37,7 @@ static void prefix_or_die(const char *s, struct net_prefix *p)
 }
 
 /* The veth boxes' pool: a /28 each. */
-static void box_pool(struct ipam_pool *pool, char **dir)
+void box_pool(struct ipam_pool *pool, char **dir)
 {
         *dir = net_dir("boxes");
         *pool = (struct ipam_pool){.dir = *dir, .slot_plen = IPAM_BOX_PLEN};
@@ -47,7 +45,7 @@ static void box_pool(struct ipam_pool *pool, char **dir)
 }
 
 /* The zones' pool: a /24 each, owned by the zone's name. */
-static void zone_pool(struct ipam_pool *pool, char **dir)
+void zone_pool(struct ipam_pool *pool, char **dir)
 {
         *dir = net_dir("zones");
         *pool = (struct ipam_pool){.dir = *dir, .slot_plen = IPAM_ZONE_PLEN};
@@ -55,8 +53,8 @@ static void zone_pool(struct ipam_pool *pool, char **dir)
 }
 
 /* A zone's members: single addresses of its /24, from .2 (.1 is the bridge) to .254. */
-static void member_pool(const char *zone, const struct net_prefix *zslot, struct ipam_pool *pool,
-                        char **dir)
+void member_pool(const char *zone, const struct net_prefix *zslot, struct ipam_pool *pool,
+                 char **dir)
 {
         _cleanup_free_ char *sub = xasprintf("zone-%s", zone);
         *dir = net_dir(sub);
@@ -65,7 +63,7 @@ static void member_pool(const char *zone, const struct net_prefix *zslot, struct
 }
 
 /* A flock on .net/zone-Z.lock: the zone's bridge is made, joined and removed under it. */
-static int zone_lock(const char *zone)
+int zone_lock(const char *zone)
 {
         _cleanup_free_ char *dir = net_dir("");
         (void)mkdir_p_at(AT_FDCWD, dir, 0755);
@@ -102,7 +100,7 @@ static char *link_alias(const char *prefix, const char *name)
 
 /* The NAME of an alias's rest "NAME ROOT" whose ROOT is ours, in buf; NULL if not ours. A lease
  * owner (no ROOT) is ours: the lease directories are. */
-static const char *our_name(const char *rest, char *buf, size_t n)
+const char *our_name(const char *rest, char *buf, size_t n)
 {
         const char *sp = strchr(rest, ' ');
         if (!sp)
@@ -116,7 +114,7 @@ static const char *our_name(const char *rest, char *buf, size_t n)
 
 /* Whether a box of that name runs (or is not ours to judge); `self` (userdata, or NULL) is the
  * box being started, whose lock the caller holds: what carries its name is from its last run. */
-static bool box_running(const char *rest, void *userdata)
+bool box_running(const char *rest, void *userdata)
 {
         const char *self = userdata;
         char buf[256];
@@ -217,11 +215,6 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
         }
         return 0;
 }
-
-/* The directory of the files boxes bind: below /run/boxlaunch (0711) whatever the runtime
- * directory, since a box root in a user namespace must be able to walk to them (a test's
- * runtime directory may sit below a 0700 one). Names carry the supervisor's pid. */
-#define NET_FILES_DIR "/run/boxlaunch/.netfiles"
 
 /* A host file bound read-only in the box. */
 static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
@@ -588,261 +581,6 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
         if (n->moved)
                 n->netns = TAKE_FD(netns);
         return n->veth ? firewall(c, n) : 0;
-}
-
-/* ---- the end -------------------------------------------------------------------------------- */
-
-struct zone_use {
-        int bridge;
-        const char *self; /* our own link, whose namespace may still be dying */
-        bool used;
-};
-
-static int zone_member(const struct rtn_link_info *l, void *userdata)
-{
-        struct zone_use *z = userdata;
-        if (l->master != z->bridge || streq(l->name, z->self))
-                return 0;
-        /* A box's link counts while its box runs; anything else (the admin's) always does. */
-        if (strncmp(l->alias, LINK_ALIAS, strlen(LINK_ALIAS)) != 0 ||
-            box_running(l->alias + strlen(LINK_ALIAS), NULL))
-                z->used = true;
-        return 0;
-}
-
-static int copy_alias(const struct rtn_link_info *l, void *userdata)
-{
-        snprintf(userdata, 512, "%s", l->alias);
-        return 0;
-}
-
-/* The zone's bridge and lease go with its last box; under the zone lock. */
-static void zone_release(struct rtn_ctx *host, const char *zone, const char *self, FILE *out,
-                         unsigned *removed)
-{
-        char br[IFNAMSIZ];
-        if (net_zone_ifname(zone, br) < 0)
-                return;
-        _cleanup_close_ int lock = zone_lock(zone);
-        struct zone_use z = {.bridge = rtn_link_index(host, br), .self = self};
-        if (z.bridge > 0 && rtn_link_dump(host, zone_member, &z) < 0)
-                return;
-        if (z.used)
-                return;
-        /* Only a bridge this runtime directory made. */
-        char alias[512] = "";
-        if (z.bridge > 0 && rtn_link_get(host, br, copy_alias, alias) < 0)
-                return;
-        char buf[256];
-        if (z.bridge > 0 && (strncmp(alias, ZONE_ALIAS, strlen(ZONE_ALIAS)) != 0 ||
-                             !our_name(alias + strlen(ZONE_ALIAS), buf, sizeof(buf))))
-                return;
-        if (z.bridge > 0 && rtn_link_del(host, z.bridge) == 0 && out) {
-                fprintf(out, "removed bridge %s\n", br);
-                (*removed)++;
-        }
-        _cleanup_free_ char *dir = NULL;
-        struct ipam_pool pool;
-        zone_pool(&pool, &dir);
-        (void)ipam_release_owner(&pool, zone);
-}
-
-static void release_leases(const char *name, const char *zone)
-{
-        _cleanup_free_ char *dir = NULL, *mdir = NULL;
-        struct ipam_pool pool, members;
-        box_pool(&pool, &dir);
-        (void)ipam_release_owner(&pool, name);
-        if (!zone)
-                return;
-        struct net_prefix zslot;
-        _cleanup_free_ char *zdir = NULL;
-        zone_pool(&pool, &zdir);
-        if (ipam_lookup(&pool, zone, &zslot) < 0)
-                return;
-        member_pool(zone, &zslot, &members, &mdir);
-        (void)ipam_release_owner(&members, name);
-}
-
-/* Interface= links go back to the host before the namespace dies (virtual ones would be
- * destroyed with it). */
-static void move_back(struct launch_net *n)
-{
-        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        _cleanup_rtn_ struct rtn_ctx *box = NULL;
-        if (self < 0 || rtn_open_in_netns(n->netns, &box) < 0) {
-                log_warn("network: cannot move the box's interfaces back to the host");
-                return;
-        }
-        for (char **i = n->moved; *i; i++) {
-                int idx = rtn_link_index(box, *i);
-                int r = idx < 0 ? idx : rtn_link_move(box, idx, self, NULL);
-                if (r < 0)
-                        log_warn_errno(r, "network: moving %s back to the host", *i);
-        }
-}
-
-void net_release(const struct box_config *c, struct launch_net *n)
-{
-        if (n->moved)
-                move_back(n);
-        strv_free(n->moved);
-        n->moved = NULL;
-        closep(&n->netns);
-        n->netns = -1;
-        closep(&n->zone_lock);
-        n->zone_lock = -1;
-        if (n->nft) {
-                if (n->table)
-                        (void)nft_box_remove(n->nft, c->name);
-                nft_handle_free(n->nft);
-                n->nft = NULL;
-        }
-        if (n->leased || n->zone_member) {
-                release_leases(c->name, c->netcfg.zone);
-                n->leased = n->zone_member = false;
-        }
-        if (n->host && c->netcfg.zone)
-                zone_release(n->host, c->netcfg.zone, n->ifname, NULL, NULL);
-        if (n->host) {
-                rtn_close(n->host);
-                n->host = NULL;
-        }
-        if (n->resolv_path)
-                (void)unlink(n->resolv_path);
-        if (n->network_path)
-                (void)unlink(n->network_path);
-        free(n->resolv_path);
-        free(n->network_path);
-        free(n->resolv_src);
-        free(n->network_src);
-        n->resolv_path = n->network_path = n->resolv_src = n->network_src = NULL;
-        closep(&n->resolv_fd);
-        closep(&n->network_fd);
-        n->resolv_fd = n->network_fd = -1;
-}
-
-/* ---- gc ------------------------------------------------------------------------------------- */
-
-/* Only the box `userdata` is not running. */
-static bool is_name(const char *rest, void *userdata)
-{
-        char buf[256];
-        const char *name = our_name(rest, buf, sizeof(buf));
-        return !name || !streq(name, userdata);
-}
-
-static void count(FILE *out, unsigned *removed, int k, const char *what, const char *where)
-{
-        if (k <= 0)
-                return;
-        fprintf(out, "removed %d %s%s%s%s\n", k, what, k == 1 ? "" : "s", where ? " in zone " : "",
-                where ? where : "");
-        *removed += (unsigned)k;
-}
-
-/* The member leases of every zone of this runtime directory whose boxes do not run, and the
- * bridges of zones left empty. */
-static void gc_zones(struct rtn_ctx *host, bool (*running)(const char *, void *), void *ud,
-                     FILE *out, unsigned *removed)
-{
-        _cleanup_free_ char *base = net_dir("");
-        _cleanup_dir_ DIR *d = opendir(base);
-        for (struct dirent *e; d && (e = readdir(d));) {
-                size_t len = strlen(e->d_name);
-                if (strncmp(e->d_name, "zone-", 5) != 0 ||
-                    (len > 5 && streq(e->d_name + len - 5, ".lock")))
-                        continue;
-                const char *zone = e->d_name + 5;
-                _cleanup_free_ char *mdir = xasprintf("%s%s", base, e->d_name), *zdir = NULL;
-                struct ipam_pool zones, members;
-                struct net_prefix zslot;
-                zone_pool(&zones, &zdir);
-                if (ipam_lookup(&zones, zone, &zslot) < 0)
-                        continue;
-                members = (struct ipam_pool){.dir = mdir,
-                                             .range = zslot,
-                                             .slot_plen = 32,
-                                             .skip_first = 2,
-                                             .skip_last = 1};
-                count(out, removed, ipam_gc(&members, running, ud), "address lease", zone);
-                zone_release(host, zone, "", out, removed);
-        }
-}
-
-/* What box `name` (not running; its state lock held by the caller, or it has no state file)
- * left: its links, its table, its leases, its files, its zone's bridge if the zone is empty. */
-static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *removed)
-{
-        int ret = 0;
-        count(out, removed, rtn_gc_links(host, LINK_ALIAS, is_name, (void *)name), "network link",
-              NULL);
-        _cleanup_free_ char *dir = NULL;
-        struct ipam_pool pool;
-        box_pool(&pool, &dir);
-        count(out, removed, ipam_gc(&pool, is_name, (void *)name), "address lease", NULL);
-        gc_zones(host, is_name, (void *)name, out, removed);
-        /* Its table: only where libnftables can be loaded at all. */
-        struct nft_handle *nft = NULL;
-        if (nft_handle_new(&nft) == 0) {
-                _cleanup_free_ char *list = NULL;
-                _cleanup_free_ char *needle =
-                        xasprintf("table inet " NFT_TABLE_PREFIX "%s\n", name);
-                int r = nft_run_output(nft, "list tables inet", &list);
-                if (r == 0 && strstr(list, needle) && (r = nft_box_remove(nft, name)) == 0)
-                        count(out, removed, 1, "firewall table", NULL);
-                if (r < 0)
-                        ret = r;
-                nft_handle_free(nft);
-        }
-        /* Its files: NAME.PID.* whose supervisor is gone. */
-        _cleanup_dir_ DIR *fd = opendir(NET_FILES_DIR);
-        size_t nl = strlen(name);
-        for (struct dirent *e; fd && (e = readdir(fd));) {
-                if (strncmp(e->d_name, name, nl) != 0 || e->d_name[nl] != '.')
-                        continue;
-                int pid = atoi(e->d_name + nl + 1);
-                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
-                        (void)unlinkat(dirfd(fd), e->d_name, 0);
-        }
-        return ret;
-}
-
-static int gc(const char *only, FILE *out, unsigned *removed)
-{
-        _cleanup_rtn_ struct rtn_ctx *host = NULL;
-        int r = rtn_open(&host);
-        if (r < 0)
-                return log_error_errno(r, "gc: opening rtnetlink");
-        if (only)
-                return gc_one(host, only, out, removed);
-        /* Boxes that hold a lease here but no longer run (their state file gone already). */
-        _cleanup_free_ char *dir = net_dir("boxes");
-        _cleanup_dir_ DIR *d = opendir(dir);
-        int ret = 0;
-        for (struct dirent *e; d && (e = readdir(d));) {
-                if (e->d_name[0] == '.')
-                        continue;
-                _cleanup_free_ char *owner = NULL, *path = xasprintf("%s/%s", dir, e->d_name);
-                if (read_file_at(AT_FDCWD, path, &owner, 256) < 0)
-                        continue;
-                owner[strcspn(owner, "\n")] = 0;
-                if (box_name_valid(owner) && !state_is_running(owner) &&
-                    gc_one(host, owner, out, removed) < 0)
-                        ret = -EIO;
-        }
-        gc_zones(host, box_running, NULL, out, removed);
-        return ret;
-}
-
-int net_gc_box(const char *name, FILE *out, unsigned *removed)
-{
-        return gc(name, out, removed);
-}
-
-int net_gc_all(FILE *out, unsigned *removed)
-{
-        return gc(NULL, out, removed);
 }
 
 /* ---- status --------------------------------------------------------------------------------- */
