@@ -67,6 +67,7 @@ static int connect_socket(const char *path)
         return hi >= 0 ? hi : log_error_errno(-errno, "console socket");
 }
 
+/* Long: runc's exec flags one by one, then the one call to box_exec(). */
 int runc_exec(const struct runc_globals *g, int argc, char **argv)
 {
         enum { O_PRESERVE = 256, O_NNP, O_IGNORED };

@@ -41,6 +41,7 @@ static struct json_object *boolean_obj(const char *key, bool v)
         return o;
 }
 
+/* Long: the features document (features.md) written out field by field. */
 int runc_features(const struct runc_globals *g, int argc, char **argv)
 {
         static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",

@@ -110,6 +110,7 @@ static const char *sched_name(int policy)
         return policy >= 0 && policy < (int)ARRAY_SIZE(n) ? n[policy] : "SCHED_OTHER";
 }
 
+/* Long: one field of process after another, in the spec's order; a split would scatter them. */
 static int export_process(const struct box_config *c, struct json_object *root)
 {
         struct json_object *p = json_object_new_object();
@@ -223,6 +224,7 @@ static void opt_add(struct json_object *o, const char *s)
         json_object_array_add(o, export_str(s));
 }
 
+/* Long: every mount field and option word in one place, as spec_mounts.c reads them. */
 static void export_mount(const struct box_mount *m, struct json_object *a)
 {
         static const struct {

@@ -30,6 +30,7 @@ static struct json_object *obj_or_null(struct json_object *o)
         return NULL;
 }
 
+/* Long: linux.resources field by field, in the spec's order. */
 static void export_resources(const struct box_config *c, struct json_object *lx)
 {
         const struct box_limits *l = &c->limits;
@@ -233,6 +234,7 @@ static void export_seccomp(const struct box_config *c, struct json_object *lx)
         ADD(lx, "seccomp", o);
 }
 
+/* Long: the linux object field by field, the mirror of spec_parse_linux(). */
 void export_linux(const struct box_config *c, struct json_object *root)
 {
         struct json_object *lx = json_object_new_object();

@@ -412,6 +412,7 @@ static void parse_resources(struct parser *p, struct json_object *o)
         }
 }
 
+/* Long: the linux object's fields in the spec's order, each a few lines; kept as one list. */
 void spec_parse_linux(struct parser *p, struct json_object *lx)
 {
         struct box_config *c = p->c;

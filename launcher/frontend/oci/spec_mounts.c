@@ -135,6 +135,7 @@ char *spec_bundle_path(struct parser *p, const char *s)
         return xasprintf("%s/%s", p->bundle, s);
 }
 
+/* Long: one mount's fields and option words in one place, the mirror of export_mount(). */
 static void parse_mount(struct parser *p, struct json_object *o, const char *path,
                         struct box_mount *m)
 {
