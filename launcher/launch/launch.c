@@ -437,10 +437,7 @@ static int wait_started(struct launch *l)
         for (bool executing = false;;) {
                 struct sync_msg m;
                 int fd = -1;
-                int n = sync_recv_fd(l->sock, &m, &fd);
-                /* A child that dies with our message unread resets the connection: its end. */
-                if (n == -ECONNRESET)
-                        n = 0;
+                int n = sync_recv_fd(l->sock, &m, &fd); /* a reset reads as EOF (sync.c) */
                 if (n < 0)
                         return log_error_errno(n, "waiting for the box to start");
                 if (n == 0)

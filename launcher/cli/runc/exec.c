@@ -49,18 +49,9 @@ static int process_config(const struct runc_ct *ct, const char *path, struct box
 
 static int connect_socket(const char *path)
 {
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return log_error_errno(-ENAMETOOLONG, "console socket %s", path);
-        strcpy(sa.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = runc_connect_console(path);
         if (fd < 0)
-                return log_error_errno(-errno, "console socket");
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                int r = -errno;
-                close(fd);
-                return log_error_errno(r, "connecting to the console socket %s", path);
-        }
+                return fd; /* logged */
         /* Above the caller's fds, so that --preserve-fds never covers it. */
         int hi = fcntl(fd, F_DUPFD_CLOEXEC, 100);
         close(fd);

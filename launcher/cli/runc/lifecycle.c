@@ -203,7 +203,7 @@ static int on_created(void *userdata, pid_t pid, const char *cgroup)
 
 /* The caller's console socket, connected (its path may be longer than sun_path: go through
  * the directory). */
-static int connect_console(const char *path)
+int runc_connect_console(const char *path)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_free_ char *dir = xstrdup(path);
@@ -309,7 +309,7 @@ static int do_create(const struct runc_globals *g, const struct create_args *a, 
                         goto fail;
                 }
         }
-        if (a->console_socket && (console = connect_console(a->console_socket)) < 0)
+        if (a->console_socket && (console = runc_connect_console(a->console_socket)) < 0)
                 goto fail;
         struct create_ctx x = {
                 .ct = &ct, .a = a, .c = c, .bundle = bundle, .foreground = foreground};

@@ -90,6 +90,9 @@ int runc_events(const struct runc_globals *g, int argc, char **argv);
 int runc_features(const struct runc_globals *g, int argc, char **argv);
 int runc_spec(const struct runc_globals *g, int argc, char **argv);
 int runc_checkpoint(const struct runc_globals *g, int argc, char **argv);
+/* The caller's console socket, connected (a path longer than sun_path goes through its
+ * directory); an O_CLOEXEC fd or -errno, logged. */
+int runc_connect_console(const char *path);
 
 /* The time now as RFC 3339 with nanoseconds, UTC (malloc'd). */
 char *runc_now_rfc3339(void);
