@@ -115,7 +115,7 @@ tap() {
 		# the first lines bats or cmocka wrote about it.
 		{
 			grep '^not ok - ' <<<"$counts"
-			awk -v name="$name" '/^not ok [0-9]+/ { n = 4; print "[" name "] " $0; next }
+			awk -v name="$name" '/^not ok [0-9]+/ { n = 12; print "[" name "] " $0; next }
 				n > 0 && /^#/ { print "    " $0; n--; next } { n = 0 }' "$log"
 		} >>"$SUMMARY"
 		echo "--- $log (last lines) ---"

@@ -316,8 +316,10 @@ static char **payload_argv(const struct box_config *c, char ***ret_free)
  * the host before pivot_root. From now on messages go to the box's stderr. */
 static void oci_wait_start(const struct child_args *a)
 {
-        close(a->sock);
+        /* Disarmed before the EOF: create exits on it, and a SIGKILL from its exit would race
+         * the disarming. */
         prctl(PR_SET_PDEATHSIG, 0);
+        close(a->sock);
         char path[64];
         snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
         int fd = RETRY_EINTR(open(path, O_WRONLY | O_CLOEXEC));
