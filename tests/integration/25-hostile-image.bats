@@ -433,7 +433,7 @@ EOF2
 		[ "$status" -ne 137 ]
 		grep -q "the box's /etc/passwd is a FIFO, not a regular file" <<<"$output"
 	done
-	out=$(script -qec "timeout -k 5 30 $BOXLAUNCH shell hi-execfifo" /dev/null </dev/null 2>&1) || true
+	out=$(in_pty "timeout --foreground -k 5 30 $BOXLAUNCH shell hi-execfifo" </dev/null 2>&1) || true
 	echo "shell: $out"
 	grep -q "the box's /etc/passwd is a FIFO, not a regular file" <<<"$out"
 	"$BOXLAUNCH" stop --timeout 5 hi-execfifo

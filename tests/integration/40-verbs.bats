@@ -381,15 +381,15 @@ EOF2
 @test "exec -t gets a pty from the box's devpts; shell runs a login shell on it" {
 	f=$(mkbox vbt-tty </dev/null)
 	start_box vbt-tty "$f" /bin/sleep 300
-	out=$(script -qec "$BOXLAUNCH exec -t vbt-tty -- /bin/sh -c 'tty; exit 5'" /dev/null </dev/null) || st=$?
+	out=$(in_pty "$BOXLAUNCH exec -t vbt-tty -- /bin/sh -c 'tty; exit 5'" </dev/null) || st=$?
 	[ "${st:-0}" -eq 5 ]
 	grep -q '/dev/pts/[0-9]' <<<"$out"
 	# Without -t the command shares boxlaunch's stdio.
 	bl exec vbt-tty -- /bin/sh -c 'tty'
 	refute grep -q '^/dev/pts/' <<<"$output"
-	out=$(printf 'id\nexit 0\n' | script -qec "$BOXLAUNCH shell vbt-tty" /dev/null)
+	out=$(printf 'id\nexit 0\n' | in_pty "$BOXLAUNCH shell vbt-tty")
 	grep -q 'uid=0(root)' <<<"$out"
-	out=$(printf 'id\nexit 0\n' | script -qec "$BOXLAUNCH shell -u app vbt-tty" /dev/null)
+	out=$(printf 'id\nexit 0\n' | in_pty "$BOXLAUNCH shell -u app vbt-tty")
 	grep -q 'uid=1000(app)' <<<"$out"
 }
 

@@ -194,7 +194,7 @@ EOF2
 
 @test "terminal: tty inside names a pty of the box's own devpts, which is the controlling tty" {
 	f=$(mkbox tty1 </dev/null)
-	run script -qec "$BOXLAUNCH $f -- /bin/sh -c 'tty; cut -d\" \" -f7 /proc/self/stat; readlink /dev/console'" /dev/null
+	run in_pty "$BOXLAUNCH $f -- /bin/sh -c 'tty; cut -d\" \" -f7 /proc/self/stat; readlink /dev/console'"
 	[ "$status" -eq 0 ]
 	output=$(tr -d '\r\0' <<<"$output" | sed 's/\^@//g')
 	echo "$output"
@@ -264,7 +264,7 @@ EOF2
 Console = read-only
 EOF2
 )
-	run script -qec "printf 'typed\n' | $BOXLAUNCH $f -- /bin/sh -c 'tty; read -t 1 line && echo got-\$line || echo nothing'" /dev/null
+	run in_pty "printf 'typed\n' | $BOXLAUNCH $f -- /bin/sh -c 'tty; read -t 1 line && echo got-\$line || echo nothing'"
 	output=$(tr -d '\r\0' <<<"$output" | sed 's/\^@//g')
 	echo "$output"
 	grep -q '^/dev/pts/0$' <<<"$output"

@@ -137,7 +137,7 @@ booted() {
 		sleep 0.5
 	done
 	tm capture-pane -t m -p | grep -q 'login:'
-	run script -qec "printf 'echo shell-ok \$(id -u)\\nexit\\n' | $BOXLAUNCH shell deb12" /dev/null
+	run in_pty "printf 'echo shell-ok \$(id -u)\\nexit\\n' | $BOXLAUNCH shell deb12"
 	echo "$output"
 	grep -q 'shell-ok 0' <<<"$output"
 	"$BOXLAUNCH" stop deb12 --timeout 60

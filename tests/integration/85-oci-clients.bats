@@ -83,7 +83,7 @@ pm() {
 
 # under_pty CMD: CMD with a terminal (podman -t and ctr -t need one), sized.
 under_pty() {
-	script -qec "stty cols 100 rows 30; $*" /dev/null </dev/null 3>&-
+	in_pty "stty cols 100 rows 30; $*" </dev/null 3>&-
 }
 
 @test "podman run --rm: output, exit codes, a missing command is 127" {

@@ -49,6 +49,13 @@ mkbox() {
 	echo "$f"
 }
 
+# in_pty CMDLINE: the shell command line on a new pty through script(1): its output, its exit
+# status. script stops reading 10 ms after its child exits, when the pty's last output may still
+# sit in the kernel's queue (lost under CI load): the child lingers half a second first.
+in_pty() {
+	script -qec "$1; rc=\$?; sleep 0.5; exit \$rc" /dev/null
+}
+
 # refute CMD...: succeeds if CMD fails. Unlike `! CMD`, which bats (set -e) ignores anywhere
 # but on a test's last line, a CMD that succeeds fails the test.
 refute() {
