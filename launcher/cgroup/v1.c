@@ -28,13 +28,46 @@ static bool has_file(const struct box_cgroup *cg, int dirfd, const char *file)
         return cg->fake || faccessat(dirfd, file, F_OK, 0) == 0;
 }
 
+/* memory.memsw.limit_in_bytes: memory + swap, for a swap limit. */
+static int v1_memsw(const struct box_cgroup *cg, int fd, const struct box_limits *l)
+{
+        char w[PATH_MAX + 128];
+        const char *where = cg_where(cg->config, BOX_F_MEMORY_SWAP_MAX, w, sizeof(w));
+        if (l->memory_max == BOX_LIMIT_UNSET) {
+                log_error("%s: cgroup v1 limits memory+swap together, so it needs a memory limit "
+                          "too",
+                          where);
+                return -EINVAL;
+        }
+        if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
+                log_error("%s: not supported here (no memory.memsw.limit_in_bytes: kernel without "
+                          "swap accounting)",
+                          where);
+                return -EOPNOTSUPP;
+        }
+        if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
+                log_error("%s: memory limit + swap limit overflows", where);
+                return -EINVAL;
+        }
+        return cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
+                            l->memory_max + l->memory_swap_max, BOX_F_MEMORY_SWAP_MAX);
+}
+
 static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limits *l)
 {
         int r;
+        bool swap = l->memory_swap_max != BOX_LIMIT_UNSET;
+        /* The kernel keeps memsw >= memory at every write: raising both (an update, as a CRI
+         * UpdateContainerResources does) writes memsw first, lowering writes memory first; a
+         * fresh group has both unlimited. */
+        uint64_t cur = 0;
+        bool swap_first = swap && l->memory_max != BOX_LIMIT_UNSET && !cg->fake &&
+                          cg_read_u64(fd, "memory.limit_in_bytes", &cur) == 0 &&
+                          l->memory_max > cur;
 
+        if (swap_first && (r = v1_memsw(cg, fd, l)) < 0)
+                return r;
         if (l->memory_max != BOX_LIMIT_UNSET) {
-                /* The memsw limit must stay >= the memory limit: lower memsw first if we shrink,
-                 * raise it after; on a fresh group both are unlimited, so memory first works. */
                 r = cg_write_u64(cg, fd, "memory.limit_in_bytes", l->memory_max, BOX_F_MEMORY_MAX);
                 if (r < 0)
                         return r;
@@ -45,30 +78,8 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                 if (r < 0)
                         return r;
         }
-        if (l->memory_swap_max != BOX_LIMIT_UNSET) {
-                char w[PATH_MAX + 128];
-                const char *where = cg_where(cg->config, BOX_F_MEMORY_SWAP_MAX, w, sizeof(w));
-                if (l->memory_max == BOX_LIMIT_UNSET) {
-                        log_error("%s: cgroup v1 limits memory+swap together, so it needs a "
-                                  "memory limit too",
-                                  where);
-                        return -EINVAL;
-                }
-                if (!has_file(cg, fd, "memory.memsw.limit_in_bytes")) {
-                        log_error("%s: not supported here (no memory.memsw.limit_in_bytes: "
-                                  "kernel without swap accounting)",
-                                  where);
-                        return -EOPNOTSUPP;
-                }
-                if (l->memory_swap_max > UINT64_MAX - l->memory_max) {
-                        log_error("%s: memory limit + swap limit overflows", where);
-                        return -EINVAL;
-                }
-                r = cg_write_u64(cg, fd, "memory.memsw.limit_in_bytes",
-                                 l->memory_max + l->memory_swap_max, BOX_F_MEMORY_SWAP_MAX);
-                if (r < 0)
-                        return r;
-        }
+        if (swap && !swap_first && (r = v1_memsw(cg, fd, l)) < 0)
+                return r;
         if (l->memory_swappiness1 &&
             (r = cg_write_u64(cg, fd, "memory.swappiness", l->memory_swappiness1 - 1,
                               BOX_F_MEMORY_SWAPPINESS)) < 0)

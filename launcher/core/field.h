@@ -6,6 +6,7 @@
  * registers that describer here, so that a config read back from the state file (config_json.c
  * stores the front-end's kind and the lines) still names its fields the front-end's way. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
 
@@ -157,6 +158,9 @@ struct box_frontend {
          * NULL), e.g. "[Limits] MemoryMax" or "linux.resources.memory.limit"; written into buf,
          * which is returned. A message adds "=VALUE" or ": why" after it. */
         const char *(*field_name)(enum box_field f, const char *item, char *buf, size_t n);
+        /* Mounts on one target stack in their order (the runtime spec; a CRI sandbox mounts
+         * /dev/shm twice) instead of being a mistake (two .box sections). */
+        bool mounts_stack;
 };
 
 /* Makes fe findable by its kind (box_frontend_find()). Front-ends call it from a constructor;

@@ -148,7 +148,7 @@ static unsigned check_items(const struct box_config *c)
                                   m->target);
                         errors++;
                 }
-                for (size_t j = 0; j < i; j++)
+                for (size_t j = 0; j < i && !(c->frontend && c->frontend->mounts_stack); j++)
                         if (m->target && c->mounts[j].target &&
                             path_equal(m->target, c->mounts[j].target)) {
                                 log_error("%s mounts on %s like %s",

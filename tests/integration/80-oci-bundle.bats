@@ -79,6 +79,22 @@ EOF
 	grep -q "/dev/ptmx -> pts/ptmx" <<<"$output"
 }
 
+@test "mounts on one target stack in their order, as a CRI pod sandbox mounts /dev/shm twice" {
+	mkdir -p "$BATS_TEST_TMPDIR/shm"
+	echo from-the-bind >"$BATS_TEST_TMPDIR/shm/marker"
+	b=$(mkbundle stack '.mounts += [{"destination": "/dev/shm", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/shm"'", "options": ["rbind", "ro"]}]' <<'EOF'
+cat /dev/shm/marker
+grep -c " /dev/shm " /proc/self/mountinfo
+EOF
+)
+	jq -e '[.mounts[] | select(.destination == "/dev/shm")] | length == 2' "$b/config.json"
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = from-the-bind ]
+	[ "${lines[1]}" = 2 ]
+}
+
 @test "a user namespace with several map ranges, and an idmapped bind mount" {
 	mkdir -p "$BATS_TEST_TMPDIR/src"
 	chown 2000:2000 "$BATS_TEST_TMPDIR/src"

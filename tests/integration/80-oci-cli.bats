@@ -322,7 +322,7 @@ wait_status() { # ID STATUS
 }
 
 @test "pause and resume freeze the cgroup; ps of a stopped container is []; update and events" {
-	bundle "$WAITER"
+	bundle "$WAITER"' | .linux.resources.memory = {"limit": 67108864, "swap": 67108864}'
 	rc run -d --bundle "$B" p1 >"$T/out" 2>&1 </dev/null
 	wait_for "$T/out" '^started'
 	rc pause p1
@@ -344,6 +344,14 @@ wait_status() { # ID STATUS
 	echo '{"pids": {"limit": 78}}' >"$T/res.json"
 	rc update --resources="$T/res.json" p1
 	[ "$(cat "/sys/fs/cgroup/pids/$cg/pids.max")" = 78 ]
+	# Raising memory and memory+swap together (a CRI UpdateContainerResources) must write the
+	# v1 memsw limit first, lowering them the memory limit first: the kernel keeps memsw >= memory.
+	mem=/sys/fs/cgroup/memory/$cg
+	for v in 134217728 67108864; do
+		echo "{\"memory\": {\"limit\": $v, \"swap\": $v}}" | rc update --resources - p1
+		[ "$(cat "$mem/memory.limit_in_bytes")" = "$v" ]
+		[ "$(cat "$mem/memory.memsw.limit_in_bytes")" = "$v" ]
+	done
 	run rc events --stats p1
 	[ "$status" -eq 0 ]
 	jq -e '.type == "stats" and .id == "p1" and .data.pids.current >= 1' <<<"$output"

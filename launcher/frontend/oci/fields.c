@@ -78,7 +78,9 @@ const struct oci_field oci_fields[] = {
          "in order, each target resolved inside the root (RESOLVE_IN_ROOT); missing targets are "
          "created inside the root, never through a symlink out of it. The list is the whole "
          "layout: no implicit /proc, /sys or /dev"},
-        {"mounts[].destination", OCI_NOTE, "absolute (a relative one is taken from /)"},
+        {"mounts[].destination", OCI_NOTE,
+         "absolute (a relative one is taken from /); several mounts on one destination stack in "
+         "their order (a CRI pod sandbox mounts /dev/shm twice)"},
         {"mounts[].type", OCI_NOTE,
          "any file system type the kernel has (proc, sysfs, tmpfs, devpts, mqueue, cgroup, "
          "cgroup2, overlay...); \"bind\" or the bind/rbind option for bind mounts; cgroup shows "

@@ -121,7 +121,8 @@ static const char *oci_field_name(enum box_field f, const char *item, char *buf,
         return buf;
 }
 
-const struct box_frontend oci_frontend = {"oci", oci_field_name};
+const struct box_frontend oci_frontend = {
+        .kind = "oci", .field_name = oci_field_name, .mounts_stack = true};
 
 static void __attribute__((constructor)) oci_register(void)
 {
