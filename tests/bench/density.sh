@@ -50,10 +50,17 @@ density_start() {
 	[ $fail = 0 ] || log "density: $fail of $n starts failed (raw/density.err)"
 }
 
-# density_stop PREFIX N: stop them one after another
+# density_stop PREFIX N: `stop --all` (each group is alone in $DENSITY_RUNDIR): every box is
+# signalled first, then all are waited for; one after another with a boxlaunch without --all
 density_stop() {
 	local i
+	if $BL stop --help 2>/dev/null | grep -q -- --all; then
+		BOXLAUNCH_RUNTIME_DIR=$DENSITY_RUNDIR $BL stop --all >/dev/null 2>>"$OUT/raw/density.err"
+		echo all >"$OUT/raw/density-stop-how"
+		return
+	fi
 	for ((i = 1; i <= $2; i++)); do BOXLAUNCH_RUNTIME_DIR=$DENSITY_RUNDIR $BL stop "$1-$i" >/dev/null 2>>"$OUT/raw/density.err"; done
+	echo one >"$OUT/raw/density-stop-how"
 }
 
 density_leftovers() { # -> "state=N cgroups=N procs=N"
@@ -197,7 +204,11 @@ report_density() {
 	echo "| supervisor VmRSS (KiB) | $vr | |"
 	echo "| charged to each box's memory cgroup (KiB) | $mc | |"
 	echo "| \`list\` / \`list --json\` with $n boxes (ms, median of 10) | $lp / **$lj** | list --json ≤ 50 |"
-	echo "| stop all, one after another (ms) | **$(cat "$d/density-stop-ms")** | ≤ 5000 |"
+	if [ "$(cat "$d/density-stop-how" 2>/dev/null)" = all ]; then
+		echo "| stop all, \`stop --all\` (ms) | **$(cat "$d/density-stop-ms")** | ≤ 5000 |"
+	else
+		echo "| stop all, one after another (ms) | **$(cat "$d/density-stop-ms")** | ≤ 5000 |"
+	fi
 	echo "| left after | $(head -1 "$d/density-leftovers") | nothing |"
 	echo
 	[ -s "$d/density-mem-after.slab" ] && echo "Largest slab caches, KiB per box: $(join "$d/density-mem-before.slab" "$d/density-mem-after.slab" |
