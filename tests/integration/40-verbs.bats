@@ -458,7 +458,10 @@ EOF2
 @test "stop NAME... signals every box before waiting; --all stops each running box" {
 	data=$BATS_TEST_TMPDIR/data
 	mkdir -p "$data"
-	f=$(mkbox vbt-many <<EOF2
+	# Each box leaves its stop signal only once all three have got theirs (exit 7): stopping
+	# them one after another would wait on the first until --timeout killed it (137).
+	for n in vbt-m1 vbt-m2 vbt-m3; do
+		f=$(mkbox $n <<EOF2
 [Exec]
 StopTimeout = 60s
 [Mount data]
@@ -466,9 +469,6 @@ Source = $data
 Target = /data
 EOF2
 )
-	# Each box leaves its stop signal only once all three have got theirs (exit 7): stopping
-	# them one after another would wait on the first until --timeout killed it (137).
-	for n in vbt-m1 vbt-m2 vbt-m3; do
 		start_box $n "$f" /bin/sh -c 'trap "touch /data/\$0; until [ \$(ls /data | wc -l) -ge 3 ]; do sleep 0.05; done; exit 7" TERM; echo ready; while :; do sleep 0.1; done' $n
 		wait_ready "$BATS_TEST_TMPDIR/$n.out"
 	done
@@ -480,10 +480,10 @@ EOF2
 		[ "$bg_status" -eq 7 ]
 	done
 	# A name that is not running: exit 1, the others are stopped all the same.
-	g=$(mkbox vbt-all </dev/null)
-	start_box vbt-a1 "$g" /bin/sleep 300
-	start_box vbt-a2 "$g" /bin/sleep 300
-	start_box vbt-a3 "$g" /bin/sleep 300
+	for n in vbt-a1 vbt-a2 vbt-a3; do
+		f=$(mkbox $n </dev/null)
+		start_box $n "$f" /bin/sleep 300
+	done
 	bl stop vbt-nosuch vbt-a1
 	[ "$status" -eq 1 ]
 	grep -q "no box 'vbt-nosuch' is running" <<<"$output"
