@@ -163,6 +163,8 @@ static size_t stop_batch(void)
 static int stop_many(char **names, bool all, long timeout)
 {
         size_t batch = stop_batch(), n = strv_length(names);
+        if (batch > n)
+                batch = n ? n : 1; /* the hard limit may allow a million */
         _cleanup_free_ struct box_ref *b = xcalloc(batch, sizeof(*b));
         int code = 0;
         for (size_t i = 0; i < n;) {
