@@ -6,6 +6,7 @@
 #include "core/config_json.h"
 #include "core/names.h"
 #include "launch/net.h"
+#include "launch/netsum.h"
 #include "ops/control.h"
 #include "core/state.h"
 #include "util/json.h"
@@ -16,49 +17,10 @@
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <time.h>
 
 /* ---- list / status ------------------------------------------------------------------------ */
-
-/* The box's links beside loopback: its host-side interface, addresses and published ports
- * (null when it has none). */
-static struct json_object *net_json(const struct box_config *c)
-{
-        struct net_status ns;
-        if (!c || net_status(c, &ns) < 0)
-                return NULL;
-        const struct box_net *n = &c->netcfg;
-        if (!ns.ifname[0] && !n->interfaces && !n->macvlan && !n->ipvlan)
-                return NULL;
-        struct json_object *o = json_object_new_object();
-        json_object_object_add(o, "interface",
-                               json_string_or_null(ns.ifname[0] ? ns.ifname : NULL));
-        json_object_object_add(o, "zone", json_string_or_null(n->zone));
-        json_object_object_add(o, "bridge", json_string_or_null(n->bridge));
-        json_object_object_add(o, "address", json_string_or_null(ns.box4[0] ? ns.box4 : NULL));
-        json_object_object_add(o, "gateway", json_string_or_null(ns.host4[0] ? ns.host4 : NULL));
-        json_object_object_add(o, "address6", json_string_or_null(ns.box6[0] ? ns.box6 : NULL));
-        struct json_object *moved = json_object_new_array();
-        for (char **i = n->interfaces; i && *i; i++)
-                json_object_array_add(moved, json_object_new_string(*i));
-        json_object_object_add(o, "interfaces", moved);
-        struct json_object *ports = json_object_new_array();
-        for (size_t i = 0; i < n->n_ports; i++) {
-                const struct box_port *p = &n->ports[i];
-                struct json_object *q = json_object_new_object();
-                json_object_object_add(q, "name", json_object_new_string(p->name));
-                json_object_object_add(q, "protocol",
-                                       json_object_new_string(box_net_proto_names[p->protocol]));
-                json_object_object_add(q, "host_address", json_string_or_null(p->host_address));
-                json_object_object_add(q, "host_port", json_object_new_int((int)p->host_port));
-                json_object_object_add(
-                        q, "box_port",
-                        json_object_new_int((int)(p->box_port ? p->box_port : p->host_port)));
-                json_object_array_add(ports, q);
-        }
-        json_object_object_add(o, "ports", ports);
-        return o;
-}
 
 /* Status's lines for the network, if the box has links beside loopback. */
 static void print_net(const struct box_config *c)
@@ -93,9 +55,12 @@ static void print_net(const struct box_config *c)
 /* The fields list and status --json show, in their order; detail: status's. */
 static struct json_object *box_json(struct box_ref *b, bool detail)
 {
-        /* The network summary needs the configuration (the root alone is in the state file's
-         * header): parsing it is most of `list --json`'s time with many boxes. */
-        const struct box_config *c = box_ref_config(b, true);
+        /* list takes the root and the network summary from the state file's header: parsing
+         * every box's configuration was most of `list --json`'s time with many boxes. */
+        struct json_object *net = NULL;
+        bool from_header = !detail && b->root && b->network &&
+                           (streq(b->network, "null") || (net = json_tokener_parse(b->network)));
+        const struct box_config *c = from_header ? NULL : box_ref_config(b, true);
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(b->name));
         json_object_object_add(o, "pid", json_object_new_int(b->pid));
@@ -104,7 +69,7 @@ static struct json_object *box_json(struct box_ref *b, bool detail)
         json_object_object_add(o, "created", json_object_new_int64(b->created));
         json_object_object_add(o, "cgroup", json_string_or_null(b->cgroup));
         json_object_object_add(o, "root", json_string_or_null(c ? c->root : b->root));
-        json_object_object_add(o, "network", net_json(c));
+        json_object_object_add(o, "network", from_header ? net : net_summary_json(c));
         if (detail) {
                 _cleanup_free_ char *state = state_path(b->name);
                 json_object_object_add(o, "state", json_object_new_string(state));
@@ -177,17 +142,74 @@ int verb_status(struct verb_call *call)
 
 /* ---- stop / kill / pause / resume --------------------------------------------------------- */
 
+/* At most this many boxes are held open at once (two fds each: PID 1's and the supervisor's
+ * pidfds), within the open-file limit raised to its hard limit. */
+static size_t stop_batch(void)
+{
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return 64;
+        if (rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &rl); /* the hard limit needs no privilege */
+                (void)getrlimit(RLIMIT_NOFILE, &rl);
+        }
+        rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
+        return n > 160 ? (size_t)(n - 32) / 2 : 64;
+}
+
+/* Stops several boxes together (--all: every running one). 1 if a named box is not running
+ * (the others are stopped all the same), 3 if one could not be stopped. */
+static int stop_many(char **names, bool all, long timeout)
+{
+        size_t batch = stop_batch(), n = strv_length(names);
+        if (batch > n)
+                batch = n ? n : 1; /* the hard limit may allow a million */
+        _cleanup_free_ struct box_ref *b = xcalloc(batch, sizeof(*b));
+        int code = 0;
+        for (size_t i = 0; i < n;) {
+                size_t k = 0;
+                for (; i < n && k < batch; i++) {
+                        b[k] = (struct box_ref){.pidfd = -1};
+                        int r = box_ref_open(names[i], all, &b[k]);
+                        if (r == -ESRCH) { /* PID 1 is gone already: wait for the supervisor */
+                                if (!box_wait_gone(names[i], (uint64_t)timeout * 1000 + 10000))
+                                        code = EXIT_VERB_FAILED;
+                                continue;
+                        }
+                        if (r < 0) {
+                                /* --all: a box that just went, or that is still starting */
+                                if (!all && !code)
+                                        code = 1;
+                                continue;
+                        }
+                        k++;
+                }
+                if (box_stop_many(b, k, (unsigned)timeout) < 0)
+                        code = EXIT_VERB_FAILED;
+                for (size_t j = 0; j < k; j++)
+                        box_ref_done(&b[j]);
+        }
+        return code;
+}
+
 int verb_stop(struct verb_call *call)
 {
         static const struct option opts[] = {
                 {"timeout", required_argument, NULL, 't'},
+                {"all", no_argument, NULL, 'a'},
                 {"help", no_argument, NULL, 'h'},
                 {0},
         };
         long timeout = 30;
+        bool all = false;
         int ch;
         optind = 1;
-        while ((ch = getopt_long(call->argc, call->argv, "t:h", opts, NULL)) >= 0) {
+        while ((ch = getopt_long(call->argc, call->argv, "t:ah", opts, NULL)) >= 0) {
+                if (ch == 'a') {
+                        all = true;
+                        continue;
+                }
                 if (ch != 't')
                         return 1; /* getopt said why (-h was the prologue's) */
                 char *end;
@@ -198,9 +220,28 @@ int verb_stop(struct verb_call *call)
                         return 1;
                 }
         }
-        if (call->argc - optind != 1) {
-                log_error("stop: expected exactly one box NAME (see --help)");
+        int nargs = call->argc - optind;
+        if (all ? nargs != 0 : nargs < 1) {
+                log_error(all ? "stop: --all takes no box NAME (see --help)"
+                              : "stop: expected a box NAME (see --help)");
                 return 1;
+        }
+        if (all) {
+                _cleanup_strv_ char **names = NULL;
+                int r = box_names(&names);
+                if (r < 0) {
+                        log_error_errno(r, "stop: reading %s", state_root());
+                        return EXIT_VERB_FAILED;
+                }
+                return stop_many(names, true, timeout);
+        }
+        if (nargs > 1) {
+                for (int i = optind; i < call->argc; i++)
+                        if (!box_name_valid(call->argv[i])) {
+                                log_error("stop: invalid box name '%s'", call->argv[i]);
+                                return 1;
+                        }
+                return stop_many(call->argv + optind, false, timeout);
         }
         const char *name = call->argv[optind];
         int r = verb_open(call, name);
@@ -304,7 +345,8 @@ int verb_stats(struct verb_call *call)
                 add_u64(o, "net_rx_packets", s.rx_packets);
                 add_u64(o, "net_tx_bytes", s.tx_bytes);
                 add_u64(o, "net_tx_packets", s.tx_packets);
-                json_object_object_add(o, "network", net_json(box_ref_config(&call->box, true)));
+                json_object_object_add(o, "network",
+                                       net_summary_json(box_ref_config(&call->box, true)));
                 json_print(stdout, o);
                 return 0;
         }

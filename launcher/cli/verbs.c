@@ -20,13 +20,15 @@ static const struct verb verbs[] = {
          "count. --json adds the resolved configuration itself (config).\n"
          "Exit status: 0; 1 if no such box is running or on a usage error."},
         {"stop", verb_stop, VERB_OWN_ARGS,
-         "Usage: boxlaunch stop NAME [--timeout SECS]\n\n"
+         "Usage: boxlaunch stop [--timeout SECS] NAME... | --all\n\n"
          "Asks the box's supervisor to stop it (SIGTERM: the supervisor sends\n"
          "the box's kill signal to PID 1, then SIGKILL after StopTimeout) and\n"
          "waits until the box is gone. After SECS (default 30) PID 1 is\n"
          "SIGKILLed and the supervisor is given 10 more seconds to clean up.\n"
-         "Exit status: 0 once stopped; 1 if no such box is running or on a\n"
-         "usage error; 3 if the box could not be stopped."},
+         "Several NAMEs, or --all (every running box): all are signalled first,\n"
+         "then waited for together.\n"
+         "Exit status: 0 once stopped; 1 if a named box is not running (the\n"
+         "others are stopped) or on a usage error; 3 if a box could not be stopped."},
         {"kill", verb_kill, VERB_OWN_ARGS,
          "Usage: boxlaunch kill NAME [SIGNAL]\n\n"
          "Sends SIGNAL (default SIGTERM) to the box's PID 1. SIGNAL is a name (TERM,\n"

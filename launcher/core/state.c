@@ -205,6 +205,8 @@ static int state_read_full(const char *name, bool running, struct state_record *
                         rec.cgroup = xstrdup(v);
                 else if (streq(line, "root") && !rec.root)
                         rec.root = xstrdup(v);
+                else if (streq(line, "network") && !rec.network)
+                        rec.network = xstrdup(v);
         }
         *ret = rec;
         return 0;
@@ -225,6 +227,7 @@ void state_record_done(struct state_record *r)
         free(r->status);
         free(r->cgroup);
         free(r->root);
+        free(r->network);
         free(r->config);
         *r = (struct state_record){0};
 }

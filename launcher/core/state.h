@@ -18,6 +18,8 @@
  *   cgroup=...\n           relative to each hierarchy root
  *   root=...\n             the root directory (absent if it holds a newline): what `list`
  *                          shows without parsing the configuration of every box
+ *   network=...\n          the network summary as one line of JSON (launch/netsum.h), null
+ *                          when none: what `list --json` shows without the configuration
  *   config=N\n             the size of the configuration after the blank line
  *   \n
  *   {"version":1,...}      the resolved configuration as JSON (core/config_json.h: lossless and
@@ -69,8 +71,9 @@ struct state_record {
         pid_t supervisor;
         long long created; /* unix time */
         char *cgroup;
-        char *root;   /* NULL if not recorded (then the configuration has it) */
-        char *config; /* the configuration's JSON text, as written */
+        char *root;    /* NULL if not recorded (then the configuration has it) */
+        char *network; /* the network summary's JSON; NULL if not recorded */
+        char *config;  /* the configuration's JSON text, as written */
 };
 /* -ENOENT if there is no such file, -EAGAIN if it is not written (completely) yet. */
 int state_read(const char *name, struct state_record *ret);

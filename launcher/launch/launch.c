@@ -41,6 +41,7 @@
 #include "launch/hooks.h"
 #include "launch/idmap.h"
 #include "launch/net.h"
+#include "launch/netsum.h"
 #include "launch/notify.h"
 #include "launch/sync.h"
 #include "core/state.h"
@@ -297,10 +298,13 @@ static int publish_state(struct launch *l)
         (void)proc_starttime(l->pid, &start);
         /* root= lets `list` skip parsing the configuration (not a root with a newline) */
         const char *root = l->c->root && !strchr(l->c->root, '\n') ? l->c->root : NULL;
+        /* network= lets `list --json` skip it too (its addresses are claimed by now) */
+        _cleanup_free_ char *net = net_summary_line(l->c);
         _cleanup_free_ char *header = xasprintf(
-                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n%s%s%s",
+                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n%s%s%s%s%s%s",
                 (int)l->pid, start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg),
-                root ? "root=" : "", root ? root : "", root ? "\n" : "");
+                root ? "root=" : "", root ? root : "", root ? "\n" : "", net ? "network=" : "",
+                net ? net : "", net ? "\n" : "");
         _cleanup_free_ char *text = box_config_to_json_string(l->c);
         int r = state_publish(&l->state, "creating", header, text);
         if (r < 0)

@@ -12,6 +12,7 @@ void box_ref_done(struct box_ref *b)
         free(b->name);
         free(b->cgroup);
         free(b->root);
+        free(b->network);
         free(b->status);
         free(b->config_json);
         if (b->config) {
@@ -54,6 +55,7 @@ int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
                 .supervisor = rec.supervisor,
                 .cgroup = TAKE_PTR(rec.cgroup),
                 .root = TAKE_PTR(rec.root),
+                .network = TAKE_PTR(rec.network),
                 .status = rec.status ? TAKE_PTR(rec.status) : xstrdup("unknown"),
                 .created = rec.created,
                 .config_json = TAKE_PTR(rec.config),

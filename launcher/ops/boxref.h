@@ -13,6 +13,7 @@ struct box_ref {
         pid_t supervisor;          /* 0 if unknown */
         char *cgroup;              /* relative to each hierarchy root; NULL if none recorded */
         char *root;                /* the root directory if the state file's header has it */
+        char *network;             /* the network summary (JSON) if the header has it */
         char *status;              /* "creating", "running", "paused", ... */
         long long created;         /* unix time */
         char *config_json;         /* the configuration as the state file holds it */

@@ -64,37 +64,130 @@ static int open_supervisor(const struct box_ref *b)
         return TAKE_FD(fd);
 }
 
+/* One box being stopped: what its end is waited on with. */
+struct stopping {
+        const struct box_ref *b;
+        int sup;    /* the supervisor's pidfd, -1 without one */
+        int waitfd; /* what wakes us: sup, else PID 1's pidfd; -1 once it fired (lock polls) */
+        bool gone, failed;
+};
+
+/* Waits up to ms for the boxes to go: all pidfds in one poll, the lock checked only for the
+ * boxes whose pidfd fired (or that have none, backing off from 0.5 ms to 20 ms), so waiting on
+ * a thousand boxes costs no more than waiting on one each. Returns how many are left. */
+static size_t wait_gone_many(struct stopping *s, size_t n, uint64_t ms)
+{
+        uint64_t end = now_usec() + ms * 1000;
+        _cleanup_free_ struct pollfd *p = xcalloc(n ? n : 1, sizeof(*p));
+        _cleanup_free_ size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+        int step = 1; /* ms; 0.5 ms would need ppoll: 1 is close enough */
+        size_t left = 0;
+        bool first = true;
+        for (;;) {
+                size_t np = 0;
+                bool lockpoll = false;
+                left = 0;
+                for (size_t i = 0; i < n; i++) {
+                        if (s[i].gone || s[i].failed)
+                                continue;
+                        /* The lock of boxes whose fd fired (or that have none), and of all of
+                         * them once, before the first wait. */
+                        if ((first || s[i].waitfd < 0) && !state_is_running(s[i].b->name)) {
+                                s[i].gone = true;
+                                log_info("box '%s' stopped", s[i].b->name);
+                                continue;
+                        }
+                        left++;
+                        if (s[i].waitfd >= 0) {
+                                p[np] = (struct pollfd){.fd = s[i].waitfd, .events = POLLIN};
+                                idx[np++] = i;
+                        } else
+                                lockpoll = true;
+                }
+                first = false;
+                uint64_t now = now_usec();
+                if (!left || now >= end)
+                        return left;
+                int wait = (int)((end - now + 999) / 1000);
+                if (lockpoll && step < wait)
+                        wait = step;
+                int r = poll(p, np, wait);
+                if (r < 0 && errno != EINTR)
+                        r = 0;
+                for (size_t k = 0; r > 0 && k < np; k++)
+                        if (p[k].revents)
+                                s[idx[k]].waitfd = -1; /* gone (or unpollable): check the lock */
+                if (lockpoll)
+                        step = step * 2 > 20 ? 20 : step * 2;
+        }
+}
+
+int box_stop_many(const struct box_ref *boxes, size_t n, unsigned timeout_sec)
+{
+        _cleanup_free_ struct stopping *s = xcalloc(n ? n : 1, sizeof(*s));
+        int ret = 0;
+        /* Signal every box first, then wait for all of them: their supervisors tear down in
+         * parallel (stopping a thousand boxes one after another took 10-13 ms each). */
+        for (size_t i = 0; i < n; i++) {
+                const struct box_ref *b = &boxes[i];
+                s[i] = (struct stopping){.b = b, .sup = -1, .waitfd = -1};
+                /* A frozen v1 cgroup holds even SIGKILL until it is thawed. */
+                if (streq(b->status, "paused") && b->cgroup) {
+                        log_info("box '%s' is paused; resuming it so it can stop", b->name);
+                        if (cgroup_freeze(CGROUP_ROOT, b->cgroup, false) == 0)
+                                (void)state_set_status_of(b->name, "running");
+                }
+                s[i].sup = open_supervisor(b);
+                /* Without a supervisor to run the protocol, PID 1 is asked directly. */
+                if (sys_pidfd_send_signal(s[i].sup >= 0 ? s[i].sup : b->pidfd, SIGTERM, NULL, 0) <
+                            0 &&
+                    errno != ESRCH) {
+                        ret = log_error_errno(-errno, "stop: signalling box '%s'", b->name);
+                        s[i].failed = true;
+                        continue;
+                }
+                /* The supervisor drops the lock as it exits; without one, PID 1's exit comes
+                 * first. */
+                s[i].waitfd = s[i].sup >= 0 ? s[i].sup : b->pidfd;
+        }
+        if (wait_gone_many(s, n, (uint64_t)timeout_sec * 1000) > 0) {
+                for (size_t i = 0; i < n; i++) {
+                        const struct box_ref *b = s[i].b;
+                        if (s[i].gone || s[i].failed)
+                                continue;
+                        log_warn("box '%s' did not stop within %us; killing PID 1 (pid %d)",
+                                 b->name, timeout_sec, (int)b->pid);
+                        if (sys_pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) < 0 &&
+                            errno != ESRCH) {
+                                ret = log_error_errno(-errno, "stop: killing PID 1 of box '%s'",
+                                                      b->name);
+                                s[i].failed = true;
+                                continue;
+                        }
+                        s[i].waitfd = s[i].sup;
+                }
+                wait_gone_many(s, n, 10000);
+                for (size_t i = 0; i < n; i++) {
+                        const char *name = s[i].b->name;
+                        if (s[i].failed)
+                                continue;
+                        if (!s[i].gone) {
+                                log_error("box '%s': PID 1 was killed but the supervisor did not "
+                                          "clean up; try 'boxlaunch gc %s'",
+                                          name, name);
+                                ret = -ETIMEDOUT;
+                        }
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (s[i].sup >= 0)
+                        close(s[i].sup);
+        return ret;
+}
+
 int box_stop(const struct box_ref *b, unsigned timeout_sec)
 {
-        const char *name = b->name;
-        /* A frozen v1 cgroup holds even SIGKILL until it is thawed. */
-        if (streq(b->status, "paused") && b->cgroup) {
-                log_info("box '%s' is paused; resuming it so it can stop", name);
-                if (cgroup_freeze(CGROUP_ROOT, b->cgroup, false) == 0)
-                        (void)state_set_status_of(name, "running");
-        }
-        _cleanup_close_ int sup = open_supervisor(b);
-        /* Without a supervisor to run the protocol, PID 1 is asked directly. */
-        if (sys_pidfd_send_signal(sup >= 0 ? sup : b->pidfd, SIGTERM, NULL, 0) < 0 &&
-            errno != ESRCH)
-                return log_error_errno(-errno, "stop: signalling box '%s'", name);
-        /* The supervisor drops the lock as it exits; without one, PID 1's exit comes first. */
-        if (box_wait_gone_fd(name, sup >= 0 ? sup : b->pidfd, (uint64_t)timeout_sec * 1000)) {
-                log_info("box '%s' stopped", name);
-                return 0;
-        }
-        log_warn("box '%s' did not stop within %us; killing PID 1 (pid %d)", name, timeout_sec,
-                 (int)b->pid);
-        if (sys_pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-                return log_error_errno(-errno, "stop: killing PID 1 of box '%s'", name);
-        if (!box_wait_gone_fd(name, sup, 10000)) {
-                log_error("box '%s': PID 1 was killed but the supervisor did not clean up; "
-                          "try 'boxlaunch gc %s'",
-                          name, name);
-                return -ETIMEDOUT;
-        }
-        log_info("box '%s' killed after the %us timeout", name, timeout_sec);
-        return 0;
+        return box_stop_many(b, 1, timeout_sec);
 }
 
 int box_kill(const struct box_ref *b, int sig)

@@ -19,6 +19,9 @@ bool box_wait_gone_fd(const char *name, int pidfd, uint64_t ms);
  * PID 1; after timeout_sec SIGKILL to PID 1 and 10 s more for the supervisor to clean up. A
  * paused box is thawed first. Logs what it did and any failure. */
 int box_stop(const struct box_ref *b, unsigned timeout_sec);
+/* The same for n boxes at once: all are signalled first, then waited for together (their
+ * supervisors tear down in parallel). Returns 0 if every box stopped, else the last error. */
+int box_stop_many(const struct box_ref *boxes, size_t n, unsigned timeout_sec);
 
 /* Sends sig to PID 1 (through its pidfd). Logs a failure. */
 int box_kill(const struct box_ref *b, int sig);

@@ -10,7 +10,6 @@
  *
  * Standalone and static (musl): it runs from a sealed memfd inside the box, so it must not depend
  * on anything in the box's rootfs, nor on boxlaunch's headers. The environment is the payload's. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,9 +30,65 @@
 #define NAME             "boxlaunch-init"
 #define EXIT_STUB_FAILED 125 /* EXIT_SETUP_FAILED of core/exitcodes.h */
 
+/* Messages without stdio: printf and scanf would pull musl's float formatting and scanning
+ * into the image, which every box holds a private copy of (its sealed memfd). */
+static void say(const char *a, const char *b, const char *c)
+{
+        struct iovec v[6] = {
+                {(void *)NAME ": ", sizeof(NAME ": ") - 1},
+                {(void *)a, strlen(a)},
+                {(void *)": ", b ? 2 : 0},
+                {(void *)(b ? b : ""), b ? strlen(b) : 0},
+                {(void *)": ", c ? 2 : 0},
+                {(void *)(c ? c : ""), c ? strlen(c) : 0},
+        };
+        struct iovec nl = {(void *)"\n", 1};
+        (void)!writev(STDERR_FILENO, v, 6);
+        (void)!writev(STDERR_FILENO, &nl, 1);
+}
+
 static void warn(const char *what)
 {
-        dprintf(STDERR_FILENO, NAME ": %s: %s\n", what, strerror(errno));
+        say(what, strerror(errno), NULL);
+}
+
+/* A decimal number at s (after leading blanks), or -1; *end after it. */
+static long parse_num(const char *s, const char **end)
+{
+        while (*s == ' ')
+                s++;
+        long v = -1;
+        for (; *s >= '0' && *s <= '9' && v < 100000000L; s++)
+                v = (v < 0 ? 0 : v * 10) + (*s - '0');
+        if (end)
+                *end = s;
+        return v;
+}
+
+/* Calls fn for each name in the directory (getdents64 into the stack: opendir would bring
+ * malloc into the image); fn gets the directory's fd too. */
+struct dent64 {
+        unsigned long long ino;
+        long long off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+};
+
+static void each_entry(const char *dir, void (*fn)(const char *name, int dfd, void *ud), void *ud)
+{
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return;
+        char buf[4096] __attribute__((aligned(8)));
+        long n;
+        while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0)
+                for (long off = 0; off < n;) {
+                        struct dent64 *d = (struct dent64 *)(buf + off);
+                        off += d->reclen;
+                        fn(d->name, dfd, ud);
+                }
+        close(dfd);
 }
 
 static int exec_failure_code(int err)
@@ -40,20 +96,19 @@ static int exec_failure_code(int err)
         return err == ENOENT ? 127 : 126;
 }
 
+static void close_one(const char *name, int dfd, void *ud __attribute__((unused)))
+{
+        const char *e;
+        long fd = parse_num(name, &e);
+        if (fd >= 3 && !*e && fd != dfd)
+                close((int)fd);
+}
+
 static void close_fds_from3(void)
 {
         if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
                 return;
-        DIR *d = opendir("/proc/self/fd");
-        if (!d)
-                return;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name);
-                if (fd >= 3 && fd != dirfd(d))
-                        close(fd);
-        }
-        closedir(d);
+        each_entry("/proc/self/fd", close_one, NULL);
 }
 
 /* Inherited SIG_IGN would make the kernel discard signals before they reach the signalfd (and
@@ -108,7 +163,7 @@ static _Noreturn void run_payload(char **argv, int errfd)
         execvp(argv[0], argv);
 
         int err = errno;
-        dprintf(STDERR_FILENO, NAME ": %s: %s\n", argv[0], strerror(err));
+        say(argv[0], strerror(err), NULL);
         (void)!write(errfd, &err, sizeof(err));
         _exit(exec_failure_code(err));
 }
@@ -143,36 +198,40 @@ static bool reap(pid_t pid, int *status)
         return found;
 }
 
+struct kill_ctx {
+        int sig, n;
+};
+
+static void kill_if_child(const char *name, int dfd __attribute__((unused)), void *ud)
+{
+        struct kill_ctx *k = ud;
+        char path[64], buf[512];
+        const char *e;
+        pid_t pid = (pid_t)parse_num(name, &e);
+        if (pid <= 0 || *e || strlen(name) > 20)
+                return;
+        strcpy(stpcpy(stpcpy(path, "/proc/"), name), "/stat");
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        ssize_t len = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (len <= 0)
+                return;
+        buf[len] = 0;
+        char *p = strrchr(buf, ')'); /* comm may contain anything */
+        /* ") S PPID": the state, then the parent */
+        if (p && p[1] == ' ' && p[2] && p[3] == ' ' && parse_num(p + 4, NULL) == getpid() &&
+            kill(pid, k->sig) == 0)
+                k->n++;
+}
+
 /* Not PID 1 (subreaper mode): kill(-1) would reach the whole host, so only our children. */
 static int kill_children(int sig)
 {
-        int n = 0;
-        DIR *d = opendir("/proc");
-        if (!d)
-                return 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                char path[64], buf[512];
-                pid_t pid = atoi(de->d_name);
-                if (pid <= 0)
-                        continue;
-                snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                ssize_t k = read(fd, buf, sizeof(buf) - 1);
-                close(fd);
-                if (k <= 0)
-                        continue;
-                buf[k] = 0;
-                char *p = strrchr(buf, ')'); /* comm may contain anything */
-                int ppid;
-                if (p && sscanf(p + 1, " %*c %d", &ppid) == 1 && ppid == getpid() &&
-                    kill(pid, sig) == 0)
-                        n++;
-        }
-        closedir(d);
-        return n;
+        struct kill_ctx k = {sig, 0};
+        each_entry("/proc", kill_if_child, &k);
+        return k.n;
 }
 
 /* The payload is gone: ask the rest to stop, give them the grace period, then leave (as PID 1,
@@ -215,7 +274,7 @@ static void finish(int sfd, unsigned grace_ms)
 
 static _Noreturn void usage(void)
 {
-        dprintf(STDERR_FILENO, "usage: " NAME " [-g GRACE_MS] [-P] -- CMD [ARG...]\n");
+        say("usage: " NAME " [-g GRACE_MS] [-P] -- CMD [ARG...]", NULL, NULL);
         exit(EXIT_STUB_FAILED);
 }
 
@@ -228,10 +287,10 @@ static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group)
                         i++;
                         break;
                 } else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
-                        char *end;
-                        errno = 0;
-                        unsigned long v = strtoul(argv[++i], &end, 10);
-                        if (errno || *end || end == argv[i] || v > 3600000)
+                        const char *end;
+                        const char *a = argv[++i];
+                        long v = a[0] >= '0' && a[0] <= '9' ? parse_num(a, &end) : -1;
+                        if (v < 0 || *end || v > 3600000)
                                 usage();
                         *grace_ms = (unsigned)v;
                 } else if (strcmp(argv[i], "-P") == 0) {

@@ -455,6 +455,54 @@ EOF2
 	[ "$status" -eq 1 ]
 }
 
+@test "stop NAME... signals every box before waiting; --all stops each running box" {
+	data=$BATS_TEST_TMPDIR/data
+	mkdir -p "$data"
+	# Each box leaves its stop signal only once all three have got theirs (exit 7): stopping
+	# them one after another would wait on the first until --timeout killed it (137).
+	for n in vbt-m1 vbt-m2 vbt-m3; do
+		f=$(mkbox $n <<EOF2
+[Exec]
+StopTimeout = 60s
+[Mount data]
+Source = $data
+Target = /data
+EOF2
+)
+		start_box $n "$f" /bin/sh -c 'trap "touch /data/\$0; until [ \$(ls /data | wc -l) -ge 3 ]; do sleep 0.05; done; exit 7" TERM; echo ready; while :; do sleep 0.1; done' $n
+		wait_ready "$BATS_TEST_TMPDIR/$n.out"
+	done
+	bl stop --timeout 5 vbt-m1 vbt-m2 vbt-m3
+	[ "$status" -eq 0 ]
+	for n in vbt-m1 vbt-m2 vbt-m3; do
+		[ ! -e "$STATE_DIR/$n" ]
+		wait_bg $n
+		[ "$bg_status" -eq 7 ]
+	done
+	# A name that is not running: exit 1, the others are stopped all the same.
+	for n in vbt-a1 vbt-a2 vbt-a3; do
+		f=$(mkbox $n </dev/null)
+		start_box $n "$f" /bin/sleep 300
+	done
+	bl stop vbt-nosuch vbt-a1
+	[ "$status" -eq 1 ]
+	grep -q "no box 'vbt-nosuch' is running" <<<"$output"
+	[ ! -e "$STATE_DIR/vbt-a1" ]
+	bl stop --all vbt-a2
+	[ "$status" -eq 1 ]
+	[ -e "$STATE_DIR/vbt-a2" ]
+	bl stop --all
+	[ "$status" -eq 0 ]
+	for n in vbt-a1 vbt-a2 vbt-a3; do
+		[ ! -e "$STATE_DIR/$n" ]
+		wait_bg $n
+		[ "$bg_status" -eq 143 ]
+	done
+	[ -z "$(find "$STATE_DIR" -mindepth 1 -maxdepth 1 -name 'vbt-*')" ]
+	bl stop --all
+	[ "$status" -eq 0 ]
+}
+
 @test "pause freezes the box and resume thaws it" {
 	data=$BATS_TEST_TMPDIR/data
 	mkdir -p "$data"

@@ -376,13 +376,15 @@ static void test_root_in_header(void **state)
         assert_int_equal(proc_starttime(getpid(), &start), 0);
         assert_int_equal(state_acquire("rooted", &st), 0);
         _cleanup_free_ char *header = xasprintf(
-                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=1\ncgroup=x\nroot=/from-header\n",
+                "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=1\ncgroup=x\nroot=/from-header\n"
+                "network={\"interface\":\"ve-rooted\"}\n",
                 (int)getpid(), start, (int)getpid());
         _cleanup_free_ char *json = box_config_to_json_string(&c);
         assert_int_equal(state_publish(&st, "running", header, json), 0);
         _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
         assert_int_equal(box_ref_open("rooted", false, &b), 0);
         assert_string_equal(b.root, "/from-header");
+        assert_string_equal(b.network, "{\"interface\":\"ve-rooted\"}");
         assert_null(b.config); /* not parsed on the way */
         state_release(&st);
         box_ref_done(&b);
@@ -390,6 +392,7 @@ static void test_root_in_header(void **state)
         publish("rooted", &c, &st);
         assert_int_equal(box_ref_open("rooted", false, &b), 0);
         assert_null(b.root);
+        assert_null(b.network);
         assert_string_equal(box_ref_config(&b, false)->root, "/from-config");
         state_release(&st);
         box_config_free(&c);
