@@ -89,7 +89,9 @@ const struct oci_field oci_fields[] = {
          "dirsync), bind and rbind, propagation (private, shared, slave, unbindable and r*), "
          "recursive attributes (rro, rnosuid, rnodev, rnoexec, ratime family, rnosymfollow and "
          "their opposites) through mount_setattr(2), tmpcopyup, idmap and ridmap; anything else is "
-         "file system data (mode=, size=...). remount and mand are errors"},
+         "file system data (mode=, size=...), which a bind mount ignores as mount(2) does (runc "
+         "and "
+         "crun pass it on to no effect). remount and mand are errors"},
         {"mounts[].uidMappings", OCI_NOTE,
          "an idmapped bind mount (mount_setattr MOUNT_ATTR_IDMAP with a user namespace made for "
          "the maps); both uidMappings and gidMappings"},
@@ -157,7 +159,9 @@ const struct oci_field oci_fields[] = {
         {"linux.readonlyPaths", OCI_NOTE,
          "replaces boxlaunch's default list; a missing path is skipped"},
         {"linux.mountLabel", OCI_NOTE,
-         "context= on the file systems the box mounts; an error when SELinux is not enabled"},
+         "context= on the file systems the box mounts (tmpfs, mqueue, devpts...; not proc, sysfs, "
+         "cgroup) where SELinux is enabled, as runc does; ignored with a debug message where it is "
+         "not (this machine: SELinux is built in but selinuxfs is not mounted), as crun does"},
         {"linux.personality", OCI_HONOURED, ""},
         {"linux.personality.domain", OCI_HONOURED, "LINUX, LINUX32"},
         {"linux.personality.flags", OCI_REJECTED, "the spec defines no flags"},
@@ -178,9 +182,11 @@ const struct oci_field oci_fields[] = {
          "the soft limit (v1 memory.soft_limit_in_bytes, v2 memory.high)"},
         {"linux.resources.memory.swap", OCI_NOTE,
          "memory plus swap, as the spec says; must be at least limit; -1: unlimited"},
-        {"linux.resources.memory.kernel", OCI_REJECTED,
-         "kernel memory limits are gone from Linux (5.16)"},
-        {"linux.resources.memory.kernelTCP", OCI_REJECTED, "not supported"},
+        {"linux.resources.memory.kernel", OCI_IGNORED,
+         "deprecated by the spec; kernel memory limits are gone from Linux (5.16): a warning, "
+         "as runc gives"},
+        {"linux.resources.memory.kernelTCP", OCI_IGNORED,
+         "deprecated by the spec (v1 memory.kmem.tcp, gone with kernel memory limits): a warning"},
         {"linux.resources.memory.swappiness", OCI_NOTE,
          "v1 memory.swappiness (an error on cgroup v2, which has none)"},
         {"linux.resources.memory.disableOOMKiller", OCI_NOTE,

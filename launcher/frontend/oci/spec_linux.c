@@ -233,6 +233,14 @@ static void parse_memory(struct parser *p, struct json_object *o)
                          "false is not supported: the kernel always uses the hierarchy");
         bool check;
         (void)spec_get_bool(p, o, path, "checkBeforeUpdate", &check);
+        /* Deprecated by the spec and gone from the kernel (no kmem files since 5.16): runc and
+         * crun go on without them, and so do we, but not silently. */
+        static const char *const kmem[] = {"kernel", "kernelTCP"};
+        for (size_t i = 0; i < ARRAY_SIZE(kmem); i++)
+                if (spec_get(o, kmem[i]))
+                        log_warn("%s: %s.%s: kernel memory settings are ignored (deprecated by "
+                                 "the spec, gone from Linux 5.16)",
+                                 p->what, path, kmem[i]);
 }
 
 static void parse_cpu(struct parser *p, struct json_object *o)
