@@ -440,6 +440,8 @@ static int wait_started(struct launch *l)
                 int n = sync_recv_fd(l->sock, &m, &fd); /* a reset reads as EOF (sync.c) */
                 if (n < 0)
                         return log_error_errno(n, "waiting for the box to start");
+                if (n == 0 && executing)
+                        cgroup_adopt(l->cg); /* from now on the box's own */
                 if (n == 0)
                         /* EOF: the payload (or the stub init) is executing, or set-up died. */
                         return executing ? 0 : set_up_died(l);

@@ -151,7 +151,10 @@ const struct oci_field oci_fields[] = {
         {"linux.netDevices", OCI_REJECTED, "moving host interfaces into the box is not supported"},
         {"linux.cgroupsPath", OCI_NOTE,
          "a path (absolute: from each hierarchy's root; relative: under boxlaunch's own group) or "
-         "systemd's slice:prefix:name form (slice/prefix-name.scope); the group must not exist"},
+         "systemd's slice:prefix:name form (slice/prefix-name.scope). A group that exists is "
+         "joined "
+         "when no process is in it, as runc does (a start that fails leaves it, `delete` removes "
+         "it); one with processes is an error"},
         {"linux.rootfsPropagation", OCI_NOTE,
          "shared, slave, private, unbindable (and their r* forms) on the box's root mount"},
         {"linux.maskedPaths", OCI_NOTE,
