@@ -216,6 +216,7 @@ static int clone_box(struct launch *l)
                         .log_fd = l->log_fd,
                         .oldmask = &l->oldmask,
                         .fifo_fd = l->oci ? l->oci->fifo_fd : -1,
+                        .hs = &l->hs,
                         .console_sock = l->oci ? l->oci->console_sock : -1,
                         .preserve_fds = l->oci ? l->oci->preserve_fds : 0,
                         .oci = l->oci != NULL,

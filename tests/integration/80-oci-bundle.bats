@@ -238,10 +238,10 @@ EOF
 }
 
 @test "bad configs fail naming the JSON path, with exit 125, and leave nothing" {
-	b=$(mkbundle bad1 '.linux.resources.memory = {"kernel": 1000}' </dev/null)
+	b=$(mkbundle bad1 '.linux.resources.network = {"classID": 1000}' </dev/null)
 	run_box "$b"
 	[ "$status" -eq 125 ]
-	grep -q "config.json: linux.resources.memory.kernel: not supported" <<<"$output"
+	grep -q "config.json: linux.resources.network: not supported" <<<"$output"
 
 	b=$(mkbundle bad2 '.mounts[1].options += ["remount"]' </dev/null)
 	run_box "$b"
@@ -271,14 +271,40 @@ EOF
 		[ "$status" -eq 125 ]
 		grep -q "config.json: linux.resources.blockIO.weightDevice: not supported here" <<<"$output"
 	fi
+}
 
-	b=$(mkbundle bad5 '.linux.cgroupsPath = "/'"$CG_PARENT"'"' </dev/null)
-	mkdir "/sys/fs/cgroup/memory/$CG_PARENT"
+@test "cgroupsPath: an existing group without processes is joined (runc's way); one with processes is refused" {
+	CG_MADE=1
+	g=$CG_PARENT/reuse
+	mkdir -p "/sys/fs/cgroup/memory/$g"
+	# A start that fails leaves the group as it was.
+	b=$(mkbundle cg1 '.linux.cgroupsPath = "/'"$g"'" | .process.args = ["/no/such/program"]' </dev/null)
 	run_box "$b"
-	rmdir "/sys/fs/cgroup/memory/$CG_PARENT"
+	[ "$status" -eq 127 ]
+	[ -d "/sys/fs/cgroup/memory/$g" ]
+	# One that starts runs in it, with its limit, and removes it at its end, as runc does.
+	b=$(mkbundle cg2 '.linux.cgroupsPath = "/'"$g"'" | .linux.resources.memory = {"limit": 67108864}' <<'EOF'
+echo "limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx "limit=67108864" <<<"$output"
+	[ ! -d "/sys/fs/cgroup/memory/$g" ]
+	# A process in it: another container's group.
+	mkdir "/sys/fs/cgroup/memory/$g"
+	sleep 60 &
+	HOLDER=$!
+	echo "$HOLDER" >"/sys/fs/cgroup/memory/$g/cgroup.procs"
+	run_box "$b"
 	echo "$output"
 	[ "$status" -eq 125 ]
-	grep -q "config.json: linux.cgroupsPath: the group .* exists already" <<<"$output"
+	grep -q "config.json: linux.cgroupsPath: the group $g exists and has processes (memory, pid $HOLDER)" <<<"$output"
+	kill -KILL "$HOLDER"
+	wait "$HOLDER" || true
+	HOLDER=
+	rmdir "/sys/fs/cgroup/memory/$g"
 }
 
 @test "check DIR checks a bundle; check --oci writes a .box as a bundle that runs the same" {
