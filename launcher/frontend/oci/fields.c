@@ -108,8 +108,10 @@ const struct oci_field oci_fields[] = {
         {"hooks.createRuntime", OCI_HONOURED,
          "runtime namespaces, after the box's namespaces exist"},
         {"hooks.createContainer", OCI_HONOURED, "the box's namespaces, before pivot_root"},
-        {"hooks.startContainer", OCI_HONOURED,
-         "the box's namespaces and confinement, before the payload's execve"},
+        {"hooks.startContainer", OCI_NOTE,
+         "the box's namespaces and confinement, before the payload's execve; after `create`, "
+         "only once `start` opened the exec FIFO, run by the container's init with the payload's "
+         "user and capabilities, as runc does; a failing hook ends the container"},
         {"hooks.poststart", OCI_HONOURED, "failures are warnings"},
         {"hooks.poststop", OCI_HONOURED, "failures are warnings"},
         {"hooks.*[].path", OCI_HONOURED, "absolute"},
