@@ -42,6 +42,7 @@
 #include "launch/idmap.h"
 #include "launch/net.h"
 #include "launch/notify.h"
+#include "launch/nsjoin.h"
 #include "launch/sync.h"
 #include "core/state.h"
 #include "supervisor/supervise.h"
@@ -163,9 +164,12 @@ static void end_child(struct launch *l)
 
 static uint64_t clone_flags(const struct box_config *c)
 {
-        uint64_t f = CLONE_NEWNS | CLONE_PIDFD;
+        uint64_t f = CLONE_PIDFD;
+        /* OCI: a mount or pid namespace joined by path is entered instead (nsjoin.h). */
+        if (!c->ns_join[BOX_NS_MNT])
+                f |= CLONE_NEWNS;
         /* OCI without a pid namespace: the host's (the payload is not PID 1 then). */
-        if (!c->ns_pid_host)
+        if (!c->ns_pid_host && !c->ns_join[BOX_NS_PID])
                 f |= CLONE_NEWPID;
         if (c->ns_uts)
                 f |= CLONE_NEWUTS;
@@ -200,10 +204,18 @@ static int clone_box(struct launch *l)
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
         }
+        int own_pidns = -1;
+        if (nsjoin_pid_for_children(l->c, &own_pidns) < 0) {
+                close(sv[1]);
+                return -EINVAL; /* logged */
+        }
         pid_t pid = sys_clone3(&args);
+        int err = errno;
+        if (pid != 0)
+                nsjoin_pid_restore(own_pidns);
         if (pid < 0) {
                 close(sv[1]);
-                return log_error_errno(-errno, "creating the box's namespaces");
+                return log_error_errno(-err, "creating the box's namespaces");
         }
         if (pid == 0) {
                 close(sv[0]);

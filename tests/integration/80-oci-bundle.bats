@@ -129,6 +129,33 @@ EOF
 	[ "${lines[4]}" = "bind:0" ]
 }
 
+@test "mount and pid namespaces joined by path: the box is set up in them" {
+	unshare --mount --pid --fork --kill-child sleep 1000 3>&- &
+	HOLDER=$!
+	for i in $(seq 200); do
+		[ -e /proc/$HOLDER/ns/pid_for_children ] &&
+			[ "$(readlink /proc/$HOLDER/ns/pid_for_children)" != "$(readlink /proc/self/ns/pid)" ] &&
+			[ "$(readlink /proc/$HOLDER/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.05
+	done
+	want_mnt=$(readlink /proc/$HOLDER/ns/mnt)
+	want_pid=$(readlink /proc/$HOLDER/ns/pid_for_children)
+	[ "$want_mnt" != "$(readlink /proc/self/ns/mnt)" ]
+	b=$(mkbundle j1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount" and .type != "pid")] +
+			[{"type": "mount", "path": "/proc/'"$HOLDER"'/ns/mnt"},
+			 {"type": "pid", "path": "/proc/'"$HOLDER"'/ns/pid_for_children"}]' <<'EOF'
+readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid; echo "pid=$$"; cat /proc/1/comm
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want_mnt" ]
+	[ "${lines[1]}" = "$want_pid" ]
+	[ "${lines[2]}" != "pid=1" ]
+	[ "${lines[3]}" = sleep ]
+}
+
 @test "without a pid namespace the payload runs in the host's" {
 	b=$(mkbundle p1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' <<'EOF'
 echo "pid=$$"; cat /proc/1/comm

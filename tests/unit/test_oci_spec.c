@@ -176,7 +176,8 @@ static void test_mounts_and_hooks(void **state)
 }
 
 /* What runc and crun accept and the validation suite uses: file system data on a bind mount
- * (mount(2) ignores it), and the deprecated kernel memory limits (a warning). */
+ * (mount(2) ignores it), the deprecated kernel memory limits (a warning), mount and pid
+ * namespaces joined by path. */
 static void test_accepted_like_runc(void **state)
 {
         struct box_config c;
@@ -197,6 +198,17 @@ static void test_accepted_like_runc(void **state)
         assert_non_null(strstr(logged, "linux.resources.memory.kernel: kernel memory settings "
                                        "are ignored"));
         assert_non_null(strstr(logged, "linux.resources.memory.kernelTCP: kernel memory"));
+        box_config_free(&c);
+        /* Mount and pid namespaces joined by path (the box is set up in them). */
+        _cleanup_free_ char *j = spec("", "",
+                                      "\"linux\":{\"namespaces\":["
+                                      "{\"type\":\"pid\",\"path\":\"/proc/9/ns/pid\"},"
+                                      "{\"type\":\"mount\",\"path\":\"/proc/9/ns/mnt\"}]}");
+        assert_int_equal(load(j, &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_string_equal(c.ns_join[BOX_NS_MNT], "/proc/9/ns/mnt");
+        assert_string_equal(c.ns_join[BOX_NS_PID], "/proc/9/ns/pid");
+        assert_false(c.ns_pid_host);
         box_config_free(&c);
 }
 
@@ -380,9 +392,9 @@ static void test_rejections(void **state)
         expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
                      "no mount namespace");
         expect_error("", "",
-                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\","
-                     "\"path\":\"/proc/1/ns/mnt\"}]}",
-                     "linux.namespaces[1].path: joining an existing mount namespace");
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
+                     "{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}",
+                     "joining an existing user namespace is not supported");
         expect_error("", "", "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}",
                      "config.json: process.user: required");
         expect_error("", "", "\"root\":{}", "config.json: root.path: required");

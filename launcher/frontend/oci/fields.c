@@ -122,12 +122,15 @@ const struct oci_field oci_fields[] = {
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
          "each type new, or joined by path with setns(2). A type left out shares the host's, "
-         "except mount, which is always new (an error when left out); without a pid namespace the "
-         "payload runs in the host's and is not PID 1"},
+         "except mount, which is always new or joined (an error when left out); without a pid "
+         "namespace the payload runs in the host's and is not PID 1"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
-         "joined with setns(2) for network, ipc, uts, cgroup and time; mount, pid and user cannot "
-         "be joined, and a join cannot be combined with a new user namespace (errors)"},
+         "joined with setns(2) for network, ipc, uts, cgroup, time and mount (the box's root, "
+         "mounts and pivot_root are made in the joined mount namespace, as runc does); a pid "
+         "namespace is entered by the init at its clone (the payload is not PID 1 there). A user "
+         "namespace cannot be joined, and a join cannot be combined with a new user namespace "
+         "(errors)"},
         {"linux.uidMappings", OCI_NOTE, "written to uid_map; several ranges"},
         {"linux.uidMappings[].containerID", OCI_HONOURED, ""},
         {"linux.uidMappings[].hostID", OCI_HONOURED, ""},

@@ -51,12 +51,6 @@ static void parse_namespaces(struct parser *p, struct json_object *lx, bool *hav
                 if (spec_get_str(p, e, ep, "path", &path)) {
                         if (path[0] != '/')
                                 spec_bad(p, SUB(ep, "path"), "'%s' is not absolute", path);
-                        else if (t == BOX_NS_MNT || t == BOX_NS_PID)
-                                spec_bad(p, SUB(ep, "path"),
-                                         "joining an existing %s namespace is not supported: "
-                                         "boxlaunch "
-                                         "sets up its own",
-                                         type);
                         else
                                 c->ns_join[t] = TAKE_PTR(path);
                 }
