@@ -122,8 +122,9 @@ const struct oci_field oci_fields[] = {
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
          "each type new, or joined by path with setns(2). A type left out shares the host's, "
-         "except mount, which is always new or joined (an error when left out); without a pid "
-         "namespace the payload runs in the host's and is not PID 1"},
+         "except mount, which is always new or joined (left out, or no list at all: a new one all "
+         "the same, with a warning, as crun does); without a pid namespace the payload runs in "
+         "the host's and is not PID 1"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
          "joined with setns(2) for network, ipc, uts, cgroup, time and mount (the box's root, "

@@ -55,13 +55,13 @@ static void parse_namespaces(struct parser *p, struct json_object *lx, bool *hav
                                 c->ns_join[t] = TAKE_PTR(path);
                 }
         }
-        if (!a) {
-                /* No list: the spec's default is every namespace of the runtime's. */
-                spec_bad(p, "linux.namespaces", "required: boxlaunch needs at least mount and pid");
-                return;
-        }
+        /* A type not listed (or no list) is the runtime's, says the spec. Except the mount
+         * namespace: setting the root up in the host's would change the host's mounts, so the
+         * box gets one all the same (crun does too), and says so. */
         if (!have[BOX_NS_MNT])
-                spec_bad(p, "linux.namespaces", "no mount namespace: boxlaunch always makes one");
+                log_warn("%s: linux.namespaces: no mount namespace listed: the box gets one of its "
+                         "own all the same (its root is never set up in the host's)",
+                         p->what);
         /* No pid namespace: the host's, as the spec says (the payload is not PID 1). */
         c->ns_pid_host = !have[BOX_NS_PID];
         c->ns_uts = have[BOX_NS_UTS] && !c->ns_join[BOX_NS_UTS];
