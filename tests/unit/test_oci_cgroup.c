@@ -110,7 +110,8 @@ static void test_slice_path_and_resources(void **state)
              "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
              "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"},"
              "{\"allow\":false,\"type\":\"b\",\"major\":8,\"access\":\"r\"}],"
-             "\"memory\":{\"limit\":1048576,\"swappiness\":5},\"cpu\":{\"shares\":300},"
+             "\"memory\":{\"limit\":1048576,\"swappiness\":5,\"kernelTCP\":524288},"
+             "\"cpu\":{\"shares\":300},"
              "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
              "\"unified\":{\"hugetlb.2MB.rsvd.max\":\"6291456\"}}",
              &c);
@@ -126,6 +127,8 @@ static void test_slice_path_and_resources(void **state)
         _cleanup_free_ char *rsvd = xasprintf("unified/%s/hugetlb.2MB.rsvd.max", p);
         assert_file(mem, "1048576");
         assert_file(sw, "5");
+        _cleanup_free_ char *tcp = xasprintf("memory/%s/memory.kmem.tcp.limit_in_bytes", p);
+        assert_file(tcp, "524288");
         assert_file(sh, "300");
         /* The rules in order, then the defaults, then runc's mknod rules. */
         /* A fake tree keeps each write: "a" (written), then the appended rule. */

@@ -192,10 +192,11 @@ const struct oci_field oci_fields[] = {
         {"linux.resources.memory.swap", OCI_NOTE,
          "memory plus swap, as the spec says; must be at least limit; -1: unlimited"},
         {"linux.resources.memory.kernel", OCI_IGNORED,
-         "deprecated by the spec; kernel memory limits are gone from Linux (5.16): a warning, "
-         "as runc gives"},
-        {"linux.resources.memory.kernelTCP", OCI_IGNORED,
-         "deprecated by the spec (v1 memory.kmem.tcp, gone with kernel memory limits): a warning"},
+         "deprecated by the spec; kernel memory limits have no effect since Linux 5.16 (v1 "
+         "memory.kmem.limit_in_bytes takes any value and keeps none): a warning, as runc gives"},
+        {"linux.resources.memory.kernelTCP", OCI_NOTE,
+         "deprecated by the spec; v1 memory.kmem.tcp.limit_in_bytes, which Linux still has; "
+         "ignored with a warning on cgroup2 or where the file is missing"},
         {"linux.resources.memory.swappiness", OCI_NOTE,
          "v1 memory.swappiness (an error on cgroup v2, which has none)"},
         {"linux.resources.memory.disableOOMKiller", OCI_NOTE,

@@ -229,12 +229,15 @@ static void parse_memory(struct parser *p, struct json_object *o)
         (void)spec_get_bool(p, o, path, "checkBeforeUpdate", &check);
         /* Deprecated by the spec and gone from the kernel (no kmem files since 5.16): runc and
          * crun go on without them, and so do we, but not silently. */
-        static const char *const kmem[] = {"kernel", "kernelTCP"};
-        for (size_t i = 0; i < ARRAY_SIZE(kmem); i++)
-                if (spec_get(o, kmem[i]))
-                        log_warn("%s: %s.%s: kernel memory settings are ignored (deprecated by "
-                                 "the spec, gone from Linux 5.16)",
-                                 p->what, path, kmem[i]);
+        if (spec_get(o, "kernel"))
+                log_warn("%s: %s.kernel: kernel memory settings are ignored (deprecated by the "
+                         "spec, without effect since Linux 5.16)",
+                         p->what, path);
+        /* TCP buffer accounting outlived the rest in v1: honoured where the file exists. */
+        uint64_t tcp = BOX_LIMIT_UNSET;
+        get_limit(p, o, path, "kernelTCP", &tcp);
+        if (tcp != BOX_LIMIT_UNSET)
+                p->c->limits.memory_kmem_tcp1 = tcp + 1;
 }
 
 static void parse_cpu(struct parser *p, struct json_object *o)
