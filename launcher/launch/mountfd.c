@@ -271,6 +271,9 @@ int bind_at_pre(int rootfd, int pre, const char *source, const char *target, boo
                 return m;
         struct mount_attr a = {.attr_set = attr_from_flags(flags),
                                .propagation = propagation & ~MS_REC};
+        /* An atime mode is one field: setting one must clear the whole (else EINVAL). */
+        if (a.attr_set & MOUNT_ATTR__ATIME)
+                a.attr_clr |= MOUNT_ATTR__ATIME;
         if ((a.attr_set || a.propagation) &&
             mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
                 return -errno;

@@ -248,8 +248,11 @@ EOF
 		.mounts += [{"destination": "/etc", "type": "tmpfs", "source": "tmpfs",
 		             "options": ["tmpcopyup"]},
 		            {"destination": "/ro", "type": "bind", "source": "'"$rec"'",
-		             "options": ["rbind", "rro"]}]' <<'EOF'
+		             "options": ["rbind", "rro"]},
+		            {"destination": "/srv", "source": "'"$rec"'",
+		             "options": ["bind", "shared", "nosuid", "strictatime", "mode=755", "size=1k"]}]' <<'EOF'
 ls /etc/passwd && touch /etc/x && echo copied-up; touch /ro/x || echo ro-denied
+awk '$5 == "/srv" { print "srv", $6, $7 }' /proc/self/mountinfo
 EOF
 )
 	run_box "$b"
@@ -257,6 +260,8 @@ EOF
 	[ "$status" -eq 0 ]
 	grep -qx copied-up <<<"$output"
 	grep -qx ro-denied <<<"$output"
+	# A bind mount with an atime mode, propagation and file system data (ignored, as runc).
+	grep -qE '^srv rw,nosuid[^ ]* shared:[0-9]+$' <<<"$output"
 	[ "$(jq -r .bundle "$rec/prestart.json")" = "$(realpath "$b")" ]
 	[ "$(jq -r '.annotations["org.example.k"]' "$rec/prestart.json")" = v ]
 	[ "$(jq -r .status "$rec/poststop.json")" = stopped ]
