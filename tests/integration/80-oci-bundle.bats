@@ -253,6 +253,7 @@ EOF
 		             "options": ["bind", "shared", "nosuid", "strictatime", "mode=755", "size=1k"]}]' <<'EOF'
 ls /etc/passwd && touch /etc/x && echo copied-up; touch /ro/x || echo ro-denied
 awk '$5 == "/srv" { print "srv", $6, $7 }' /proc/self/mountinfo
+awk '$5 == "/etc" || $5 == "/ro" || $5 == "/srv" { printf "%s ", $5 } END { print "" }' /proc/self/mountinfo
 EOF
 )
 	run_box "$b"
@@ -262,6 +263,8 @@ EOF
 	grep -qx ro-denied <<<"$output"
 	# A bind mount with an atime mode, propagation and file system data (ignored, as runc).
 	grep -qE '^srv rw,nosuid[^ ]* shared:[0-9]+$' <<<"$output"
+	# In the config's order, the shared one (whose source is taken early) included.
+	grep -qx '/etc /ro /srv ' <<<"$output"
 	[ "$(jq -r .bundle "$rec/prestart.json")" = "$(realpath "$b")" ]
 	[ "$(jq -r '.annotations["org.example.k"]' "$rec/prestart.json")" = v ]
 	[ "$(jq -r .status "$rec/poststop.json")" = stopped ]
