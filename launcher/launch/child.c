@@ -34,11 +34,11 @@ static _noreturn_ void supervisor_gone(void)
         _exit(EXIT_SETUP_FAILED);
 }
 
-/* Not reachable through /proc (ptrace, /proc/PID/exe), gone with the supervisor, its log lines
- * forwarded; with --detach, stdin from /dev/null and the output to the console log. */
 /* Our pid in the host's pid namespace, for the startContainer hooks' state (create). */
 static pid_t host_pid;
 
+/* Not reachable through /proc (ptrace, /proc/PID/exe), gone with the supervisor, its log lines
+ * forwarded; with --detach, stdin from /dev/null and the output to the console log. */
 static int start(const struct child_args *a)
 {
         int r;
