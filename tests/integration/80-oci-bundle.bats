@@ -21,6 +21,10 @@ teardown() {
 	fi
 	# The parent a cgroupsPath made is the caller's to remove (as with runc): this test's.
 	if [ -n "$CG_MADE" ]; then
+		# The group the reuse test made itself, if a failure left it (empty: rmdir only).
+		for h in /sys/fs/cgroup/*/"$CG_PARENT"/reuse; do
+			[ -d "$h" ] && rmdir "$h" 2>/dev/null
+		done
 		for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
 			[ -d "$h" ] && rmdir "$h" 2>/dev/null
 		done
