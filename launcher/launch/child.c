@@ -340,7 +340,8 @@ static void oci_wait_start(const struct child_args *a)
                 log_error_errno(-errno, "waiting for start on the exec FIFO");
                 _exit(EXIT_SETUP_FAILED);
         }
-        close(fd);
+        /* fd stays open until our execve (O_CLOEXEC) or exit: its EOF tells `start` the
+         * payload is executing, after which the poststart hooks may run. */
         close(a->fifo_fd);
 }
 
