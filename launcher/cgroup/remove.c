@@ -189,7 +189,15 @@ static int remove_fast(struct box_cgroup *cg)
                         busy += d->fd >= 0;
                         continue;
                 }
-                if (d->reused) { /* a failed start: the group stays as it was */
+                if (d->reused) {
+                        /* A failed start: the group stays as it was, but not with a process
+                         * of the box left in it (the long way kills it first). */
+                        _cleanup_free_ pid_t *v = NULL;
+                        size_t np = 0;
+                        if (!cg->fake && cg_collect_pids(d->fd, &v, &np) == 0 && np > 0) {
+                                busy++;
+                                continue;
+                        }
                         closep(&d->fd);
                         d->fd = -1;
                         continue;
