@@ -100,6 +100,9 @@ int cgroup_stats(const char *root, const char *path, struct box_cgroup_stats *re
 /* For the OCI runtime, whose groups outlive the process that made them: frees cg and leaves
  * its groups and their processes as they are (`delete` removes them with cgroup_gc()). */
 void cgroup_release(struct box_cgroup *cg);
+/* The box started: a configured group it reused (it existed, empty, see cgroupsPath) is its own
+ * from now on and goes at its end, as runc removes it; before this a failed start leaves it. */
+void cgroup_adopt(struct box_cgroup *cg);
 /* Writes the limits of c->limits to the existing group `path` (relative to each hierarchy
  * root), as cgroup_create() writes them on a new one: `update --resources`. Logs failures. */
 int cgroup_update(const char *root, const char *path, const struct box_config *c);

@@ -285,22 +285,52 @@ static int plan(struct box_cgroup *cg, const struct box_limits *l, unsigned flag
 
 /* --- making the groups ------------------------------------------------------------------------ */
 
+/* A group named by the config (cgroupsPath) may be someone else's: never removed. runc and crun
+ * join one that exists as long as no process is in it (a manager may make the group first; the
+ * validation suite reuses one), so it is reused; one with processes belongs to a live container. */
+static int check_named(struct box_cgroup *cg)
+{
+        char w[PATH_MAX + 128];
+        for (size_t h = 0; h < _CG_HIER_MAX; h++) {
+                const struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0 || d->alias_of >= 0)
+                        continue;
+                _cleanup_close_ int fd = openat(d->rootfd, cg->path,
+                                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 && errno == ENOENT)
+                        continue;
+                if (fd < 0)
+                        return log_error_errno(
+                                -errno, "%s: %s in %s",
+                                cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)), cg->path,
+                                cg_hier_name(h));
+                _cleanup_free_ pid_t *v = NULL;
+                size_t n = 0;
+                int r = cg_collect_pids(fd, &v, &n);
+                if (r < 0)
+                        return log_error_errno(
+                                r, "%s: reading the processes of %s",
+                                cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)), cg->path);
+                if (n > 0)
+                        return log_error_errno(
+                                -EBUSY,
+                                "%s: the group %s exists and has processes (%s, pid "
+                                "%d): another container's",
+                                cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)), cg->path,
+                                cg_hier_name(h), (int)v[0]);
+                cg->reuse = true;
+        }
+        if (cg->reuse)
+                log_debug("cgroup %s exists without processes: reused", cg->path);
+        return 0;
+}
+
 /* Same path there already: the leftover of a box whose supervisor died (the state lock makes
  * sure no live box has this name). */
-static int remove_stale(const struct box_cgroup *cg)
+static int remove_stale(struct box_cgroup *cg)
 {
-        /* A group named by the config (cgroupsPath) may be someone else's: never removed. */
         if (cg->config && cg->config->limits.path)
-                for (size_t h = 0; h < _CG_HIER_MAX; h++)
-                        if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
-                            faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) ==
-                                    0) {
-                                char w[PATH_MAX + 128];
-                                return log_error_errno(
-                                        -EEXIST, "%s: the group %s exists already",
-                                        cg_where(cg->config, BOX_F_CGROUP_PATH, w, sizeof(w)),
-                                        cg->path);
-                        }
+                return check_named(cg);
         for (size_t h = 0; h < _CG_HIER_MAX; h++)
                 if (cg->dirs[h].rootfd >= 0 && cg->dirs[h].alias_of < 0 &&
                     faccessat(cg->dirs[h].rootfd, cg->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -409,6 +439,10 @@ static int make_dir(struct box_cgroup *cg, enum cg_hier h)
                 r = -errno;
                 if (r == -ENOENT && attempt < 3)
                         continue;
+                if (r == -EEXIST && cg->reuse) {
+                        d->reused = true;
+                        break;
+                }
                 if (r == -EEXIST)
                         return log_error_errno(r, "cgroup %s exists already in %s", cg->path,
                                                cg_hier_name(h));
@@ -418,7 +452,8 @@ static int make_dir(struct box_cgroup *cg, enum cg_hier h)
         d->fd = openat(d->rootfd, cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (d->fd < 0) {
                 r = negative_errno();
-                (void)unlinkat(d->rootfd, cg->path, AT_REMOVEDIR);
+                if (!d->reused)
+                        (void)unlinkat(d->rootfd, cg->path, AT_REMOVEDIR);
                 return log_error_errno(r, "Cannot open cgroup %s", cg->path);
         }
         return 0;

@@ -49,6 +49,7 @@ struct cg_dir {
         int alias_of; /* earlier entry of the same mount ("cpu,cpuacct" mounted once), or -1 */
         int denied;   /* why the box can get no group here (-EROFS: a read-only mount, as inside
                        * a container; -EACCES), with rootfd closed; 0 if it can */
+        bool reused;  /* an existing empty group the config named: a failed start leaves it */
 };
 
 struct box_cgroup {
@@ -61,5 +62,6 @@ struct box_cgroup {
         /* During cgroup_create_for() only (borrowed): where each limit was set, for messages. */
         const struct box_config *config;
         unsigned v2_ctrls; /* CG2_* limits written through the cgroup2 group */
+        bool reuse;        /* the configured group exists without processes: joined, as runc does */
         struct cg_dir dirs[_CG_HIER_MAX];
 };

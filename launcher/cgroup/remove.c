@@ -149,7 +149,7 @@ int cg_remove(struct box_cgroup *cg)
                 bool same = still_ours(cg, d);
                 closep(&d->fd);
                 d->fd = -1;
-                if (d->alias_of >= 0 || !same)
+                if (d->alias_of >= 0 || !same || d->reused)
                         continue;
                 int k = rm_tree_at(d->rootfd, cg->path, cg->fake);
                 if (k < 0) {
@@ -187,6 +187,19 @@ static int remove_fast(struct box_cgroup *cg)
                         d->fd = openat(d->rootfd, cg->path,
                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         busy += d->fd >= 0;
+                        continue;
+                }
+                if (d->reused) {
+                        /* A failed start: the group stays as it was, but not with a process
+                         * of the box left in it (the long way kills it first). */
+                        _cleanup_free_ pid_t *v = NULL;
+                        size_t np = 0;
+                        if (!cg->fake && cg_collect_pids(d->fd, &v, &np) == 0 && np > 0) {
+                                busy++;
+                                continue;
+                        }
+                        closep(&d->fd);
+                        d->fd = -1;
                         continue;
                 }
                 if (cg->fake || !still_ours(cg, d) ||

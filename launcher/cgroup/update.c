@@ -11,6 +11,12 @@ void cgroup_release(struct box_cgroup *cg)
         cg_free(cg);
 }
 
+void cgroup_adopt(struct box_cgroup *cg)
+{
+        for (size_t h = 0; cg && h < _CG_HIER_MAX; h++)
+                cg->dirs[h].reused = false;
+}
+
 int cgroup_update(const char *root, const char *path, const struct box_config *c)
 {
         _cleanup_(cg_freep) struct box_cgroup *cg = NULL;

@@ -87,6 +87,16 @@ static int v1_memory(const struct box_cgroup *cg, int fd, const struct box_limit
         if (l->oom_kill_disable && (r = cg_write_field(cg, fd, "memory.oom_control", "1", false,
                                                        BOX_F_OOM_KILL_DISABLE)) < 0)
                 return r;
+        /* TCP buffer accounting outlived the other kernel memory limits in v1. */
+        if (l->memory_kmem_tcp1) {
+                if (!has_file(cg, fd, "memory.kmem.tcp.limit_in_bytes")) {
+                        char w[PATH_MAX + 128];
+                        log_warn("%s: ignored: this kernel has no memory.kmem.tcp.limit_in_bytes",
+                                 cg_where(cg->config, BOX_F_MEMORY_KMEM_TCP, w, sizeof(w)));
+                } else if ((r = cg_write_u64(cg, fd, "memory.kmem.tcp.limit_in_bytes",
+                                             l->memory_kmem_tcp1 - 1, BOX_F_MEMORY_KMEM_TCP)) < 0)
+                        return r;
+        }
         return 0;
 }
 

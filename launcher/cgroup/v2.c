@@ -26,6 +26,10 @@ static int v2_memory(const struct box_cgroup *cg, int fd, const struct box_limit
                         return r;
         }
         char w[PATH_MAX + 128];
+        /* Deprecated by the spec, and cgroup2 has no such limit: runc ignores it too. */
+        if (l->memory_kmem_tcp1)
+                log_warn("%s: ignored: cgroup2 has no TCP memory limit",
+                         cg_where(cg->config, BOX_F_MEMORY_KMEM_TCP, w, sizeof(w)));
         if (l->memory_swappiness1 || l->oom_kill_disable) {
                 enum box_field f =
                         l->oom_kill_disable ? BOX_F_OOM_KILL_DISABLE : BOX_F_MEMORY_SWAPPINESS;

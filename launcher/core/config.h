@@ -165,7 +165,8 @@ struct box_limits {
         char *path; /* the box's own group (cgroupsPath): "/a/b" or "slice:prefix:name" */
         uint64_t memory_swappiness1; /* swappiness + 1 (1..101) */
         bool oom_kill_disable;
-        uint64_t cpu_shares; /* v1 cpu.shares as given (2..262144) */
+        uint64_t memory_kmem_tcp1; /* kernelTCP + 1: v1 memory.kmem.tcp.limit_in_bytes */
+        uint64_t cpu_shares;       /* v1 cpu.shares as given (2..262144) */
         uint64_t cpu_burst_usec;
         uint64_t cpu_rt_runtime1; /* cpu.rt_runtime_us + 1 */
         uint64_t cpu_rt_period_usec;

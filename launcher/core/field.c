@@ -117,6 +117,7 @@ static const char *const generic[_BOX_F_MAX] = {
         [BOX_F_SECCOMP_RULES] = "seccomp_rules",
         [BOX_F_MEMORY_SWAPPINESS] = "memory_swappiness",
         [BOX_F_OOM_KILL_DISABLE] = "oom_kill_disable",
+        [BOX_F_MEMORY_KMEM_TCP] = "memory_kmem_tcp",
         [BOX_F_CPU_SHARES] = "cpu_shares",
         [BOX_F_CPU_BURST] = "cpu_burst",
         [BOX_F_CPU_RT_RUNTIME] = "cpu_rt_runtime",

@@ -134,6 +134,7 @@ enum box_field {
         BOX_F_SECCOMP_RULES,
         BOX_F_MEMORY_SWAPPINESS,
         BOX_F_OOM_KILL_DISABLE,
+        BOX_F_MEMORY_KMEM_TCP,
         BOX_F_CPU_SHARES,
         BOX_F_CPU_BURST,
         BOX_F_CPU_RT_RUNTIME,

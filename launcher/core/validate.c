@@ -99,16 +99,13 @@ static unsigned check_process(const struct box_config *c)
         for (int t = 0; t < _BOX_NS_MAX; t++) {
                 if (!c->ns_join[t])
                         continue;
-                /* The box's pid and mount namespaces are its own; a namespace joined by path
-                 * belongs to the host's user namespace, where a new user namespace would have
-                 * no rights over it. */
-                if (t == BOX_NS_MNT || t == BOX_NS_PID || t == BOX_NS_USER) {
-                        log_error("%s=%s: joining an existing %s namespace is not supported",
+                /* A namespace joined by path belongs to the host's user namespace, where a new
+                 * user namespace would have no rights over it. (Mount and pid namespaces are
+                 * joined for OCI configs only: a .box has no key for them.) */
+                if (t == BOX_NS_USER) {
+                        log_error("%s=%s: joining an existing user namespace is not supported",
                                   box_config_where(c, BOX_F_NS_JOIN, NULL, 0, w, sizeof(w)),
-                                  c->ns_join[t],
-                                  t == BOX_NS_MNT   ? "mount"
-                                  : t == BOX_NS_PID ? "pid"
-                                                    : "user");
+                                  c->ns_join[t]);
                         errors++;
                 } else if (c->userns == BOX_USERNS_DEFAULT ? c->boot : c->userns != BOX_USERNS_NO) {
                         log_error("%s=%s: joining a namespace cannot be combined with a new user "

@@ -7,6 +7,7 @@
 #include "core/exitcodes.h"
 #include "launch/console.h"
 #include "launch/env.h"
+#include "launch/hooks.h"
 #include "launch/limits.h"
 #include "launch/masks.h"
 #include "launch/nsjoin.h"
@@ -33,12 +34,21 @@ static _noreturn_ void supervisor_gone(void)
         _exit(EXIT_SETUP_FAILED);
 }
 
+/* Our pid in the host's pid namespace, for the startContainer hooks' state (create). */
+static pid_t host_pid;
+
 /* Not reachable through /proc (ptrace, /proc/PID/exe), gone with the supervisor, its log lines
  * forwarded; with --detach, stdin from /dev/null and the output to the console log. */
 static int start(const struct child_args *a)
 {
         int r;
         sync_forward_logs(a->sock);
+        if (a->fifo_fd >= 0) {
+                /* Still the host's /proc: "self" names us as the host sees us. */
+                char buf[32] = "";
+                ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+                host_pid = n > 0 ? (pid_t)atoi(buf) : 0;
+        }
         prctl(PR_SET_DUMPABLE, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (a->c->cpu_affinity_initial && (r = limits_set_affinity(a->c, a->c->cpu_affinity_initial,
@@ -99,9 +109,12 @@ static int join_late(const struct child_args *a)
 
 /* createContainer and startContainer hooks run in the box's namespaces at a point only the
  * child knows: it asks, and waits for the supervisor's go (or is killed when a hook fails).
- * Boxes without such hooks pay no extra round trip. */
+ * Boxes without such hooks pay no extra round trip. OCI create: the startContainer hooks wait
+ * for `start` (oci_start_hooks()). */
 static void run_hooks(const struct child_args *a, enum box_hook_stage stage)
 {
+        if (stage == BOX_HOOK_START_CONTAINER && a->fifo_fd >= 0)
+                return;
         bool any = false;
         for (size_t i = 0; i < a->c->n_hooks; i++)
                 any = any || a->c->hooks[i].stage == stage;
@@ -327,8 +340,21 @@ static void oci_wait_start(const struct child_args *a)
                 log_error_errno(-errno, "waiting for start on the exec FIFO");
                 _exit(EXIT_SETUP_FAILED);
         }
-        close(fd);
+        /* fd stays open until our execve (O_CLOEXEC) or exit: its EOF tells `start` the
+         * payload is executing, after which the poststart hooks may run. */
         close(a->fifo_fd);
+}
+
+/* OCI create: the spec's startContainer hooks run after `start`, in the container, before the
+ * payload: here, in the init, once the FIFO opened, as runc does (with the payload's identity and
+ * confinement, the box's cgroups and namespaces). A failing hook ends the container. */
+static void oci_start_hooks(const struct child_args *a)
+{
+        struct hook_state st = *a->hs;
+        st.status = "created";
+        st.pid = host_pid;
+        if (hooks_run(a->c, BOX_HOOK_START_CONTAINER, &st, 0, true) < 0)
+                _exit(EXIT_SETUP_FAILED); /* logged, naming the hook, on the box's stderr */
 }
 
 /* Every signal disposition as a fresh process has them: a caller may leave some ignored
@@ -367,8 +393,10 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         /* Before the filter: SystemCallFilter= may deny sendmsg. */
         if (sync_send(a->sock, MSG_EXEC, 0, NULL, NULL, 0) < 0)
                 supervisor_gone();
-        if (a->fifo_fd >= 0)
+        if (a->fifo_fd >= 0) {
                 oci_wait_start(a);
+                oci_start_hooks(a);
+        }
         if (privs_seal(a->c, a->privs) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         if (a->stub >= 0) {

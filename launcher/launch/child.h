@@ -8,6 +8,8 @@
 
 #include <signal.h>
 
+struct hook_state;
+
 struct child_args {
         const struct box_config *c;
         const struct box_runtime *rt;
@@ -18,11 +20,12 @@ struct child_args {
         const sigset_t *oldmask;   /* the signal mask the payload starts with */
         /* The OCI runtime (launch.h, struct launch_oci): */
         bool oci;
-        int fifo_fd;           /* wait on the exec FIFO before the payload, or -1 */
-        int console_sock;      /* send the terminal's master there, or -1 */
-        unsigned preserve_fds; /* fds 3..2+N reach the payload */
-        bool late;             /* join the cgroups late, through MSG_GO (launch.c) */
-        int *join;             /* !late: the tasks fds of the box's groups (closed) */
+        int fifo_fd;                 /* wait on the exec FIFO before the payload, or -1 */
+        const struct hook_state *hs; /* create: for the startContainer hooks run after start */
+        int console_sock;            /* send the terminal's master there, or -1 */
+        unsigned preserve_fds;       /* fds 3..2+N reach the payload */
+        bool late;                   /* join the cgroups late, through MSG_GO (launch.c) */
+        int *join;                   /* !late: the tasks fds of the box's groups (closed) */
         int n_join;
 };
 

@@ -6,7 +6,8 @@
  *   createContainer          the box's namespaces, before pivot_root     -> nsenter_pid = PID 1
  *   startContainer           the box's namespaces, just before the payload's execve, with the
  *                            box's cgroups, capabilities, no_new_privs, LSM and seccomp
- *                            (hooks_run_confined())
+ *                            (hooks_run_confined()); OCI create: after start, in the init
+ *                            (child.c), with the payload's identity
  *   poststart                runtime namespaces, after the payload started (non-fatal)
  *   poststop                 runtime namespaces, after the box is gone (non-fatal) */
 #pragma once

@@ -43,6 +43,7 @@
 #include "launch/net.h"
 #include "launch/netsum.h"
 #include "launch/notify.h"
+#include "launch/nsjoin.h"
 #include "launch/sync.h"
 #include "core/state.h"
 #include "supervisor/supervise.h"
@@ -164,9 +165,12 @@ static void end_child(struct launch *l)
 
 static uint64_t clone_flags(const struct box_config *c)
 {
-        uint64_t f = CLONE_NEWNS | CLONE_PIDFD;
+        uint64_t f = CLONE_PIDFD;
+        /* OCI: a mount or pid namespace joined by path is entered instead (nsjoin.h). */
+        if (!c->ns_join[BOX_NS_MNT])
+                f |= CLONE_NEWNS;
         /* OCI without a pid namespace: the host's (the payload is not PID 1 then). */
-        if (!c->ns_pid_host)
+        if (!c->ns_pid_host && !c->ns_join[BOX_NS_PID])
                 f |= CLONE_NEWPID;
         if (c->ns_uts)
                 f |= CLONE_NEWUTS;
@@ -201,10 +205,18 @@ static int clone_box(struct launch *l)
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cgfd;
         }
+        int own_pidns = -1;
+        if (nsjoin_pid_for_children(l->c, &own_pidns) < 0) {
+                close(sv[1]);
+                return -EINVAL; /* logged */
+        }
         pid_t pid = sys_clone3(&args);
+        int err = errno;
+        if (pid != 0)
+                nsjoin_pid_restore(own_pidns);
         if (pid < 0) {
                 close(sv[1]);
-                return log_error_errno(-errno, "creating the box's namespaces");
+                return log_error_errno(-err, "creating the box's namespaces");
         }
         if (pid == 0) {
                 close(sv[0]);
@@ -217,6 +229,7 @@ static int clone_box(struct launch *l)
                         .log_fd = l->log_fd,
                         .oldmask = &l->oldmask,
                         .fifo_fd = l->oci ? l->oci->fifo_fd : -1,
+                        .hs = &l->hs,
                         .console_sock = l->oci ? l->oci->console_sock : -1,
                         .preserve_fds = l->oci ? l->oci->preserve_fds : 0,
                         .oci = l->oci != NULL,
@@ -444,6 +457,8 @@ static int wait_started(struct launch *l)
                 int n = sync_recv_fd(l->sock, &m, &fd); /* a reset reads as EOF (sync.c) */
                 if (n < 0)
                         return log_error_errno(n, "waiting for the box to start");
+                if (n == 0 && executing)
+                        cgroup_adopt(l->cg); /* from now on the box's own */
                 if (n == 0)
                         /* EOF: the payload (or the stub init) is executing, or set-up died. */
                         return executing ? 0 : set_up_died(l);

@@ -102,18 +102,34 @@ int lsm_decide_at(const struct box_config *c, int sysfs_fd, bool *ret_apply)
         return -EOPNOTSUPP;
 }
 
-/* SELinux labels (OCI selinuxLabel, mountLabel): only where SELinux runs (selinuxfs mounted),
- * else an error naming the field: a label silently not applied would be a box less confined
- * than asked. */
+/* Where SELinux runs (selinuxfs mounted); decided once, on the host, before any process enters
+ * the box's mount namespace (the set-up child inherits the answer). */
+static int selinux_on = -1;
+
+bool lsm_selinux_enabled(void)
+{
+        if (selinux_on < 0)
+                selinux_on = access("/sys/fs/selinux/enforce", F_OK) == 0;
+        return selinux_on;
+}
+
+/* SELinux labels (OCI selinuxLabel, mountLabel): only where SELinux runs. A process label that
+ * cannot be applied is an error naming the field: the box would be less confined than asked. A
+ * mount label alone is ignored with a debug message, as crun does: without SELinux no label
+ * confines anything, and mount(2) refuses context= there (runc adds it only where enabled). */
 static int selinux_decide(const struct box_config *c)
 {
         if (!c->selinux_label && !c->mount_label)
                 return 0;
-        if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+        if (lsm_selinux_enabled())
                 return 0;
-        log_error(
-                "%s: SELinux is not enabled on this host; the label cannot be applied",
-                BOX_WHERE(c, c->selinux_label ? BOX_F_SELINUX_LABEL : BOX_F_MOUNT_LABEL, NULL, 0));
+        if (!c->selinux_label) {
+                log_debug("%s: SELinux is not enabled on this host; the mount label is ignored",
+                          BOX_WHERE(c, BOX_F_MOUNT_LABEL, NULL, 0));
+                return 0;
+        }
+        log_error("%s: SELinux is not enabled on this host; the label cannot be applied",
+                  BOX_WHERE(c, BOX_F_SELINUX_LABEL, NULL, 0));
         return -EOPNOTSUPP;
 }
 

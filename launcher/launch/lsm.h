@@ -15,3 +15,7 @@ int lsm_decide_at(const struct box_config *c, int sysfs_fd, bool *ret_apply);
 
 /* In the box, right before exec: switch to the profile on exec when lsm_decide() said so. */
 int lsm_apply(const struct box_config *c, bool apply);
+
+/* Whether SELinux runs on this host (selinuxfs is mounted): mountLabel becomes the context= of
+ * the box's mounts only then. Cached at the first call (lsm_decide() makes it, on the host). */
+bool lsm_selinux_enabled(void);

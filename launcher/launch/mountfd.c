@@ -269,8 +269,23 @@ int bind_at_pre(int rootfd, int pre, const char *source, const char *target, boo
                 return t;
         if (m < 0 && (m = clone_source(source, recursive)) < 0)
                 return m;
+        if (pre >= 0) {
+                /* The copy taken early has an early mount id, and /proc/self/mountinfo lists by
+                 * id: a fresh copy of it (same peer group or master) keeps the config's order. An
+                 * older kernel that cannot clone a detached mount keeps the early one. */
+                int again = open_tree(m, "",
+                                      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                              (recursive ? AT_RECURSIVE : 0));
+                if (again >= 0) {
+                        close(m);
+                        m = again;
+                }
+        }
         struct mount_attr a = {.attr_set = attr_from_flags(flags),
                                .propagation = propagation & ~MS_REC};
+        /* An atime mode is one field: setting one must clear the whole (else EINVAL). */
+        if (a.attr_set & MOUNT_ATTR__ATIME)
+                a.attr_clr |= MOUNT_ATTR__ATIME;
         if ((a.attr_set || a.propagation) &&
             mount_setattr(m, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
                 return -errno;

@@ -1,6 +1,7 @@
 /* mounts.c - [Mount] sections, and the root's private overlay. */
 #include "launch/mounts.h"
 
+#include "launch/lsm.h"
 #include "launch/mountfd.h"
 #include "launch/rootfs.h"
 #include "util/log.h"
@@ -120,8 +121,8 @@ static int attach_fs(const struct box_config *c, int rootfd, const struct box_mo
                 return r < 0 ? r : 0; /* logged */
         }
         _cleanup_free_ char *data = NULL;
-        bool labelled = c->mount_label && !streq(m->fstype, "proc") && !streq(m->fstype, "sysfs") &&
-                        !streq(m->fstype, "cgroup2");
+        bool labelled = c->mount_label && lsm_selinux_enabled() && !streq(m->fstype, "proc") &&
+                        !streq(m->fstype, "sysfs") && !streq(m->fstype, "cgroup2");
         if (labelled)
                 data = m->data ? xasprintf("%s,context=\"%s\"", m->data, c->mount_label)
                                : xasprintf("context=\"%s\"", c->mount_label);

@@ -21,6 +21,10 @@ teardown() {
 	fi
 	# The parent a cgroupsPath made is the caller's to remove (as with runc): this test's.
 	if [ -n "$CG_MADE" ]; then
+		# The group the reuse test made itself, if a failure left it (empty: rmdir only).
+		for h in /sys/fs/cgroup/*/"$CG_PARENT"/reuse; do
+			[ -d "$h" ] && rmdir "$h" 2>/dev/null
+		done
 		for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
 			[ -d "$h" ] && rmdir "$h" 2>/dev/null
 		done
@@ -145,6 +149,33 @@ EOF
 	[ "${lines[4]}" = "bind:0" ]
 }
 
+@test "mount and pid namespaces joined by path: the box is set up in them" {
+	unshare --mount --pid --fork --kill-child sleep 1000 3>&- &
+	HOLDER=$!
+	for i in $(seq 200); do
+		[ -e /proc/$HOLDER/ns/pid_for_children ] &&
+			[ "$(readlink /proc/$HOLDER/ns/pid_for_children)" != "$(readlink /proc/self/ns/pid)" ] &&
+			[ "$(readlink /proc/$HOLDER/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
+		sleep 0.05
+	done
+	want_mnt=$(readlink /proc/$HOLDER/ns/mnt)
+	want_pid=$(readlink /proc/$HOLDER/ns/pid_for_children)
+	[ "$want_mnt" != "$(readlink /proc/self/ns/mnt)" ]
+	b=$(mkbundle j1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount" and .type != "pid")] +
+			[{"type": "mount", "path": "/proc/'"$HOLDER"'/ns/mnt"},
+			 {"type": "pid", "path": "/proc/'"$HOLDER"'/ns/pid_for_children"}]' <<'EOF'
+readlink /proc/self/ns/mnt; readlink /proc/self/ns/pid; echo "pid=$$"; cat /proc/1/comm
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$want_mnt" ]
+	[ "${lines[1]}" = "$want_pid" ]
+	[ "${lines[2]}" != "pid=1" ]
+	[ "${lines[3]}" = sleep ]
+}
+
 @test "without a pid namespace the payload runs in the host's" {
 	b=$(mkbundle p1 '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' <<'EOF'
 echo "pid=$$"; cat /proc/1/comm
@@ -237,8 +268,12 @@ EOF
 		.mounts += [{"destination": "/etc", "type": "tmpfs", "source": "tmpfs",
 		             "options": ["tmpcopyup"]},
 		            {"destination": "/ro", "type": "bind", "source": "'"$rec"'",
-		             "options": ["rbind", "rro"]}]' <<'EOF'
+		             "options": ["rbind", "rro"]},
+		            {"destination": "/srv", "source": "'"$rec"'",
+		             "options": ["bind", "shared", "nosuid", "strictatime", "mode=755", "size=1k"]}]' <<'EOF'
 ls /etc/passwd && touch /etc/x && echo copied-up; touch /ro/x || echo ro-denied
+awk '$5 == "/srv" { print "srv", $6, $7 }' /proc/self/mountinfo
+awk '$5 == "/etc" || $5 == "/ro" || $5 == "/srv" { printf "%s ", $5 } END { print "" }' /proc/self/mountinfo
 EOF
 )
 	run_box "$b"
@@ -246,6 +281,10 @@ EOF
 	[ "$status" -eq 0 ]
 	grep -qx copied-up <<<"$output"
 	grep -qx ro-denied <<<"$output"
+	# A bind mount with an atime mode, propagation and file system data (ignored, as runc).
+	grep -qE '^srv rw,nosuid[^ ]* shared:[0-9]+$' <<<"$output"
+	# In the config's order, the shared one (whose source is taken early) included.
+	grep -qx '/etc /ro /srv ' <<<"$output"
 	[ "$(jq -r .bundle "$rec/prestart.json")" = "$(realpath "$b")" ]
 	[ "$(jq -r '.annotations["org.example.k"]' "$rec/prestart.json")" = v ]
 	[ "$(jq -r .status "$rec/poststop.json")" = stopped ]
@@ -254,10 +293,10 @@ EOF
 }
 
 @test "bad configs fail naming the JSON path, with exit 125, and leave nothing" {
-	b=$(mkbundle bad1 '.linux.resources.memory = {"kernel": 1000}' </dev/null)
+	b=$(mkbundle bad1 '.linux.resources.network = {"classID": 1000}' </dev/null)
 	run_box "$b"
 	[ "$status" -eq 125 ]
-	grep -q "config.json: linux.resources.memory.kernel: not supported" <<<"$output"
+	grep -q "config.json: linux.resources.network: not supported" <<<"$output"
 
 	b=$(mkbundle bad2 '.mounts[1].options += ["remount"]' </dev/null)
 	run_box "$b"
@@ -287,14 +326,40 @@ EOF
 		[ "$status" -eq 125 ]
 		grep -q "config.json: linux.resources.blockIO.weightDevice: not supported here" <<<"$output"
 	fi
+}
 
-	b=$(mkbundle bad5 '.linux.cgroupsPath = "/'"$CG_PARENT"'"' </dev/null)
-	mkdir "/sys/fs/cgroup/memory/$CG_PARENT"
+@test "cgroupsPath: an existing group without processes is joined (runc's way); one with processes is refused" {
+	CG_MADE=1
+	g=$CG_PARENT/reuse
+	mkdir -p "/sys/fs/cgroup/memory/$g"
+	# A start that fails leaves the group as it was.
+	b=$(mkbundle cg1 '.linux.cgroupsPath = "/'"$g"'" | .process.args = ["/no/such/program"]' </dev/null)
 	run_box "$b"
-	rmdir "/sys/fs/cgroup/memory/$CG_PARENT"
+	[ "$status" -eq 127 ]
+	[ -d "/sys/fs/cgroup/memory/$g" ]
+	# One that starts runs in it, with its limit, and removes it at its end, as runc does.
+	b=$(mkbundle cg2 '.linux.cgroupsPath = "/'"$g"'" | .linux.resources.memory = {"limit": 67108864}' <<'EOF'
+echo "limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+EOF
+)
+	run_box "$b"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -qx "limit=67108864" <<<"$output"
+	[ ! -d "/sys/fs/cgroup/memory/$g" ]
+	# A process in it: another container's group.
+	mkdir "/sys/fs/cgroup/memory/$g"
+	sleep 60 &
+	HOLDER=$!
+	echo "$HOLDER" >"/sys/fs/cgroup/memory/$g/cgroup.procs"
+	run_box "$b"
 	echo "$output"
 	[ "$status" -eq 125 ]
-	grep -q "config.json: linux.cgroupsPath: the group .* exists already" <<<"$output"
+	grep -q "config.json: linux.cgroupsPath: the group $g exists and has processes (memory, pid $HOLDER)" <<<"$output"
+	kill -KILL "$HOLDER"
+	wait "$HOLDER" || true
+	HOLDER=
+	rmdir "/sys/fs/cgroup/memory/$g"
 }
 
 @test "check DIR checks a bundle; check --oci writes a .box as a bundle that runs the same" {

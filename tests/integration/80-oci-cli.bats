@@ -144,6 +144,41 @@ wait_status() { # ID STATUS
 	assert_host_unchanged
 }
 
+@test "startContainer hooks run in the container after start, before the payload; poststart after its execve" {
+	mkdir "$T/hk"
+	# The startContainer hook takes its time: poststart must still come after the execve.
+	bundle '.process.args=["sh","-c","touch /tmp/payload; echo started; while :; do sleep 0.1; done"] |
+		.mounts += [{"destination": "/tmp", "type": "bind", "source": "'"$T/hk"'", "options": ["rbind", "rw"]}] |
+		.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c",
+			"cat >/tmp/state.json; if [ -e /tmp/payload ]; then echo after; else echo before; fi >/tmp/order; sleep 0.3"]}] |
+		.hooks.poststart = [{"path": "/bin/sh", "args": ["sh", "-c",
+			"readlink /proc/$(jq -r .pid)/exe >'"$T/hk/post.exe"'"]}]'
+	rc create --bundle "$B" c1 >"$T/out" 2>&1 </dev/null
+	pid=$(state_of c1 pid)
+	sleep 0.3
+	[ ! -e "$T/hk/state.json" ]
+	[ ! -e "$T/hk/order" ]
+	run rc start c1
+	[ "$status" -eq 0 ]
+	wait_for "$T/out" '^started'
+	cat "$T/out" "$T/hk/state.json"
+	[ "$(cat "$T/hk/order")" = before ]
+	[ "$(jq -r .status "$T/hk/state.json")" = created ]
+	[ "$(jq -r .id "$T/hk/state.json")" = c1 ]
+	[ "$(jq -r .pid "$T/hk/state.json")" = "$pid" ]
+	[ "$(jq -r .bundle "$T/hk/state.json")" = "$B" ]
+	# poststart saw the payload's program, not boxlaunch's init before its execve.
+	cat "$T/hk/post.exe"
+	[ -s "$T/hk/post.exe" ]
+	run ! grep -q boxlaunch "$T/hk/post.exe"
+	run rc kill c1 KILL
+	[ "$status" -eq 0 ]
+	wait_status c1 stopped
+	run rc delete c1
+	[ "$status" -eq 0 ]
+	assert_host_unchanged
+}
+
 @test "kill takes names and numbers; --all; a stopped container: error without --all" {
 	bundle '.process.args=["sh","-c","trap \"echo usr1\" USR1; echo started; while :; do sleep 0.1; done"]'
 	rc run -d --bundle "$B" k1 >"$T/out" 2>&1 </dev/null

@@ -15,7 +15,7 @@
 /* A field added to struct box_config must be added to config_json.c's table and to full() (and
  * assert_same() below, or at least full(): round_trip() compares the JSON texts too); this size
  * check is the reminder. */
-_Static_assert(sizeof(struct box_config) == 2016, "struct box_config changed: update config_json.c "
+_Static_assert(sizeof(struct box_config) == 2024, "struct box_config changed: update config_json.c "
                                                   "and this test");
 
 static char **sv(const char *a, const char *b)
@@ -200,6 +200,7 @@ static void full(struct box_config *c)
         l->path = xstrdup("system.slice:p:n");
         l->memory_swappiness1 = 11;
         l->oom_kill_disable = true;
+        l->memory_kmem_tcp1 = 50593793;
         l->cpu_shares = 512;
         l->cpu_burst_usec = 1000;
         l->cpu_rt_runtime1 = 101;

@@ -169,6 +169,34 @@ static void test_nothing_requested(void **state)
         assert_int_equal(lsm_apply(&c, false), 0);
 }
 
+/* SELinux, the real host's (selinuxfs mounted or not: both answers are checked). A mount label
+ * alone never fails the start: applied where SELinux runs, ignored where it does not (as crun);
+ * a process label where SELinux does not run is an error naming the field. */
+static void test_selinux_labels(void **state)
+{
+        bool on = access("/sys/fs/selinux/enforce", F_OK) == 0, apply;
+        assert_int_equal(lsm_selinux_enabled(), on);
+        struct box_config c = profile(NULL, false);
+        c.mount_label = (char *)"system_u:object_r:container_file_t:s0:c1,c2";
+        int mfd = memfd_create("stderr", MFD_CLOEXEC), saved = dup(STDERR_FILENO);
+        assert_true(mfd >= 0 && saved >= 0);
+        assert_int_equal(dup2(mfd, STDERR_FILENO), STDERR_FILENO);
+        int r1 = lsm_decide(&c, &apply);
+        c.selinux_label = (char *)"system_u:system_r:container_t:s0:c1,c2";
+        int r2 = lsm_decide(&c, &apply);
+        assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        close(saved);
+        char buf[512];
+        ssize_t n = pread(mfd, buf, sizeof(buf) - 1, 0);
+        close(mfd);
+        assert_true(n >= 0);
+        buf[n] = 0;
+        assert_int_equal(r1, 0);
+        assert_int_equal(r2, on ? 0 : -EOPNOTSUPP);
+        if (!on)
+                assert_non_null(strstr(buf, "SELinux is not enabled on this host; the label"));
+}
+
 static int setup(void **state)
 {
         if (!mkdtemp(root))
@@ -194,6 +222,7 @@ int main(void)
                 cmocka_unit_test(test_apparmor_not_built_in),
                 cmocka_unit_test(test_securityfs_missing),
                 cmocka_unit_test(test_nothing_requested),
+                cmocka_unit_test(test_selinux_labels),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* test_oci_cgroup.c - what an OCI config asks of the cgroups, against a fake hybrid tree (plain
  * directories, BOXLAUNCH_CGROUP_LAYOUT=hybrid): cgroupsPath in both forms, an existing group
- * refused, the device rules in order (with runc's mknod rules), raw cpu shares, memory
+ * reused or refused, the device rules in order (with runc's mknod rules), raw cpu shares, memory
  * swappiness, hugetlb and unified files on the cgroup2 side, errors naming the JSON path. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,7 +110,8 @@ static void test_slice_path_and_resources(void **state)
              "\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
              "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"},"
              "{\"allow\":false,\"type\":\"b\",\"major\":8,\"access\":\"r\"}],"
-             "\"memory\":{\"limit\":1048576,\"swappiness\":5},\"cpu\":{\"shares\":300},"
+             "\"memory\":{\"limit\":1048576,\"swappiness\":5,\"kernelTCP\":524288},"
+             "\"cpu\":{\"shares\":300},"
              "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
              "\"unified\":{\"hugetlb.2MB.rsvd.max\":\"6291456\"}}",
              &c);
@@ -126,6 +127,8 @@ static void test_slice_path_and_resources(void **state)
         _cleanup_free_ char *rsvd = xasprintf("unified/%s/hugetlb.2MB.rsvd.max", p);
         assert_file(mem, "1048576");
         assert_file(sw, "5");
+        _cleanup_free_ char *tcp = xasprintf("memory/%s/memory.kmem.tcp.limit_in_bytes", p);
+        assert_file(tcp, "524288");
         assert_file(sh, "300");
         /* The rules in order, then the defaults, then runc's mknod rules. */
         /* A fake tree keeps each write: "a" (written), then the appended rule. */
@@ -139,15 +142,43 @@ static void test_slice_path_and_resources(void **state)
         box_config_free(&c);
 }
 
-static void test_existing_group_refused(void **state)
+/* An existing group named by cgroupsPath is joined when no process is in it, as runc and crun
+ * do: a start that fails leaves it as it was; one that started (adopted) removes it at its end. A
+ * group with processes is another container's: refused. */
+static void test_existing_group(void **state)
 {
         struct box_config c;
         struct box_cgroup *cg = NULL;
         dir("memory/pods");
         dir("memory/pods/x");
-        load("\"cgroupsPath\":\"/pods/x\"", &c);
-        assert_int_equal(cgroup_create(tree, &c, &cg), -EEXIST);
-        assert_non_null(strstr(logged, "config.json: linux.cgroupsPath: the group pods/x exists"));
+        put("memory/pods/x/cgroup.procs", "");
+        load("\"cgroupsPath\":\"/pods/x\",\"resources\":{\"memory\":{\"limit\":1048576}}", &c);
+        assert_int_equal(cgroup_create(tree, &c, &cg), 0);
+        assert_string_equal(cgroup_path(cg), "pods/x");
+        assert_file("memory/pods/x/memory.limit_in_bytes", "1048576");
+        cgroup_destroy(cg); /* not started: the reused group stays, the new ones go */
+        _cleanup_free_ char *left = get("memory/pods/x/cgroup.procs");
+        assert_non_null(left);
+        _cleanup_free_ char *gone = get("pids/pods/x/pids.max");
+        assert_null(gone);
+
+        cg = NULL;
+        assert_int_equal(cgroup_create(tree, &c, &cg), 0);
+        cgroup_adopt(cg);
+        cgroup_destroy(cg); /* started: the box's own, removed at its end */
+        _cleanup_free_ char *after = get("memory/pods/x/cgroup.procs");
+        assert_null(after);
+        assert_null(logged[0] ? logged : NULL);
+
+        dir("memory/pods/x");
+        put("memory/pods/x/cgroup.procs", "4242\n");
+        cg = NULL;
+        assert_int_equal(cgroup_create(tree, &c, &cg), -EBUSY);
+        assert_null(cg);
+        assert_non_null(strstr(logged, "config.json: linux.cgroupsPath: the group pods/x exists "
+                                       "and has processes (memory, pid 4242)"));
+        _cleanup_free_ char *kept = get("memory/pods/x/cgroup.procs");
+        assert_string_equal(kept, "4242");
         box_config_free(&c);
 }
 
@@ -171,7 +202,7 @@ int main(void)
         log_set_sink(capture, NULL);
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_slice_path_and_resources, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_existing_group_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_existing_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unavailable_resources_name_the_field, setup,
                                                 teardown),
         };

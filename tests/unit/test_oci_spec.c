@@ -175,6 +175,54 @@ static void test_mounts_and_hooks(void **state)
         box_config_free(&c);
 }
 
+/* What runc and crun accept and the validation suite uses: file system data on a bind mount
+ * (mount(2) ignores it), the deprecated kernel memory limit (a warning; kernelTCP is still in
+ * v1 and honoured), mount and pid
+ * namespaces joined by path. */
+static void test_accepted_like_runc(void **state)
+{
+        struct box_config c;
+        _cleanup_free_ char *t =
+                spec("",
+                     "\"resources\":{\"memory\":{\"limit\":1048576,\"kernel\":2097152,"
+                     "\"kernelTCP\":1048576}}",
+                     "\"mounts\":[{\"destination\":\"/mnt/etc\",\"source\":\"/etc\","
+                     "\"options\":[\"rbind\",\"rshared\",\"nosuid\",\"strictatime\","
+                     "\"mode=755\",\"size=1k\"]}]");
+        assert_int_equal(load(t, &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_int_equal(c.n_mounts, 1);
+        assert_int_equal(c.mounts[0].type, BOX_MOUNT_BIND);
+        assert_null(c.mounts[0].data);
+        assert_false(c.mounts[0].suid);
+        assert_int_equal(c.limits.memory_max, 1048576);
+        assert_non_null(strstr(logged, "linux.resources.memory.kernel: kernel memory settings "
+                                       "are ignored"));
+        assert_null(strstr(logged, "kernelTCP"));
+        assert_int_equal(c.limits.memory_kmem_tcp1, 1048576 + 1);
+        box_config_free(&c);
+        /* No namespaces: the runtime's, except a mount namespace of its own (a warning). */
+        _cleanup_free_ char *none = spec("", "", "\"linux\":{}");
+        assert_int_equal(load(none, &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_true(c.ns_pid_host);
+        assert_int_equal(c.net, BOX_NET_HOST);
+        assert_false(c.ns_uts || c.ns_ipc || c.ns_cgroup || c.ns_time);
+        assert_non_null(strstr(logged, "linux.namespaces: no mount namespace listed"));
+        box_config_free(&c);
+        /* Mount and pid namespaces joined by path (the box is set up in them). */
+        _cleanup_free_ char *j = spec("", "",
+                                      "\"linux\":{\"namespaces\":["
+                                      "{\"type\":\"pid\",\"path\":\"/proc/9/ns/pid\"},"
+                                      "{\"type\":\"mount\",\"path\":\"/proc/9/ns/mnt\"}]}");
+        assert_int_equal(load(j, &c), 0);
+        assert_int_equal(box_config_validate(&c), 0);
+        assert_string_equal(c.ns_join[BOX_NS_MNT], "/proc/9/ns/mnt");
+        assert_string_equal(c.ns_join[BOX_NS_PID], "/proc/9/ns/pid");
+        assert_false(c.ns_pid_host);
+        box_config_free(&c);
+}
+
 static void test_linux(void **state)
 {
         struct box_config c;
@@ -297,8 +345,6 @@ static void test_rejections(void **state)
                      "process.scheduler.policy: unknown policy");
         expect_error("\"ioPriority\":{\"class\":\"IOPRIO_CLASS_RT\",\"priority\":9}", "", "",
                      "process.ioPriority.priority");
-        expect_error("", "\"resources\":{\"memory\":{\"kernel\":100}}", "",
-                     "config.json: linux.resources.memory.kernel: not supported");
         expect_error("", "\"resources\":{\"memory\":{\"limit\":100,\"swap\":50}}", "",
                      "config.json: linux.resources.memory.swap: 50 is below limit");
         expect_error("", "\"resources\":{\"memory\":{\"swap\":50}}", "",
@@ -354,12 +400,10 @@ static void test_rejections(void **state)
                      "\"hostname\":\"x\",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
                      "{\"type\":\"mount\"}]}",
                      "config.json: hostname: needs a new uts namespace");
-        expect_error("", "", "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}",
-                     "no mount namespace");
         expect_error("", "",
-                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\","
-                     "\"path\":\"/proc/1/ns/mnt\"}]}",
-                     "linux.namespaces[1].path: joining an existing mount namespace");
+                     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
+                     "{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}",
+                     "joining an existing user namespace is not supported");
         expect_error("", "", "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"}",
                      "config.json: process.user: required");
         expect_error("", "", "\"root\":{}", "config.json: root.path: required");
@@ -512,7 +556,8 @@ static void test_fields_doc(void **state)
                 if (!oci_field_find(paths[i]))
                         fail_msg("%s is not in the field table", paths[i]);
         assert_null(oci_field_find("linux.bogus"));
-        assert_int_equal(oci_field_find("linux.resources.memory.kernel")->support, OCI_REJECTED);
+        assert_int_equal(oci_field_find("linux.intelRdt")->support, OCI_REJECTED);
+        assert_int_equal(oci_field_find("linux.resources.memory.kernel")->support, OCI_IGNORED);
 }
 
 int main(void)
@@ -523,6 +568,7 @@ int main(void)
                 cmocka_unit_test(test_process),
                 cmocka_unit_test(test_mounts_and_hooks),
                 cmocka_unit_test(test_linux),
+                cmocka_unit_test(test_accepted_like_runc),
                 cmocka_unit_test(test_rejections),
                 cmocka_unit_test(test_unknown_ignored),
                 cmocka_unit_test(test_box_round_trip),

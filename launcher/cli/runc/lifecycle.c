@@ -396,7 +396,9 @@ static int run_hooks_of(struct runc_ct *ct, enum box_hook_stage stage, const cha
 }
 
 /* Releases the init: it is blocked opening the FIFO for writing until we open it for
- * reading, then writes one byte. Its death meanwhile shows on the pidfd. */
+ * reading, then writes one byte, and keeps its end open until it executes the payload (or
+ * exits): the EOF after the byte is the spec's "after the process is executed", when the
+ * poststart hooks may run. Its death meanwhile shows on the pidfd. */
 static int release_init(struct runc_ct *ct)
 {
         _cleanup_close_ int fd = openat(ct->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -417,6 +419,11 @@ static int release_init(struct runc_ct *ct)
                         return -ESRCH;
                 }
         }
+        /* Then the EOF (POLLHUP), or the init's end (the pidfd); either way it is executing or
+         * gone, which `state` tells apart. */
+        while (!(p[0].revents & POLLHUP) && !p[1].revents)
+                if (poll(p, 2, -1) < 0 && errno != EINTR)
+                        break;
         (void)unlinkat(ct->dirfd, "exec.fifo", 0);
         return 0;
 }

@@ -61,6 +61,8 @@ static void export_resources(const struct box_config *c, struct json_object *lx)
                 add_u64(m, "swappiness", l->memory_swappiness1 - 1);
         if (l->oom_kill_disable)
                 ADD(m, "disableOOMKiller", json_object_new_boolean(true));
+        if (l->memory_kmem_tcp1)
+                add_u64(m, "kernelTCP", l->memory_kmem_tcp1 - 1);
         ADD(r, "memory", obj_or_null(m));
         struct json_object *cpu = json_object_new_object();
         if (l->cpu_shares)

@@ -91,7 +91,9 @@ const struct oci_field oci_fields[] = {
          "dirsync), bind and rbind, propagation (private, shared, slave, unbindable and r*), "
          "recursive attributes (rro, rnosuid, rnodev, rnoexec, ratime family, rnosymfollow and "
          "their opposites) through mount_setattr(2), tmpcopyup, idmap and ridmap; anything else is "
-         "file system data (mode=, size=...). remount and mand are errors"},
+         "file system data (mode=, size=...), which a bind mount ignores as mount(2) does (runc "
+         "and "
+         "crun pass it on to no effect). remount and mand are errors"},
         {"mounts[].uidMappings", OCI_NOTE,
          "an idmapped bind mount (mount_setattr MOUNT_ATTR_IDMAP with a user namespace made for "
          "the maps); both uidMappings and gidMappings"},
@@ -108,8 +110,10 @@ const struct oci_field oci_fields[] = {
         {"hooks.createRuntime", OCI_HONOURED,
          "runtime namespaces, after the box's namespaces exist"},
         {"hooks.createContainer", OCI_HONOURED, "the box's namespaces, before pivot_root"},
-        {"hooks.startContainer", OCI_HONOURED,
-         "the box's namespaces and confinement, before the payload's execve"},
+        {"hooks.startContainer", OCI_NOTE,
+         "the box's namespaces and confinement, before the payload's execve; after `create`, "
+         "only once `start` opened the exec FIFO, run by the container's init with the payload's "
+         "user and capabilities, as runc does; a failing hook ends the container"},
         {"hooks.poststart", OCI_HONOURED, "failures are warnings"},
         {"hooks.poststop", OCI_HONOURED, "failures are warnings"},
         {"hooks.*[].path", OCI_HONOURED, "absolute"},
@@ -120,12 +124,16 @@ const struct oci_field oci_fields[] = {
         {"linux", OCI_HONOURED, ""},
         {"linux.namespaces", OCI_NOTE,
          "each type new, or joined by path with setns(2). A type left out shares the host's, "
-         "except mount, which is always new (an error when left out); without a pid namespace the "
-         "payload runs in the host's and is not PID 1"},
+         "except mount, which is always new or joined (left out, or no list at all: a new one all "
+         "the same, with a warning, as crun does); without a pid namespace the payload runs in "
+         "the host's and is not PID 1"},
         {"linux.namespaces[].type", OCI_NOTE, "pid, network, mount, ipc, uts, user, cgroup, time"},
         {"linux.namespaces[].path", OCI_NOTE,
-         "joined with setns(2) for network, ipc, uts, cgroup and time; mount, pid and user cannot "
-         "be joined, and a join cannot be combined with a new user namespace (errors)"},
+         "joined with setns(2) for network, ipc, uts, cgroup, time and mount (the box's root, "
+         "mounts and pivot_root are made in the joined mount namespace, as runc does); a pid "
+         "namespace is entered by the init at its clone (the payload is not PID 1 there). A user "
+         "namespace cannot be joined, and a join cannot be combined with a new user namespace "
+         "(errors)"},
         {"linux.uidMappings", OCI_NOTE, "written to uid_map; several ranges"},
         {"linux.uidMappings[].containerID", OCI_HONOURED, ""},
         {"linux.uidMappings[].hostID", OCI_HONOURED, ""},
@@ -151,7 +159,10 @@ const struct oci_field oci_fields[] = {
         {"linux.netDevices", OCI_REJECTED, "moving host interfaces into the box is not supported"},
         {"linux.cgroupsPath", OCI_NOTE,
          "a path (absolute: from each hierarchy's root; relative: under boxlaunch's own group) or "
-         "systemd's slice:prefix:name form (slice/prefix-name.scope); the group must not exist"},
+         "systemd's slice:prefix:name form (slice/prefix-name.scope). A group that exists is "
+         "joined "
+         "when no process is in it, as runc does (a start that fails leaves it, `delete` removes "
+         "it); one with processes is an error"},
         {"linux.rootfsPropagation", OCI_NOTE,
          "shared, slave, private, unbindable (and their r* forms) on the box's root mount"},
         {"linux.maskedPaths", OCI_NOTE,
@@ -159,7 +170,9 @@ const struct oci_field oci_fields[] = {
         {"linux.readonlyPaths", OCI_NOTE,
          "replaces boxlaunch's default list; a missing path is skipped"},
         {"linux.mountLabel", OCI_NOTE,
-         "context= on the file systems the box mounts; an error when SELinux is not enabled"},
+         "context= on the file systems the box mounts (tmpfs, mqueue, devpts...; not proc, sysfs, "
+         "cgroup) where SELinux is enabled, as runc does; ignored with a debug message where it is "
+         "not (this machine: SELinux is built in but selinuxfs is not mounted), as crun does"},
         {"linux.personality", OCI_HONOURED, ""},
         {"linux.personality.domain", OCI_HONOURED, "LINUX, LINUX32"},
         {"linux.personality.flags", OCI_REJECTED, "the spec defines no flags"},
@@ -180,9 +193,12 @@ const struct oci_field oci_fields[] = {
          "the soft limit (v1 memory.soft_limit_in_bytes, v2 memory.high)"},
         {"linux.resources.memory.swap", OCI_NOTE,
          "memory plus swap, as the spec says; must be at least limit; -1: unlimited"},
-        {"linux.resources.memory.kernel", OCI_REJECTED,
-         "kernel memory limits are gone from Linux (5.16)"},
-        {"linux.resources.memory.kernelTCP", OCI_REJECTED, "not supported"},
+        {"linux.resources.memory.kernel", OCI_IGNORED,
+         "deprecated by the spec; kernel memory limits have no effect since Linux 5.16 (v1 "
+         "memory.kmem.limit_in_bytes takes any value and keeps none): a warning, as runc gives"},
+        {"linux.resources.memory.kernelTCP", OCI_NOTE,
+         "deprecated by the spec; v1 memory.kmem.tcp.limit_in_bytes, which Linux still has; "
+         "ignored with a warning on cgroup2 or where the file is missing"},
         {"linux.resources.memory.swappiness", OCI_NOTE,
          "v1 memory.swappiness (an error on cgroup v2, which has none)"},
         {"linux.resources.memory.disableOOMKiller", OCI_NOTE,

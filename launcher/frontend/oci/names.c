@@ -75,6 +75,7 @@ static const char *const paths[_BOX_F_MAX] = {
         [BOX_F_SECCOMP_RULES] = "linux.seccomp.syscalls",
         [BOX_F_MEMORY_SWAPPINESS] = "linux.resources.memory.swappiness",
         [BOX_F_OOM_KILL_DISABLE] = "linux.resources.memory.disableOOMKiller",
+        [BOX_F_MEMORY_KMEM_TCP] = "linux.resources.memory.kernelTCP",
         [BOX_F_CPU_SHARES] = "linux.resources.cpu.shares",
         [BOX_F_CPU_BURST] = "linux.resources.cpu.burst",
         [BOX_F_CPU_RT_RUNTIME] = "linux.resources.cpu.realtimeRuntime",

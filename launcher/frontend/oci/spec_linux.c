@@ -51,23 +51,17 @@ static void parse_namespaces(struct parser *p, struct json_object *lx, bool *hav
                 if (spec_get_str(p, e, ep, "path", &path)) {
                         if (path[0] != '/')
                                 spec_bad(p, SUB(ep, "path"), "'%s' is not absolute", path);
-                        else if (t == BOX_NS_MNT || t == BOX_NS_PID)
-                                spec_bad(p, SUB(ep, "path"),
-                                         "joining an existing %s namespace is not supported: "
-                                         "boxlaunch "
-                                         "sets up its own",
-                                         type);
                         else
                                 c->ns_join[t] = TAKE_PTR(path);
                 }
         }
-        if (!a) {
-                /* No list: the spec's default is every namespace of the runtime's. */
-                spec_bad(p, "linux.namespaces", "required: boxlaunch needs at least mount and pid");
-                return;
-        }
+        /* A type not listed (or no list) is the runtime's, says the spec. Except the mount
+         * namespace: setting the root up in the host's would change the host's mounts, so the
+         * box gets one all the same (crun does too), and says so. */
         if (!have[BOX_NS_MNT])
-                spec_bad(p, "linux.namespaces", "no mount namespace: boxlaunch always makes one");
+                log_warn("%s: linux.namespaces: no mount namespace listed: the box gets one of its "
+                         "own all the same (its root is never set up in the host's)",
+                         p->what);
         /* No pid namespace: the host's, as the spec says (the payload is not PID 1). */
         c->ns_pid_host = !have[BOX_NS_PID];
         c->ns_uts = have[BOX_NS_UTS] && !c->ns_join[BOX_NS_UTS];
@@ -233,6 +227,17 @@ static void parse_memory(struct parser *p, struct json_object *o)
                          "false is not supported: the kernel always uses the hierarchy");
         bool check;
         (void)spec_get_bool(p, o, path, "checkBeforeUpdate", &check);
+        /* Deprecated by the spec and gone from the kernel (no kmem files since 5.16): runc and
+         * crun go on without them, and so do we, but not silently. */
+        if (spec_get(o, "kernel"))
+                log_warn("%s: %s.kernel: kernel memory settings are ignored (deprecated by the "
+                         "spec, without effect since Linux 5.16)",
+                         p->what, path);
+        /* TCP buffer accounting outlived the rest in v1: honoured where the file exists. */
+        uint64_t tcp = BOX_LIMIT_UNSET;
+        get_limit(p, o, path, "kernelTCP", &tcp);
+        if (tcp != BOX_LIMIT_UNSET)
+                p->c->limits.memory_kmem_tcp1 = tcp + 1;
 }
 
 static void parse_cpu(struct parser *p, struct json_object *o)

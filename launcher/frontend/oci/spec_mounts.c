@@ -226,7 +226,11 @@ static void parse_mount(struct parser *p, struct json_object *o, const char *pat
                                 data = d;
                         }
                 } else if (bind) {
-                        spec_bad(p, op, "unknown bind mount option '%s'", w);
+                        /* File system data (mode=, size=...): mount(2) ignores it for a bind,
+                         * where runc and crun pass it on; dropped, said at debug level. */
+                        log_debug("%s: %s: file system data on a bind mount has no effect, "
+                                  "ignored",
+                                  p->what, op);
                 } else {
                         if (strchr(w, ','))
                                 spec_bad(p, op, "'%s': one option per element", w);
