@@ -10,7 +10,10 @@ setup_file() {
 	# Names and a subnet of this run's own (10.99.N.0/24: not the machine's uplink).
 	local n=$((20 + RANDOM % 200))
 	while ip -o addr show 2>/dev/null | grep -q "inet 10\.99\.$n\."; do n=$((20 + RANDOM % 200)); done
-	export PEER=blpeer$n PH=blh$n PP=blq$n NET=10.99.$n ZONE=blz$n
+	export PEER=blpeer$n PH=blh$n PP=blq$n NET=10.99.$n ZONE=blz$n BR=blbr$n
+	# An admin's bridge for Bridge= (here for the whole file: in every test's host snapshot).
+	ip link add "$BR" type bridge
+	ip link set "$BR" up
 	ip netns add "$PEER"
 	ip link add "$PH" type veth peer name "$PP" netns "$PEER"
 	ip addr add "$NET.1/24" dev "$PH"
@@ -29,6 +32,7 @@ teardown_file() {
 	local p
 	for p in $(ip netns pids "$PEER" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
 	ip link del "$PH" 2>/dev/null || true
+	ip link del "$BR" 2>/dev/null || true
 	ip netns del "$PEER" 2>/dev/null || true
 }
 
@@ -219,14 +223,17 @@ EOF
 	[ "$(cat /proc/sys/net/ipv4/conf/lo/route_localnet)" = 0 ]
 }
 
-# KNOWN GAP (issue 16): two boxes in one zone do not reach each other yet on this machine (a
-# wget from one to the other times out; br_netfilter is active here). Until that is found, this
-# test checks the zone's plumbing only: the bridge made up, both ports in it, addresses from the
-# zone's /24, the bridge gone with the last box.
-@test "a zone: its bridge is made up, both boxes' ports join it, and it goes with the last box" {
+# A zone under br_netfilter (bridged frames traverse the IP hooks here): the bridge made up,
+# both boxes' ports in it, addresses from the zone's /24, one box's web server reached from the
+# other (by HTTP and ping), the bridge gone with the last box.
+@test "a zone: its bridge is made up, its boxes reach each other, and it goes with the last box" {
 	a=$(mkbox za <<EOF
 [Exec]
-Command = /bin/sleep 60
+Command = /bin/httpd -f -p 80 -h /www
+[Mount www]
+Source = $BATS_FILE_TMPDIR/www
+Target = /www
+Options = ro
 [Network]
 Zone = $ZONE
 EOF
@@ -238,7 +245,7 @@ EOF
 	[[ "$addr" =~ ^10\.77\.(1[2-9][0-9]|2[0-5][0-9])\. ]]
 	b=$(mkbox zb <<EOF
 [Exec]
-Command = "/bin/sh -c 'ip -4 addr show host0'"
+Command = "/bin/sh -c 'ip -4 addr show host0; ping -c1 -W5 $addr && echo PING-OK; for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://$addr/ && exit 0; sleep 0.2; done; exit 1'"
 [Network]
 Zone = $ZONE
 EOF
@@ -247,9 +254,44 @@ EOF
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -qE "inet ${addr%.*}\.[0-9]+/24" <<<"$output"
+	grep -qx PING-OK <<<"$output"
+	grep -qx hello-from-the-box <<<"$output"
 	"$BOXLAUNCH" stop za
 	for _ in $(seq 100); do ip link show "vz-$ZONE" >/dev/null 2>&1 || break; sleep 0.1; done
 	refute ip link show "vz-$ZONE"
+}
+
+# Two boxes on a bridge of the admin's (made here), with static addresses: they reach each other.
+@test "Bridge=: two boxes on an existing bridge with static addresses reach each other" {
+	local br=$BR sub=10.98.${PEER#blpeer}
+	a=$(mkbox ba <<EOF
+[Exec]
+Command = /bin/httpd -f -p 80 -h /www
+[Mount www]
+Source = $BATS_FILE_TMPDIR/www
+Target = /www
+Options = ro
+[Network]
+Bridge = $br
+Address = $sub.2/24
+EOF
+)
+	start_bg "$a"
+	ip -o link show vb-ba | grep -q "master $br"
+	b=$(mkbox bb <<EOF
+[Exec]
+Command = "/bin/sh -c 'ip -4 addr show host0; for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -qO- http://$sub.2/ && exit 0; sleep 0.2; done; exit 1'"
+[Network]
+Bridge = $br
+Address = $sub.3/24
+EOF
+)
+	run_box "$b"
+	"$BOXLAUNCH" stop ba
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "inet $sub.3/24" <<<"$output"
+	grep -qx hello-from-the-box <<<"$output"
 }
 
 @test "100 veth boxes in sequence and 20 at once leave no link, table, lease or sysctl change" {
