@@ -346,6 +346,48 @@ static int rtn_fail(struct rtn_ctx *ctx, int r, const char *what, const char *na
         return r;
 }
 
+struct stale {
+        int index, master;
+        char alias[512];
+};
+
+static int get_stale(const struct rtn_link_info *l, void *userdata)
+{
+        struct stale *s = userdata;
+        s->index = l->index;
+        s->master = l->master;
+        snprintf(s->alias, sizeof(s->alias), "%s", l->alias);
+        return 0;
+}
+
+/* The link of a box that is not running, typically this box's last run: its namespace is
+ * still being dismantled (the kernel takes ~40 ms after the box's end) and deleting the link
+ * would wait ~30 ms. Renamed out of the way instead (down, out of its bridge, vg-INDEX), it
+ * goes with its namespace; its alias still names the box, for gc should anything hold that
+ * namespace. 0 once the name is free. */
+static int retire_stale(struct launch_net *n, const char *self)
+{
+        struct stale s = {0};
+        if (rtn_link_get(n->host, n->ifname, get_stale, &s) < 0 || s.index <= 0)
+                return -ENOENT;
+        if (strncmp(s.alias, LINK_ALIAS, strlen(LINK_ALIAS)) != 0 ||
+            box_running(s.alias + strlen(LINK_ALIAS), (void *)self))
+                return -EEXIST;
+        char name[IFNAMSIZ];
+        snprintf(name, sizeof(name), NET_PREFIX_RETIRED "%d", s.index);
+        int r = rtn_link_set_up(n->host, s.index, false);
+        if (r >= 0 && s.master)
+                r = rtn_link_set_master(n->host, s.index, 0);
+        if (r >= 0)
+                r = rtn_link_rename(n->host, s.index, name);
+        if (r == -ENODEV)
+                return 0; /* gone meanwhile */
+        if (r >= 0)
+                log_debug("network: %s, left by a box that is not running, is now %s", n->ifname,
+                          name);
+        return r < 0 ? r : 0;
+}
+
 static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
 {
         uint8_t id[16], mac[6], peer_mac[6];
@@ -366,6 +408,8 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
                 .peer_netns_fd = netns,
         };
         int r = rtn_veth_add(n->host, &v);
+        if (r == -EEXIST && retire_stale(n, c->name) == 0)
+                r = rtn_veth_add(n->host, &v);
         if (r == -EEXIST) {
                 /* Left by a box that is not running: this box's last run (its namespace still
                  * dying, or its supervisor killed; we hold the name now), or another's. Delete
