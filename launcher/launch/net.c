@@ -145,6 +145,20 @@ static void static_pair(const char *s, struct net_prefix *box, struct net_prefix
                 net_prefix_add(host, 1);
 }
 
+/* A zone's IPv6 where the host has it (else all left zero): its /64 from the zone's /24
+ * (IPAM_ULA_PREFIX), the bridge's ::1 and, for a member address .N, ::N. */
+static void zone_v6(const struct net_prefix *zslot, const struct net_prefix *member,
+                    struct net_prefix *subnet6, struct net_prefix *host6, struct net_prefix *box6)
+{
+        struct net_prefix ula;
+        prefix_or_die(IPAM_ULA_PREFIX, &ula);
+        if (!net_ipv6_available() || ipam_v6_prefix(&ula, zslot, subnet6) < 0)
+                return;
+        ipam_slot_host(subnet6, 1, host6);
+        if (member)
+                ipam_slot_host(subnet6, member->addr.bytes[3], box6);
+}
+
 static int claim_addresses(const struct box_config *c, struct launch_net *n)
 {
         const struct box_net *nc = &c->netcfg;
@@ -195,6 +209,8 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
                 ipam_slot_host(&zslot, 1, &n->host4);
                 n->box4 = slot;
                 n->box4.plen = zslot.plen;
+                /* The zone's ULA /64 beside its /24: the bridge ::1, a box ::N for its .N. */
+                zone_v6(&zslot, &slot, &n->subnet6, &n->host6, &n->box6);
                 return 0;
         }
         box_pool(&pool, &dir);
@@ -330,6 +346,48 @@ static int rtn_fail(struct rtn_ctx *ctx, int r, const char *what, const char *na
         return r;
 }
 
+struct stale {
+        int index, master;
+        char alias[512];
+};
+
+static int get_stale(const struct rtn_link_info *l, void *userdata)
+{
+        struct stale *s = userdata;
+        s->index = l->index;
+        s->master = l->master;
+        snprintf(s->alias, sizeof(s->alias), "%s", l->alias);
+        return 0;
+}
+
+/* The link of a box that is not running, typically this box's last run: its namespace is
+ * still being dismantled (the kernel takes ~40 ms after the box's end) and deleting the link
+ * would wait ~30 ms. Renamed out of the way instead (down, out of its bridge, vg-INDEX), it
+ * goes with its namespace; its alias still names the box, for gc should anything hold that
+ * namespace. 0 once the name is free. */
+static int retire_stale(struct launch_net *n, const char *self)
+{
+        struct stale s = {0};
+        if (rtn_link_get(n->host, n->ifname, get_stale, &s) < 0 || s.index <= 0)
+                return -ENOENT;
+        if (strncmp(s.alias, LINK_ALIAS, strlen(LINK_ALIAS)) != 0 ||
+            box_running(s.alias + strlen(LINK_ALIAS), (void *)self))
+                return -EEXIST;
+        char name[IFNAMSIZ];
+        snprintf(name, sizeof(name), NET_PREFIX_RETIRED "%d", s.index);
+        int r = rtn_link_set_up(n->host, s.index, false);
+        if (r >= 0 && s.master)
+                r = rtn_link_set_master(n->host, s.index, 0);
+        if (r >= 0)
+                r = rtn_link_rename(n->host, s.index, name);
+        if (r == -ENODEV)
+                return 0; /* gone meanwhile */
+        if (r >= 0)
+                log_debug("network: %s, left by a box that is not running, is now %s", n->ifname,
+                          name);
+        return r < 0 ? r : 0;
+}
+
 static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
 {
         uint8_t id[16], mac[6], peer_mac[6];
@@ -350,6 +408,8 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
                 .peer_netns_fd = netns,
         };
         int r = rtn_veth_add(n->host, &v);
+        if (r == -EEXIST && retire_stale(n, c->name) == 0)
+                r = rtn_veth_add(n->host, &v);
         if (r == -EEXIST) {
                 /* Left by a box that is not running: this box's last run (its namespace still
                  * dying, or its supervisor killed; we hold the name now), or another's. Delete
@@ -373,6 +433,8 @@ static int zone_bridge(const struct box_config *c, struct launch_net *n)
         if (idx < 0)
                 return rtn_fail(n->host, idx, "creating the bridge", n->zone_if);
         int r = rtn_addr_add(n->host, idx, &n->host4);
+        if (r >= 0 && n->host6.family)
+                r = rtn_addr_add(n->host, idx, &n->host6);
         if (r < 0)
                 return rtn_fail(n->host, r, "addressing", n->zone_if);
         return idx;
@@ -612,8 +674,11 @@ int net_status(const struct box_config *c, struct net_status *ret)
                 zone_pool(&pool, &dir);
                 if (ipam_lookup(&pool, nc->zone, &subnet) == 0) {
                         member_pool(nc->zone, &subnet, &members, &mdir);
-                        if (ipam_lookup(&members, c->name, &box4) == 0)
+                        if (ipam_lookup(&members, c->name, &box4) == 0) {
                                 box4.plen = subnet.plen;
+                                struct net_prefix s6, h6;
+                                zone_v6(&subnet, &box4, &s6, &h6, &box6);
+                        }
                         ipam_slot_host(&subnet, 1, &host4);
                 }
         } else if (!nc->bridge) {

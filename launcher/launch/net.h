@@ -14,6 +14,7 @@
  *   zone lease .net/zones/ADDR, bridge vz-Z  with the zone's last box (under the zone lock)
  *   veth ve-NAME / vb-NAME, host0            dies with the box's network namespace; gc deletes
  *                                            one whose box is not running (alias boxlaunch:NAME)
+ *                                            (a restart renames a dying one vg-INDEX)
  *   nft table inet boxlaunch-NAME            deleted here; replaced atomically at the next start
  *   conf.LINK.forwarding, .route_localnet    go with their link
  *   net.ipv4.ip_forward                      turned on for Masquerade= or ports, never off

@@ -16,6 +16,8 @@
 #define NET_PREFIX_ZONE    "vz-"
 #define NET_PREFIX_MACVLAN "mv-"
 #define NET_PREFIX_IPVLAN  "iv-"
+/* A box's old link renamed out of the way while its namespace dies (launch/net.c). */
+#define NET_PREFIX_RETIRED "vg-"
 
 /* A valid kernel interface name: 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
 bool net_ifname_valid(const char *name);

@@ -327,6 +327,15 @@ int rtn_link_set_master(struct rtn_ctx *ctx, int ifindex, int master_index)
         return transact(ctx, msg, NULL, NULL);
 }
 
+int rtn_link_rename(struct rtn_ctx *ctx, int ifindex, const char *new_name)
+{
+        if (!name_ok(new_name))
+                return -EINVAL;
+        struct nl_msg *msg = link_msg(RTM_NEWLINK, 0, ifindex);
+        PUT(nla_put_string(msg, IFLA_IFNAME, new_name));
+        return transact(ctx, msg, NULL, NULL);
+}
+
 int rtn_link_move(struct rtn_ctx *ctx, int ifindex, int netns_fd, const char *new_name)
 {
         if (new_name && !name_ok(new_name))

@@ -96,7 +96,7 @@ host_snapshot() {
 host_net_snapshot() {
 	local f
 	echo "links: $(ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
-		grep -E '^(ve|vb|vz|mv|iv)-' | sort | tr '\n' ' ')"
+		grep -E '^(ve|vb|vz|mv|iv|vg)-' | sort | tr '\n' ' ')"
 	echo "nft: $(nft list tables 2>/dev/null | grep -F ' boxlaunch-' | sort | tr '\n' ' ')"
 	echo "leases: $(find "$STATE_DIR/.net" -type f ! -name '*.lock' 2>/dev/null | sort | tr '\n' ' ')"
 	for f in /proc/sys/net/ipv4/conf/*/route_localnet; do
