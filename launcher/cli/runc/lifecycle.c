@@ -215,7 +215,6 @@ static int on_created(void *userdata, pid_t pid, const char *cgroup)
         struct create_ctx *x = userdata;
         struct runc_ct *ct = x->ct;
         int r;
-        (void)cgroup;
         if (x->a->pid_file && (r = write_pid_file(x->a->pid_file, pid)) < 0)
                 return r;
         /* run in the foreground: state, kill, exec... may act on it while it runs. */
