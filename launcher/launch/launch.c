@@ -14,6 +14,8 @@
  *          <-------------------------------  MSG_EXEC, right before execve, then
  *          <------------------- EOF ------  execve succeeded (the socket is O_CLOEXEC)
  *
+ * Without hooks the go does not wait for MSG_JOINED (nothing needs the join before it).
+ *
  * EOF without MSG_EXEC is a set-up process that died (a crash, a SIGKILL): a failed start. The
  * child logs as any code does; its lines arrive as MSG_LOG (only when something is logged) and
  * are printed by the supervisor's logger.
@@ -306,7 +308,7 @@ static int publish_state(struct launch *l)
 {
         unsigned long long start = 0;
         if (l->oci)
-                return 0; /* recorded once the init is ready (oci_created()) */
+                return 0; /* recorded by the caller after the go (oci_record()) */
 
         (void)proc_starttime(l->pid, &start);
         /* root= lets `list` skip parsing the configuration (not a root with a newline) */
@@ -374,6 +376,10 @@ static int run_prestart_hooks(struct launch *l)
         l->hs.pid = l->pid;
         if (l->late)
                 return 0; /* a box with hooks never joins late */
+        /* Without hooks nothing waits for the join: the go follows at once, and the child's
+         * MSG_JOINED (or its MSG_ERROR) is read in wait_started(). */
+        if (l->c->n_hooks == 0)
+                return 0;
         int r = wait_joined(l);
         if (r < 0)
                 return r; /* logged */
@@ -393,6 +399,10 @@ static int go(struct launch *l)
         if (l->late)
                 return send_go_late(l);
         int r = sync_send(l->sock, MSG_GO, 0, NULL, &l->root_mount, l->root_mount >= 0 ? 1 : 0);
+        /* A child that failed to join meanwhile (its join is not awaited without hooks) has
+         * closed its end; its MSG_ERROR waits in the socket for wait_started(). */
+        if (r == -EPIPE || r == -ECONNRESET)
+                return 0;
         return r < 0 ? log_error_errno(r, "starting the box") : 0;
 }
 
@@ -567,7 +577,16 @@ static int supervise_box(struct launch *l)
         return code;
 }
 
-/* OCI: the init is ready (and, for create, blocked on the exec FIFO): the caller records it;
+/* OCI: the caller records the container (its state file) while the init mounts its root after
+ * the go: that work overlaps the init's instead of following its execve. */
+static int oci_record(struct launch *l)
+{
+        if (!l->oci || !l->oci->record)
+                return 0;
+        return l->oci->record(l->oci->userdata, l->pid, cgroup_path(l->cg)); /* logged */
+}
+
+/* OCI: the init is ready (and, for create, blocked on the exec FIFO): the caller says so;
  * create ends here, leaving the init, its groups and namespaces to `start` and `delete`. */
 static int oci_created(struct launch *l)
 {
@@ -607,8 +626,8 @@ int launch_box(const struct box_config *c, const struct launch_opts *o)
             prepare_stub(&l) >= 0 && block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 &&
             prepare_cgroups(&l) >= 0 && clone_box(&l) >= 0 && create_cgroups_late(&l) >= 0 &&
             write_maps(&l) >= 0 && publish_state(&l) >= 0 && setup_net(&l) >= 0 &&
-            run_prestart_hooks(&l) >= 0 && go(&l) >= 0 && wait_started(&l) >= 0 &&
-            oci_created(&l) >= 0)
+            run_prestart_hooks(&l) >= 0 && go(&l) >= 0 && oci_record(&l) >= 0 &&
+            wait_started(&l) >= 0 && oci_created(&l) >= 0)
                 l.code = supervise_box(&l);
         launch_cleanup(&l);
         detach_done(&l, l.code);

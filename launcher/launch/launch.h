@@ -15,6 +15,8 @@ struct launch_oci {
         int console_sock;      /* a terminal's master goes there (SCM_RIGHTS), or -1 */
         unsigned preserve_fds; /* fds 3..2+N reach the payload; every other is closed */
         bool foreground;
+        /* Called while the init sets itself up (off the start's critical path): record it. */
+        int (*record)(void *userdata, pid_t pid, const char *cgroup);  /* logs its errors */
         int (*created)(void *userdata, pid_t pid, const char *cgroup); /* logs its errors */
         void *userdata;
 };

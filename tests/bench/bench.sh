@@ -6,7 +6,8 @@
 #
 # usage: bench.sh [options] [RUNTIME...]        (root)
 #   RUNTIME   any runtimes.d/*.sh plugin: bare floor-unshare floor-c crun runc nspawn nspawn-veth
-#             crun-seccomp runc-seccomp boxlaunch boxlaunch-veth boxlaunch-oci
+#             crun-seccomp runc-seccomp boxlaunch boxlaunch-veth boxlaunch-oci podman-crun
+#             podman-boxlaunch
 #             (default: $DEFAULT_RTS)
 #   -m LIST   measures, comma list of latency,userns,seq,par,mem,split,boxsplit,
 #             exec,density,boot (default: all). split = crun latency split: strace phases,
@@ -75,7 +76,7 @@ if [ "${BENCH_PRIVATE_NS:-}" = hybrid-to-v1 ]; then
 	umount /sys/fs/cgroup/unified || { echo "cannot umount unified in private ns" >&2; exit 1; }
 fi
 
-DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn nspawn-veth boxlaunch boxlaunch-veth boxlaunch-oci"
+DEFAULT_RTS="floor-c crun crun-seccomp runc nspawn nspawn-veth boxlaunch boxlaunch-veth boxlaunch-oci podman-crun podman-boxlaunch"
 WORK=${WORK:-${TMPDIR:-/tmp}/boxbench}
 ROOTFS=$WORK/rootfs
 ROOTFS_USERNS=$WORK/rootfs-userns
@@ -94,7 +95,7 @@ while getopts "m:r:k:w:n:p:t:o:N:lh" o; do
 	case $o in
 	m) MEASURES=$OPTARG ;; r) RUNS=$OPTARG ;; k) ROUNDS=$OPTARG ;; w) WARMUP=$OPTARG ;;
 	n) SEQ_N=$OPTARG ;; p) PAR_N=$OPTARG ;; t) TP_REPEAT=$OPTARG ;; o) OUT=$OPTARG ;;
-	N) DENSITY_N=$OPTARG ;; l) LIST=1 ;; *) sed -n '2,34p' "$0"; exit 2 ;;
+	N) DENSITY_N=$OPTARG ;; l) LIST=1 ;; *) sed -n '2,35p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))

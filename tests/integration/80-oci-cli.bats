@@ -262,6 +262,22 @@ wait_status() { # ID STATUS
 	assert_host_unchanged
 }
 
+@test "an init that fails before it reads the go (a namespace path that is not there): its error comes through, nothing is left" {
+	# Without hooks the go is sent without waiting for the init: the init may be gone by then.
+	bundle '.linux.namespaces |= map(if .type == "network" then .path = "/no/such/netns" else . end)'
+	for i in 1 2 3 4 5; do
+		run rc run --bundle "$B" f$i
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"opening /no/such/netns: No such file or directory"* ]]
+		run rc create --bundle "$B" g$i
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"opening /no/such/netns: No such file or directory"* ]]
+		[ ! -e "$R/f$i" ]
+		[ ! -e "$R/g$i" ]
+	done
+	assert_host_unchanged
+}
+
 @test "create of an existing ID fails and leaves the first container alone" {
 	bundle "$WAITER"
 	rc create --bundle "$B" x1 >"$T/out" 2>&1 </dev/null

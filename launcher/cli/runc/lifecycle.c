@@ -140,6 +140,7 @@ struct create_ctx {
         const struct create_args *a;
         const struct box_config *c;
         const char *bundle;
+        const char *config_text; /* the bundle's config.json, kept as created */
         bool foreground;
 };
 
@@ -165,8 +166,19 @@ static struct json_object *annotations_json(const struct box_config *c)
         return o;
 }
 
-/* launch_oci.created: the init is ready; record it. */
-static int on_created(void *userdata, pid_t pid, const char *cgroup)
+/* A file new in the container's directory, which only we hold locked until the container is
+ * recorded: nobody reads it half-written, so no temporary file and rename. */
+static int write_new(const struct runc_ct *ct, const char *name, const char *text)
+{
+        _cleanup_close_ int fd =
+                openat(ct->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int r = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+        return r < 0 ? log_error_errno(r, "writing %s/%s", ct->dir, name) : 0;
+}
+
+/* launch_oci.record: the init exists and mounts its root meanwhile; write its state and the
+ * bundle's config.json as created. */
+static int on_record(void *userdata, pid_t pid, const char *cgroup)
 {
         struct create_ctx *x = userdata;
         struct runc_ct *ct = x->ct;
@@ -190,9 +202,19 @@ static int on_created(void *userdata, pid_t pid, const char *cgroup)
         if (ct->state)
                 json_object_put(ct->state);
         ct->state = s;
-        int r = runc_ct_save(ct);
+        int r = write_new(ct, "config.json", x->config_text);
         if (r < 0)
                 return r;
+        return write_new(ct, "state.json",
+                         json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN));
+}
+
+/* launch_oci.created: the init is ready (recorded by on_record()). */
+static int on_created(void *userdata, pid_t pid, const char *cgroup)
+{
+        struct create_ctx *x = userdata;
+        struct runc_ct *ct = x->ct;
+        int r;
         if (x->a->pid_file && (r = write_pid_file(x->a->pid_file, pid)) < 0)
                 return r;
         /* run in the foreground: state, kill, exec... may act on it while it runs. */
@@ -236,14 +258,25 @@ int runc_connect_console(const char *path)
         return fd;
 }
 
-static int load_bundle(const char *bundle, const char *id, struct box_config *c)
+/* Reads BUNDLE/config.json (once: the text is kept as the container's copy) into c. */
+static int load_bundle(const char *bundle, const char *id, struct box_config *c, char **ret_text)
 {
+        _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+        _cleanup_free_ char *text = NULL;
         box_config_init(c);
-        int r = oci_bundle_load(bundle, c);
+        int r = read_file_at(AT_FDCWD, path, &text, 16 << 20);
+        if (r < 0)
+                return log_error_errno(r, "reading %s", path);
+        if (!*text) {
+                log_error("%s: empty", path);
+                return -EINVAL;
+        }
+        r = oci_spec_load_string(text, path, bundle, c);
         if (r < 0)
                 return r; /* logged, naming the JSON path */
         free(c->name);
         c->name = xstrdup(id);
+        *ret_text = TAKE_PTR(text);
         return box_config_validate(c); /* logged */
 }
 
@@ -257,19 +290,6 @@ int runc_load_config_text(const char *text, const char *what, const char *bundle
         free(c->name);
         c->name = xstrdup(id);
         return box_config_validate(c); /* logged */
-}
-
-/* Reads the bundle's config.json, to keep it as the container was created. */
-static int copy_config(const struct runc_ct *ct, const char *bundle)
-{
-        _cleanup_free_ char *src = xasprintf("%s/config.json", bundle);
-        _cleanup_free_ char *text = NULL;
-        int r = read_file_at(AT_FDCWD, src, &text, 64 << 20);
-        if (r < 0)
-                return log_error_errno(r, "reading %s", src);
-        _cleanup_free_ char *dst = xasprintf("%s/config.json", ct->dir);
-        r = runc_write_file(dst, text, strlen(text));
-        return r < 0 ? log_error_errno(r, "writing %s", dst) : 0;
 }
 
 /* create (foreground false) or run (true: supervise until the container exits). Returns the
@@ -290,8 +310,9 @@ static int do_create(const struct runc_globals *g, const struct create_args *a, 
                 return 1;
         _cleanup_(box_config_freep) struct box_config *c = xcalloc(1, sizeof(*c));
         _cleanup_close_ int fifo = -EBADF, console = -EBADF;
+        _cleanup_free_ char *config_text = NULL;
         int code = 1;
-        if (load_bundle(bundle, a->id, c) < 0 || copy_config(&ct, bundle) < 0)
+        if (load_bundle(bundle, a->id, c, &config_text) < 0)
                 goto fail;
         if (!foreground) {
                 _cleanup_free_ char *path = xasprintf("%s/exec.fifo", ct.dir);
@@ -311,14 +332,19 @@ static int do_create(const struct runc_globals *g, const struct create_args *a, 
         }
         if (a->console_socket && (console = runc_connect_console(a->console_socket)) < 0)
                 goto fail;
-        struct create_ctx x = {
-                .ct = &ct, .a = a, .c = c, .bundle = bundle, .foreground = foreground};
+        struct create_ctx x = {.ct = &ct,
+                               .a = a,
+                               .c = c,
+                               .bundle = bundle,
+                               .config_text = config_text,
+                               .foreground = foreground};
         struct launch_oci oci = {
                 .bundle = bundle,
                 .fifo_fd = fifo,
                 .console_sock = console,
                 .preserve_fds = a->preserve_fds,
                 .foreground = foreground,
+                .record = on_record,
                 .created = on_created,
                 .userdata = &x,
         };
