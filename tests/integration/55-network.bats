@@ -50,9 +50,9 @@ teardown() {
 	return $rc
 }
 
-# webbox NAME PORT [EXTRA]: a box serving $BATS_FILE_TMPDIR/www with busybox httpd on port 80,
-# published on the host's PORT.
-webbox() {
+# httpbox NAME NETWORK: a box serving $BATS_FILE_TMPDIR/www with busybox httpd on port 80; the
+# lines NETWORK end its [Network] section (and may add sections after it).
+httpbox() {
 	mkbox "$1" <<EOF
 [Exec]
 Command = /bin/httpd -f -p 80 -h /www
@@ -61,12 +61,17 @@ Source = $BATS_FILE_TMPDIR/www
 Target = /www
 Options = ro
 [Network]
-VirtualEthernet = yes
-$3
+$2
+EOF
+}
+
+# webbox NAME PORT [EXTRA]: an httpbox on a veth, published on the host's PORT.
+webbox() {
+	httpbox "$1" "VirtualEthernet = yes
+${3:-}
 [Port web]
 HostPort = $2
-BoxPort = 80
-EOF
+BoxPort = 80"
 }
 
 # start_bg FILE: starts a box in the background (killed in teardown) and waits for its state.
@@ -234,17 +239,7 @@ EOF
 # both boxes' ports in it, addresses from the zone's /24, one box's web server reached from the
 # other (by HTTP and ping), the bridge gone with the last box.
 @test "a zone: its bridge is made up, its boxes reach each other, and it goes with the last box" {
-	a=$(mkbox za <<EOF
-[Exec]
-Command = /bin/httpd -f -p 80 -h /www
-[Mount www]
-Source = $BATS_FILE_TMPDIR/www
-Target = /www
-Options = ro
-[Network]
-Zone = $ZONE
-EOF
-)
+	a=$(httpbox za "Zone = $ZONE")
 	start_bg "$a"
 	ip -br link show "vz-$ZONE" | grep -q UP
 	ip -o link show vb-za | grep -q "master vz-$ZONE"
@@ -283,18 +278,8 @@ EOF
 # Two boxes on a bridge of the admin's (made here), with static addresses: they reach each other.
 @test "Bridge=: two boxes on an existing bridge with static addresses reach each other" {
 	local br=$BR sub=10.98.${PEER#blpeer}
-	a=$(mkbox ba <<EOF
-[Exec]
-Command = /bin/httpd -f -p 80 -h /www
-[Mount www]
-Source = $BATS_FILE_TMPDIR/www
-Target = /www
-Options = ro
-[Network]
-Bridge = $br
-Address = $sub.2/24
-EOF
-)
+	a=$(httpbox ba "Bridge = $br
+Address = $sub.2/24")
 	start_bg "$a"
 	ip -o link show vb-ba | grep -q "master $br"
 	b=$(mkbox bb <<EOF
