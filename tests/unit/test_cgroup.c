@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "cgroup_conf.h"
+#include "fake_tree.h"
 #include "cgroup/devices.h"
 #include "cgroup/limits.h"
 #include "util/log.h"
@@ -17,8 +18,6 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-
-static char tree[64];
 
 /* No limit set, and none from a file. */
 static void limits_init(struct box_limits *l)
@@ -36,56 +35,12 @@ static void limits_init(struct box_limits *l)
         };
 }
 
-static void put(const char *rel, const char *content)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        assert_true(fd >= 0);
-        assert_int_equal(write_all(fd, content, strlen(content)), 0);
-}
-
-static void dir(const char *rel)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        assert_int_equal(mkdir(p, 0755), 0);
-}
-
-/* The file's content, without the final newline. */
-static char *get(const char *rel)
-{
-        char *s = NULL;
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        if (read_file_at(AT_FDCWD, p, &s, 1 << 20) < 0)
-                return NULL;
-        size_t n = strlen(s);
-        if (n && s[n - 1] == '\n')
-                s[n - 1] = 0;
-        return s;
-}
-
-#define assert_file(rel, want)                                                                     \
-        do {                                                                                       \
-                _cleanup_free_ char *_s = get(rel);                                                \
-                assert_non_null(_s);                                                               \
-                assert_string_equal(_s, want);                                                     \
-        } while (0)
-
-static bool exists(const char *rel)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        return access(p, F_OK) == 0;
-}
-
 static const char *const v1_hiers[] = {"memory", "pids",   "freezer", "devices", "cpuacct",
                                        "cpu",    "cpuset", "blkio",   "systemd"};
 
 static int setup_tree(const char *layout)
 {
-        strcpy(tree, "/tmp/test_cgroup.XXXXXX");
-        if (!mkdtemp(tree))
-                return -1;
-        setenv("BOXLAUNCH_CGROUP_LAYOUT", layout, 1);
-        return 0;
+        return fake_tree_new("test_cgroup", layout);
 }
 
 static int setup_v2(void **state)
@@ -123,15 +78,10 @@ static int setup_hybrid(void **state)
         return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-        return remove(p);
-}
-
 static int teardown_tree(void **state)
 {
         unsetenv("BOXLAUNCH_CGROUP_LAYOUT");
-        nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        fake_tree_remove();
         return 0;
 }
 
@@ -618,7 +568,7 @@ static void test_v1_missing_controller(void **state)
 {
         struct box_limits l;
         struct box_cgroup *cg = NULL;
-        nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        fake_tree_remove();
         assert_int_equal(mkdir(tree, 0700), 0);
         dir("memory");
         dir("pids");

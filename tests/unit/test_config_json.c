@@ -33,7 +33,7 @@ static const char *test_field_name(enum box_field f, const char *item, char *buf
         return buf;
 }
 
-static const struct box_frontend test_frontend = {"test", test_field_name};
+static const struct box_frontend test_frontend = {.kind = "test", .field_name = test_field_name};
 
 /* Every field set, none to its default. */
 static void full(struct box_config *c)

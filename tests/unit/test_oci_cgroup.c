@@ -9,13 +9,13 @@
 
 #include "cgroup/cgroup.h"
 #include "frontend/oci/oci.h"
+#include "fake_tree.h"
 #include "util/log.h"
 
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 
-static char tree[64];
 static char logged[4096];
 
 static void capture(enum log_level l, const char *line, void *userdata)
@@ -25,48 +25,12 @@ static void capture(enum log_level l, const char *line, void *userdata)
                 snprintf(logged + n, sizeof(logged) - n, "%s\n", line);
 }
 
-static void put(const char *rel, const char *content)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        assert_true(fd >= 0);
-        assert_int_equal(write_all(fd, content, strlen(content)), 0);
-}
-
-static void dir(const char *rel)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        assert_int_equal(mkdir(p, 0755), 0);
-}
-
-static char *get(const char *rel)
-{
-        char *s = NULL;
-        _cleanup_free_ char *p = xasprintf("%s/%s", tree, rel);
-        if (read_file_at(AT_FDCWD, p, &s, 1 << 20) < 0)
-                return NULL;
-        size_t n = strlen(s);
-        if (n && s[n - 1] == '\n')
-                s[n - 1] = 0;
-        return s;
-}
-
-#define assert_file(rel, want)                                                                     \
-        do {                                                                                       \
-                _cleanup_free_ char *_s = get(rel);                                                \
-                if (!_s)                                                                           \
-                        fail_msg("%s missing", rel);                                               \
-                assert_string_equal(_s, want);                                                     \
-        } while (0)
-
 static int setup(void **state)
 {
         static const char *const v1[] = {"memory", "pids",   "freezer", "devices", "cpuacct",
                                          "cpu",    "cpuset", "blkio",   "systemd"};
-        strcpy(tree, "/tmp/test_oci_cgroup.XXXXXX");
-        if (!mkdtemp(tree))
+        if (fake_tree_new("test_oci_cgroup", "hybrid") < 0)
                 return -1;
-        setenv("BOXLAUNCH_CGROUP_LAYOUT", "hybrid", 1);
         for (size_t i = 0; i < ARRAY_SIZE(v1); i++)
                 dir(v1[i]);
         put("cpuset/cpuset.cpus", "0-3\n");
@@ -77,15 +41,10 @@ static int setup(void **state)
         return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-        return remove(p);
-}
-
 static int teardown(void **state)
 {
         unsetenv("BOXLAUNCH_CGROUP_LAYOUT");
-        nftw(tree, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        fake_tree_remove();
         return 0;
 }
 
