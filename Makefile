@@ -46,8 +46,9 @@ STATIC_DEPS ?= 1
 # Tests link the shared libraries: libapparmor.a exports a global print_error() that would
 # preempt cmocka's.
 TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -ljson-c -lnl-3
-# Networking (launcher/net/): libnl-3's core is linked (Debian ships libnl-3.a; it has no
-# libmnl.a), libnftables is loaded with dlopen only when a box needs a firewall (no .a either).
+# Networking (launcher/net/): libnl-3's core is linked (Debian ships libnl-3.a), for rtnetlink
+# and for the nf_tables batches of the boxes' firewalls (libnftables and libnftnl need libmnl,
+# of which Debian ships no .a, and loading them with dlopen cost 2-5 ms a box).
 ifeq ($(STATIC_DEPS),1)
 LDFLAGS     += -static-pie
 LDLIBS      += $(TEST_LDLIBS)

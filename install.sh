@@ -32,14 +32,14 @@ cd "$(dirname "$0")"
 # util-linux, xz-utils and zstd (distribution tarballs). Tests also use tmux and python3 (pty and
 # sd_notify listeners). Machine boxes and the benchmark: debootstrap, systemd (systemd-analyze),
 # jq, hyperfine. musl-tools builds the tiny static stub init. Networking: libnl-3-dev (netlink,
-# linked statically), libnftables1 (loaded with dlopen when a box needs a firewall), nftables
-# (nft(8): for looking at the boxes' tables, and for integration tests' assertions). The OCI
+# linked statically; boxlaunch also builds its nftables tables with it), nftables (nft(8): for
+# looking at the boxes' tables, and for the tests' assertions). The OCI
 # runtime's client tests (85-oci-clients.bats): podman, conmon and containerd (ctr), which pull
 # runc and crun.
 PACKAGES="build-essential pkg-config libiniparser-dev libseccomp-dev libcap-dev libapparmor-dev
 libmount-dev libcmocka-dev bats clang clang-format libclang-rt-14-dev musl-tools busybox-static
 iproute2 util-linux procps psmisc debootstrap systemd jq hyperfine bsdextrautils groff-base python3
-man-db tmux xz-utils zstd libnl-3-dev libnftables1 nftables libjson-c-dev podman conmon containerd curl
+man-db tmux xz-utils zstd libnl-3-dev nftables libjson-c-dev podman conmon containerd curl
 systemd-container"
 
 if [ "$DEPS" = yes ]; then

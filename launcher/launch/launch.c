@@ -86,9 +86,17 @@ static int prepare_net(struct launch *l)
 
 /* The links, addresses, routes and firewall, once the box's namespace exists and before the
  * child may run anything (it waits for the go). */
+static void drop_firewall(struct launch *l)
+{
+        net_drop_firewall(l->c, &l->net);
+}
+
 static int setup_net(struct launch *l)
 {
-        return net_setup(l->c, &l->net, l->pid); /* logged; released by release_net */
+        int r = net_setup(l->c, &l->net, l->pid); /* logged; released by release_net */
+        if (r >= 0)
+                on_cleanup(l, drop_firewall);
+        return r;
 }
 
 /* ---- cgroups ----------------------------------------------------------------------------- */

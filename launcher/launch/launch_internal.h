@@ -16,7 +16,7 @@
 
 struct launch;
 typedef void (*launch_undo_t)(struct launch *l);
-#define LAUNCH_UNDO_MAX 16
+#define LAUNCH_UNDO_MAX 24
 
 struct launch {
         const struct box_config *c;

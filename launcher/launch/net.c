@@ -362,8 +362,8 @@ static int get_stale(const struct rtn_link_info *l, void *userdata)
 
 /* The link of a box that is not running, typically this box's last run: its namespace is
  * still being dismantled (the kernel takes ~40 ms after the box's end) and deleting the link
- * would wait ~30 ms. Renamed out of the way instead (down, out of its bridge, vg-INDEX), it
- * goes with its namespace; its alias still names the box, for gc should anything hold that
+ * would wait ~30 ms. Renamed out of the way instead (down, out of its bridge, vg-INDEX, without
+ * the altname a long box name gives it: the new link takes that too), it goes with its namespace; its alias still names the box, for gc should anything hold that
  * namespace. 0 once the name is free. */
 static int retire_stale(struct launch_net *n, const char *self)
 {
@@ -380,6 +380,8 @@ static int retire_stale(struct launch_net *n, const char *self)
                 r = rtn_link_set_master(n->host, s.index, 0);
         if (r >= 0)
                 r = rtn_link_rename(n->host, s.index, name);
+        if (r >= 0 && *n->altname)
+                (void)rtn_link_altname_del(n->host, s.index, n->altname); /* else: the slow way */
         if (r == -ENODEV)
                 return 0; /* gone meanwhile */
         if (r >= 0)

@@ -62,6 +62,10 @@ int net_prepare(const struct box_config *c, struct launch_net *n, struct box_run
 int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid);
 /* Undoes what the two did, in reverse; safe on a struct they never touched. */
 void net_release(const struct box_config *c, struct launch_net *n);
+/* Deletes the box's table, first thing at stop: the kernel frees its chains after an RCU grace
+ * period, and closing the socket waits for that; net_release() closes it last, by when the rest
+ * of the teardown has let the grace period pass. */
+void net_drop_firewall(const struct box_config *c, struct launch_net *n);
 
 /* gc of one box whose supervisor is gone (its state lock held by the caller): its table, its
  * leases, its links, its zone's bridge if the zone is now empty. Prints what it removed. */

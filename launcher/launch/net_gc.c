@@ -103,6 +103,13 @@ static void move_back(struct launch_net *n)
         }
 }
 
+void net_drop_firewall(const struct box_config *c, struct launch_net *n)
+{
+        if (n->nft && n->table)
+                (void)nft_box_remove(n->nft, c->name);
+        n->table = false;
+}
+
 void net_release(const struct box_config *c, struct launch_net *n)
 {
         if (n->moved)
@@ -203,14 +210,11 @@ static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *r
         box_pool(&pool, &dir);
         count(out, removed, ipam_gc(&pool, is_name, (void *)name), "address lease", NULL);
         gc_zones(host, is_name, (void *)name, out, removed);
-        /* Its table: only where libnftables can be loaded at all. */
+        /* Its table. */
         struct nft_handle *nft = NULL;
         if (nft_handle_new(&nft) == 0) {
-                _cleanup_free_ char *list = NULL;
-                _cleanup_free_ char *needle =
-                        xasprintf("table inet " NFT_TABLE_PREFIX "%s\n", name);
-                int r = nft_run_output(nft, "list tables inet", &list);
-                if (r == 0 && strstr(list, needle) && (r = nft_box_remove(nft, name)) == 0)
+                int r = nft_table_exists(nft, name);
+                if (r > 0 && (r = nft_box_remove(nft, name)) == 0)
                         count(out, removed, 1, "firewall table", NULL);
                 if (r < 0)
                         ret = r;

@@ -21,6 +21,7 @@
 #endif
 #ifndef RTM_NEWLINKPROP
 #define RTM_NEWLINKPROP 108
+#define RTM_DELLINKPROP 109
 #endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -300,17 +301,27 @@ int rtn_veth_add(struct rtn_ctx *ctx, const struct rtn_veth *v)
         return create_link(ctx, msg, v->name, v->altname, v->alias);
 }
 
-int rtn_link_altname_add(struct rtn_ctx *ctx, int ifindex, const char *altname)
+static int altname_op(struct rtn_ctx *ctx, int type, int flags, int ifindex, const char *altname)
 {
         if (!altname || !*altname || strlen(altname) >= 128)
                 return -EINVAL;
-        struct nl_msg *msg = link_msg(RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL, ifindex);
+        struct nl_msg *msg = link_msg(type, flags, ifindex);
         struct nlattr *list = nla_nest_start(msg, IFLA_PROP_LIST | NLA_F_NESTED);
         if (!list)
                 abort();
         PUT(nla_put_string(msg, IFLA_ALT_IFNAME, altname));
         nla_nest_end(msg, list);
         return transact(ctx, msg, NULL, NULL);
+}
+
+int rtn_link_altname_add(struct rtn_ctx *ctx, int ifindex, const char *altname)
+{
+        return altname_op(ctx, RTM_NEWLINKPROP, NLM_F_CREATE | NLM_F_EXCL, ifindex, altname);
+}
+
+int rtn_link_altname_del(struct rtn_ctx *ctx, int ifindex, const char *altname)
+{
+        return altname_op(ctx, RTM_DELLINKPROP, 0, ifindex, altname);
 }
 
 int rtn_link_set_up(struct rtn_ctx *ctx, int ifindex, bool up)

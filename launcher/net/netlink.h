@@ -55,6 +55,7 @@ int rtn_veth_add(struct rtn_ctx *ctx, const struct rtn_veth *veth);
 
 /* Adds an alternative name (RTM_NEWLINKPROP / IFLA_ALT_IFNAME). */
 int rtn_link_altname_add(struct rtn_ctx *ctx, int ifindex, const char *altname);
+int rtn_link_altname_del(struct rtn_ctx *ctx, int ifindex, const char *altname);
 int rtn_link_set_up(struct rtn_ctx *ctx, int ifindex, bool up);
 /* Enslaves ifindex to the bridge master_index (0: release it). */
 int rtn_link_set_master(struct rtn_ctx *ctx, int ifindex, int master_index);

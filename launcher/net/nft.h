@@ -1,9 +1,12 @@
 /* net/nft.h - a box's firewall: one nftables table "inet boxlaunch-NAME" per box.
  *
- * nft_box_ruleset() builds the table's text from plain parameters (a pure function); the
- * rest applies and deletes it through libnftables, loaded with dlopen() the first time a box
- * needs a firewall (Debian ships no libnftables.a, and boxes without NAT or ports should not pay
- * for loading it). The recipe is the one measured in research networking.md §4:
+ * The table is built as data from plain parameters; nft_box_ruleset() prints it the way
+ * `nft list table` does, and nft_box_apply() loads it as one nf_tables netlink batch (messages
+ * built with libnl-3, which boxlaunch links statically). libnftables would parse the same text,
+ * but loading it with dlopen() into the static binary costs ~5 ms and its first command ~6 ms
+ * more (libnftnl, its expression builder, needs libmnl, of which Debian ships no static
+ * library, and dlopen() of it alone costs 1.6 ms): that was most of a veth box's start. The
+ * recipe is the one measured in research networking.md §4:
  *
  *   guard (filter, prerouting, priority raw): packets from the box link to 127.0.0.0/8 or ::1
  *       are dropped, before any NAT. Always present, so route_localnet=1 on a link is never
@@ -50,20 +53,19 @@ struct nft_box {
 
 #define NFT_TABLE_PREFIX "boxlaunch-"
 
-/* The table's text ("table inet boxlaunch-NAME { ... }"). -EINVAL for a name, link or address
- * that does not fit. */
+/* The table's text as `nft list table inet boxlaunch-NAME` prints it once loaded. -EINVAL for a
+ * name, link or address that does not fit. */
 int nft_box_ruleset(const struct nft_box *box, char **ret);
 
 /* Whether the box link needs net.ipv4.conf.LINK.route_localnet=1 (localhost forwarding or the
  * gateway DNS DNAT): set it after nft_box_apply(), whose guard chain must be in place first. */
 bool nft_box_needs_route_localnet(const struct nft_box *box);
 
-/* One libnftables context, kept for the box's lifetime: closing the context's socket after a
- * commit that deleted something waits 11-20 ms (measured), so the supervisor keeps it and
- * deletes at stop, off the start path. Create it in the host's network namespace. */
+/* An nf_tables netlink socket, kept for the box's lifetime (the supervisor deletes the table
+ * at stop with it). Open it in the host's network namespace. */
 struct nft_handle;
 
-/* -ELIBACC (logged) when libnftables.so.1 cannot be loaded. */
+/* Logs and returns a negative errno when the kernel has no nf_tables netlink. */
 int nft_handle_new(struct nft_handle **ret);
 void nft_handle_free(struct nft_handle *h);
 static inline void nft_handle_freep(struct nft_handle **h)
@@ -73,16 +75,13 @@ static inline void nft_handle_freep(struct nft_handle **h)
 }
 #define _cleanup_nft_ _cleanup_(nft_handle_freep)
 
-/* Runs nft commands as one transaction. Logs nft's error text and returns -EIO on failure. */
-int nft_run(struct nft_handle *h, const char *cmds);
-/* Like nft_run, but the output (e.g. of a list command) goes to *ret (owned by the caller). */
-int nft_run_output(struct nft_handle *h, const char *cmds, char **ret);
-
 /* Creates or atomically replaces the box's table (a stale one left by a killed supervisor
  * included). */
 int nft_box_apply(struct nft_handle *h, const struct nft_box *box);
 /* Deletes the box's table; 0 when there was none. */
 int nft_box_remove(struct nft_handle *h, const char *name);
+/* 1 when table inet boxlaunch-NAME exists, 0 when not, or a negative errno. */
+int nft_table_exists(struct nft_handle *h, const char *name);
 
 typedef bool (*nft_running_t)(const char *box_name, void *userdata);
 /* Deletes every boxlaunch-* table whose box is not running; returns how many. */

@@ -1,6 +1,6 @@
 /* netcost.c - what boxlaunch's network layer (launcher/net/) costs per box, in scratch network
  * namespaces (root; the host's links and ruleset are never touched). Linked like boxlaunch
- * (static by default), so libnftables' dlopen() costs what it will cost the supervisor.
+ * (static by default), so it costs what it costs the supervisor.
  *
  *   make build/netcost && build/netcost [ITERATIONS=100]
  *
@@ -9,7 +9,7 @@
  * MACs, host end up, 10.80.x.1/30 and .2/30, lo and host0 up, default route in the box (the
  * research's veth_mnl "direct" job, networking.md §3); the same with nspawn's altname and the
  * gc alias. Teardown by closing the namespace (the kernel deletes the pair later, off the
- * clock). Then the per-box nft table: first use (dlopen + context + first table), and add /
+ * clock). Then the per-box nft table: first use (socket + first table), and add /
  * delete on one long-lived context. Prints median, p90 and max in microseconds. */
 #include "util/log.h"
 #include "net/netlink.h"
@@ -139,7 +139,7 @@ int main(int argc, char **argv)
         report("  same + altname + alias (2 more requests)", t_names, n);
         report("teardown: close the netns (no RTM_DELLINK)", t_close, n);
 
-        /* nft: the first box pays the library's loading. */
+        /* nft: the first table in a namespace. */
         static const struct nft_port port = {IPPROTO_TCP, {0}, 18080, 80};
         struct nft_box nb = {.name = "bench",
                              .link = "ve-b0",
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
         if (nft_box_remove(nft, "bench") < 0)
                 return 1;
         double t3 = now_us();
-        printf("%-52s %8.1f us\n", "nft first use: dlopen + context", t1 - t0);
+        printf("%-52s %8.1f us\n", "nft first use: netlink socket", t1 - t0);
         printf("%-52s %8.1f us\n", "nft first table (guard + 3 NAT chains, 7 rules)", t2 - t1);
         printf("%-52s %8.1f us\n", "nft first delete", t3 - t2);
         double *t_add = calloc((size_t)n, sizeof(double)),
@@ -175,11 +175,11 @@ int main(int argc, char **argv)
                 t_add[i] = b - a;
                 t_del[i] = now_us() - b;
         }
-        report("nft table add, long-lived context", t_add, n);
-        report("nft table delete, long-lived context", t_del, n);
+        report("nft table add, long-lived socket", t_add, n);
+        report("nft table delete, long-lived socket", t_del, n);
         t0 = now_us();
         nft_handle_free(nft);
-        printf("%-52s %8.1f us\n", "nft context free after deletes (socket close)", now_us() - t0);
+        printf("%-52s %8.1f us\n", "nft socket close after deletes", now_us() - t0);
         /* A second box's supervisor: library loaded, kernel NAT hooks already in use. */
         t0 = now_us();
         if (nft_handle_new(&nft) < 0)
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
         if (nft_box_apply(nft, &nb) < 0 || nft_box_remove(nft, "bench") < 0)
                 return 1;
         t2 = now_us();
-        printf("%-52s %8.1f us\n", "nft new context (library loaded)", t1 - t0);
+        printf("%-52s %8.1f us\n", "nft new socket", t1 - t0);
         printf("%-52s %8.1f us\n", "nft first table add + delete on it", t2 - t1);
         nft_handle_free(nft);
         rtn_close(h);

@@ -359,6 +359,42 @@ EOF
 	grep -q "ve-rs1, left by a box that is not running, is now vg-$old" <<<"$output"
 }
 
+@test "a restart of a long-named box: the old link gives up its altname, so the new one is not held up" {
+	local hold=blhold${PEER#blpeer} long=rs-long-box-name
+	f=$(mkbox $long <<'EOF'
+[Exec]
+Command = "/bin/sh -c 'echo ready; sleep 30'"
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	start_bg "$f"
+	wait_ready "$BATS_TEST_TMPDIR/$long.out"
+	ip netns attach "$hold" "$(state_key $long pid)"
+	"$BOXLAUNCH" stop $long
+	wait_exit "${BG[0]}" 30
+	# ve-NAME is too long for a link name: a shortened one, the full one as altname.
+	old=$(ip -j link show dev ve-$long | jq -r '.[0].ifindex')
+	[ -n "$old" ]
+	g=$(mkbox $long <<'EOF'
+[Exec]
+Command = "/bin/sh -c 'ip -4 addr show host0'"
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	run_box -v "$g"
+	echo "$output"
+	# The old link is still there (its namespace is held), renamed and without the altname;
+	# had the new link met the altname, the old one would have been deleted (the slow way).
+	retired=$(ip -d link show vg-$old)
+	ip netns del "$hold"
+	[ "$status" -eq 0 ]
+	grep -q 'inet 10\.77\.' <<<"$output"
+	grep -q "left by a box that is not running, is now vg-$old" <<<"$output"
+	[[ "$retired" != *altname* ]]
+}
+
 @test "a SIGKILLed supervisor leaves its link, table and lease; gc removes them all" {
 	port=$(free_port)
 	f=$(webbox kill1 "$port")

@@ -54,7 +54,7 @@ Boot = yes
 [Namespaces]
 # The machine box's user namespace maps 65536 ids: no room for a range of the box's own.
 User = no
-# No veth with NAT (the machine default): the guest has no libnftables.
+# A private network: this test is about nesting (55-network covers the machine default's veth).
 Network = private
 EOF2
 

@@ -710,7 +710,7 @@ static int end_to_end(void *arg)
         CHECK(streq(who, "")); /* dropped: nothing reached the host's 127.0.0.1 */
         /* Control: without the guard chain the same connection gets through. So the attack
          * is real here and the guard is what stops it. */
-        CHECK_OK(nft_run(nft, "delete chain inet boxlaunch-e2e guard"));
+        CHECK(system("nft delete chain inet boxlaunch-e2e guard") == 0);
         CHECK(try_connect(box, "127.0.0.1", 9999, secret, 3000, who, sizeof(who)) == 0);
         CHECK(streq(who, "10.77.0.18"));
 

@@ -18,5 +18,5 @@ run_boxlaunch_veth() {
 clean_boxlaunch_veth() { rmdir /run/boxlaunch 2>/dev/null; :; }
 
 notes_boxlaunch_veth() {
-	echo "- **boxlaunch-veth**: the boxlaunch row plus \`[Network] VirtualEthernet = yes\`: a veth made with its box end straight in the box's namespace (rtnetlink), addresses and a default route on both ends, an IPAM lease file, and one nftables table (guard + masquerade) through libnftables, loaded with dlopen() at the first start of each process (so its ~4 ms load is paid on every start here); at exit the table is deleted and the lease released, the veth goes with the namespace."
+	echo "- **boxlaunch-veth**: the boxlaunch row plus \`[Network] VirtualEthernet = yes\`: a veth made with its box end straight in the box's namespace (rtnetlink), addresses and a default route on both ends, an IPAM lease file, and one nftables table (guard + masquerade) loaded as one nf_tables netlink transaction; at exit the table is deleted and the lease released, the veth goes with the namespace."
 }
