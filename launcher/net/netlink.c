@@ -62,10 +62,9 @@ static int on_done(struct nl_msg *msg, void *arg)
         return NL_STOP;
 }
 
-/* The kernel's extended ack text, if it sent one. */
-static void extack_text(struct nlmsgerr *e, char *buf, size_t len)
+void nl_extack_text(const struct nlmsghdr *h, char *buf, size_t len)
 {
-        struct nlmsghdr *h = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+        const struct nlmsgerr *e = NLMSG_DATA(h);
         buf[0] = 0;
         if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
                 return;
@@ -88,7 +87,8 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
         struct request *rq = arg;
         rq->error = e->error < 0 ? e->error : -EPROTO;
-        extack_text(e, rq->ctx->err, sizeof(rq->ctx->err));
+        nl_extack_text((struct nlmsghdr *)((char *)e - NLMSG_HDRLEN), rq->ctx->err,
+                       sizeof(rq->ctx->err));
         rq->done = true;
         return NL_STOP;
 }

@@ -16,6 +16,11 @@
 #include <net/if.h>
 
 struct rtn_ctx;
+struct nlmsghdr;
+
+/* The kernel's extended ack text (NLMSGERR_ATTR_MSG) of an NLMSG_ERROR message h, or "". Asked
+ * for with NETLINK_EXT_ACK; rtnetlink and nf_tables both send it. */
+void nl_extack_text(const struct nlmsghdr *h, char *buf, size_t len);
 
 /* A socket in the caller's current network namespace. */
 int rtn_open(struct rtn_ctx **ret);

@@ -4,6 +4,7 @@
 
 #include "util/log.h"
 #include "net/names.h"
+#include "net/netlink.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -702,22 +703,22 @@ static void put_table(struct nft_handle *h, struct batch *bt, const char *table,
         }
 }
 
-/* The kernel's extended ack text of an error message, if any. */
-static void extack_text(const struct nlmsghdr *n, char *buf, size_t len)
+/* One datagram to the kernel, one from it (EINTR retried); -errno on failure. */
+static int send_nl(int fd, const void *buf, size_t len)
 {
-        const struct nlmsgerr *e = NLMSG_DATA(n);
-        if (!(n->nlmsg_flags & NLM_F_ACK_TLVS))
-                return;
-        size_t payload = sizeof(*e);
-        if (!(n->nlmsg_flags & NLM_F_CAPPED))
-                payload += e->msg.nlmsg_len - NLMSG_HDRLEN;
-        size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(payload);
-        if (off >= n->nlmsg_len)
-                return;
-        struct nlattr *a = nla_find((struct nlattr *)((char *)n + off), (int)(n->nlmsg_len - off),
-                                    NLMSGERR_ATTR_MSG);
-        if (a && nla_len(a) > 0)
-                snprintf(buf, len, ": %.*s", nla_len(a), (const char *)nla_data(a));
+        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+        return sendto(fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0
+                       ? negative_errno()
+                       : 0;
+}
+
+static ssize_t recv_nl(int fd, void *buf, size_t len, int flags)
+{
+        for (;;) {
+                ssize_t n = recv(fd, buf, len, flags);
+                if (n >= 0 || errno != EINTR)
+                        return n < 0 ? negative_errno() : n;
+        }
 }
 
 /* Sends the batch as one transaction. nfnetlink handles a batch inside sendmsg() and queues
@@ -738,20 +739,18 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
         _cleanup_free_ char *all = frame.b.s;
         h->err[0] = 0;
         int fd = nl_socket_get_fd(h->sk);
-        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-        if (sendto(fd, all, frame.b.len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-                return negative_errno();
+        int r = send_nl(fd, all, frame.b.len);
+        if (r < 0)
+                return r;
         int first = 0;
         unsigned acks = 0;
         for (;;) {
                 char rx[8192] __attribute__((aligned(4)));
-                ssize_t n = recv(fd, rx, sizeof(rx), MSG_DONTWAIT);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
+                ssize_t n = recv_nl(fd, rx, sizeof(rx), MSG_DONTWAIT);
+                if (n == -EAGAIN)
                         break;
                 if (n < 0)
-                        return negative_errno();
+                        return (int)n;
                 for (struct nlmsghdr *m = (struct nlmsghdr *)rx; NLMSG_OK(m, (size_t)n);
                      m = NLMSG_NEXT(m, n)) {
                         if (m->nlmsg_type != NLMSG_ERROR)
@@ -762,9 +761,11 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
                                 continue;
                         first = e->error;
                         uint32_t i = m->nlmsg_seq - bt->first_seq;
-                        snprintf(h->err, sizeof(h->err), "in %s",
-                                 i < ARRAY_SIZE(bt->what) && i < bt->n ? bt->what[i] : "the batch");
-                        extack_text(m, h->err + strlen(h->err), sizeof(h->err) - strlen(h->err));
+                        char why[200];
+                        nl_extack_text(m, why, sizeof(why));
+                        snprintf(h->err, sizeof(h->err), "in %s%s%s",
+                                 i < ARRAY_SIZE(bt->what) && i < bt->n ? bt->what[i] : "the batch",
+                                 *why ? ": " : "", why);
                 }
         }
         if (!first && acks < bt->n)
@@ -812,20 +813,17 @@ static int list_tables(struct nft_handle *h, char ***ret)
         struct nlmsghdr *q = nlmsg_hdr(m);
         q->nlmsg_seq = ++h->seq;
         int fd = nl_socket_get_fd(h->sk);
-        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-        ssize_t s = sendto(fd, q, q->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+        int r = send_nl(fd, q, q->nlmsg_len);
         uint32_t seq = q->nlmsg_seq;
         nlmsg_free(m);
-        if (s < 0)
-                return negative_errno();
+        if (r < 0)
+                return r;
         _cleanup_strv_ char **names = NULL;
         for (;;) {
                 char rx[16384] __attribute__((aligned(4)));
-                ssize_t n = recv(fd, rx, sizeof(rx), 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                ssize_t n = recv_nl(fd, rx, sizeof(rx), 0);
                 if (n < 0)
-                        return negative_errno();
+                        return (int)n;
                 for (struct nlmsghdr *a = (struct nlmsghdr *)rx; NLMSG_OK(a, (size_t)n);
                      a = NLMSG_NEXT(a, n)) {
                         if (a->nlmsg_seq != seq)

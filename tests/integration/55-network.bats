@@ -328,9 +328,12 @@ EOF
 	assert_host_unchanged
 }
 
-@test "a restart meets its last run's link (namespace still alive): renamed out of the way, not waited for" {
-	local hold=blhold${PEER#blpeer}
-	f=$(mkbox rs1 <<'EOF'
+# A veth box NAME ends while something holds its namespace past its end (as the kernel does for
+# ~40 ms), then starts again: $old is the index its last link had, $retired that link as
+# `ip -d link` shows it after the restart (GONE if deleted), $output and $status the new run's.
+restart_held() {
+	local name=$1 hold=blhold${PEER#blpeer}
+	f=$(mkbox "$name" <<'EOF'
 [Exec]
 Command = "/bin/sh -c 'echo ready; sleep 30'"
 [Network]
@@ -338,13 +341,13 @@ VirtualEthernet = yes
 EOF
 )
 	start_bg "$f"
-	wait_ready "$BATS_TEST_TMPDIR/rs1.out"
-	# Something holds the box's namespace past its end, as the kernel does for ~40 ms.
-	ip netns attach "$hold" "$(state_key rs1 pid)"
-	"$BOXLAUNCH" stop rs1
+	wait_ready "$BATS_TEST_TMPDIR/$name.out"
+	ip netns attach "$hold" "$(state_key "$name" pid)"
+	"$BOXLAUNCH" stop "$name"
 	wait_exit "${BG[0]}" 30
-	old=$(cat /sys/class/net/ve-rs1/ifindex)
-	g=$(mkbox rs1 <<'EOF'
+	# (a name too long for a link gets a shortened one, the full one as altname: ip finds both)
+	old=$(ip -j link show dev "ve-$name" | jq -r '.[0].ifindex')
+	g=$(mkbox "$name" <<'EOF'
 [Exec]
 Command = "/bin/sh -c 'ip -4 addr show host0'"
 [Network]
@@ -352,46 +355,26 @@ VirtualEthernet = yes
 EOF
 )
 	run_box -v "$g"
+	retired=$(ip -d link show "vg-$old") || retired=GONE
 	ip netns del "$hold"
 	echo "$output"
+}
+
+@test "a restart meets its last run's link (namespace still alive): renamed out of the way, not waited for" {
+	restart_held rs1
 	[ "$status" -eq 0 ]
 	grep -q 'inet 10\.77\.' <<<"$output"
 	grep -q "ve-rs1, left by a box that is not running, is now vg-$old" <<<"$output"
+	[ "$retired" != GONE ]
 }
 
 @test "a restart of a long-named box: the old link gives up its altname, so the new one is not held up" {
-	local hold=blhold${PEER#blpeer} long=rs-long-box-name
-	f=$(mkbox $long <<'EOF'
-[Exec]
-Command = "/bin/sh -c 'echo ready; sleep 30'"
-[Network]
-VirtualEthernet = yes
-EOF
-)
-	start_bg "$f"
-	wait_ready "$BATS_TEST_TMPDIR/$long.out"
-	ip netns attach "$hold" "$(state_key $long pid)"
-	"$BOXLAUNCH" stop $long
-	wait_exit "${BG[0]}" 30
-	# ve-NAME is too long for a link name: a shortened one, the full one as altname.
-	old=$(ip -j link show dev ve-$long | jq -r '.[0].ifindex')
-	[ -n "$old" ]
-	g=$(mkbox $long <<'EOF'
-[Exec]
-Command = "/bin/sh -c 'ip -4 addr show host0'"
-[Network]
-VirtualEthernet = yes
-EOF
-)
-	run_box -v "$g"
-	echo "$output"
-	# The old link is still there (its namespace is held), renamed and without the altname;
-	# had the new link met the altname, the old one would have been deleted (the slow way).
-	retired=$(ip -d link show vg-$old)
-	ip netns del "$hold"
+	restart_held rs-long-box-name
 	[ "$status" -eq 0 ]
 	grep -q 'inet 10\.77\.' <<<"$output"
 	grep -q "left by a box that is not running, is now vg-$old" <<<"$output"
+	# Had the new link met the altname, the old one would have been deleted (the slow way).
+	[ "$retired" != GONE ]
 	[[ "$retired" != *altname* ]]
 }
 
