@@ -139,6 +139,21 @@ finish() { # waits (bounded) for the box started by start_bg; sets status and ou
 	refute grep -qF "$(readlink -f "$BOXLAUNCH")" <<<"$output"
 }
 
+@test "the stub init is a static PIE: mapped at a random address in the mmap area, not at 0x400000" {
+	start_bg stubpie /bin/sleep 100
+	local pid
+	pid=$(state_key stubpie pid)
+	# ELF e_type (bytes 16-17) 3 = ET_DYN, and no interpreter: the kernel picks the address
+	[ "$(od -An -tx1 -j16 -N2 "/proc/$pid/exe" | tr -d ' ')" = 0300 ]
+	run grep -m1 'memfd:boxlaunch-init' "/proc/$pid/maps"
+	[ "$status" -eq 0 ]
+	[[ "$output" != 00400000-* ]]
+	# where the kernel maps an ELF without interpreter: above 4 GiB, beside the vDSO
+	[ $((16#${output%%-*})) -gt $((1 << 32)) ]
+	kill -TERM $BOX_PID
+	finish
+}
+
 @test "stop protocol: SIGTERM to boxlaunch sends KillSignal to PID 1; the command's exit code is kept" {
 	start_bg stop1 /bin/sh -c 'trap "exit 11" TERM; echo ready; while :; do sleep 0.05; done'
 	wait_ready "$BATS_TEST_TMPDIR/out"
