@@ -224,7 +224,7 @@ int prepare_stub(struct launch *l)
         if (!box_config_stub_init(l->c))
                 return 0;
         on_cleanup(l, release_stub);
-        l->stub = stubinit_memfd();
+        l->stub = stubinit_memfd_shared();
         if (l->stub < 0)
                 return log_error_errno(l->stub, "preparing the stub init");
         return 0;

@@ -11,6 +11,8 @@ setup() {
 teardown() {
 	local rc=0
 	[ -z "$BOX_PID" ] || reap_bg "$BOX_PID"
+	"$BOXLAUNCH" stop share1 >/dev/null 2>&1 || true
+	"$BOXLAUNCH" stop share2 >/dev/null 2>&1 || true
 	tm_kill
 	assert_host_unchanged || rc=1
 	return $rc
@@ -152,6 +154,22 @@ finish() { # waits (bounded) for the box started by start_bg; sets status and ou
 	[ $((16#${output%%-*})) -gt $((1 << 32)) ]
 	kill -TERM $BOX_PID
 	finish
+}
+
+@test "a second box runs the first one's sealed stub image: one copy for both" {
+	f=$(mkbox share </dev/null)
+	"$BOXLAUNCH" --detach --name share1 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	"$BOXLAUNCH" --detach --name share2 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	local i1 i2
+	i1=$(stat -L -c %i "/proc/$(state_key share1 pid)/exe")
+	i2=$(stat -L -c %i "/proc/$(state_key share2 pid)/exe")
+	[ -n "$i1" ]
+	[ "$i1" = "$i2" ]
+	# the first one gone, a third box still finds the image through the second
+	"$BOXLAUNCH" stop share1 >/dev/null
+	"$BOXLAUNCH" --detach --name share1 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	[ "$(stat -L -c %i "/proc/$(state_key share1 pid)/exe")" = "$i2" ]
+	readlink "/proc/$(state_key share1 pid)/exe" | grep -q 'memfd:boxlaunch-init'
 }
 
 @test "stop protocol: SIGTERM to boxlaunch sends KillSignal to PID 1; the command's exit code is kept" {

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -512,6 +513,65 @@ static void test_subreaper(void **state)
         assert_int_equal(errno, ECHILD);
 }
 
+extern const unsigned char stubinit_start[], stubinit_end[];
+
+/* A memfd holding the image with byte `flip` changed (none: -1), sealed with `seals`. */
+static int fake_image(long flip, int seals, mode_t mode)
+{
+        size_t n = (size_t)(stubinit_end - stubinit_start);
+        int fd = memfd_create("fake", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x0010U /* MFD_EXEC */);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("fake", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        assert_true(fd >= 0);
+        unsigned char *copy = malloc(n);
+        assert_non_null(copy);
+        memcpy(copy, stubinit_start, n);
+        if (flip >= 0)
+                copy[flip] ^= 1;
+        assert_int_equal(write(fd, copy, n), (ssize_t)n);
+        free(copy);
+        assert_int_equal(fchmod(fd, mode), 0);
+        if (seals)
+                assert_int_equal(fcntl(fd, F_ADD_SEALS, seals), 0);
+        return fd;
+}
+
+/* What a box may share as its PID 1's image (stubinit_memfd_shared()): only a sealed,
+ * executable copy of exactly our bytes. */
+static void test_image_check(void **state)
+{
+        const int all = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        long n = (long)(stubinit_end - stubinit_start);
+        assert_true(stubinit_is_image(memfd));
+        int fd = fake_image(-1, all, 0755);
+        assert_true(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, 0, 0755); /* not sealed: could change after the check */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, all & ~F_SEAL_WRITE, 0755);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(n - 1, all, 0755); /* one byte off, at the end */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(100, all, 0755);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, all, 0644); /* not executable */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        /* The same bytes in a plain file: no seals */
+        char tmp[] = "/tmp/stubimg.XXXXXX";
+        fd = mkstemp(tmp);
+        assert_true(fd >= 0);
+        unlink(tmp);
+        assert_int_equal(write(fd, stubinit_start, (size_t)n), n);
+        assert_int_equal(fchmod(fd, 0755), 0);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -526,6 +586,7 @@ int main(void)
                 cmocka_unit_test(test_ctty),
                 cmocka_unit_test(test_ctrl_keys),
                 cmocka_unit_test(test_subreaper),
+                cmocka_unit_test(test_image_check),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
