@@ -467,8 +467,14 @@ static int wait_started(struct launch *l)
                 int n = sync_recv_fd(l->sock, &m, &fd); /* a reset reads as EOF (sync.c) */
                 if (n < 0)
                         return log_error_errno(n, "waiting for the box to start");
-                if (n == 0 && executing)
+                if (n == 0 && executing) {
                         cgroup_adopt(l->cg); /* from now on the box's own */
+                        /* Not needed while the box runs: a thousand idle boxes would hold a
+                         * thousand sockets (and files of the image PID 1 maps anyway). */
+                        closep(&l->sock);
+                        closep(&l->stub);
+                        l->sock = l->stub = -1;
+                }
                 if (n == 0)
                         /* EOF: the payload (or the stub init) is executing, or set-up died. */
                         return executing ? 0 : set_up_died(l);
