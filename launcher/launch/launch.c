@@ -65,7 +65,9 @@ static void launch_cleanup(struct launch *l)
         while (l->n_undo > 0)
                 l->undo[--l->n_undo](l);
         free(l->rt.mounts);
+        free(l->bundle);
         strv_free(l->rt.env);
+        l->bundle = NULL;
         l->rt.mounts = NULL;
         l->rt.env = NULL;
 }
@@ -343,8 +345,10 @@ static int child_failed(struct launch *l, const struct sync_msg *m)
         return -EIO;
 }
 
-/* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
-static int wait_joined(struct launch *l)
+/* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. Not
+ * inlined (nor is wait_started()): their 4 KiB message buffer would stay in launch_box()'s frame,
+ * under the supervisor's loop, for the box's life. */
+static int __attribute__((noinline)) wait_joined(struct launch *l)
 {
         struct sync_msg m;
         int fd = -1;
@@ -458,7 +462,7 @@ static void release_pty(struct launch *l)
 }
 
 /* Serves the child's requests (its console, its hooks) until it executes the payload. */
-static int wait_started(struct launch *l)
+static int __attribute__((noinline)) wait_started(struct launch *l)
 {
         on_cleanup(l, release_pty);
         for (bool executing = false;;) {

@@ -271,9 +271,13 @@ static void run_poststop_hooks(struct launch *l)
  * the groups are removed. */
 int prepare_hooks(struct launch *l)
 {
+        char b[PATH_MAX];
+        const char *bundle = hook_bundle(l->c, b, sizeof(b));
+        if (bundle == b)
+                bundle = l->bundle = xstrdup(b);
         l->hs = (struct hook_state){.id = l->c->name,
                                     .status = "creating",
-                                    .bundle = hook_bundle(l->c, l->bundle, sizeof(l->bundle)),
+                                    .bundle = bundle,
                                     .annotations = l->c->annotations};
         on_cleanup(l, run_poststop_hooks);
         return 0;
