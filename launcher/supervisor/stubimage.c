@@ -62,7 +62,7 @@ bool stubinit_is_image(int fd)
 static int borrow_image(void)
 {
         _cleanup_close_ int dir = open(state_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        char dents[2048];
+        char dents[2048] __attribute__((aligned(8)));
         long n = dir < 0 ? -1 : syscall(SYS_getdents64, dir, dents, sizeof(dents));
         int tries = 0;
         for (long off = 0; off < n && tries < 4;) {
@@ -81,8 +81,14 @@ static int borrow_image(void)
                 int p = pid ? atoi(pid + 5) : 0;
                 if (p <= 1)
                         continue;
-                char path[32];
+                char path[32], link[64];
                 snprintf(path, sizeof(path), "/proc/%d/exe", p);
+                /* Opened only when it is a memfd by our name: a box whose PID 1 runs a file of
+                 * its own (Init=no, a FUSE mount) could stall the open. */
+                static const char want[] = "/memfd:" STUBINIT_NAME;
+                ssize_t m = readlink(path, link, sizeof(link));
+                if (m < (ssize_t)sizeof(want) - 1 || memcmp(link, want, sizeof(want) - 1) != 0)
+                        continue;
                 _cleanup_close_ int img = open(path, O_RDONLY | O_CLOEXEC);
                 if (img >= 0 && stubinit_is_image(img))
                         return TAKE_FD(img);

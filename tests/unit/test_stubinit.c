@@ -572,6 +572,51 @@ static void test_image_check(void **state)
         close(fd);
 }
 
+/* stubinit_memfd_shared(): the image of a running "box" (a state file naming a PID 1 that runs
+ * our sealed memfd) is taken over; without one, a new memfd. */
+static void test_shared_image(void **state)
+{
+        char dir[] = "/tmp/stubshare.XXXXXX", file[64], link[128];
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(setenv("BOXLAUNCH_RUNTIME_DIR", dir, 1), 0);
+        struct stat own, got;
+        assert_int_equal(fstat(memfd, &own), 0);
+        int fd = stubinit_memfd_shared(); /* nothing runs: a new one */
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &got), 0);
+        assert_true(got.st_ino != own.st_ino);
+        close(fd);
+
+        char *argv[] = {BUSYBOX, "sleep", "100", NULL};
+        struct stub s = start(argv, 0, 0);
+        snprintf(file, sizeof(file), "/proc/%d/exe", (int)s.pid);
+        bool runs = false;
+        for (int i = 0; i < WAIT_MS / 10 && !runs; i++) {
+                ssize_t n = readlink(file, link, sizeof(link) - 1);
+                runs = n > 0 && (link[n] = 0, strstr(link, "memfd:boxlaunch-init"));
+                if (!runs)
+                        usleep(10000);
+        }
+        assert_true(runs);
+        snprintf(file, sizeof(file), "%s/box1", dir);
+        FILE *f = fopen(file, "we");
+        assert_non_null(f);
+        fprintf(f, "status=running \npid=%d\n", (int)s.pid);
+        fclose(f);
+        fd = stubinit_memfd_shared();
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &got), 0);
+        assert_int_equal(got.st_ino, own.st_ino); /* the running one's */
+        close(fd);
+
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, NULL, 0);
+        close_stub(&s);
+        unlink(file);
+        rmdir(dir);
+        unsetenv("BOXLAUNCH_RUNTIME_DIR");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -587,6 +632,7 @@ int main(void)
                 cmocka_unit_test(test_ctrl_keys),
                 cmocka_unit_test(test_subreaper),
                 cmocka_unit_test(test_image_check),
+                cmocka_unit_test(test_shared_image),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
