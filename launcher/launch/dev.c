@@ -1,6 +1,7 @@
 /* dev.c - the box's /dev. */
 #include "launch/dev.h"
 
+#include "launch/masks.h"
 #include "launch/mountfd.h"
 #include "util/log.h"
 
@@ -107,6 +108,34 @@ int dev_default_nodes(int rootfd, const struct box_config *c, bool in_userns)
         return make_nodes(rootfd, dev, c, in_userns, true);
 }
 
+/* /dev/shm is the directory "shm" of a tmpfs whose root also holds the empty nodes the masks
+ * bind (masks.h): the box sees only "shm", and has one file system instance less (a superblock,
+ * its shrinker, its per-memory-cgroup lists: README "Performance"). The root, detached and made
+ * read-only once the "shm" copy is attached, goes to masks_apply(). */
+static int mount_shm(int dev)
+{
+        _cleanup_close_ int s = new_fs("tmpfs", "tmpfs", "mode=0755,size=64m", 0);
+        if (s < 0)
+                return s;
+        if (mknodat(s, "reg", S_IFREG, 0) < 0 || mkdirat(s, "dir", 0) < 0 ||
+            mkdirat(s, "shm", 01777) < 0 || fchmodat(s, "shm", 01777, 0) < 0 ||
+            mkdirat(dev, "shm", 01777) < 0)
+                return -errno;
+        _cleanup_close_ int shm = open_tree(s, "shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        _cleanup_close_ int t = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+        if (shm < 0 || t < 0 || mount_setattr(shm, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+                return -errno;
+        int r = attach(shm, t);
+        if (r < 0)
+                return r;
+        r = masks_nodes_ready(s);
+        if (r < 0)
+                return r;
+        masks_use_nodes(TAKE_FD(s));
+        return 0;
+}
+
 int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
 {
         _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev");
@@ -129,8 +158,7 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (r < 0)
                 return log_error_errno(r, "mounting devpts on /dev/pts");
-        r = mount_new_fs_in(dev, "shm", 01777, "tmpfs", "mode=1777,size=64m",
-                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        r = mount_shm(dev);
         if (r < 0)
                 return log_error_errno(r, "mounting tmpfs on /dev/shm");
         if (mkdirat(dev, "mqueue", 0755) < 0)

@@ -65,7 +65,9 @@ static void launch_cleanup(struct launch *l)
         while (l->n_undo > 0)
                 l->undo[--l->n_undo](l);
         free(l->rt.mounts);
+        free(l->bundle);
         strv_free(l->rt.env);
+        l->bundle = NULL;
         l->rt.mounts = NULL;
         l->rt.env = NULL;
 }
@@ -351,8 +353,10 @@ static int child_failed(struct launch *l, const struct sync_msg *m)
         return -EIO;
 }
 
-/* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. */
-static int wait_joined(struct launch *l)
+/* The child's first message: MSG_JOINED, or MSG_ERROR if it could not join its cgroups. Not
+ * inlined (nor is wait_started()): their 4 KiB message buffer would stay in launch_box()'s frame,
+ * under the supervisor's loop, for the box's life. */
+static int __attribute__((noinline)) wait_joined(struct launch *l)
 {
         struct sync_msg m;
         int fd = -1;
@@ -466,7 +470,7 @@ static void release_pty(struct launch *l)
 }
 
 /* Serves the child's requests (its console, its hooks) until it executes the payload. */
-static int wait_started(struct launch *l)
+static int __attribute__((noinline)) wait_started(struct launch *l)
 {
         on_cleanup(l, release_pty);
         for (bool executing = false;;) {
@@ -475,8 +479,14 @@ static int wait_started(struct launch *l)
                 int n = sync_recv_fd(l->sock, &m, &fd); /* a reset reads as EOF (sync.c) */
                 if (n < 0)
                         return log_error_errno(n, "waiting for the box to start");
-                if (n == 0 && executing)
+                if (n == 0 && executing) {
                         cgroup_adopt(l->cg); /* from now on the box's own */
+                        /* Not needed while the box runs: a thousand idle boxes would hold a
+                         * thousand sockets (and files of the image PID 1 maps anyway). */
+                        closep(&l->sock);
+                        closep(&l->stub);
+                        l->sock = l->stub = -1;
+                }
                 if (n == 0)
                         /* EOF: the payload (or the stub init) is executing, or set-up died. */
                         return executing ? 0 : set_up_died(l);

@@ -25,9 +25,10 @@ struct launch {
         int code;                     /* the exit code so far */
         int detach_fd;                /* --detach: where to report the start */
         const struct launch_oci *oci; /* the OCI runtime's create or run (launch.h), or NULL */
-        bool keep;             /* OCI create succeeded: the init, its groups and hooks outlive us */
-        struct hook_state hs;  /* what the hooks are told */
-        char bundle[PATH_MAX]; /* hs.bundle of an OCI bundle */
+        bool keep;            /* OCI create succeeded: the init, its groups and hooks outlive us */
+        struct hook_state hs; /* what the hooks are told */
+        char *bundle;         /* hs.bundle of an OCI bundle (on the heap: launch_box()'s
+                                * frame stays under the supervisor's loop for the box's life) */
 
         /* What the phases acquired, each released by the undo its phase registered. */
         struct box_state state;

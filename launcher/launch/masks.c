@@ -9,24 +9,39 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-/* Masks are read-only binds of an empty file or directory (mode 0000) on a tiny private tmpfs,
- * like systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing
- * of the host's systemd is needed. The tmpfs is made read-only once, so every bind inherits it;
- * it stays detached and is dropped once at the end (each detached tree dropped costs an RCU
- * grace period in the kernel). */
+/* Masks are read-only binds of an empty file or directory (mode 0000) on a private tmpfs, like
+ * systemd's "inaccessible" nodes: reads find nothing, writes fail with EROFS, and nothing of the
+ * host's systemd is needed. The tmpfs is made read-only once, so every bind inherits it; it
+ * stays detached and is dropped once at the end (each detached tree dropped costs an RCU grace
+ * period in the kernel). It is the one under /dev/shm (dev.c) when the launch made that one,
+ * else a tiny one of its own. */
+static int given_nodes = -1;
+
+void masks_use_nodes(int fd)
+{
+        closep(&given_nodes);
+        given_nodes = fd;
+}
+
+int masks_nodes_ready(int m)
+{
+        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+        return mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0 ? -errno : 0;
+}
+
 static int inaccessible_open(void)
 {
+        if (given_nodes >= 0)
+                return TAKE_FD(given_nodes);
         _cleanup_close_ int m = new_fs("tmpfs", "tmpfs", "size=4k,mode=0755", 0);
         if (m < 0)
                 return m;
         /* Not opened: a file open for writing would keep the mount from going read-only. */
         if (mknodat(m, "reg", S_IFREG, 0) < 0 || mkdirat(m, "dir", 0) < 0)
                 return -errno;
-        struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                           MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
-        if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
-                return -errno;
-        return TAKE_FD(m);
+        int r = masks_nodes_ready(m);
+        return r < 0 ? r : TAKE_FD(m);
 }
 
 static int mask_path(int rootfd, int in, const char *path)

@@ -9,3 +9,8 @@
  * /proc/bus, /proc/fs, /proc/irq read-only, then MaskPaths= and ReadOnlyPaths=. Logs what
  * failed. */
 int masks_apply(const struct box_config *c);
+
+/* The detached tmpfs root masks_apply() binds its empty nodes "reg" and "dir" from (made
+ * read-only by masks_nodes_ready()), taken over; without one it makes a tiny tmpfs itself. */
+void masks_use_nodes(int fd);
+int masks_nodes_ready(int mntfd);

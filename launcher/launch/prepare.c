@@ -224,7 +224,7 @@ int prepare_stub(struct launch *l)
         if (!box_config_stub_init(l->c))
                 return 0;
         on_cleanup(l, release_stub);
-        l->stub = stubinit_memfd();
+        l->stub = stubinit_memfd_shared();
         if (l->stub < 0)
                 return log_error_errno(l->stub, "preparing the stub init");
         return 0;
@@ -271,9 +271,13 @@ static void run_poststop_hooks(struct launch *l)
  * the groups are removed. */
 int prepare_hooks(struct launch *l)
 {
+        char b[PATH_MAX];
+        const char *bundle = hook_bundle(l->c, b, sizeof(b));
+        if (bundle == b)
+                bundle = l->bundle = xstrdup(b);
         l->hs = (struct hook_state){.id = l->c->name,
                                     .status = "creating",
-                                    .bundle = hook_bundle(l->c, l->bundle, sizeof(l->bundle)),
+                                    .bundle = bundle,
                                     .annotations = l->c->annotations};
         on_cleanup(l, run_poststop_hooks);
         return 0;

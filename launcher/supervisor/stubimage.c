@@ -1,6 +1,8 @@
 /* stubimage.c - the stub init's image: a sealed memfd on the host side, execveat in the box. */
 #include "supervisor/stubimage.h"
+#include "core/state.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -30,6 +32,74 @@ int stubinit_memfd(void)
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
                 return -errno;
         return TAKE_FD(fd);
+}
+
+bool stubinit_is_image(int fd)
+{
+        const size_t n = (size_t)(stubinit_end - stubinit_start);
+        const int need = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        struct stat st;
+        int seals = fcntl(fd, F_GET_SEALS);
+        /* Sealed as stubinit_memfd() seals (a file that is not a memfd has no seals), executable,
+         * our size; then byte for byte ours: what is checked now stays so. */
+        if (seals < 0 || (seals & need) != need || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            !(st.st_mode & S_IXUSR) || st.st_size != (off_t)n)
+                return false;
+        char buf[4096];
+        for (size_t off = 0; off < n;) {
+                size_t want = n - off < sizeof(buf) ? n - off : sizeof(buf);
+                ssize_t k = pread(fd, buf, want, (off_t)off);
+                if (k <= 0 || memcmp(buf, stubinit_start + off, (size_t)k) != 0)
+                        return false;
+                off += (size_t)k;
+        }
+        return true;
+}
+
+/* The image another box of this runtime directory runs as its PID 1 (/proc/PID/exe of the pid
+ * its state file records), if stubinit_is_image() says it is ours; else -1. Only the first
+ * entries of the directory are looked at: any running box will do. */
+static int borrow_image(void)
+{
+        _cleanup_close_ int dir = open(state_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char dents[2048] __attribute__((aligned(8)));
+        long n = dir < 0 ? -1 : syscall(SYS_getdents64, dir, dents, sizeof(dents));
+        int tries = 0;
+        for (long off = 0; off < n && tries < 4;) {
+                struct dirent64 *e = (struct dirent64 *)(dents + off);
+                off += e->d_reclen;
+                if (e->d_type != DT_REG || e->d_name[0] == '.')
+                        continue; /* side files and directories */
+                tries++;
+                char head[256];
+                _cleanup_close_ int f = openat(dir, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                ssize_t k = f < 0 ? -1 : read(f, head, sizeof(head) - 1);
+                if (k <= 0)
+                        continue; /* not written yet (our own among them) */
+                head[k] = '\0';
+                const char *pid = strstr(head, "\npid=");
+                int p = pid ? atoi(pid + 5) : 0;
+                if (p <= 1)
+                        continue;
+                char path[32], link[64];
+                snprintf(path, sizeof(path), "/proc/%d/exe", p);
+                /* Opened only when it is a memfd by our name: a box whose PID 1 runs a file of
+                 * its own (Init=no, a FUSE mount) could stall the open. */
+                static const char want[] = "/memfd:" STUBINIT_NAME;
+                ssize_t m = readlink(path, link, sizeof(link));
+                if (m < (ssize_t)sizeof(want) - 1 || memcmp(link, want, sizeof(want) - 1) != 0)
+                        continue;
+                _cleanup_close_ int img = open(path, O_RDONLY | O_CLOEXEC);
+                if (img >= 0 && stubinit_is_image(img))
+                        return TAKE_FD(img);
+        }
+        return -1;
+}
+
+int stubinit_memfd_shared(void)
+{
+        int fd = borrow_image();
+        return fd >= 0 ? fd : stubinit_memfd();
 }
 
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms)

@@ -15,6 +15,14 @@
  * can modify it through /proc/<pid>/exe (CVE-2019-5736). Returns the fd or a negative errno. */
 int stubinit_memfd(void);
 
+/* The same image, shared: the sealed memfd another running box (of this runtime directory) has
+ * as its PID 1, when it is byte for byte ours (stubinit_is_image()); a new one otherwise. A
+ * thousand idle boxes hold one copy of the image instead of a thousand (24 KiB each). */
+int stubinit_memfd_shared(void);
+/* Whether fd is an image a box may run: sealed as stubinit_memfd() seals it (so it stays as
+ * it is now), executable, and byte for byte the embedded one. */
+bool stubinit_is_image(int fd);
+
 /* Child, last step: execveat(memfd, "", {STUBINIT_NAME, "-g", grace, "--", argv...}, envp,
  * AT_EMPTY_PATH). argv must not be empty. Returns only on failure (-errno). */
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms);

@@ -8,6 +8,7 @@
 
 #include <malloc.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -160,6 +161,17 @@ static int watch_all(struct state *s, int sfd, int epfd)
         return r;
 }
 
+/* Gives back the stack pages the start touched below the loop's frames (its deepest calls went
+ * further down than the loop does; what the loop touches later comes back zeroed, as stack
+ * below the pointer may). Two pages below this frame stay, for the call to madvise itself; the
+ * kernel keeps a guard gap of 1 MiB below the stack, so nothing else lies in the range. */
+static void __attribute__((noinline)) stack_trim(void)
+{
+        const uintptr_t page = (uintptr_t)getpagesize(), len = 256 * 1024;
+        uintptr_t end = ((uintptr_t)__builtin_frame_address(0) & ~(page - 1)) - 2 * page;
+        (void)madvise((void *)(end - len), len, MADV_DONTNEED); /* ENOMEM for the unmapped part */
+}
+
 int supervise(const struct supervise_params *p)
 {
         struct state s = {.p = p};
@@ -171,6 +183,7 @@ int supervise(const struct supervise_params *p)
         /* The supervisor lives as long as the box: give back the heap pages the set-up used
          * (a thousand idle boxes hold a thousand supervisors; 16 KiB each here). */
         malloc_trim(0);
+        stack_trim();
 
         handled_set(&mask);
         _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -85,6 +85,22 @@ EOF2
 	grep -q devnull-ok <<<"$output"
 }
 
+@test "/dev/shm (1777, 64 MiB, nosuid,nodev) and the masks' empty nodes share one tmpfs; the box sees only shm" {
+	f=$(mkbox shm </dev/null)
+	run_box "$f" -- /bin/sh -c 'grep -E " /(dev/shm|proc/kmsg|sys/firmware) " /proc/self/mountinfo; echo "shm=[$(ls -A /dev/shm)]"; stat -c "%a" /dev/shm; df -k /dev/shm | tail -1'
+	[ "$status" -eq 0 ]
+	local shm kmsg fw
+	shm=$(awk '$5 == "/dev/shm" {print $3, $4, $6}' <<<"$output")
+	kmsg=$(awk '$5 == "/proc/kmsg" {print $3, $4, $6}' <<<"$output")
+	fw=$(awk '$5 == "/sys/firmware" {print $3, $4, $6}' <<<"$output")
+	[ "$shm" = "${kmsg%% *} /shm rw,nosuid,nodev,relatime" ]
+	[ "$kmsg" = "${shm%% *} /reg ro,nosuid,nodev,noexec,relatime" ]
+	[ "$fw" = "${shm%% *} /dir ro,nosuid,nodev,noexec,relatime" ]
+	grep -qx 'shm=\[\]' <<<"$output"
+	grep -qx 1777 <<<"$output"
+	grep -qE '^tmpfs +65536 ' <<<"$output"
+}
+
 @test "the host's mounts are gone after pivot_root" {
 	f=$(mkbox pivot </dev/null)
 	# A mount of the test's own in the namespace boxlaunch starts from, so that there is one

@@ -29,6 +29,22 @@ teardown() {
 	[ ! -e "$STATE_DIR/det" ]
 }
 
+@test "once the box runs its supervisor holds no socket and no copy of the stub image" {
+	f=$(mkbox det </dev/null)
+	run "$BOXLAUNCH" --detach "$f" -- /bin/sleep 300 3>&-
+	[ "$status" -eq 0 ]
+	local sup
+	sup=$(state_key det supervisor)
+	[ -n "$sup" ]
+	run ls -l "/proc/$sup/fd/"
+	[ "$status" -eq 0 ]
+	grep -q pidfd <<<"$output"
+	refute grep -q 'socket:' <<<"$output"
+	refute grep -q 'memfd:' <<<"$output"
+	run "$BOXLAUNCH" stop det
+	[ "$status" -eq 0 ]
+}
+
 @test "--detach reports a failed start with its exit code and leaves nothing" {
 	printf '[Box]\nDirectory = /nonexistent\n' >"$BATS_TEST_TMPDIR/det.box"
 	run "$BOXLAUNCH" --detach "$BATS_TEST_TMPDIR/det.box"

@@ -11,6 +11,8 @@ setup() {
 teardown() {
 	local rc=0
 	[ -z "$BOX_PID" ] || reap_bg "$BOX_PID"
+	"$BOXLAUNCH" stop share1 >/dev/null 2>&1 || true
+	"$BOXLAUNCH" stop share2 >/dev/null 2>&1 || true
 	tm_kill
 	assert_host_unchanged || rc=1
 	return $rc
@@ -137,6 +139,37 @@ finish() { # waits (bounded) for the box started by start_bg; sets status and ou
 	# The binary under test, by the path it was started with and by its real path.
 	refute grep -qF "$BOXLAUNCH" <<<"$output"
 	refute grep -qF "$(readlink -f "$BOXLAUNCH")" <<<"$output"
+}
+
+@test "the stub init is a static PIE: mapped at a random address in the mmap area, not at 0x400000" {
+	start_bg stubpie /bin/sleep 100
+	local pid
+	pid=$(state_key stubpie pid)
+	# ELF e_type (bytes 16-17) 3 = ET_DYN, and no interpreter: the kernel picks the address
+	[ "$(od -An -tx1 -j16 -N2 "/proc/$pid/exe" | tr -d ' ')" = 0300 ]
+	run grep -m1 'memfd:boxlaunch-init' "/proc/$pid/maps"
+	[ "$status" -eq 0 ]
+	[[ "$output" != 00400000-* ]]
+	# where the kernel maps an ELF without interpreter: above 4 GiB, beside the vDSO
+	[ $((16#${output%%-*})) -gt $((1 << 32)) ]
+	kill -TERM $BOX_PID
+	finish
+}
+
+@test "a second box runs the first one's sealed stub image: one copy for both" {
+	f=$(mkbox share </dev/null)
+	"$BOXLAUNCH" --detach --name share1 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	"$BOXLAUNCH" --detach --name share2 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	local i1 i2
+	i1=$(stat -L -c %i "/proc/$(state_key share1 pid)/exe")
+	i2=$(stat -L -c %i "/proc/$(state_key share2 pid)/exe")
+	[ -n "$i1" ]
+	[ "$i1" = "$i2" ]
+	# the first one gone, a third box still finds the image through the second
+	"$BOXLAUNCH" stop share1 >/dev/null
+	"$BOXLAUNCH" --detach --name share1 "$f" -- /bin/sleep 100 >/dev/null 3>&-
+	[ "$(stat -L -c %i "/proc/$(state_key share1 pid)/exe")" = "$i2" ]
+	readlink "/proc/$(state_key share1 pid)/exe" | grep -q 'memfd:boxlaunch-init'
 }
 
 @test "stop protocol: SIGTERM to boxlaunch sends KillSignal to PID 1; the command's exit code is kept" {

@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -512,6 +513,110 @@ static void test_subreaper(void **state)
         assert_int_equal(errno, ECHILD);
 }
 
+extern const unsigned char stubinit_start[], stubinit_end[];
+
+/* A memfd holding the image with byte `flip` changed (none: -1), sealed with `seals`. */
+static int fake_image(long flip, int seals, mode_t mode)
+{
+        size_t n = (size_t)(stubinit_end - stubinit_start);
+        int fd = memfd_create("fake", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x0010U /* MFD_EXEC */);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("fake", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        assert_true(fd >= 0);
+        unsigned char *copy = malloc(n);
+        assert_non_null(copy);
+        memcpy(copy, stubinit_start, n);
+        if (flip >= 0)
+                copy[flip] ^= 1;
+        assert_int_equal(write(fd, copy, n), (ssize_t)n);
+        free(copy);
+        assert_int_equal(fchmod(fd, mode), 0);
+        if (seals)
+                assert_int_equal(fcntl(fd, F_ADD_SEALS, seals), 0);
+        return fd;
+}
+
+/* What a box may share as its PID 1's image (stubinit_memfd_shared()): only a sealed,
+ * executable copy of exactly our bytes. */
+static void test_image_check(void **state)
+{
+        const int all = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+        long n = (long)(stubinit_end - stubinit_start);
+        assert_true(stubinit_is_image(memfd));
+        int fd = fake_image(-1, all, 0755);
+        assert_true(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, 0, 0755); /* not sealed: could change after the check */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, all & ~F_SEAL_WRITE, 0755);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(n - 1, all, 0755); /* one byte off, at the end */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(100, all, 0755);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        fd = fake_image(-1, all, 0644); /* not executable */
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+        /* The same bytes in a plain file: no seals */
+        char tmp[] = "/tmp/stubimg.XXXXXX";
+        fd = mkstemp(tmp);
+        assert_true(fd >= 0);
+        unlink(tmp);
+        assert_int_equal(write(fd, stubinit_start, (size_t)n), n);
+        assert_int_equal(fchmod(fd, 0755), 0);
+        assert_false(stubinit_is_image(fd));
+        close(fd);
+}
+
+/* stubinit_memfd_shared(): the image of a running "box" (a state file naming a PID 1 that runs
+ * our sealed memfd) is taken over; without one, a new memfd. */
+static void test_shared_image(void **state)
+{
+        char dir[] = "/tmp/stubshare.XXXXXX", file[64], link[128];
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(setenv("BOXLAUNCH_RUNTIME_DIR", dir, 1), 0);
+        struct stat own, got;
+        assert_int_equal(fstat(memfd, &own), 0);
+        int fd = stubinit_memfd_shared(); /* nothing runs: a new one */
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &got), 0);
+        assert_true(got.st_ino != own.st_ino);
+        close(fd);
+
+        char *argv[] = {BUSYBOX, "sleep", "100", NULL};
+        struct stub s = start(argv, 0, 0);
+        snprintf(file, sizeof(file), "/proc/%d/exe", (int)s.pid);
+        bool runs = false;
+        for (int i = 0; i < WAIT_MS / 10 && !runs; i++) {
+                ssize_t n = readlink(file, link, sizeof(link) - 1);
+                runs = n > 0 && (link[n] = 0, strstr(link, "memfd:boxlaunch-init"));
+                if (!runs)
+                        usleep(10000);
+        }
+        assert_true(runs);
+        snprintf(file, sizeof(file), "%s/box1", dir);
+        FILE *f = fopen(file, "we");
+        assert_non_null(f);
+        fprintf(f, "status=running \npid=%d\n", (int)s.pid);
+        fclose(f);
+        fd = stubinit_memfd_shared();
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &got), 0);
+        assert_int_equal(got.st_ino, own.st_ino); /* the running one's */
+        close(fd);
+
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, NULL, 0);
+        close_stub(&s);
+        unlink(file);
+        rmdir(dir);
+        unsetenv("BOXLAUNCH_RUNTIME_DIR");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -526,6 +631,8 @@ int main(void)
                 cmocka_unit_test(test_ctty),
                 cmocka_unit_test(test_ctrl_keys),
                 cmocka_unit_test(test_subreaper),
+                cmocka_unit_test(test_image_check),
+                cmocka_unit_test(test_shared_image),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

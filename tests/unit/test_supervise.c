@@ -324,12 +324,75 @@ static void test_relay(void **state)
                 relay_case(0);
 }
 
+/* Touches `kib` KiB of stack below the caller (as a start's deepest calls do). */
+static int __attribute__((noinline)) deep(int kib)
+{
+        volatile char buf[1024];
+        buf[0] = (char)kib;
+        buf[sizeof(buf) - 1] = 1;
+        return kib > 1 ? deep(kib - 1) + buf[0] : buf[sizeof(buf) - 1];
+}
+
+/* The resident size of the [stack] of pid, in KiB (smaps), or -1. */
+static long stack_rss_kib(pid_t pid)
+{
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+        FILE *f = fopen(path, "re");
+        long kib = -1;
+        bool in_stack = false;
+        while (f && fgets(line, sizeof(line), f)) {
+                unsigned long lo, hi;
+                if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+                        in_stack = strstr(line, "[stack]") != NULL;
+                else if (in_stack && sscanf(line, "Rss: %ld kB", &kib) == 1)
+                        break;
+        }
+        if (f)
+                fclose(f);
+        return kib;
+}
+
+/* What the start touched of the stack below the loop is given back once the loop runs: a
+ * thousand idle supervisors would each keep it. */
+static void test_stack_given_back(void **state)
+{
+        pid_t sup = test_fork();
+        assert_true(sup >= 0);
+        if (sup == 0) {
+                (void)deep(256);
+                pid_t box = fork();
+                if (box == 0) {
+                        sigprocmask(SIG_SETMASK, &old_mask, NULL);
+                        for (;;)
+                                pause();
+                }
+                struct supervise_params p = params(box);
+                _exit(box > 0 && supervise(&p) == 128 + SIGTERM ? 0 : 1);
+        }
+        /* The supervisor's stack while it waits: well below the 256 KiB it touched. */
+        long kib = -1;
+        for (int i = 0; i < 600; i++) {
+                usleep(10000);
+                kib = stack_rss_kib(sup);
+                if (kib >= 0 && kib < 128)
+                        break;
+        }
+        kill(sup, SIGTERM); /* the stop protocol: SIGTERM on to the box, which dies of it */
+        int st;
+        assert_int_equal(waitpid(sup, &st, 0), sup);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+        assert_true(kib > 0);
+        assert_in_range(kib, 1, 127);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_exit_mapping), cmocka_unit_test(test_pidfd),
                 cmocka_unit_test(test_stop),         cmocka_unit_test(test_forwarding),
-                cmocka_unit_test(test_relay),
+                cmocka_unit_test(test_relay),        cmocka_unit_test(test_stack_given_back),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
