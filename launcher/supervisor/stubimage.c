@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 #ifndef MFD_EXEC
@@ -84,11 +86,19 @@ static int borrow_image(void)
                 char path[32], link[64];
                 snprintf(path, sizeof(path), "/proc/%d/exe", p);
                 /* Opened only when it is a memfd by our name: a box whose PID 1 runs a file of
-                 * its own (Init=no, a FUSE mount) could stall the open. */
+                 * its own (Init=no, a FUSE mount) could stall the open. The name is a cheap first
+                 * look; what is opened is first pinned with O_PATH (no open of the file system's
+                 * own) and must be on shmem, so the process cannot exec something else between
+                 * the look and the open. */
                 static const char want[] = "/memfd:" STUBINIT_NAME;
                 ssize_t m = readlink(path, link, sizeof(link));
                 if (m < (ssize_t)sizeof(want) - 1 || memcmp(link, want, sizeof(want) - 1) != 0)
                         continue;
+                _cleanup_close_ int pin = open(path, O_PATH | O_CLOEXEC);
+                struct statfs sf;
+                if (pin < 0 || fstatfs(pin, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", pin);
                 _cleanup_close_ int img = open(path, O_RDONLY | O_CLOEXEC);
                 if (img >= 0 && stubinit_is_image(img))
                         return TAKE_FD(img);
