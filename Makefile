@@ -91,7 +91,8 @@ STUB_LINK   := -nostdlib $(STUB_MUSL)/rcrt1.o $(STUB_MUSL)/crti.o \
 STUB_LIBS   := $(STUB_MUSL)/libc.a $(shell $(STUB_CC) -print-libgcc-file-name) \
                $(shell $(STUB_CC) -print-file-name=crtendS.o) $(STUB_MUSL)/crtn.o
 endif
-$(BUILD)/stubinit: $(STUB_SRC) | $(BUILD)
+# The Makefile is a prerequisite: the stub's link flags are here (a change left a stale image).
+$(BUILD)/stubinit: $(STUB_SRC) Makefile | $(BUILD)
 	$(STUB_CC) -D_GNU_SOURCE -std=gnu11 -Os -Wall -Wextra -fPIE -static-pie \
 		-Wl,--no-dynamic-linker $(STUB_LINK) -o $@ $< -Wl,--gc-sections $(STUB_LIBS)
 	strip $@
