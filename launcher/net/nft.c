@@ -25,6 +25,9 @@
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
 
 /* ---- the rules as data -------------------------------------------------------------------- */
 
@@ -406,8 +409,10 @@ int nft_handle_new(struct nft_handle **ret)
                 r = r == -NLE_PERM ? -EPERM : -EPROTONOSUPPORT;
                 return log_error_errno(r, "network: cannot open an nftables netlink socket");
         }
+        /* The kernel's error text, and no copy of a refused message in its error. */
         int one = 1;
         (void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+        (void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
         struct nft_handle *h = xcalloc(1, sizeof(*h));
         h->sk = sk;
         *ret = h;
@@ -668,19 +673,19 @@ static void encode_rule(struct nl_msg *m, const struct rule *r)
 /* "add table; delete table": removes a table whether or not it exists, in the same batch. */
 static void put_delete(struct nft_handle *h, struct batch *bt, const char *table)
 {
-        batch_put(h, bt, table_msg(NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_ACK, table), "table");
-        batch_put(h, bt, table_msg(NFT_MSG_DELTABLE, NLM_F_ACK, table), "table");
+        batch_put(h, bt, table_msg(NFT_MSG_NEWTABLE, NLM_F_CREATE, table), "table");
+        batch_put(h, bt, table_msg(NFT_MSG_DELTABLE, 0, table), "table");
 }
 
 static void put_table(struct nft_handle *h, struct batch *bt, const char *table,
                       const struct table *t)
 {
-        struct nl_msg *m = table_msg(NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_ACK, table);
+        struct nl_msg *m = table_msg(NFT_MSG_NEWTABLE, NLM_F_CREATE, table);
         put_be32(m, NFTA_TABLE_FLAGS, 0);
         batch_put(h, bt, m, "table");
         for (size_t i = 0; i < t->n; i++) {
                 const struct chain *c = &t->chains[i];
-                m = msg_new(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_ACK,
+                m = msg_new(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWCHAIN, NLM_F_CREATE,
                             NFPROTO_INET, 0);
                 PUT(nla_put_string(m, NFTA_CHAIN_TABLE, table));
                 PUT(nla_put_string(m, NFTA_CHAIN_NAME, c->name));
@@ -694,7 +699,7 @@ static void put_table(struct nft_handle *h, struct batch *bt, const char *table,
                 batch_put(h, bt, m, c->name);
                 for (size_t j = 0; j < c->n; j++) {
                         m = msg_new(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWRULE,
-                                    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, NFPROTO_INET, 0);
+                                    NLM_F_CREATE | NLM_F_APPEND, NFPROTO_INET, 0);
                         PUT(nla_put_string(m, NFTA_RULE_TABLE, table));
                         PUT(nla_put_string(m, NFTA_RULE_CHAIN, c->name));
                         encode_rule(m, &c->rules[j]);
@@ -722,12 +727,22 @@ static ssize_t recv_nl(int fd, void *buf, size_t len, int flags)
 }
 
 /* Sends the batch as one transaction. nfnetlink handles a batch inside sendmsg() and queues
- * every answer before it returns, so they are read without waiting. Returns the first error
- * (its message named in h->err). */
+ * its answers before it returns, so they are read without waiting: an error for each message
+ * it refused, and the ACK the last message asks for (one per message would fill the receive
+ * buffer of a box with hundreds of rules). Returns the first error (its message named in
+ * h->err). */
 static int batch_send(struct nft_handle *h, struct batch *bt)
 {
         _cleanup_free_ char *b = bt->b.s;
         bt->b.s = NULL;
+        struct nlmsghdr *last = NULL;
+        size_t left = bt->b.len;
+        for (struct nlmsghdr *m = (struct nlmsghdr *)b; NLMSG_OK(m, left); m = NLMSG_NEXT(m, left))
+                last = m;
+        if (!last)
+                return -EINVAL;
+        last->nlmsg_flags |= NLM_F_ACK;
+        uint32_t last_seq = last->nlmsg_seq;
         struct batch frame = {0};
         batch_put(h, &frame, msg_new(NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES),
                   NULL);
@@ -739,11 +754,16 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
         _cleanup_free_ char *all = frame.b.s;
         h->err[0] = 0;
         int fd = nl_socket_get_fd(h->sk);
+        /* The whole batch is one datagram: room for it (nft(8) does the same). */
+        int room = (int)frame.b.len + 4096;
+        if (frame.b.len > 64 * 1024 &&
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &room, sizeof(room)) < 0)
+                (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &room, sizeof(room));
         int r = send_nl(fd, all, frame.b.len);
         if (r < 0)
                 return r;
         int first = 0;
-        unsigned acks = 0;
+        bool acked = false;
         for (;;) {
                 char rx[8192] __attribute__((aligned(4)));
                 ssize_t n = recv_nl(fd, rx, sizeof(rx), MSG_DONTWAIT);
@@ -756,8 +776,11 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
                         if (m->nlmsg_type != NLMSG_ERROR)
                                 continue;
                         const struct nlmsgerr *e = NLMSG_DATA(m);
-                        acks++;
-                        if (!e->error || first)
+                        if (!e->error) {
+                                acked |= m->nlmsg_seq == last_seq;
+                                continue;
+                        }
+                        if (first)
                                 continue;
                         first = e->error;
                         uint32_t i = m->nlmsg_seq - bt->first_seq;
@@ -768,8 +791,8 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
                                  *why ? ": " : "", why);
                 }
         }
-        if (!first && acks < bt->n)
-                return -EPROTO; /* an answer missing: never take the table as loaded */
+        if (!first && !acked)
+                return -EPROTO; /* no answer: never take the table as loaded */
         return first;
 }
 

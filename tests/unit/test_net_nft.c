@@ -10,6 +10,11 @@
 #include "net/nft.h"
 #include "netns_helpers.h"
 
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -235,6 +240,58 @@ static int loads_as_printed(struct nft_handle *h, const struct nft_box *b)
         return 0;
 }
 
+/* A table inet NAME owned by a socket of its own (NFT_TABLE_F_OWNER): nobody else may change
+ * it while that socket is open. Returns the socket, or -1. */
+static int owned_table(const char *name)
+{
+        int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+        if (fd < 0)
+                return -1;
+        struct {
+                struct nlmsghdr h;
+                struct nfgenmsg g;
+        } __attribute__((packed))
+        begin = {{sizeof(begin), NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 1, 0},
+                 {AF_UNSPEC, NFNETLINK_V0, htons(NFNL_SUBSYS_NFTABLES)}},
+        end = {{sizeof(end), NFNL_MSG_BATCH_END, NLM_F_REQUEST, 3, 0},
+               {AF_UNSPEC, NFNETLINK_V0, htons(NFNL_SUBSYS_NFTABLES)}};
+        char table[256] __attribute__((aligned(4))) = {0};
+        struct nlmsghdr *h = (struct nlmsghdr *)table;
+        *h = (struct nlmsghdr){0, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE,
+                               NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK, 2, 0};
+        struct nfgenmsg *g = NLMSG_DATA(h);
+        *g = (struct nfgenmsg){NFPROTO_INET, NFNETLINK_V0, 0};
+        size_t len = NLMSG_LENGTH(sizeof(*g));
+        struct nlattr *a = (struct nlattr *)(table + NLMSG_ALIGN(len));
+        a->nla_type = NFTA_TABLE_NAME;
+        a->nla_len = (uint16_t)(NLA_HDRLEN + strlen(name) + 1);
+        memcpy((char *)a + NLA_HDRLEN, name, strlen(name) + 1);
+        len = NLMSG_ALIGN(len) + NLA_ALIGN(a->nla_len);
+        a = (struct nlattr *)(table + len);
+        a->nla_type = NFTA_TABLE_FLAGS;
+        a->nla_len = NLA_HDRLEN + 4;
+        uint32_t owner = htonl(NFT_TABLE_F_OWNER);
+        memcpy((char *)a + NLA_HDRLEN, &owner, 4);
+        h->nlmsg_len = (uint32_t)(len + NLA_ALIGN(a->nla_len));
+        char batch[512];
+        size_t n = 0;
+        memcpy(batch + n, &begin, sizeof(begin));
+        n += NLMSG_ALIGN(sizeof(begin));
+        memcpy(batch + n, table, h->nlmsg_len);
+        n += NLMSG_ALIGN(h->nlmsg_len);
+        memcpy(batch + n, &end, sizeof(end));
+        n += NLMSG_ALIGN(sizeof(end));
+        struct sockaddr_nl k = {.nl_family = AF_NETLINK};
+        char ack[512];
+        if (sendto(fd, batch, n, 0, (struct sockaddr *)&k, sizeof(k)) < 0 ||
+            recv(fd, ack, sizeof(ack), 0) <= 0 ||
+            ((struct nlmsgerr *)NLMSG_DATA((struct nlmsghdr *)ack))->error != 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 static int apply_list_delete(void *arg)
 {
         _cleanup_nft_ struct nft_handle *h = NULL;
@@ -266,6 +323,30 @@ static int apply_list_delete(void *arg)
                             .subnet6 = P("fd77:a4d:80::/64"),
                             .masquerade = true};
         CHECK(loads_as_printed(h, &z) == 0);
+
+        /* Many ports: hundreds of messages in one batch (the kernel's answers must not
+         * overflow the socket). */
+        struct nft_port many[300];
+        for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+                many[i] = (struct nft_port){IPPROTO_TCP, {0}, (uint16_t)(20000 + i), 80};
+        struct nft_box lots = web_box();
+        lots.name = "lots";
+        lots.ports = many;
+        lots.n_ports = ARRAY_SIZE(many);
+        CHECK_OK(nft_box_apply(h, &lots));
+        CHECK(nft_table_exists(h, "lots") == 1);
+        CHECK_OK(nft_box_remove(h, "lots"));
+
+        /* A table the kernel refuses to replace (another socket owns it): the error is the
+         * kernel's, and boxlaunch does not take the table as loaded. */
+        _cleanup_close_ int owner = owned_table("boxlaunch-owned");
+        CHECK(owner >= 0);
+        struct nft_box owned = {.name = "owned", .link = "ve-owned"};
+        CHECK(nft_box_apply(h, &owned) == -EPERM);
+        CHECK(nft_box_remove(h, "owned") == -EPERM);
+        closep(&owner); /* the kernel drops an owned table with its socket */
+        owner = -1;
+        CHECK(nft_table_exists(h, "owned") == 0);
 
         /* Applying again replaces the table in one transaction (a restart after a SIGKILL). */
         struct nft_port one = {IPPROTO_TCP, {0}, 18080, 8080};
