@@ -593,7 +593,7 @@ static int firewall(const struct box_config *c, struct launch_net *n)
         }
         int r = nft_handle_new(&n->nft);
         if (r < 0)
-                return r; /* logged, naming the package */
+                return r; /* logged */
         n->table = true;
         r = nft_box_apply(n->nft, &b);
         if (r < 0)
