@@ -23,12 +23,6 @@
 #define RTM_NEWLINKPROP 108
 #define RTM_DELLINKPROP 109
 #endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
 
 struct rtn_ctx {
         struct nl_sock *sk;
@@ -60,6 +54,13 @@ static int on_done(struct nl_msg *msg, void *arg)
 {
         ((struct request *)arg)->done = true;
         return NL_STOP;
+}
+
+void nl_want_error_text(int fd)
+{
+        int one = 1;
+        (void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+        (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 }
 
 void nl_extack_text(const struct nlmsghdr *h, char *buf, size_t len)
@@ -133,11 +134,9 @@ int rtn_open(struct rtn_ctx **ret)
                 rtn_close(ctx);
                 return r == -NLE_PERM ? -EPERM : -EIO;
         }
-        int fd = nl_socket_get_fd(ctx->sk), one = 1;
-        /* nl_connect() already set FD_CLOEXEC; ask for the kernel's error text, and no copy of
-         * the failed request in errors. */
-        (void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-        (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+        int fd = nl_socket_get_fd(ctx->sk);
+        /* nl_connect() already set FD_CLOEXEC. */
+        nl_want_error_text(fd);
         nl_socket_enable_msg_peek(ctx->sk);
         *ret = ctx;
         return 0;

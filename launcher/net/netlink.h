@@ -15,9 +15,19 @@
 
 #include <net/if.h>
 
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
 struct rtn_ctx;
 struct nlmsghdr;
 
+/* Asks the kernel for its error text in errors (NETLINK_EXT_ACK) and for no copy of the
+ * refused request in them (NETLINK_CAP_ACK). */
+void nl_want_error_text(int fd);
 /* The kernel's extended ack text (NLMSGERR_ATTR_MSG) of an NLMSG_ERROR message h, or "". Asked
  * for with NETLINK_EXT_ACK; rtnetlink and nf_tables both send it. */
 void nl_extack_text(const struct nlmsghdr *h, char *buf, size_t len);

@@ -22,13 +22,6 @@
 #include <stdarg.h>
 #include <sys/socket.h>
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-
 /* ---- the rules as data -------------------------------------------------------------------- */
 
 enum key {
@@ -409,10 +402,7 @@ int nft_handle_new(struct nft_handle **ret)
                 r = r == -NLE_PERM ? -EPERM : -EPROTONOSUPPORT;
                 return log_error_errno(r, "network: cannot open an nftables netlink socket");
         }
-        /* The kernel's error text, and no copy of a refused message in its error. */
-        int one = 1;
-        (void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-        (void)setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+        nl_want_error_text(nl_socket_get_fd(sk));
         struct nft_handle *h = xcalloc(1, sizeof(*h));
         h->sk = sk;
         *ret = h;
