@@ -86,6 +86,8 @@ static int prepare_net(struct launch *l)
         return net_prepare(l->c, &l->net, &l->rt); /* logged */
 }
 
+static int wait_started(struct launch *l);
+
 /* The links, addresses, routes and firewall, once the box's namespace exists and before the
  * child may run anything (it waits for the go). */
 static void drop_firewall(struct launch *l)
@@ -96,6 +98,12 @@ static void drop_firewall(struct launch *l)
 static int setup_net(struct launch *l)
 {
         int r = net_setup(l->c, &l->net, l->pid); /* logged; released by release_net */
+        if (r == -ESRCH) {
+                /* The child failed before its namespace could be reached (an image without
+                 * /proc, say): report its error, not the missing namespace. */
+                r = wait_started(l);
+                return r < 0 ? r : log_error_errno(-ESRCH, "network: the box's set-up is gone");
+        }
         if (r >= 0)
                 on_cleanup(l, drop_firewall);
         return r;

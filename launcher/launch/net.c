@@ -621,6 +621,8 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
         _cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
+        if (netns < 0 && (errno == ENOENT || errno == ESRCH))
+                return -ESRCH; /* the child is gone: its own error says why (not logged here) */
         if (netns < 0)
                 return log_error_errno(-errno, "network: opening %s", path);
         int r;

@@ -58,7 +58,8 @@ struct launch_net {
 void net_init(struct launch_net *n);
 /* Before clone; adds its mounts to rt->mounts (room for two). Logged. */
 int net_prepare(const struct box_config *c, struct launch_net *n, struct box_runtime *rt);
-/* After clone, before the child goes on. Logged. */
+/* After clone, before the child goes on. Logged, but for -ESRCH: the child died before its
+ * network namespace could be reached (its own error tells why). */
 int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid);
 /* Undoes what the two did, in reverse; safe on a struct they never touched. */
 void net_release(const struct box_config *c, struct launch_net *n);

@@ -396,6 +396,32 @@ EOF
 	assert_host_unchanged
 }
 
+@test "a veth box whose image fails before its namespace is reached: the image's error, nothing left" {
+	# The set-up child dies at once (no /proc in the image), before the supervisor opens its
+	# network namespace: the child's error is the one reported, not the namespace it left.
+	img=$BATS_TEST_TMPDIR/noproc
+	mkdir -p "$img/bin" "$img/dev" "$img/sys"
+	cp "$ROOTFS/bin/busybox" "$img/bin/"
+	f=$(mkbox np1 <<EOF
+[Box]
+Directory = $img
+[Exec]
+Command = /bin/busybox true
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	# Which side gets there first varies: ten starts, every one with the image's error.
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		run_box "$f"
+		echo "$output"
+		[ "$status" -eq 125 ]
+		grep -q 'the image has no directory /proc' <<<"$output"
+		refute grep -q 'ns/net' <<<"$output"
+	done
+	assert_host_unchanged
+}
+
 @test "bad network settings fail before anything is made, naming file, line and key" {
 	f=$(mkbox bad1 <<'EOF'
 [Network]
