@@ -27,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 /* The supervisor gave up on the box (it reports why) or broke the protocol: nobody to tell. */
 static _noreturn_ void supervisor_gone(void)
@@ -369,6 +370,107 @@ static void reset_signals(void)
                                       &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
 }
 
+/* The payload, not PID 1, must own the terminal: as the stub init's drop_ctty() (stubinit.c,
+ * which shares no code with us). TIOCNOTTY by a session leader sends SIGHUP and SIGCONT to its
+ * foreground group, us: blocked here, they are taken back before the payload could get them. */
+static void drop_ctty(void)
+{
+        pid_t sid = 0;
+        if (setsid() >= 0 || getsid(0) != getpid())
+                return;
+        if (ioctl(STDIN_FILENO, TIOCGSID, &sid) < 0 || sid != getpid() ||
+            ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
+                return;
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGHUP);
+        sigaddset(&s, SIGCONT);
+        while (sigtimedwait(&s, NULL, &(struct timespec){0, 0}) > 0)
+                ;
+}
+
+/* Where execvp() in the stub init would look for argv[0] (the box's PATH, in order); NULL where
+ * its lookup has a case of its own (an empty PATH entry, no PATH). */
+static char **exec_candidates(char **argv, char **env)
+{
+        char **v = NULL;
+        if (strchr(argv[0], '/')) {
+                strv_push(&v, xstrdup(argv[0]));
+                return v;
+        }
+        const char *path = env_get(env, "PATH");
+        if (!*argv[0] || !path || !*path)
+                return NULL;
+        for (const char *p = path;; p++) {
+                const char *end = strchrnul(p, ':');
+                if (end == p) {
+                        strv_free(v);
+                        return NULL;
+                }
+                strv_push(&v, xasprintf("%.*s/%s", (int)(end - p), p, argv[0]));
+                if (!*end)
+                        return v;
+                p = end;
+        }
+}
+
+/* spawn_payload()'s child, in PID 1's memory until execve: system calls only. */
+static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char **argv, char **env,
+                                                               volatile int *failed)
+{
+        reset_signals();
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        (void)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+        setsid();
+        if (isatty(STDIN_FILENO))
+                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+        for (char **c = cand; *c; c++) {
+                execve(*c, argv, env);
+                if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
+                        break;
+        }
+        *failed = 1;
+        _exit(EXIT_CANNOT_EXEC);
+}
+
+/* The payload, started by PID 1 itself just before it executes the stub init (stubinit_exec() with
+ * the pid): the two execs overlap instead of following each other, and no fork copies the stub.
+ * PID 1 first blocks what the stub blocks (signals sent to it meanwhile wait for the stub's
+ * signalfd) and gives up the terminal as the stub would; the child, sharing our memory until its
+ * execve (vfork), only makes system calls: dispositions to default, the signal mask emptied, a
+ * session of its own with the terminal, execve along the candidates. The payload is confined
+ * already (privs_seal()), and PID 1 stays non-dumpable until the stub replaces it. 0 where the
+ * stub must start it as before: not PID 1, fds to pass on, an OCI box, a vfork the box's filter
+ * refuses, or an execve that failed (the stub tries again and reports it, with its exit codes). */
+static pid_t spawn_payload(const struct child_args *a, char **argv, char **env)
+{
+        if (a->oci || getpid() != 1 || a->preserve_fds)
+                return 0; /* OCI: a seccomp profile may kill on the vfork the stub's fork is not */
+        _cleanup_strv_ char **cand = exec_candidates(argv, env);
+        if (!cand)
+                return 0;
+        sigset_t mask;
+        sigfillset(&mask);
+        static const int faults[] = {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS};
+        for (size_t k = 0; k < ARRAY_SIZE(faults); k++)
+                sigdelset(&mask, faults[k]);
+        sigprocmask(SIG_SETMASK, &mask, NULL);
+        reset_signals(); /* SIGCHLD included: never ignored, the stub reaps */
+        drop_ctty();
+        volatile int failed = 0;
+        pid_t pid = vfork();
+        if (pid == 0)
+                payload_child(cand, argv, env, &failed);
+        if (pid > 0 && failed) {
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                pid = 0;
+        }
+        return pid > 0 ? pid : 0;
+}
+
 /* Tells the supervisor the set-up is done, seals, and becomes the payload (or the stub init,
  * which starts it). */
 static _noreturn_ void exec_payload(const struct child_args *a, char **env)
@@ -400,7 +502,8 @@ static _noreturn_ void exec_payload(const struct child_args *a, char **env)
         if (privs_seal(a->c, a->privs) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         if (a->stub >= 0) {
-                int r = stubinit_exec(a->stub, argv, env, STUBINIT_GRACE_MS_DEFAULT);
+                pid_t pid = spawn_payload(a, argv, env);
+                int r = stubinit_exec(a->stub, argv, env, STUBINIT_GRACE_MS_DEFAULT, pid);
                 log_error_errno(r, "executing the stub init");
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         }

@@ -112,21 +112,27 @@ int stubinit_memfd_shared(void)
         return fd >= 0 ? fd : stubinit_memfd();
 }
 
-int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms)
+int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms, pid_t running)
 {
         if (memfd < 0 || !argv || !argv[0])
                 return -EINVAL;
 
-        char grace[16];
+        char grace[16], pid[16];
         snprintf(grace, sizeof(grace), "%u", grace_ms);
+        snprintf(pid, sizeof(pid), "%d", (int)running);
 
         size_t n = strv_length(argv);
-        _cleanup_free_ char **args = xcalloc(n + 5, sizeof(char *));
-        args[0] = (char *)STUBINIT_NAME;
-        args[1] = (char *)"-g";
-        args[2] = grace;
-        args[3] = (char *)"--";
-        memcpy(args + 4, argv, n * sizeof(char *));
+        _cleanup_free_ char **args = xcalloc(n + 7, sizeof(char *));
+        size_t k = 0;
+        args[k++] = (char *)STUBINIT_NAME;
+        args[k++] = (char *)"-g";
+        args[k++] = grace;
+        if (running > 0) {
+                args[k++] = (char *)"-p";
+                args[k++] = pid;
+        }
+        args[k++] = (char *)"--";
+        memcpy(args + k, argv, n * sizeof(char *));
 
         static char *const empty_env[] = {NULL};
         /* The memfd is O_CLOEXEC: fine for an ELF image (only scripts need the fd after exec),

@@ -24,5 +24,7 @@ int stubinit_memfd_shared(void);
 bool stubinit_is_image(int fd);
 
 /* Child, last step: execveat(memfd, "", {STUBINIT_NAME, "-g", grace, "--", argv...}, envp,
- * AT_EMPTY_PATH). argv must not be empty. Returns only on failure (-errno). */
-int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms);
+ * AT_EMPTY_PATH). argv must not be empty. With running > 0 the payload already runs as that child
+ * of the caller ("-p PID"): the stub only serves it. Returns only on failure (-errno). */
+int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms,
+                  pid_t running);

@@ -1,9 +1,10 @@
 /* stubinit.c - the stub init, the PID 1 of application boxes; its process is called
  * boxlaunch-init (NAME below, STUBINIT_NAME in stubimage.h).
  *
- *   boxlaunch-init [-g GRACE_MS] [-P] -- CMD ARG...
+ *   boxlaunch-init [-g GRACE_MS] [-P] [-p PID] -- CMD ARG...
  *
- * Forks CMD as PID 2, forwards every signal except SIGCHLD to it (to its process group with -P),
+ * Forks CMD as PID 2 (with -p, CMD already runs as our child PID: the set-up started it just before
+ * executing us, so that the two execs overlap), forwards every signal except SIGCHLD to it (to its process group with -P),
  * reaps every process, and when CMD exits SIGTERMs whatever is left, waits up to GRACE_MS
  * (default 2000, 0 = not at all) and exits with CMD's status, or 128+signal. A CMD that cannot be
  * executed gives 127 (not found) or 126 (anything else).
@@ -274,12 +275,12 @@ static void finish(int sfd, unsigned grace_ms)
 
 static _Noreturn void usage(void)
 {
-        say("usage: " NAME " [-g GRACE_MS] [-P] -- CMD [ARG...]", NULL, NULL);
+        say("usage: " NAME " [-g GRACE_MS] [-P] [-p PID] -- CMD [ARG...]", NULL, NULL);
         exit(EXIT_STUB_FAILED);
 }
 
 /* Options, then the command: argv + the returned index. */
-static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group)
+static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group, pid_t *running)
 {
         int i = 1;
         for (; i < argc && argv[i][0] == '-'; i++) {
@@ -295,6 +296,13 @@ static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group)
                         *grace_ms = (unsigned)v;
                 } else if (strcmp(argv[i], "-P") == 0) {
                         *to_group = true;
+                } else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
+                        const char *end;
+                        const char *a = argv[++i];
+                        long v = a[0] >= '1' && a[0] <= '9' ? parse_num(a, &end) : -1;
+                        if (v <= 0 || *end || v > 0x3fffffff)
+                                usage();
+                        *running = (pid_t)v;
                 } else {
                         usage();
                 }
@@ -309,6 +317,8 @@ static int parse_args(int argc, char **argv, unsigned *grace_ms, bool *to_group)
 static int serve(int sfd, pid_t pid, bool to_group)
 {
         int status = 0;
+        if (reap(pid, &status)) /* gone before sfd existed (-p) */
+                return status;
         for (;;) {
                 struct signalfd_siginfo si;
                 ssize_t k = read(sfd, &si, sizeof(si));
@@ -329,11 +339,22 @@ static int serve(int sfd, pid_t pid, bool to_group)
         }
 }
 
+/* Serves the payload until it is gone, then what it left; the exit code. */
+static int finish_with(int sfd, pid_t pid, bool to_group, unsigned grace_ms)
+{
+        int status = serve(sfd, pid, to_group);
+        if (status < 0)
+                return EXIT_STUB_FAILED;
+        finish(sfd, grace_ms);
+        return status_to_code(status);
+}
+
 int main(int argc, char **argv)
 {
         unsigned grace_ms = 2000;
         bool to_group = false;
-        char **cmd = argv + parse_args(argc, argv, &grace_ms, &to_group);
+        pid_t pid = 0;
+        char **cmd = argv + parse_args(argc, argv, &grace_ms, &to_group, &pid);
 
         (void)prctl(PR_SET_NAME, NAME, 0, 0, 0);
         /* The box must not change its PID 1: non-dumpable, /proc/1/mem, ptrace and the like
@@ -360,17 +381,27 @@ int main(int argc, char **argv)
                 warn("sigprocmask");
                 return EXIT_STUB_FAILED;
         }
-        reset_dispositions();
+        /* With -p the set-up reset them before starting the payload, and a reset now would
+         * discard a pending SIGCHLD or SIGWINCH (POSIX: SIG_DFL on a pending signal whose
+         * default is to ignore it). */
+        if (!pid)
+                reset_dispositions();
         drop_ctty();
 
         int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-        int errpipe[2];
-        if (sfd < 0 || pipe2(errpipe, O_CLOEXEC) < 0) {
+        if (sfd < 0) {
                 warn("signalfd");
                 return EXIT_STUB_FAILED;
         }
+        if (pid > 0) /* started for us; whatever it sent us meanwhile waits in sfd */
+                return finish_with(sfd, pid, to_group, grace_ms);
+        int errpipe[2];
+        if (pipe2(errpipe, O_CLOEXEC) < 0) {
+                warn("pipe2");
+                return EXIT_STUB_FAILED;
+        }
 
-        pid_t pid = fork();
+        pid = fork();
         if (pid < 0) {
                 warn("fork");
                 return EXIT_STUB_FAILED;
@@ -380,7 +411,7 @@ int main(int argc, char **argv)
         close(errpipe[1]);
 
         /* EOF means execvp succeeded (the pipe is O_CLOEXEC). */
-        int err = 0, status = 0;
+        int err = 0;
         ssize_t k;
         do
                 k = read(errpipe[0], &err, sizeof(err));
@@ -392,9 +423,5 @@ int main(int argc, char **argv)
                 return exec_failure_code(err);
         }
 
-        status = serve(sfd, pid, to_group);
-        if (status < 0)
-                return EXIT_STUB_FAILED;
-        finish(sfd, grace_ms);
-        return status_to_code(status);
+        return finish_with(sfd, pid, to_group, grace_ms);
 }

@@ -38,7 +38,42 @@ struct stub {
  * the alternative they rule out (a grace period or a sleep of minutes), never tight. */
 #define WAIT_MS 60000
 
-enum { IN_PIDNS = 1 << 0, IGNORE_INT = 1 << 1, STDIN_PTY = 1 << 2, LEAK_FD = 1 << 3 };
+/* PRESTARTED: PID 1 starts the payload itself and executes the stub with -p, as boxlaunch's set-up
+ * does (child.c, spawn_payload()), after waiting for the payload to be a zombie (with
+ * EXITED_FIRST) or with a SIGTERM of its own pending (with TERM_PENDING). */
+enum {
+        IN_PIDNS = 1 << 0,
+        IGNORE_INT = 1 << 1,
+        STDIN_PTY = 1 << 2,
+        LEAK_FD = 1 << 3,
+        PRESTARTED = 1 << 4,
+        EXITED_FIRST = 1 << 5,
+        TERM_PENDING = 1 << 6,
+};
+
+/* PRESTARTED: the payload, started before the stub; its pid. */
+static pid_t prestart(char *const *argv, int flags)
+{
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        pid_t p = fork();
+        if (p < 0)
+                _exit(94);
+        if (p == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                execve(argv[0], argv, test_env);
+                _exit(95);
+        }
+        siginfo_t si;
+        if ((flags & EXITED_FIRST) && waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT) < 0)
+                _exit(96);
+        if ((flags & TERM_PENDING) && raise(SIGTERM) < 0)
+                _exit(97);
+        return p;
+}
 
 static long long now_ms(void)
 {
@@ -93,7 +128,8 @@ static struct stub start(char *const *argv, unsigned grace_ms, int flags)
                 }
                 if ((flags & LEAK_FD) && dup2(2, 5) < 0) /* not CLOEXEC */
                         _exit(92);
-                stubinit_exec(memfd, argv, test_env, grace_ms);
+                stubinit_exec(memfd, argv, test_env, grace_ms,
+                              (flags & PRESTARTED) ? prestart(argv, flags) : 0);
                 _exit(93);
         }
         close(out[1]);
@@ -193,6 +229,24 @@ static void test_exit_codes(void **state)
         assert_int_equal(run_sh("kill -KILL $$", 0, IN_PIDNS), 137);
         /* The payload is PID 2. */
         assert_int_equal(run_sh("[ $$ = 2 ] && exit 3", 0, IN_PIDNS), 3);
+}
+
+/* -p: the payload started by PID 1 before the stub replaced it. Gone before the stub runs: its
+ * SIGCHLD came before the stub's signalfd (a reset of the dispositions would discard it), its
+ * zombie is reaped and its status is the stub's. A SIGTERM sent to PID 1 meanwhile waits,
+ * blocked, and reaches the payload. */
+static void test_prestarted(void **state)
+{
+        char *sh_exit[] = {BUSYBOX, "sh", "-c", "exit 7", NULL};
+        struct stub s = start(sh_exit, 0, IN_PIDNS | PRESTARTED | EXITED_FIRST);
+        assert_int_equal(wait_stub(&s, WAIT_MS), 7);
+        close_stub(&s);
+        char *sh_sleep[] = {BUSYBOX, "sh", "-c", "exec " BUSYBOX " sleep 60", NULL};
+        long long t0 = now_ms();
+        s = start(sh_sleep, 0, IN_PIDNS | PRESTARTED | TERM_PENDING);
+        assert_int_equal(wait_stub(&s, WAIT_MS), 143);
+        assert_true(now_ms() - t0 < 30000); /* not the sleep's minute */
+        close_stub(&s);
 }
 
 /* Row 5: exec failures, with the message on stderr. */
@@ -622,6 +676,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_exit_codes),
                 cmocka_unit_test(test_exec_failure),
+                cmocka_unit_test(test_prestarted),
                 cmocka_unit_test(test_orphans_reaped),
                 cmocka_unit_test(test_leftovers_terminated),
                 cmocka_unit_test(test_forwarding),
