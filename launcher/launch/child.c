@@ -22,6 +22,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -435,6 +436,32 @@ static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char
         _exit(EXIT_CANNOT_EXEC);
 }
 
+/* Our command line, as /proc/1/cmdline shows it without any ptrace check, names the host's binary
+ * and .box file: blanked in our copy of the memory before box code may look (the kernel reads it
+ * from arg_start to arg_end, fields 48 and 49 of /proc/self/stat; the config holds copies of
+ * what it took from there). False if it could not be. */
+static bool blank_cmdline(void)
+{
+        char buf[1024];
+        _cleanup_close_ int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (n <= 0)
+                return false;
+        buf[n] = 0;
+        char *p = strrchr(buf, ')'), *save = NULL;
+        unsigned long long start = 0, end = 0;
+        int field = 2; /* the one ending with ')' */
+        for (char *t = p ? strtok_r(p + 1, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+                if (++field == 48)
+                        start = strtoull(t, NULL, 10);
+                else if (field == 49)
+                        end = strtoull(t, NULL, 10);
+        if (!start || end <= start)
+                return false;
+        memset((void *)(uintptr_t)start, 0, end - start);
+        return true;
+}
+
 /* The payload, started by PID 1 itself just before it executes the stub init (stubinit_exec() with
  * the pid): the two execs overlap instead of following each other, and no fork copies the stub.
  * PID 1 first blocks what the stub blocks (signals sent to it meanwhile wait for the stub's
@@ -442,14 +469,21 @@ static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char
  * execve (vfork), only makes system calls: dispositions to default, the signal mask emptied, a
  * session of its own with the terminal, execve along the candidates. The payload is confined
  * already (privs_seal()), and PID 1 stays non-dumpable until the stub replaces it. 0 where the
- * stub must start it as before: not PID 1, fds to pass on, an OCI box, a vfork the box's filter
- * refuses, or an execve that failed (the stub tries again and reports it, with its exit codes). */
+ * stub must start it as before: not PID 1, fds to pass on, an OCI box, CAP_SYS_PTRACE in the
+ * bounding set, a vfork the box's filter refuses, or an execve that failed (the stub tries again
+ * and reports it, with its exit codes). */
 static pid_t spawn_payload(const struct child_args *a, char **argv, char **env)
 {
         if (a->oci || getpid() != 1 || a->preserve_fds)
                 return 0; /* OCI: a seccomp profile may kill on the vfork the stub's fork is not */
+        /* PID 1 is the host binary until the stub replaces it. Non-dumpable, its /proc/1/exe,
+         * fd, mem and maps open only with CAP_SYS_PTRACE over the host's user namespace: where
+         * the bounding set still has it, a box process could take the binary (the
+         * CVE-2019-5736 class), so the payload waits for the stub as before. */
+        if (prctl(PR_CAPBSET_READ, CAP_SYS_PTRACE) != 0)
+                return 0;
         _cleanup_strv_ char **cand = exec_candidates(argv, env);
-        if (!cand)
+        if (!cand || !blank_cmdline())
                 return 0;
         sigset_t mask;
         sigfillset(&mask);

@@ -141,6 +141,31 @@ finish() { # waits (bounded) for the box started by start_bg; sets status and ou
 	refute grep -qF "$(readlink -f "$BOXLAUNCH")" <<<"$output"
 }
 
+@test "the command starts before the stub replaces PID 1, which then shows nothing of the host; not with CAP_SYS_PTRACE" {
+	# PID 1 starts the command and then executes the stub with -p (its command line says so);
+	# meanwhile its own command line, readable without ptrace rights, is blank. The command
+	# sees PID 1 before the stub in about one start of ten here: thirty starts.
+	local c=$BATS_TEST_TMPDIR/cmdline i
+	set -o pipefail
+	f=$(mkbox early </dev/null)
+	for i in $(seq 30); do
+		"$BOXLAUNCH" "$f" -- /bin/busybox cat /proc/1/cmdline </dev/null 2>&1 | tr '\0' ' ' >"$c"
+		cat "$c"
+		refute grep -qF "$f" "$c"
+		refute grep -qF "$BOXLAUNCH" "$c"
+		[ -z "$(tr -d ' ' <"$c")" ] ||
+			grep -q '^boxlaunch-init -g 2000 -p 2 -- /bin/busybox cat /proc/1/cmdline $' "$c"
+	done
+	# A box that may ptrace could take the host binary through /proc/1/exe meanwhile: its
+	# command waits for the stub, which starts it itself.
+	f=$(printf '[Capabilities]\nAdd = CAP_SYS_PTRACE\n' | mkbox earlyp)
+	for i in 1 2 3; do
+		"$BOXLAUNCH" "$f" -- /bin/busybox cat /proc/1/cmdline </dev/null 2>&1 | tr '\0' ' ' >"$c"
+		cat "$c"
+		grep -q '^boxlaunch-init -g 2000 -- /bin/busybox cat /proc/1/cmdline $' "$c"
+	done
+}
+
 @test "the stub init is a static PIE: mapped at a random address in the mmap area, not at 0x400000" {
 	start_bg stubpie /bin/sleep 100
 	local pid
