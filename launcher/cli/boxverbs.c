@@ -93,7 +93,7 @@ int verb_list(struct verb_call *call)
                 printf("%-20s %8s %-9s %8s %s\n", "NAME", "PID", "STATUS", "CREATED", "CGROUP");
         for (char **n = names; n && *n; n++) {
                 _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
-                if (box_ref_open(*n, true, &b) < 0)
+                if (box_ref_peek(*n, &b) < 0)
                         continue;
                 if (array) {
                         json_object_array_add(array, box_json(&b, false));

@@ -138,28 +138,69 @@ void state_release(struct box_state *s)
         *s = (struct box_state){.fd = -1};
 }
 
+/* The header's length (through its blank line) and the config length it announces; false
+ * while the header is incomplete. */
+static bool state_header_length(const char *s, size_t *ret_header, unsigned long long *ret_n)
+{
+        const char *end = strstr(s, "\n\n");
+        if (!end || strncmp(s, "status=", STATUS_OFFSET) != 0)
+                return false;
+        const char *c = strstr(s, "\nconfig=");
+        if (!c || c > end || sscanf(c + 8, "%llu", ret_n) != 1)
+                return false;
+        *ret_header = (size_t)(end - s) + 2;
+        return true;
+}
+
+/* The file's text, read until the length its header announces (no read for the EOF: `list`
+ * does this for every box), or to the end if the header does not say (the caller rejects it). */
+static int state_read_text(int fd, char **ret, size_t *ret_len)
+{
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = xmalloc(cap + 1);
+        for (;;) {
+                if (len == cap) {
+                        if (cap >= 1 << 20)
+                                return -EFBIG;
+                        cap *= 2;
+                        buf = xrealloc(buf, cap + 1);
+                }
+                ssize_t k = RETRY_EINTR(read(fd, buf + len, cap - len));
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                len += (size_t)k;
+                buf[len] = 0;
+                size_t header;
+                unsigned long long n;
+                if (state_header_length(buf, &header, &n) && len >= header + n)
+                        break;
+        }
+        buf[len] = 0;
+        *ret_len = len;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 /* The text of a completely written state file, and the length of its header; running: only if
  * its lock is held (-ENOENT if not). */
 static int state_load(const char *name, bool running, char **ret, size_t *ret_header)
 {
         _cleanup_free_ char *path = state_path(name);
         _cleanup_free_ char *s = NULL;
-        size_t len;
+        size_t len = 0;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (running && (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK))
                 return -ENOENT;
-        int r = read_fd_all(fd, &s, &len, 1 << 20);
+        int r = state_read_text(fd, &s, &len);
         if (r < 0)
                 return r;
-        char *end = strstr(s, "\n\n");
-        if (!end || strncmp(s, "status=", STATUS_OFFSET) != 0)
-                return -EAGAIN;
-        size_t header = (size_t)(end - s) + 2;
-        char *c = strstr(s, "\nconfig=");
+        size_t header;
         unsigned long long n;
-        if (!c || c > end || sscanf(c + 8, "%llu", &n) != 1 || len - header != n)
+        if (!state_header_length(s, &header, &n) || len - header != n)
                 return -EAGAIN;
         *ret = TAKE_PTR(s);
         *ret_header = header;

@@ -24,7 +24,7 @@ void box_ref_done(struct box_ref *b)
         *b = (struct box_ref){.pidfd = -1};
 }
 
-int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
+static int ref_open(const char *name, bool quiet, bool pin, struct box_ref *ret)
 {
         _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
         *ret = (struct box_ref){.pidfd = -1};
@@ -64,9 +64,9 @@ int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
         state_record_done(&rec);
 
         /* Open first, then check: the pidfd pins the process the start time was read from. */
-        b.pidfd = sys_pidfd_open(b.pid, 0);
+        b.pidfd = pin ? sys_pidfd_open(b.pid, 0) : -1;
         unsigned long long now_start = 0;
-        if (b.pidfd < 0 || proc_starttime(b.pid, &now_start) < 0 || now_start != start) {
+        if ((pin && b.pidfd < 0) || proc_starttime(b.pid, &now_start) < 0 || now_start != start) {
                 if (!quiet)
                         log_error("PID 1 of box '%s' (pid %d) has exited; the box is stopping",
                                   name, (int)b.pid);
@@ -75,6 +75,16 @@ int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
         *ret = b;
         b = (struct box_ref){.pidfd = -1};
         return 0;
+}
+
+int box_ref_open(const char *name, bool quiet, struct box_ref *ret)
+{
+        return ref_open(name, quiet, true, ret);
+}
+
+int box_ref_peek(const char *name, struct box_ref *ret)
+{
+        return ref_open(name, true, false, ret);
 }
 
 const struct box_config *box_ref_config(struct box_ref *b, bool quiet)

@@ -24,6 +24,9 @@ struct box_ref {
  * Logs "no box 'NAME' is running" (or why it cannot be reached; quiet: nothing) and returns
  * -EINVAL (bad name), -ENOENT (not running), -EAGAIN (still starting) or -ESRCH (PID 1 gone). */
 int box_ref_open(const char *name, bool quiet, struct box_ref *ret);
+/* The same for a look only (`list`): quiet, and no pidfd (pidfd -1): the PID 1 is checked, not
+ * pinned, so nothing may be sent to it through this reference. */
+int box_ref_peek(const char *name, struct box_ref *ret);
 void box_ref_done(struct box_ref *b);
 #define _cleanup_box_ref_ _cleanup_(box_ref_done)
 

@@ -232,12 +232,17 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode)
 
 int proc_starttime(pid_t pid, unsigned long long *ret)
 {
-        char path[64];
-        _cleanup_free_ char *buf = NULL;
+        char path[64], buf[2048];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        int r = read_file_at(AT_FDCWD, path, &buf, 1 << 16);
-        if (r < 0)
-                return r;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        /* One read: procfs produces the whole line at once (far below the buffer), and `list`
+         * does this for every box. A truncated line fails the field count below. */
+        ssize_t k = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
+        if (k < 0)
+                return -errno;
+        buf[k] = 0;
         /* The comm field may contain spaces and parentheses: skip to the last ')'. */
         char *p = strrchr(buf, ')');
         if (!p)

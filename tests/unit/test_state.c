@@ -346,6 +346,20 @@ static void test_not_written_or_unreadable(void **state)
         /* Shorter than config= says: still being written. */
         write_raw("short", "status=running \npid=1\nconfig=100\n\n{\"version\":1}");
         assert_int_equal(state_read("short", &rec), -EAGAIN);
+        /* Longer than it says (the reader stops at the announced length, then sees more). */
+        write_raw("long", "status=running \npid=1\nconfig=2\n\n{}{}");
+        assert_int_equal(state_read("long", &rec), -EAGAIN);
+        /* Past the first read's 4 KiB: read to the announced end. */
+        _cleanup_free_ char *pad = xmalloc(9001);
+        memset(pad, ' ', 9000);
+        pad[9000] = 0;
+        _cleanup_free_ char *big =
+                xasprintf("status=running \npid=7\nconfig=%zu\n\n{%s}", strlen(pad) + 2, pad);
+        write_raw("big", big);
+        assert_int_equal(state_read("big", &rec), 0);
+        assert_int_equal(rec.pid, 7);
+        assert_int_equal(strlen(rec.config), 9002);
+        state_record_done(&rec);
         /* A body of format 1 (.box text) or garbage: the header reads, the config does not. */
         const char *body = "[Box]\nDirectory = /r\n";
         _cleanup_free_ char *old =
@@ -357,7 +371,8 @@ static void test_not_written_or_unreadable(void **state)
         assert_int_equal(state_parse_config("old", rec.config, true, &c), -EINVAL);
         box_config_free(&c);
         state_record_done(&rec);
-        for (const char *const *n = (const char *const[]){"short", "old", NULL}; *n; n++) {
+        for (const char *const *n = (const char *const[]){"short", "long", "big", "old", NULL}; *n;
+             n++) {
                 _cleanup_free_ char *p = state_path(*n);
                 assert_int_equal(unlink(p), 0);
         }
