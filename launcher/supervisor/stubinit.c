@@ -3,11 +3,11 @@
  *
  *   boxlaunch-init [-g GRACE_MS] [-P] [-p PID] -- CMD ARG...
  *
- * Forks CMD as PID 2 (with -p, CMD already runs as our child PID: the set-up started it just before
- * executing us, so that the two execs overlap), forwards every signal except SIGCHLD to it (to its process group with -P),
- * reaps every process, and when CMD exits SIGTERMs whatever is left, waits up to GRACE_MS
- * (default 2000, 0 = not at all) and exits with CMD's status, or 128+signal. A CMD that cannot be
- * executed gives 127 (not found) or 126 (anything else).
+ * Forks CMD as PID 2 (with -p, CMD already runs as our child PID: the set-up started it just
+ * before executing us, so that the two execs overlap), forwards every signal except SIGCHLD to it
+ * (to its process group with -P), reaps every process, and when CMD exits SIGTERMs whatever is
+ * left, waits up to GRACE_MS (default 2000, 0 = not at all) and exits with CMD's status, or
+ * 128+signal. A CMD that cannot be executed gives 127 (not found) or 126 (anything else).
  *
  * Standalone and static (musl): it runs from a sealed memfd inside the box, so it must not depend
  * on anything in the box's rootfs, nor on boxlaunch's headers. The environment is the payload's. */
