@@ -152,35 +152,13 @@ static bool state_header_length(const char *s, size_t *ret_header, unsigned long
         return true;
 }
 
-/* The file's text, read until the length its header announces (no read for the EOF: `list`
- * does this for every box), or to the end if the header does not say (the caller rejects it). */
-static int state_read_text(int fd, char **ret, size_t *ret_len)
+/* Whether the text holds all its header announces (`list` reads each box's file: no read for
+ * the EOF). */
+static bool state_text_complete(const char *text, size_t len)
 {
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = xmalloc(cap + 1);
-        for (;;) {
-                if (len == cap) {
-                        if (cap >= 1 << 20)
-                                return -EFBIG;
-                        cap *= 2;
-                        buf = xrealloc(buf, cap + 1);
-                }
-                ssize_t k = RETRY_EINTR(read(fd, buf + len, cap - len));
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                len += (size_t)k;
-                buf[len] = 0;
-                size_t header;
-                unsigned long long n;
-                if (state_header_length(buf, &header, &n) && len >= header + n)
-                        break;
-        }
-        buf[len] = 0;
-        *ret_len = len;
-        *ret = TAKE_PTR(buf);
-        return 0;
+        size_t header;
+        unsigned long long n;
+        return state_header_length(text, &header, &n) && len >= header + n;
 }
 
 /* The text of a completely written state file, and the length of its header; running: only if
@@ -195,7 +173,7 @@ static int state_load(const char *name, bool running, char **ret, size_t *ret_he
                 return -errno;
         if (running && (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK))
                 return -ENOENT;
-        int r = state_read_text(fd, &s, &len);
+        int r = read_fd_until(fd, &s, &len, 1 << 20, state_text_complete);
         if (r < 0)
                 return r;
         size_t header;

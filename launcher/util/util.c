@@ -149,6 +149,12 @@ int read_file_at(int dirfd, const char *path, char **ret, size_t max)
 
 int read_fd_all(int fd, char **ret, size_t *ret_len, size_t max)
 {
+        return read_fd_until(fd, ret, ret_len, max, NULL);
+}
+
+int read_fd_until(int fd, char **ret, size_t *ret_len, size_t max,
+                  bool (*done)(const char *text, size_t len))
+{
         size_t cap = 4096, len = 0;
         _cleanup_free_ char *buf = xmalloc(cap + 1);
         for (;;) {
@@ -164,6 +170,9 @@ int read_fd_all(int fd, char **ret, size_t *ret_len, size_t max)
                 if (k == 0)
                         break;
                 len += (size_t)k;
+                buf[len] = 0;
+                if (done && done(buf, len))
+                        break;
         }
         buf[len] = 0;
         if (ret_len)

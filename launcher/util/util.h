@@ -136,6 +136,10 @@ int write_file_at(int dirfd, const char *path, const char *data);
 int read_file_at(int dirfd, const char *path, char **ret, size_t max);
 /* Reads fd to EOF into a NUL-terminated buffer; *len excludes the terminator. */
 int read_fd_all(int fd, char **ret, size_t *len, size_t max);
+/* The same, stopping early once done(text so far, NUL-terminated) says the text is complete
+ * (no read for the EOF). */
+int read_fd_until(int fd, char **ret, size_t *len, size_t max,
+                  bool (*done)(const char *text, size_t len));
 int write_all(int fd, const void *buf, size_t n);
 int read_all(int fd, void *buf, size_t n);
 
