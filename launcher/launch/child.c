@@ -415,11 +415,11 @@ static char **exec_candidates(char **argv, char **env)
         }
 }
 
-/* spawn_payload()'s child, in PID 1's memory until execve: system calls only. */
+/* spawn_payload()'s child, in PID 1's memory until execve: system calls only. Its dispositions
+ * are a copy of PID 1's, reset to default before the vfork. */
 static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char **argv, char **env,
                                                                volatile int *failed)
 {
-        reset_signals();
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
@@ -466,9 +466,9 @@ static bool blank_cmdline(void)
  * the pid): the two execs overlap instead of following each other, and no fork copies the stub.
  * PID 1 first blocks what the stub blocks (signals sent to it meanwhile wait for the stub's
  * signalfd) and gives up the terminal as the stub would; the child, sharing our memory until its
- * execve (vfork), only makes system calls: dispositions to default, the signal mask emptied, a
- * session of its own with the terminal, execve along the candidates. The payload is confined
- * already (privs_seal()), and PID 1 stays non-dumpable until the stub replaces it. 0 where the
+ * execve (vfork), only makes system calls: the signal mask emptied, a session of its own with
+ * the terminal, execve along the candidates. The payload is confined already (privs_seal()),
+ * and PID 1 stays non-dumpable until the stub replaces it. 0 where the
  * stub must start it as before: not PID 1, fds to pass on, an OCI box, CAP_SYS_PTRACE in the
  * bounding set, a vfork the box's filter refuses, or an execve that failed (the stub tries again
  * and reports it, with its exit codes). */
