@@ -35,16 +35,17 @@ enum ftype {
         F_LINES,    /* unsigned field_line[_BOX_F_MAX], as {generic name: line} for lines > 0 */
 };
 
-struct table;
-
+/* The rows hold no pointers (names and sub-tables are indices): a table of pointers would be
+ * relocated at every start of the static PIE and stay a private copy in every supervisor,
+ * while these stay shared page cache (README "Performance"). */
 struct field {
-        const char *key;
-        enum ftype type;
-        size_t off;
-        const char *const *names; /* F_ENUM */
-        int n_names, enum_base;   /* F_ENUM */
-        const struct table *sub;  /* F_ARRAY */
-        size_t count;             /* F_ARRAY: offset of the size_t count */
+        char key[28];
+        uint8_t type;     /* enum ftype */
+        uint8_t names;    /* F_ENUM: index into enum_sets[] */
+        int8_t enum_base; /* F_ENUM */
+        uint8_t sub;      /* F_ARRAY: index into tables[] */
+        uint32_t off;
+        uint32_t count; /* F_ARRAY: offset of the size_t count */
 };
 
 struct table {
@@ -53,23 +54,45 @@ struct table {
         size_t size; /* of one element, for arrays */
 };
 
+enum { E_MOUNT_TYPE, E_HOOK_STAGE, E_PROTO, E_CONSOLE, E_NET, E_USERNS, E_RESOLV_CONF };
+enum {
+        T_ID_MAP,
+        T_IO_WEIGHT,
+        T_HUGEPAGE,
+        T_DEV_RULE,
+        T_SECCOMP_ARG,
+        T_SECCOMP_RULE,
+        T_MOUNT,
+        T_DEVICE,
+        T_HOOK,
+        T_SYSCTL,
+        T_IO,
+        T_PORT,
+        T_CONFIG,
+};
+
+#define KEY_FITS(k) FITS(k, sizeof(((struct field *)0)->key))
 #define ROW(k, t, s, m)                                                                            \
         {                                                                                          \
-                .key = k, .type = t, .off = offsetof(s, m)                                         \
+                .key = k, .type = t, .off = offsetof(s, m) + KEY_FITS(k)                           \
         }
 #define ENUM_ROW(k, s, m, n, b)                                                                    \
         {                                                                                          \
-                .key = k, .type = F_ENUM, .off = offsetof(s, m), .names = n,                       \
-                .n_names = (int)ARRAY_SIZE(n), .enum_base = b                                      \
+                .key = k, .type = F_ENUM, .off = offsetof(s, m) + KEY_FITS(k), .names = n,         \
+                .enum_base = b                                                                     \
         }
 #define ARRAY_ROW(k, s, m, cnt, t)                                                                 \
         {                                                                                          \
-                .key = k, .type = F_ARRAY, .off = offsetof(s, m), .sub = &t,                       \
+                .key = k, .type = F_ARRAY, .off = offsetof(s, m) + KEY_FITS(k), .sub = t,          \
                 .count = offsetof(s, cnt)                                                          \
         }
 #define TABLE(name, type, ...)                                                                     \
         static const struct field name##_fields[] = {__VA_ARGS__};                                 \
-        static const struct table name = {name##_fields, ARRAY_SIZE(name##_fields), sizeof(type)}
+        enum { name##_elem_size = sizeof(type) }
+#define T(name)                                                                                    \
+        {                                                                                          \
+                name##_fields, ARRAY_SIZE(name##_fields), name##_elem_size                         \
+        }
 
 /* The state format's own words for the user namespace mode (index = value + 1). */
 static const char *const userns_modes[] = {"default", "no", "fixed", "pick"};
@@ -102,10 +125,10 @@ TABLE(seccomp_arg_table, struct box_seccomp_arg, ROW("index", F_U32, struct box_
 TABLE(seccomp_rule_table, struct box_seccomp_rule,
       ROW("names", F_STRV, struct box_seccomp_rule, names),
       ROW("action", F_U32, struct box_seccomp_rule, action),
-      ARRAY_ROW("args", struct box_seccomp_rule, args, n_args, seccomp_arg_table));
+      ARRAY_ROW("args", struct box_seccomp_rule, args, n_args, T_SECCOMP_ARG));
 
 TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
-      ENUM_ROW("type", struct box_mount, type, box_mount_type_names, 0),
+      ENUM_ROW("type", struct box_mount, type, E_MOUNT_TYPE, 0),
       ROW("source", F_STR, struct box_mount, source),
       ROW("target", F_STR, struct box_mount, target), ROW("lower", F_STRV, struct box_mount, lower),
       ROW("upper", F_STR, struct box_mount, upper), ROW("work", F_STR, struct box_mount, work),
@@ -121,8 +144,8 @@ TABLE(mount_table, struct box_mount, ROW("name", F_STR, struct box_mount, name),
       ROW("rec_attr_clr", F_U64, struct box_mount, rec_attr_clr),
       ROW("tmpcopyup", F_BOOL, struct box_mount, tmpcopyup),
       ROW("idmap_recursive", F_BOOL, struct box_mount, idmap_recursive),
-      ARRAY_ROW("uid_map", struct box_mount, uid_map, n_uid_map, id_map_table),
-      ARRAY_ROW("gid_map", struct box_mount, gid_map, n_gid_map, id_map_table));
+      ARRAY_ROW("uid_map", struct box_mount, uid_map, n_uid_map, T_ID_MAP),
+      ARRAY_ROW("gid_map", struct box_mount, gid_map, n_gid_map, T_ID_MAP));
 
 TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, name),
       ROW("path", F_STR, struct box_device, path), ROW("type", F_CHAR, struct box_device, type),
@@ -132,7 +155,7 @@ TABLE(device_table, struct box_device, ROW("name", F_STR, struct box_device, nam
       ROW("gid", F_U32, struct box_device, gid), ROW("line", F_ORIGIN, struct box_device, origin));
 
 TABLE(hook_table, struct box_hook, ROW("name", F_STR, struct box_hook, name),
-      ENUM_ROW("stage", struct box_hook, stage, box_hook_stage_names, 0),
+      ENUM_ROW("stage", struct box_hook, stage, E_HOOK_STAGE, 0),
       ROW("argv", F_STRV, struct box_hook, argv), ROW("env", F_STRV, struct box_hook, env),
       ROW("path", F_STR, struct box_hook, path),
       ROW("timeout_usec", F_U64, struct box_hook, timeout_usec),
@@ -149,7 +172,7 @@ TABLE(io_table, struct box_io_limit, ROW("device", F_STR, struct box_io_limit, d
       ROW("wiops", F_U64, struct box_io_limit, wiops));
 
 TABLE(port_table, struct box_port, ROW("name", F_STR, struct box_port, name),
-      ENUM_ROW("protocol", struct box_port, protocol, box_net_proto_names, 0),
+      ENUM_ROW("protocol", struct box_port, protocol, E_PROTO, 0),
       ROW("host_address", F_STR, struct box_port, host_address),
       ROW("host_port", F_U32, struct box_port, host_port),
       ROW("box_port", F_U32, struct box_port, box_port),
@@ -166,16 +189,15 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("boot", F_BOOL, C, boot), ROW("init", F_TRI, C, init),
       ROW("kill_signal", F_INT, C, kill_signal),
       ROW("stop_timeout_usec", F_U64, C, stop_timeout_usec),
-      ENUM_ROW("console", C, console, box_console_mode_names, 0),
-      ROW("notify_ready", F_BOOL, C, notify_ready),
+      ENUM_ROW("console", C, console, E_CONSOLE, 0), ROW("notify_ready", F_BOOL, C, notify_ready),
       ROW("no_new_privileges", F_TRI, C, no_new_privileges),
       ROW("personality", F_ULONG, C, personality), ROW("oom_score_adj", F_INT, C, oom_score_adj),
       ROW("oom_score_adj_set", F_BOOL, C, oom_score_adj_set),
       ROW("cpu_affinity", F_STR, C, cpu_affinity), ROW("rlimits", F_RLIMITS, C, rlimits),
-      ARRAY_ROW("sysctls", C, sysctls, n_sysctls, sysctl_table), ROW("ns_uts", F_BOOL, C, ns_uts),
+      ARRAY_ROW("sysctls", C, sysctls, n_sysctls, T_SYSCTL), ROW("ns_uts", F_BOOL, C, ns_uts),
       ROW("ns_ipc", F_BOOL, C, ns_ipc), ROW("ns_cgroup", F_BOOL, C, ns_cgroup),
-      ROW("ns_time", F_BOOL, C, ns_time), ENUM_ROW("net", C, net, box_net_mode_names, 0),
-      ENUM_ROW("userns", C, userns, userns_modes, -1), ROW("uid_base", F_U32, C, uid_base),
+      ROW("ns_time", F_BOOL, C, ns_time), ENUM_ROW("net", C, net, E_NET, 0),
+      ENUM_ROW("userns", C, userns, E_USERNS, -1), ROW("uid_base", F_U32, C, uid_base),
       ROW("uid_count", F_U32, C, uid_count), ROW("caps_set_given", F_BOOL, C, caps.set_given),
       ROW("caps_set", F_U64, C, caps.set), ROW("caps_add", F_U64, C, caps.add),
       ROW("caps_drop", F_U64, C, caps.drop), ROW("caps_ambient", F_U64, C, caps.ambient),
@@ -194,11 +216,11 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("cpuset_cpus", F_STR, C, limits.cpuset_cpus),
       ROW("cpuset_mems", F_STR, C, limits.cpuset_mems),
       ROW("tasks_max", F_U64, C, limits.tasks_max), ROW("io_weight", F_U64, C, limits.io_weight),
-      ARRAY_ROW("io", C, limits.io, limits.n_io, io_table),
+      ARRAY_ROW("io", C, limits.io, limits.n_io, T_IO),
       ROW("cgroup_parent", F_STR, C, limits.parent),
-      ARRAY_ROW("mounts", C, mounts, n_mounts, mount_table),
-      ARRAY_ROW("devices", C, devices, n_devices, device_table),
-      ARRAY_ROW("hooks", C, hooks, n_hooks, hook_table),
+      ARRAY_ROW("mounts", C, mounts, n_mounts, T_MOUNT),
+      ARRAY_ROW("devices", C, devices, n_devices, T_DEVICE),
+      ARRAY_ROW("hooks", C, hooks, n_hooks, T_HOOK),
       ROW("caps_sets_given", F_BOOL, C, caps.sets_given),
       ROW("caps_bounding", F_U64, C, caps.bounding),
       ROW("caps_effective", F_U64, C, caps.effective),
@@ -210,7 +232,7 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("seccomp_flags", F_STRV, C, seccomp.flags),
       ROW("seccomp_listener_path", F_STR, C, seccomp.listener_path),
       ROW("seccomp_listener_metadata", F_STR, C, seccomp.listener_metadata),
-      ARRAY_ROW("seccomp_rules", C, seccomp.rules, seccomp.n_rules, seccomp_rule_table),
+      ARRAY_ROW("seccomp_rules", C, seccomp.rules, seccomp.n_rules, T_SECCOMP_RULE),
       ROW("cgroup_path", F_STR, C, limits.path),
       ROW("memory_swappiness1", F_U64, C, limits.memory_swappiness1),
       ROW("oom_kill_disable", F_BOOL, C, limits.oom_kill_disable),
@@ -220,10 +242,10 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("cpu_rt_runtime1", F_U64, C, limits.cpu_rt_runtime1),
       ROW("cpu_rt_period_usec", F_U64, C, limits.cpu_rt_period_usec),
       ROW("cpu_idle", F_I64, C, limits.cpu_idle),
-      ARRAY_ROW("io_weight_devices", C, limits.io_weights, limits.n_io_weights, io_weight_table),
-      ARRAY_ROW("hugepages", C, limits.hugepages, limits.n_hugepages, hugepage_table),
+      ARRAY_ROW("io_weight_devices", C, limits.io_weights, limits.n_io_weights, T_IO_WEIGHT),
+      ARRAY_ROW("hugepages", C, limits.hugepages, limits.n_hugepages, T_HUGEPAGE),
       ROW("unified", F_STRV, C, limits.unified),
-      ARRAY_ROW("device_rules", C, limits.dev_rules, limits.n_dev_rules, dev_rule_table),
+      ARRAY_ROW("device_rules", C, limits.dev_rules, limits.n_dev_rules, T_DEV_RULE),
       ROW("device_rules_given", F_BOOL, C, limits.dev_rules_given),
       ROW("ns_join_mnt", F_STR, C, ns_join[BOX_NS_MNT]),
       ROW("ns_join_pid", F_STR, C, ns_join[BOX_NS_PID]),
@@ -234,8 +256,8 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("ns_join_cgroup", F_STR, C, ns_join[BOX_NS_CGROUP]),
       ROW("ns_join_time", F_STR, C, ns_join[BOX_NS_TIME]),
       ROW("ns_pid_host", F_BOOL, C, ns_pid_host),
-      ARRAY_ROW("uid_map", C, uid_map, n_uid_map, id_map_table),
-      ARRAY_ROW("gid_map", C, gid_map, n_gid_map, id_map_table), ROW("umask", F_INT, C, umask),
+      ARRAY_ROW("uid_map", C, uid_map, n_uid_map, T_ID_MAP),
+      ARRAY_ROW("gid_map", C, gid_map, n_gid_map, T_ID_MAP), ROW("umask", F_INT, C, umask),
       ROW("console_height", F_U32, C, console_height),
       ROW("console_width", F_U32, C, console_width), ROW("sched_set", F_BOOL, C, sched.set),
       ROW("sched_policy", F_INT, C, sched.policy), ROW("sched_nice", F_INT, C, sched.nice),
@@ -263,9 +285,40 @@ TABLE(config_table, C, ROW("source_file", F_STR, C, source_file),
       ROW("net_addresses", F_STRV, C, netcfg.addresses),
       ROW("net_masquerade", F_TRI, C, netcfg.masquerade),
       ROW("net_localhost", F_BOOL, C, netcfg.localhost),
-      ENUM_ROW("net_resolv_conf", C, netcfg.resolv_conf, box_resolv_conf_names, 0),
-      ARRAY_ROW("net_ports", C, netcfg.ports, netcfg.n_ports, port_table));
+      ENUM_ROW("net_resolv_conf", C, netcfg.resolv_conf, E_RESOLV_CONF, 0),
+      ARRAY_ROW("net_ports", C, netcfg.ports, netcfg.n_ports, T_PORT));
 #undef C
+
+static const struct {
+        const char *const *v;
+        int n;
+} enum_sets[] = {
+        [E_MOUNT_TYPE] = {box_mount_type_names, ARRAY_SIZE(box_mount_type_names)},
+        [E_HOOK_STAGE] = {box_hook_stage_names, ARRAY_SIZE(box_hook_stage_names)},
+        [E_PROTO] = {box_net_proto_names, ARRAY_SIZE(box_net_proto_names)},
+        [E_CONSOLE] = {box_console_mode_names, ARRAY_SIZE(box_console_mode_names)},
+        [E_NET] = {box_net_mode_names, ARRAY_SIZE(box_net_mode_names)},
+        [E_USERNS] = {userns_modes, ARRAY_SIZE(userns_modes)},
+        [E_RESOLV_CONF] = {box_resolv_conf_names, ARRAY_SIZE(box_resolv_conf_names)},
+};
+
+static const struct table tables[] = {
+        [T_ID_MAP] = T(id_map_table),
+        [T_IO_WEIGHT] = T(io_weight_table),
+        [T_HUGEPAGE] = T(hugepage_table),
+        [T_DEV_RULE] = T(dev_rule_table),
+        [T_SECCOMP_ARG] = T(seccomp_arg_table),
+        [T_SECCOMP_RULE] = T(seccomp_rule_table),
+        [T_MOUNT] = T(mount_table),
+        [T_DEVICE] = T(device_table),
+        [T_HOOK] = T(hook_table),
+        [T_SYSCTL] = T(sysctl_table),
+        [T_IO] = T(io_table),
+        [T_PORT] = T(port_table),
+        [T_CONFIG] = T(config_table),
+};
+static const struct table *const config_table = &tables[T_CONFIG];
+#undef T
 
 #define AT(base, f, T) ((T *)((char *)(base) + (f)->off))
 
@@ -345,7 +398,9 @@ static struct json_object *field_to_json(const struct field *f, const void *base
         }
         case F_ENUM: {
                 int v = *AT(base, f, const int) - f->enum_base;
-                return v >= 0 && v < f->n_names ? json_object_new_string(f->names[v]) : NULL;
+                return v >= 0 && v < enum_sets[f->names].n
+                               ? json_object_new_string(enum_sets[f->names].v[v])
+                               : NULL;
         }
         case F_ACCESS:
                 return json_object_new_string(AT(base, f, const char));
@@ -353,8 +408,9 @@ static struct json_object *field_to_json(const struct field *f, const void *base
                 const char *elems = *AT(base, f, const char *const);
                 size_t n = *(const size_t *)((const char *)base + f->count);
                 struct json_object *a = json_object_new_array();
+                const struct table *sub = &tables[f->sub];
                 for (size_t i = 0; i < n; i++)
-                        json_object_array_add(a, struct_to_json(f->sub, elems + i * f->sub->size));
+                        json_object_array_add(a, struct_to_json(sub, elems + i * sub->size));
                 return a;
         }
         case F_RLIMITS:
@@ -381,7 +437,7 @@ static struct json_object *struct_to_json(const struct table *t, const void *bas
 
 struct json_object *box_config_to_json(const struct box_config *c)
 {
-        struct json_object *o = struct_to_json(&config_table, c);
+        struct json_object *o = struct_to_json(config_table, c);
         json_object_object_add(o, "version", json_object_new_int(BOX_CONFIG_JSON_VERSION));
         return o;
 }
@@ -522,8 +578,8 @@ static int enum_from_json(struct reader *r, const struct field *f, struct json_o
                           void *base)
 {
         const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-        for (int k = 0; k < f->n_names; k++)
-                if (streq(s, f->names[k])) {
+        for (int k = 0; k < enum_sets[f->names].n; k++)
+                if (streq(s, enum_sets[f->names].v[k])) {
                         *AT(base, f, int) = k + f->enum_base;
                         return 0;
                 }
@@ -536,15 +592,16 @@ static int array_from_json(struct reader *r, const struct field *f, struct json_
         if (!json_object_is_type(v, json_type_array))
                 return bad(r, "%s: not an array", f->key);
         size_t len = json_object_array_length(v);
-        char *elems = xcalloc(len ? len : 1, f->sub->size);
+        const struct table *sub = &tables[f->sub];
+        char *elems = xcalloc(len ? len : 1, sub->size);
         /* Owned by the config from here, so box_config_free() releases a partial read. */
         *AT(base, f, char *) = elems;
         for (size_t i = 0; i < len; i++) {
                 *(size_t *)((char *)base + f->count) = i + 1;
                 char where[64];
                 snprintf(where, sizeof(where), "%s[%zu]", f->key, i);
-                int e = struct_from_json(r, f->sub, json_object_array_get_idx(v, i),
-                                         elems + i * f->sub->size, where);
+                int e = struct_from_json(r, sub, json_object_array_get_idx(v, i),
+                                         elems + i * sub->size, where);
                 if (e < 0)
                         return e;
         }
@@ -655,7 +712,7 @@ static int struct_from_json(struct reader *r, const struct table *t, struct json
                         if (streq(t->fields[i].key, key))
                                 f = &t->fields[i];
                 /* version and source_file are read first, by box_config_from_json(). */
-                if (t == &config_table && (streq(key, "version") || streq(key, "source_file")))
+                if (t == config_table && (streq(key, "version") || streq(key, "source_file")))
                         continue;
                 if (!f)
                         return bad(r, "%s: unknown key '%s'", where, key);
@@ -677,11 +734,11 @@ int box_config_from_json(struct json_object *o, const char *what, struct box_con
                 return bad(&r, "not a box configuration of version %d", BOX_CONFIG_JSON_VERSION);
         /* source_file first: the origins read below point into it. */
         if (json_object_object_get_ex(o, "source_file", &v)) {
-                int e = field_from_json(&r, &config_table.fields[0], v, c);
+                int e = field_from_json(&r, &config_table->fields[0], v, c);
                 if (e < 0)
                         return e;
         }
-        return struct_from_json(&r, &config_table, o, c, "config");
+        return struct_from_json(&r, config_table, o, c, "config");
 }
 
 int box_config_from_json_string(const char *text, const char *what, struct box_config *c)

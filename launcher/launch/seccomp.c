@@ -57,8 +57,8 @@ static int name_set_expand(struct name_set *s, const char *name, unsigned depth)
         const struct syscall_group *g = syscall_group_find(name);
         if (!g || depth > 4)
                 return -EINVAL;
-        for (const char *const *m = g->members; *m; m++) {
-                int r = name_set_expand(s, *m, depth + 1);
+        for (const char *m = g->members; *m; m += strlen(m) + 1) {
+                int r = name_set_expand(s, m, depth + 1);
                 if (r < 0)
                         return r;
         }

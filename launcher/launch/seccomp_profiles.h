@@ -8,8 +8,8 @@
  * attack surface off the table). Some calls are also reachable through argument rules when not
  * allowed as a whole (seccomp.c, add_fallback_rules()). */
 struct profile_entry {
-        const char *name;
-        int cap; /* -1: always */
+        char name[29]; /* an array, not a pointer: the tables need no relocation at start */
+        int8_t cap;    /* -1: always */
 };
 
 struct seccomp_profile {

@@ -69,7 +69,7 @@ uint64_t mountopts_attr(unsigned long f)
 }
 
 const unsigned long mount_propagation_flags[4] = {MS_PRIVATE, MS_SLAVE, MS_SHARED, MS_UNBINDABLE};
-static const char *const propagation_words[4] = {"private", "slave", "shared", "unbindable"};
+static const char propagation_words[4][11] = {"private", "slave", "shared", "unbindable"};
 
 int mountopts_propagation_from_string(const char *s, unsigned long *ret)
 {

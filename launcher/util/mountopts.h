@@ -9,7 +9,7 @@
 
 /* A flag word: "ro" sets MS_RDONLY, "rw" clears it. */
 struct mount_word {
-        const char *word;
+        char word[16];      /* an array: the table needs no relocation at start */
         unsigned long flag; /* MS_* */
         bool clear;         /* the word clears flag ("rw", "suid", "dev", "exec", ...) */
 };

@@ -6,8 +6,8 @@
 
 int parse_boolean(const char *s, bool *ret)
 {
-        static const char *const yes[] = {"yes", "true", "on", "1"};
-        static const char *const no[] = {"no", "false", "off", "0"};
+        static const char yes[][6] = {"yes", "true", "on", "1"};
+        static const char no[][6] = {"no", "false", "off", "0"};
 
         for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
                 if (strcaseeq(s, yes[i])) {
@@ -110,7 +110,7 @@ int parse_size(const char *s, uint64_t *ret)
 int parse_timespan(const char *s, uint64_t *ret_usec)
 {
         static const struct {
-                const char *suffix;
+                char suffix[8];
                 uint64_t usec;
         } units[] = {
                 {"usec", 1ULL},           {"us", 1ULL},

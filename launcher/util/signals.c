@@ -5,7 +5,7 @@
 #include <strings.h>
 
 static const struct {
-        const char *name;
+        char name[8]; /* an array: the table needs no relocation at start */
         int sig;
 } names[] = {
         {"HUP", SIGHUP},

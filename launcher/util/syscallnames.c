@@ -3,100 +3,423 @@
 
 #include <seccomp.h>
 
-#define GROUP(n, ...)                                                                              \
+/* A group's members are one string, each name ended by a NUL, and an empty name last: a table
+ * of pointers to each would be relocated at every start (README "Performance"). */
+#define GROUP(n, members)                                                                          \
         {                                                                                          \
-                n, (const char *const[])                                                           \
-                {                                                                                  \
-                        __VA_ARGS__, NULL                                                          \
-                }                                                                                  \
+                n, members                                                                         \
         }
 
 /* Membership follows the groups systemd documents in systemd.exec(5); names unknown to
  * libseccomp on this architecture (32-bit variants and the like) are skipped at compile time. */
 static const struct syscall_group groups[] = {
-        GROUP("@aio", "io_cancel", "io_destroy", "io_getevents", "io_pgetevents",
-              "io_pgetevents_time64", "io_setup", "io_submit", "io_uring_enter",
-              "io_uring_register", "io_uring_setup"),
-        GROUP("@basic-io", "_llseek", "close", "close_range", "dup", "dup2", "dup3", "lseek",
-              "pread64", "preadv", "preadv2", "pwrite64", "pwritev", "pwritev2", "read", "readv",
-              "write", "writev"),
-        GROUP("@chown", "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32"),
-        GROUP("@clock", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime",
-              "clock_settime64", "settimeofday", "stime"),
-        GROUP("@cpu-emulation", "modify_ldt", "subpage_prot", "switch_endian", "vm86", "vm86old"),
-        GROUP("@debug", "lookup_dcookie", "perf_event_open", "pidfd_getfd", "ptrace",
-              "process_vm_readv", "process_vm_writev", "rtas", "s390_runtime_instr",
-              "sys_debug_setcontext"),
-        GROUP("@default", "arch_prctl", "brk", "cacheflush", "clock_getres", "clock_getres_time64",
-              "clock_gettime", "clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64",
-              "execve", "exit", "exit_group", "futex", "futex_time64", "futex_waitv",
-              "get_robust_list", "get_thread_area", "getegid", "getegid32", "geteuid", "geteuid32",
-              "getgid", "getgid32", "getgroups", "getgroups32", "getpgid", "getpgrp", "getpid",
-              "getppid", "getrandom", "getresgid", "getresgid32", "getresuid", "getresuid32",
-              "getrlimit", "getsid", "gettid", "gettimeofday", "getuid", "getuid32", "membarrier",
-              "mmap", "mmap2", "mprotect", "munmap", "nanosleep", "pause", "prlimit64",
-              "restart_syscall", "riscv_flush_icache", "rseq", "rt_sigreturn", "sched_getaffinity",
-              "sched_yield", "set_robust_list", "set_thread_area", "set_tid_address", "set_tls",
-              "sigreturn", "time", "ugetrlimit"),
-        GROUP("@file-system", "access", "chdir", "chmod", "close", "creat", "faccessat",
-              "faccessat2", "fallocate", "fchdir", "fchmod", "fchmodat", "fcntl", "fcntl64",
-              "fgetxattr", "flistxattr", "fremovexattr", "fsetxattr", "fstat", "fstat64",
-              "fstatat64", "fstatfs", "fstatfs64", "ftruncate", "ftruncate64", "futimesat",
-              "getcwd", "getdents", "getdents64", "getxattr", "inotify_add_watch", "inotify_init",
-              "inotify_init1", "inotify_rm_watch", "lgetxattr", "link", "linkat", "listxattr",
-              "llistxattr", "lremovexattr", "lsetxattr", "lstat", "lstat64", "mkdir", "mkdirat",
-              "mknod", "mknodat", "newfstatat", "oldfstat", "oldlstat", "oldstat", "open", "openat",
-              "openat2", "readlink", "readlinkat", "removexattr", "rename", "renameat", "renameat2",
-              "rmdir", "setxattr", "stat", "stat64", "statfs", "statfs64", "statx", "symlink",
-              "symlinkat", "truncate", "truncate64", "unlink", "unlinkat", "utime", "utimensat",
-              "utimensat_time64", "utimes"),
-        GROUP("@io-event", "_newselect", "epoll_create", "epoll_create1", "epoll_ctl",
-              "epoll_ctl_old", "epoll_pwait", "epoll_pwait2", "epoll_wait", "epoll_wait_old",
-              "eventfd", "eventfd2", "poll", "ppoll", "ppoll_time64", "pselect6", "pselect6_time64",
-              "select"),
+        GROUP("@aio", "io_cancel\0"
+                      "io_destroy\0"
+                      "io_getevents\0"
+                      "io_pgetevents\0"
+                      "io_pgetevents_time64\0"
+                      "io_setup\0"
+                      "io_submit\0"
+                      "io_uring_enter\0"
+                      "io_uring_register\0"
+                      "io_uring_setup\0"),
+        GROUP("@basic-io", "_llseek\0"
+                           "close\0"
+                           "close_range\0"
+                           "dup\0"
+                           "dup2\0"
+                           "dup3\0"
+                           "lseek\0"
+                           "pread64\0"
+                           "preadv\0"
+                           "preadv2\0"
+                           "pwrite64\0"
+                           "pwritev\0"
+                           "pwritev2\0"
+                           "read\0"
+                           "readv\0"
+                           "write\0"
+                           "writev\0"),
+        GROUP("@chown", "chown\0"
+                        "chown32\0"
+                        "fchown\0"
+                        "fchown32\0"
+                        "fchownat\0"
+                        "lchown\0"
+                        "lchown32\0"),
+        GROUP("@clock", "adjtimex\0"
+                        "clock_adjtime\0"
+                        "clock_adjtime64\0"
+                        "clock_settime\0"
+                        "clock_settime64\0"
+                        "settimeofday\0"
+                        "stime\0"),
+        GROUP("@cpu-emulation", "modify_ldt\0"
+                                "subpage_prot\0"
+                                "switch_endian\0"
+                                "vm86\0"
+                                "vm86old\0"),
+        GROUP("@debug", "lookup_dcookie\0"
+                        "perf_event_open\0"
+                        "pidfd_getfd\0"
+                        "ptrace\0"
+                        "process_vm_readv\0"
+                        "process_vm_writev\0"
+                        "rtas\0"
+                        "s390_runtime_instr\0"
+                        "sys_debug_setcontext\0"),
+        GROUP("@default", "arch_prctl\0"
+                          "brk\0"
+                          "cacheflush\0"
+                          "clock_getres\0"
+                          "clock_getres_time64\0"
+                          "clock_gettime\0"
+                          "clock_gettime64\0"
+                          "clock_nanosleep\0"
+                          "clock_nanosleep_time64\0"
+                          "execve\0"
+                          "exit\0"
+                          "exit_group\0"
+                          "futex\0"
+                          "futex_time64\0"
+                          "futex_waitv\0"
+                          "get_robust_list\0"
+                          "get_thread_area\0"
+                          "getegid\0"
+                          "getegid32\0"
+                          "geteuid\0"
+                          "geteuid32\0"
+                          "getgid\0"
+                          "getgid32\0"
+                          "getgroups\0"
+                          "getgroups32\0"
+                          "getpgid\0"
+                          "getpgrp\0"
+                          "getpid\0"
+                          "getppid\0"
+                          "getrandom\0"
+                          "getresgid\0"
+                          "getresgid32\0"
+                          "getresuid\0"
+                          "getresuid32\0"
+                          "getrlimit\0"
+                          "getsid\0"
+                          "gettid\0"
+                          "gettimeofday\0"
+                          "getuid\0"
+                          "getuid32\0"
+                          "membarrier\0"
+                          "mmap\0"
+                          "mmap2\0"
+                          "mprotect\0"
+                          "munmap\0"
+                          "nanosleep\0"
+                          "pause\0"
+                          "prlimit64\0"
+                          "restart_syscall\0"
+                          "riscv_flush_icache\0"
+                          "rseq\0"
+                          "rt_sigreturn\0"
+                          "sched_getaffinity\0"
+                          "sched_yield\0"
+                          "set_robust_list\0"
+                          "set_thread_area\0"
+                          "set_tid_address\0"
+                          "set_tls\0"
+                          "sigreturn\0"
+                          "time\0"
+                          "ugetrlimit\0"),
+        GROUP("@file-system", "access\0"
+                              "chdir\0"
+                              "chmod\0"
+                              "close\0"
+                              "creat\0"
+                              "faccessat\0"
+                              "faccessat2\0"
+                              "fallocate\0"
+                              "fchdir\0"
+                              "fchmod\0"
+                              "fchmodat\0"
+                              "fcntl\0"
+                              "fcntl64\0"
+                              "fgetxattr\0"
+                              "flistxattr\0"
+                              "fremovexattr\0"
+                              "fsetxattr\0"
+                              "fstat\0"
+                              "fstat64\0"
+                              "fstatat64\0"
+                              "fstatfs\0"
+                              "fstatfs64\0"
+                              "ftruncate\0"
+                              "ftruncate64\0"
+                              "futimesat\0"
+                              "getcwd\0"
+                              "getdents\0"
+                              "getdents64\0"
+                              "getxattr\0"
+                              "inotify_add_watch\0"
+                              "inotify_init\0"
+                              "inotify_init1\0"
+                              "inotify_rm_watch\0"
+                              "lgetxattr\0"
+                              "link\0"
+                              "linkat\0"
+                              "listxattr\0"
+                              "llistxattr\0"
+                              "lremovexattr\0"
+                              "lsetxattr\0"
+                              "lstat\0"
+                              "lstat64\0"
+                              "mkdir\0"
+                              "mkdirat\0"
+                              "mknod\0"
+                              "mknodat\0"
+                              "newfstatat\0"
+                              "oldfstat\0"
+                              "oldlstat\0"
+                              "oldstat\0"
+                              "open\0"
+                              "openat\0"
+                              "openat2\0"
+                              "readlink\0"
+                              "readlinkat\0"
+                              "removexattr\0"
+                              "rename\0"
+                              "renameat\0"
+                              "renameat2\0"
+                              "rmdir\0"
+                              "setxattr\0"
+                              "stat\0"
+                              "stat64\0"
+                              "statfs\0"
+                              "statfs64\0"
+                              "statx\0"
+                              "symlink\0"
+                              "symlinkat\0"
+                              "truncate\0"
+                              "truncate64\0"
+                              "unlink\0"
+                              "unlinkat\0"
+                              "utime\0"
+                              "utimensat\0"
+                              "utimensat_time64\0"
+                              "utimes\0"),
+        GROUP("@io-event", "_newselect\0"
+                           "epoll_create\0"
+                           "epoll_create1\0"
+                           "epoll_ctl\0"
+                           "epoll_ctl_old\0"
+                           "epoll_pwait\0"
+                           "epoll_pwait2\0"
+                           "epoll_wait\0"
+                           "epoll_wait_old\0"
+                           "eventfd\0"
+                           "eventfd2\0"
+                           "poll\0"
+                           "ppoll\0"
+                           "ppoll_time64\0"
+                           "pselect6\0"
+                           "pselect6_time64\0"
+                           "select\0"),
         /* process_vm_* are left to @debug: the profile gates them on CAP_SYS_PTRACE. */
-        GROUP("@ipc", "ipc", "memfd_create", "mq_getsetattr", "mq_notify", "mq_open",
-              "mq_timedreceive", "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64",
-              "mq_unlink", "msgctl", "msgget", "msgrcv", "msgsnd", "pipe", "pipe2", "semctl",
-              "semget", "semop", "semtimedop", "semtimedop_time64", "shmat", "shmctl", "shmdt",
-              "shmget"),
-        GROUP("@keyring", "add_key", "keyctl", "request_key"),
-        GROUP("@memlock", "mlock", "mlock2", "mlockall", "munlock", "munlockall"),
-        GROUP("@module", "delete_module", "finit_module", "init_module"),
-        GROUP("@mount", "chroot", "fsconfig", "fsmount", "fsopen", "fspick", "mount",
-              "mount_setattr", "move_mount", "open_tree", "pivot_root", "umount", "umount2"),
-        GROUP("@network-io", "accept", "accept4", "bind", "connect", "getpeername", "getsockname",
-              "getsockopt", "listen", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg",
-              "send", "sendmmsg", "sendmsg", "sendto", "setsockopt", "shutdown", "socket",
-              "socketcall", "socketpair"),
-        GROUP("@obsolete", "_sysctl", "afs_syscall", "bdflush", "break", "create_module", "ftime",
-              "get_kernel_syms", "getpmsg", "gtty", "idle", "lock", "mpx", "prof", "profil",
-              "putpmsg", "query_module", "security", "sgetmask", "ssetmask", "stty", "sysfs",
-              "tuxcall", "ulimit", "uselib", "ustat", "vserver"),
-        GROUP("@pkey", "pkey_alloc", "pkey_free", "pkey_mprotect"),
-        GROUP("@process", "capget", "clone", "clone3", "execveat", "fork", "getrusage", "kill",
-              "pidfd_open", "pidfd_send_signal", "prctl", "rt_sigqueueinfo", "rt_tgsigqueueinfo",
-              "setns", "swapcontext", "tgkill", "times", "tkill", "unshare", "vfork", "wait4",
-              "waitid", "waitpid"),
-        GROUP("@raw-io", "ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-              "s390_pci_mmio_read", "s390_pci_mmio_write"),
-        GROUP("@reboot", "kexec_file_load", "kexec_load", "reboot"),
-        GROUP("@resources", "ioprio_set", "mbind", "migrate_pages", "move_pages", "nice",
-              "sched_setaffinity", "sched_setattr", "sched_setparam", "sched_setscheduler",
-              "set_mempolicy", "set_mempolicy_home_node", "setpriority", "setrlimit"),
-        GROUP("@setuid", "setgid", "setgid32", "setgroups", "setgroups32", "setregid", "setregid32",
-              "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32",
-              "setuid", "setuid32"),
-        GROUP("@signal", "rt_sigaction", "rt_sigpending", "rt_sigprocmask", "rt_sigsuspend",
-              "rt_sigtimedwait", "rt_sigtimedwait_time64", "sigaction", "sigaltstack", "signal",
-              "signalfd", "signalfd4", "sigpending", "sigprocmask", "sigsuspend"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@sync", "fdatasync", "fsync", "msync", "sync", "sync_file_range", "sync_file_range2",
-              "syncfs"),
-        GROUP("@timer", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete",
-              "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime",
-              "timer_settime64", "timerfd_create", "timerfd_gettime", "timerfd_gettime64",
-              "timerfd_settime", "timerfd_settime64", "times"),
+        GROUP("@ipc", "ipc\0"
+                      "memfd_create\0"
+                      "mq_getsetattr\0"
+                      "mq_notify\0"
+                      "mq_open\0"
+                      "mq_timedreceive\0"
+                      "mq_timedreceive_time64\0"
+                      "mq_timedsend\0"
+                      "mq_timedsend_time64\0"
+                      "mq_unlink\0"
+                      "msgctl\0"
+                      "msgget\0"
+                      "msgrcv\0"
+                      "msgsnd\0"
+                      "pipe\0"
+                      "pipe2\0"
+                      "semctl\0"
+                      "semget\0"
+                      "semop\0"
+                      "semtimedop\0"
+                      "semtimedop_time64\0"
+                      "shmat\0"
+                      "shmctl\0"
+                      "shmdt\0"
+                      "shmget\0"),
+        GROUP("@keyring", "add_key\0"
+                          "keyctl\0"
+                          "request_key\0"),
+        GROUP("@memlock", "mlock\0"
+                          "mlock2\0"
+                          "mlockall\0"
+                          "munlock\0"
+                          "munlockall\0"),
+        GROUP("@module", "delete_module\0"
+                         "finit_module\0"
+                         "init_module\0"),
+        GROUP("@mount", "chroot\0"
+                        "fsconfig\0"
+                        "fsmount\0"
+                        "fsopen\0"
+                        "fspick\0"
+                        "mount\0"
+                        "mount_setattr\0"
+                        "move_mount\0"
+                        "open_tree\0"
+                        "pivot_root\0"
+                        "umount\0"
+                        "umount2\0"),
+        GROUP("@network-io", "accept\0"
+                             "accept4\0"
+                             "bind\0"
+                             "connect\0"
+                             "getpeername\0"
+                             "getsockname\0"
+                             "getsockopt\0"
+                             "listen\0"
+                             "recv\0"
+                             "recvfrom\0"
+                             "recvmmsg\0"
+                             "recvmmsg_time64\0"
+                             "recvmsg\0"
+                             "send\0"
+                             "sendmmsg\0"
+                             "sendmsg\0"
+                             "sendto\0"
+                             "setsockopt\0"
+                             "shutdown\0"
+                             "socket\0"
+                             "socketcall\0"
+                             "socketpair\0"),
+        GROUP("@obsolete", "_sysctl\0"
+                           "afs_syscall\0"
+                           "bdflush\0"
+                           "break\0"
+                           "create_module\0"
+                           "ftime\0"
+                           "get_kernel_syms\0"
+                           "getpmsg\0"
+                           "gtty\0"
+                           "idle\0"
+                           "lock\0"
+                           "mpx\0"
+                           "prof\0"
+                           "profil\0"
+                           "putpmsg\0"
+                           "query_module\0"
+                           "security\0"
+                           "sgetmask\0"
+                           "ssetmask\0"
+                           "stty\0"
+                           "sysfs\0"
+                           "tuxcall\0"
+                           "ulimit\0"
+                           "uselib\0"
+                           "ustat\0"
+                           "vserver\0"),
+        GROUP("@pkey", "pkey_alloc\0"
+                       "pkey_free\0"
+                       "pkey_mprotect\0"),
+        GROUP("@process", "capget\0"
+                          "clone\0"
+                          "clone3\0"
+                          "execveat\0"
+                          "fork\0"
+                          "getrusage\0"
+                          "kill\0"
+                          "pidfd_open\0"
+                          "pidfd_send_signal\0"
+                          "prctl\0"
+                          "rt_sigqueueinfo\0"
+                          "rt_tgsigqueueinfo\0"
+                          "setns\0"
+                          "swapcontext\0"
+                          "tgkill\0"
+                          "times\0"
+                          "tkill\0"
+                          "unshare\0"
+                          "vfork\0"
+                          "wait4\0"
+                          "waitid\0"
+                          "waitpid\0"),
+        GROUP("@raw-io", "ioperm\0"
+                         "iopl\0"
+                         "pciconfig_iobase\0"
+                         "pciconfig_read\0"
+                         "pciconfig_write\0"
+                         "s390_pci_mmio_read\0"
+                         "s390_pci_mmio_write\0"),
+        GROUP("@reboot", "kexec_file_load\0"
+                         "kexec_load\0"
+                         "reboot\0"),
+        GROUP("@resources", "ioprio_set\0"
+                            "mbind\0"
+                            "migrate_pages\0"
+                            "move_pages\0"
+                            "nice\0"
+                            "sched_setaffinity\0"
+                            "sched_setattr\0"
+                            "sched_setparam\0"
+                            "sched_setscheduler\0"
+                            "set_mempolicy\0"
+                            "set_mempolicy_home_node\0"
+                            "setpriority\0"
+                            "setrlimit\0"),
+        GROUP("@setuid", "setgid\0"
+                         "setgid32\0"
+                         "setgroups\0"
+                         "setgroups32\0"
+                         "setregid\0"
+                         "setregid32\0"
+                         "setresgid\0"
+                         "setresgid32\0"
+                         "setresuid\0"
+                         "setresuid32\0"
+                         "setreuid\0"
+                         "setreuid32\0"
+                         "setuid\0"
+                         "setuid32\0"),
+        GROUP("@signal", "rt_sigaction\0"
+                         "rt_sigpending\0"
+                         "rt_sigprocmask\0"
+                         "rt_sigsuspend\0"
+                         "rt_sigtimedwait\0"
+                         "rt_sigtimedwait_time64\0"
+                         "sigaction\0"
+                         "sigaltstack\0"
+                         "signal\0"
+                         "signalfd\0"
+                         "signalfd4\0"
+                         "sigpending\0"
+                         "sigprocmask\0"
+                         "sigsuspend\0"),
+        GROUP("@swap", "swapoff\0"
+                       "swapon\0"),
+        GROUP("@sync", "fdatasync\0"
+                       "fsync\0"
+                       "msync\0"
+                       "sync\0"
+                       "sync_file_range\0"
+                       "sync_file_range2\0"
+                       "syncfs\0"),
+        GROUP("@timer", "alarm\0"
+                        "getitimer\0"
+                        "setitimer\0"
+                        "timer_create\0"
+                        "timer_delete\0"
+                        "timer_getoverrun\0"
+                        "timer_gettime\0"
+                        "timer_gettime64\0"
+                        "timer_settime\0"
+                        "timer_settime64\0"
+                        "timerfd_create\0"
+                        "timerfd_gettime\0"
+                        "timerfd_gettime64\0"
+                        "timerfd_settime\0"
+                        "timerfd_settime64\0"
+                        "times\0"),
 };
 
 const struct syscall_group *syscall_group_find(const char *name)
@@ -118,8 +441,8 @@ void syscall_groups_dump(FILE *f)
 {
         for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
                 fprintf(f, "%s:", groups[i].name);
-                for (const char *const *m = groups[i].members; *m; m++)
-                        fprintf(f, " %s", *m);
+                for (const char *m = groups[i].members; *m; m += strlen(m) + 1)
+                        fprintf(f, " %s", m);
                 fputc('\n', f);
         }
 }

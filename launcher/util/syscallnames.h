@@ -5,8 +5,8 @@
 #include "util/util.h"
 
 struct syscall_group {
-        const char *name;           /* "@mount" */
-        const char *const *members; /* NULL-terminated; may name other groups */
+        const char *name;    /* "@mount" */
+        const char *members; /* "a\0b\0...\0": NUL-separated, "" last; may name other groups */
 };
 
 /* The group called name ("@mount"), or NULL. */

@@ -15,7 +15,10 @@
 #include <dirent.h>
 #include <sys/types.h>
 
-#define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* 0, or a compile error when the string literal s and its NUL do not fit in n bytes (C lets a
+ * char[n] take n characters and drop the NUL without a word). For pointer-free tables. */
+#define FITS(s, n)     (0 * sizeof(struct { int fits : sizeof(s) <= (n) ? 1 : -1; }))
 #define _unused_       __attribute__((unused))
 #define _noreturn_     __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))

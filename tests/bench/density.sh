@@ -134,13 +134,15 @@ measure_density_podman() {
 	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
 		echo "podman/conmon not installed" >"$d/density-podman.skip"; return 0
 	fi
+	[ "$n" -gt 0 ] || { echo "DENSITY_PODMAN_N=0" >"$d/density-podman.skip"; return 0; }
 	log "density: podman (crun + conmon), $n containers"
 	# shellcheck disable=SC2054 # the capability list is one argument
 	local pa=(--runtime crun --cgroup-manager cgroupfs --network none --read-only --cap-drop all
 		--cap-add AUDIT_WRITE,KILL,NET_BIND_SERVICE --security-opt no-new-privileges
 		--memory "$MEM_LIMIT" --pids-limit "$PIDS_LIMIT" --cgroup-parent "/$CG_PARENT/podman"
-		--log-driver none --rootfs "$ROOTFS"
-		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096) # podman raises both; no CAP_SYS_RESOURCE here
+		--log-driver none
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 # podman raises both; no CAP_SYS_RESOURCE here
+		--rootfs "$ROOTFS") # last: its path is the first positional, and options after it go to the command
 	if ! podman run -d --name bb-pod-probe "${pa[@]}" /bin/sleep 1 >/dev/null 2>"$d/density-podman.err"; then
 		echo "podman run failed: $(head -c 300 "$d/density-podman.err")" >"$d/density-podman.skip"
 		podman rm -f bb-pod-probe >/dev/null 2>&1; return 0

@@ -536,6 +536,21 @@ static void test_generic_names_unique(void **state)
         }
 }
 
+/* The name tables are char arrays sized for their longest entry (no relocation at start); an
+ * entry as long as its array would lose its NUL and run into the next one. */
+static void test_name_tables_terminated(void **state)
+{
+        (void)state;
+        const struct box_frontend *oci = box_frontend_find("oci");
+        assert_non_null(oci);
+        char buf[256];
+        for (int f = 0; f < _BOX_F_MAX; f++) {
+                assert_true(strlen(box_field_generic_name(f)) < 26);
+                assert_true(strlen(oci->field_name(f, NULL, buf, sizeof(buf))) < 48);
+                assert_true(strlen(oci->field_name(f, "m", buf, sizeof(buf))) < 2 + 12);
+        }
+}
+
 int main(void)
 {
         log_set_sink(capture, NULL);
@@ -543,6 +558,7 @@ int main(void)
                 cmocka_unit_test(test_full_round_trip),
                 cmocka_unit_test(test_where_after_round_trip),
                 cmocka_unit_test(test_generic_names_unique),
+                cmocka_unit_test(test_name_tables_terminated),
                 cmocka_unit_test(test_default_round_trip),
                 cmocka_unit_test(test_refused),
         };

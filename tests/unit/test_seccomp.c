@@ -21,6 +21,7 @@
 #include "test_fork.h"
 #include "launch/caps.h"
 #include "launch/seccomp.h"
+#include "launch/seccomp_profiles.h"
 #include "util/syscallnames.h"
 
 static char cache_dir[] = "/tmp/boxlaunch-test-seccomp-XXXXXX";
@@ -605,6 +606,19 @@ static int teardown(void **state)
         return system(cmd);
 }
 
+/* Profile entries are char arrays (no relocation at start): each must keep its NUL. */
+static void test_profile_names_terminated(void **state)
+{
+        (void)state;
+        const struct seccomp_profile *all[] = {&seccomp_profile_app, &seccomp_profile_machine};
+        for (size_t p = 0; p < ARRAY_SIZE(all); p++)
+                for (size_t i = 0; i < all[p]->n; i++) {
+                        const struct profile_entry *e = &all[p]->entries[i];
+                        assert_non_null(memchr(e->name, 0, sizeof(e->name)));
+                        assert_true(syscall_name_known(e->name));
+                }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -626,6 +640,7 @@ int main(void)
                 cmocka_unit_test(test_cache_symlink),
                 cmocka_unit_test(test_cache_unusable_dir),
                 cmocka_unit_test(test_shell_runs),
+                cmocka_unit_test(test_profile_names_terminated),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,9 +8,73 @@
 
 #include "core/names.h"
 
+/* The setters, by index (struct box_key holds the index). */
+// clang-format off
+#define BOX_SETTERS(X) \
+        X(set_abs_path) \
+        X(set_argv) \
+        X(set_bool) \
+        X(set_box_name) \
+        X(set_caps) \
+        X(set_cgroup_parent) \
+        X(set_cpu_list) \
+        X(set_cpu_period) \
+        X(set_cpu_quota) \
+        X(set_device_access) \
+        X(set_device_mode) \
+        X(set_device_number) \
+        X(set_device_path) \
+        X(set_device_type) \
+        X(set_directory) \
+        X(set_enum) \
+        X(set_env) \
+        X(set_errno) \
+        X(set_groups) \
+        X(set_hook_command) \
+        X(set_hostname) \
+        X(set_ifname) \
+        X(set_ifname_list) \
+        X(set_io_max) \
+        X(set_ip_address) \
+        X(set_kill_signal) \
+        X(set_lower_dirs) \
+        X(set_mount_options) \
+        X(set_mount_target) \
+        X(set_net_addresses) \
+        X(set_oom_score) \
+        X(set_path_list) \
+        X(set_personality) \
+        X(set_port_number) \
+        X(set_propagation) \
+        X(set_rlimit) \
+        X(set_size) \
+        X(set_string) \
+        X(set_syscall_filter) \
+        X(set_sysctl) \
+        X(set_tasks) \
+        X(set_timespan) \
+        X(set_tristate) \
+        X(set_user_name) \
+        X(set_userns) \
+        X(set_weight) \
+        X(set_zone)
+// clang-format on
+#define SETTER_ID(s) S_##s,
+#define SETTER_FN(s) s,
+enum { BOX_SETTERS(SETTER_ID) };
+static const box_setter setters[] = {BOX_SETTERS(SETTER_FN)};
+
+int box_key_set(const struct box_key *k, struct fill *f, void *dst, const char *v)
+{
+        return setters[k->set](f, dst, v);
+}
+
 #define KEY(s, k, f, setter, off, ...)                                                             \
         {                                                                                          \
-                .section = s, .key = k, .field = f, .set = setter, .offset = off, __VA_ARGS__      \
+                .section = s, .key = k, .field = f, .set = S_##setter,                             \
+                .offset = (off) + FITS(s, sizeof(((struct box_key *)0)->section)) +                \
+                          FITS(k, sizeof(((struct box_key *)0)->key)),                             \
+                __VA_ARGS__                                                                        \
         }
 #define C(m)  offsetof(struct box_config, m)
 #define M(m)  offsetof(struct box_mount, m)

@@ -24,15 +24,19 @@ int fill_error(struct fill *f, const char *fmt, ...) _printf_(2, 3);
 typedef int (*box_setter)(struct fill *f, void *dst, const char *v);
 
 /* One key of a .box file, after systemd-nspawn's settings table: a section, a key, the config
- * field it fills, a setter and where the setter writes. */
+ * field it fills, a setter and where the setter writes. No pointers: the table is not relocated
+ * at start and stays shared page cache (README "Performance"). */
 struct box_key {
-        const char *section; /* "Box", ..., "Mount", "Device", "Hook" */
-        const char *key;     /* canonical spelling; matched case-insensitively */
+        char section[13]; /* "Box", ..., "Mount", "Device", "Hook" */
+        char key[22];     /* canonical spelling; matched case-insensitively */
+        uint8_t set;      /* the setter, by its index in keys.c; run with box_key_set() */
         enum box_field field;
-        box_setter set;
-        size_t offset; /* into struct box_config, or into the item of a [Mount]/[Device]/[Hook] */
-        int arg;       /* setter-specific: RLIMIT_*, an offset in struct box_io_limit, ... */
+        uint32_t offset; /* into struct box_config, or into the item of a [Mount]/[Device]/[Hook] */
+        int arg;         /* setter-specific: RLIMIT_*, an offset in struct box_io_limit, ... */
 };
+
+/* Runs k's setter on v, writing to dst. */
+int box_key_set(const struct box_key *k, struct fill *f, void *dst, const char *v);
 
 /* The key of section type ("Exec", "Mount") called key (any case), or NULL. */
 const struct box_key *box_key_find(const char *section, const char *key);

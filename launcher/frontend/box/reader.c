@@ -63,7 +63,7 @@ static void fill_key(struct fill *f, dictionary *d, const char *lsec, const stru
                 return;
         }
         char *base = f->item ? f->item : (char *)f->c;
-        k->set(f, base + k->offset, v);
+        box_key_set(k, f, base + k->offset, v);
         /* An item's keys are found through the item's own line (box_origin). */
         if (!f->item)
                 box_config_set_origin(f->c, k->field, kv->line);

@@ -105,8 +105,8 @@ static int export_user(const struct box_config *c, struct json_object *proc)
 
 static const char *sched_name(int policy)
 {
-        static const char *const n[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
-                                        "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
+        static const char n[][15] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",      "SCHED_BATCH",
+                                     "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
         return policy >= 0 && policy < (int)ARRAY_SIZE(n) ? n[policy] : "SCHED_OTHER";
 }
 
@@ -183,7 +183,7 @@ static int export_process(const struct box_config *c, struct json_object *root)
                 ADD(s, "policy", export_str(sched_name(c->sched.policy)));
                 ADD(s, "nice", json_object_new_int(c->sched.nice));
                 ADD(s, "priority", json_object_new_int(c->sched.priority));
-                static const char *const fl[] = {
+                static const char fl[][26] = {
                         "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
                         "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
                         "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN",
@@ -201,8 +201,8 @@ static int export_process(const struct box_config *c, struct json_object *root)
         if (c->selinux_label)
                 ADD(p, "selinuxLabel", export_str(c->selinux_label));
         if (c->ioprio_class > 0) {
-                static const char *const cls[] = {"", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
-                                                  "IOPRIO_CLASS_IDLE"};
+                static const char cls[][18] = {"", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
+                                               "IOPRIO_CLASS_IDLE"};
                 struct json_object *s = json_object_new_object();
                 ADD(s, "class", export_str(cls[c->ioprio_class & 3]));
                 ADD(s, "priority", json_object_new_int(c->ioprio_level));

@@ -202,14 +202,14 @@ static void export_seccomp(const struct box_config *c, struct json_object *lx)
                 ADD(o, "architectures", export_strv(s->arches));
         if (s->flags)
                 ADD(o, "flags", export_strv(s->flags));
-        static const char *const ops[] = {"",
-                                          "SCMP_CMP_NE",
-                                          "SCMP_CMP_LT",
-                                          "SCMP_CMP_LE",
-                                          "SCMP_CMP_EQ",
-                                          "SCMP_CMP_GE",
-                                          "SCMP_CMP_GT",
-                                          "SCMP_CMP_MASKED_EQ"};
+        static const char ops[][19] = {"",
+                                       "SCMP_CMP_NE",
+                                       "SCMP_CMP_LT",
+                                       "SCMP_CMP_LE",
+                                       "SCMP_CMP_EQ",
+                                       "SCMP_CMP_GE",
+                                       "SCMP_CMP_GT",
+                                       "SCMP_CMP_MASKED_EQ"};
         struct json_object *a = json_object_new_array();
         for (size_t i = 0; i < s->n_rules; i++) {
                 const struct box_seccomp_rule *r = &s->rules[i];
@@ -342,15 +342,15 @@ void export_linux(const struct box_config *c, struct json_object *root)
                 ADD(lx, "personality", p);
         }
         if (c->mempolicy_mode1) {
-                static const char *const modes[] = {"MPOL_DEFAULT",
-                                                    "MPOL_PREFERRED",
-                                                    "MPOL_BIND",
-                                                    "MPOL_INTERLEAVE",
-                                                    "MPOL_LOCAL",
-                                                    "MPOL_PREFERRED_MANY",
-                                                    "MPOL_WEIGHTED_INTERLEAVE"};
-                static const char *const fl[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
-                                                 "MPOL_F_STATIC_NODES"};
+                static const char modes[][25] = {"MPOL_DEFAULT",
+                                                 "MPOL_PREFERRED",
+                                                 "MPOL_BIND",
+                                                 "MPOL_INTERLEAVE",
+                                                 "MPOL_LOCAL",
+                                                 "MPOL_PREFERRED_MANY",
+                                                 "MPOL_WEIGHTED_INTERLEAVE"};
+                static const char fl[][22] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
+                                              "MPOL_F_STATIC_NODES"};
                 struct json_object *m = json_object_new_object();
                 ADD(m, "mode", export_str(modes[(c->mempolicy_mode1 - 1) % 7]));
                 if (c->mempolicy_nodes)
@@ -363,7 +363,7 @@ void export_linux(const struct box_config *c, struct json_object *root)
                 ADD(lx, "memoryPolicy", m);
         }
         if (c->time_offsets_set) {
-                static const char *const clocks[] = {"monotonic", "boottime"};
+                static const char clocks[][10] = {"monotonic", "boottime"};
                 struct json_object *t = json_object_new_object();
                 for (int k = 0; k < 2; k++) {
                         struct json_object *e = json_object_new_object();

@@ -4,7 +4,8 @@
 
 #include "core/names.h"
 
-static const char *const paths[_BOX_F_MAX] = {
+/* Arrays, not pointers: neither table is relocated at start (README "Performance"). */
+static const char paths[_BOX_F_MAX][48] = {
         [BOX_F_NONE] = "config.json",
         [BOX_F_NAME] = "(container id)",
         [BOX_F_ROOT] = "root.path",
@@ -90,7 +91,7 @@ static const char *const paths[_BOX_F_MAX] = {
 };
 
 /* Fields of an item, after the item's own path ("mounts[2]"). */
-static const char *const item_paths[_BOX_F_MAX] = {
+static const char item_paths[_BOX_F_MAX][12] = {
         [BOX_F_MOUNT_TYPE] = "type",
         [BOX_F_MOUNT_SOURCE] = "source",
         [BOX_F_MOUNT_TARGET] = "destination",
@@ -112,12 +113,12 @@ static const char *const item_paths[_BOX_F_MAX] = {
 static const char *oci_field_name(enum box_field f, const char *item, char *buf, size_t n)
 {
         if (item) {
-                const char *k = f < _BOX_F_MAX ? item_paths[f] : NULL;
-                snprintf(buf, n, "%s%s%s", item, k ? "." : "", k ? k : "");
+                const char *k = f < _BOX_F_MAX ? item_paths[f] : "";
+                snprintf(buf, n, "%s%s%s", item, *k ? "." : "", k);
         } else if (f >= BOX_F_RLIMIT && f <= BOX_F_RLIMIT_LAST) {
                 snprintf(buf, n, "process.rlimits (%s)", box_rlimit_name(f - BOX_F_RLIMIT));
         } else {
-                snprintf(buf, n, "%s", f < _BOX_F_MAX && paths[f] ? paths[f] : "config.json");
+                snprintf(buf, n, "%s", f < _BOX_F_MAX && *paths[f] ? paths[f] : "config.json");
         }
         return buf;
 }

@@ -39,10 +39,12 @@ enum oci_support {
 };
 
 struct oci_field {
-        const char *path; /* "linux.resources.memory.swap"; array elements as "mounts[]" */
+        char path[52]; /* "linux.resources.memory.swap"; array elements as "mounts[]" */
         enum oci_support support;
-        const char *note;
 };
+
+/* What the field's row says beyond its support ("" when nothing). */
+const char *oci_field_note(const struct oci_field *f);
 
 extern const struct oci_field oci_fields[];
 extern const size_t oci_n_fields;

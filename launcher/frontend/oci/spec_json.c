@@ -56,11 +56,12 @@ bool spec_check_object(struct parser *p, struct json_object *o, const char *path
                 const struct oci_field *f = oci_field_find(kp);
                 if (!f)
                         log_debug("%s: %s: unknown property, ignored", p->what, kp);
-                else if (f->support == OCI_REJECTED && !json_object_is_type(val, json_type_null))
+                else if (f->support == OCI_REJECTED && !json_object_is_type(val, json_type_null)) {
+                        const char *note = oci_field_note(f);
                         spec_bad(p, kp, "not supported: %s",
-                                 *f->note ? f->note : "see docs/oci-fields.md");
-                else if (f->support == OCI_IGNORED)
-                        log_debug("%s: %s: %s, ignored", p->what, kp, f->note);
+                                 *note ? note : "see docs/oci-fields.md");
+                } else if (f->support == OCI_IGNORED)
+                        log_debug("%s: %s: %s, ignored", p->what, kp, oci_field_note(f));
         }
         return true;
 }

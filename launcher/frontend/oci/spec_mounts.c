@@ -20,8 +20,10 @@
 
 /* ---- mounts ------------------------------------------------------------------------------ */
 
+/* Names are arrays in these tables, not pointers: no relocation at start (README
+ * "Performance"). */
 struct mount_flag {
-        const char *name;
+        char name[16];
         unsigned long set, clear; /* MS_* */
 };
 
@@ -48,7 +50,7 @@ static const struct mount_flag mount_flags[] = {
 };
 
 struct rec_attr {
-        const char *name;
+        char name[16];
         uint64_t set, clear; /* MOUNT_ATTR_* */
 };
 
@@ -74,7 +76,7 @@ static const struct rec_attr rec_attrs[] = {
 };
 
 static const struct {
-        const char *name;
+        char name[12];
         unsigned long flags;
 } propagations[] = {
         {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
