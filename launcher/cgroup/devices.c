@@ -278,12 +278,13 @@ static int attach_bpf(const struct box_config *c, int dirfd, const struct box_de
                 return -EPERM; /* no privilege for bpf() here: the caller decides */
         if (prog_fd < 0) {
                 r = negative_errno();
-                /* Load again with the verifier log, only to say why. */
-                static char log_buf[8192];
+                /* Load again with the verifier log, only to say why (on the heap: a static
+                 * buffer would share its pages with variables every supervisor writes). */
+                const size_t size = 8192;
+                _cleanup_free_ char *log_buf = xcalloc(1, size);
                 attr.log_buf = (uint64_t)(uintptr_t)log_buf;
-                attr.log_size = sizeof(log_buf);
+                attr.log_size = (uint32_t)size;
                 attr.log_level = 1;
-                log_buf[0] = 0;
                 _cleanup_close_ int again = bpf_call(BPF_PROG_LOAD, &attr);
                 return log_error_errno(r, "Failed to load the device BPF program (%s)",
                                        log_buf[0] ? log_buf : "no verifier log");

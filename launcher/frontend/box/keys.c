@@ -198,9 +198,14 @@ const struct box_key *box_key_find(const char *section, const char *key)
 
 const char *const *box_file_section_keys(const char *section)
 {
-        static const char *lists[ARRAY_SIZE(box_singleton_sections) +
-                                 ARRAY_SIZE(box_labelled_sections)][ARRAY_SIZE(keys) + 1];
-        const char *all[ARRAY_SIZE(lists)];
+        /* Made on first use (messages and tests only), kept for the process: 9 KiB of static
+         * storage would share pages with variables every supervisor writes. */
+        typedef const char *list_t[ARRAY_SIZE(keys) + 1];
+        enum { N = ARRAY_SIZE(box_singleton_sections) + ARRAY_SIZE(box_labelled_sections) };
+        static list_t *lists;
+        if (!lists)
+                lists = xcalloc(N, sizeof(*lists));
+        const char *all[N];
         size_t n = 0;
         for (size_t i = 0; i < ARRAY_SIZE(box_singleton_sections); i++)
                 all[n++] = box_singleton_sections[i];
