@@ -342,17 +342,10 @@ void export_linux(const struct box_config *c, struct json_object *root)
                 ADD(lx, "personality", p);
         }
         if (c->mempolicy_mode1) {
-                static const char modes[][25] = {"MPOL_DEFAULT",
-                                                 "MPOL_PREFERRED",
-                                                 "MPOL_BIND",
-                                                 "MPOL_INTERLEAVE",
-                                                 "MPOL_LOCAL",
-                                                 "MPOL_PREFERRED_MANY",
-                                                 "MPOL_WEIGHTED_INTERLEAVE"};
                 static const char fl[][22] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
                                               "MPOL_F_STATIC_NODES"};
                 struct json_object *m = json_object_new_object();
-                ADD(m, "mode", export_str(modes[(c->mempolicy_mode1 - 1) % 7]));
+                ADD(m, "mode", export_str(oci_mempolicy_modes[(c->mempolicy_mode1 - 1) % 7]));
                 if (c->mempolicy_nodes)
                         ADD(m, "nodes", export_str(c->mempolicy_nodes));
                 struct json_object *f = json_object_new_array();

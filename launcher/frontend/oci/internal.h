@@ -21,6 +21,9 @@ struct parser {
 void _printf_(3, 4) spec_bad(struct parser *p, const char *path, const char *fmt, ...);
 
 /* PATH.KEY or PATH[I] into buf. */
+/* linux.memoryPolicy.mode's words; the config keeps the index + 1 (mempolicy_mode1). */
+extern const char *const oci_mempolicy_modes[7];
+
 const char *spec_sub(char *buf, size_t n, const char *path, const char *key);
 #define SUB(path, key) spec_sub((char[256]){0}, 256, (path), (key))
 const char *spec_idx(char *buf, size_t n, const char *path, size_t i);

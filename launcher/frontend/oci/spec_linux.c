@@ -20,6 +20,16 @@
 
 /* ---- linux ------------------------------------------------------------------------------- */
 
+const char *const oci_mempolicy_modes[7] = {
+        "MPOL_DEFAULT",
+        "MPOL_PREFERRED",
+        "MPOL_BIND",
+        "MPOL_INTERLEAVE",
+        "MPOL_LOCAL",
+        "MPOL_PREFERRED_MANY",
+        "MPOL_WEIGHTED_INTERLEAVE",
+};
+
 static const char *const ns_names[_BOX_NS_MAX] = {
         [BOX_NS_MNT] = "mount",     [BOX_NS_PID] = "pid",   [BOX_NS_NET] = "network",
         [BOX_NS_IPC] = "ipc",       [BOX_NS_UTS] = "uts",   [BOX_NS_USER] = "user",
@@ -501,13 +511,6 @@ void spec_parse_linux(struct parser *p, struct json_object *lx)
                 }
         }
         if ((v = spec_get(lx, "memoryPolicy")) && spec_check_object(p, v, "linux.memoryPolicy")) {
-                static const char *const modes[] = {"MPOL_DEFAULT",
-                                                    "MPOL_PREFERRED",
-                                                    "MPOL_BIND",
-                                                    "MPOL_INTERLEAVE",
-                                                    "MPOL_LOCAL",
-                                                    "MPOL_PREFERRED_MANY",
-                                                    "MPOL_WEIGHTED_INTERLEAVE"};
                 static const struct {
                         const char *name;
                         unsigned flag;
@@ -517,7 +520,8 @@ void spec_parse_linux(struct parser *p, struct json_object *lx)
                 const char *mp = "linux.memoryPolicy";
                 _cleanup_free_ char *mode = NULL, *nodes = NULL;
                 if (spec_require(p, v, mp, "mode") && spec_get_str(p, v, mp, "mode", &mode)) {
-                        int k = spec_lookup(mode, modes, ARRAY_SIZE(modes));
+                        int k = spec_lookup(mode, oci_mempolicy_modes,
+                                            ARRAY_SIZE(oci_mempolicy_modes));
                         if (k < 0)
                                 spec_bad(p, "linux.memoryPolicy.mode", "unknown mode '%s'", mode);
                         else
