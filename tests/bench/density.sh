@@ -9,8 +9,9 @@
 # (state files, cgroups, processes). The boxes live in a runtime directory of their own
 # (BOXLAUNCH_RUNTIME_DIR=/run/boxbench-density) and under $CG_PARENT/density.
 # Kernel split: a second, smaller group (DENSITY_ABL_N, default N/5, at least 50) is started
-# three times: as above, with Network=host, and without a memory limit (no memory cgroup): the
-# MemAvailable differences per box are the network namespace's and the memory cgroup's costs.
+# three times: as above, with Network=host, and without a memory limit (the memory cgroup stays:
+# boxlaunch makes one for every box, for its OOM report and stats): the MemAvailable differences
+# per box are the network namespace's and the memory limit's costs.
 # crun + conmon as podman runs them: DENSITY_PODMAN_N containers (default min(N, 100); podman
 # starts take ~0.2 s each) with `podman run -d --rootfs`, when podman is installed.
 # Raw: raw/density-*.
@@ -109,7 +110,7 @@ measure_density() {
 	density_leftovers >"$d/density-leftovers"
 	cpu_report; echo "density $CPU_RES $(foreign_rt)" >>"$d/cpu.txt"
 
-	# kernel split: full / Network=host / no memory cgroup, M boxes each
+	# kernel split: full / Network=host / no memory limit, M boxes each
 	abl=${DENSITY_ABL_N:-$((n / 5 < 50 ? 50 : n / 5))}
 	echo "$abl" >"$d/density-abl-n"
 	density_box "$WORK/box/bb-density-hostnet.box" "Namespaces.Network=host"
@@ -234,7 +235,7 @@ report_density() {
 		full=$(snap_delta "$d/density-abl-full-before" "$d/density-abl-full-after" MemAvailable "$abl")
 		hn=$(snap_delta "$d/density-abl-hostnet-before" "$d/density-abl-hostnet-after" MemAvailable "$abl")
 		nm=$(snap_delta "$d/density-abl-nomem-before" "$d/density-abl-nomem-after" MemAvailable "$abl")
-		echo "Split of the host memory per box (KiB; kernel parts from $abl-box groups started as the full box, with Network=host and without a memory limit): supervisor $ps, stub init $si, payload $pl (PSS); network namespace ≈ $((full - hn)); memory cgroup ≈ $((full - nm)); the rest (mount, pid, uts, ipc, cgroup namespaces, pids/devices cgroups, page tables, kernel stacks, state file) ≈ $((full - (full - hn) - (full - nm) - ps - si - pl)); MemAvailable per box in these groups: full $full, Network=host $hn, no memory cgroup $nm. Left after: $(tail -1 "$d/density-leftovers")."
+		echo "Split of the host memory per box (KiB; kernel parts from $abl-box groups started as the full box, with Network=host and without a memory limit): supervisor $ps, stub init $si, payload $pl (PSS); network namespace ≈ $((full - hn)); the memory limit ≈ $((full - nm)); the rest (mount, pid, uts, ipc, cgroup namespaces, pids/devices cgroups, page tables, kernel stacks, state file) ≈ $((full - (full - hn) - (full - nm) - ps - si - pl)); MemAvailable per box in these groups: full $full, Network=host $hn, no memory limit $nm. Left after: $(tail -1 "$d/density-leftovers")."
 		echo
 	fi
 	if [ -s "$d/density-podman-n" ]; then
