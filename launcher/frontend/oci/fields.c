@@ -1,7 +1,7 @@
 /* fields.c - every field of the OCI runtime spec's config.json that concerns Linux, with what
- * boxlaunch does with it. The parser (spec.c) rejects a REJECTED field by this table's note, so
- * the table and the behaviour cannot drift apart; docs/oci-fields.md is generated from it
- * (oci_fields_markdown(), checked by tests/unit/test_oci_spec.c). */
+ * boxlaunch does with it (the list is fields.def). The parser (spec.c) rejects a REJECTED field
+ * by this table's note, so the table and the behaviour cannot drift apart; docs/oci-fields.md
+ * is generated from it (oci_fields_markdown(), checked by tests/unit/test_oci_spec.c). */
 #include "frontend/oci/oci.h"
 
 /* The rows (no pointers) and the notes (one string, NUL-separated in row order) are spelled from
@@ -95,7 +95,7 @@ void oci_fields_markdown(FILE *out)
               "Every field of the OCI runtime specification's `config.json` (1.0 to 1.2) that\n"
               "concerns Linux, and what boxlaunch does with it. A rejected field is an error that\n"
               "names its JSON path when it is set; unknown properties are ignored, as the\n"
-              "specification requires. Generated from `launcher/frontend/oci/fields.c`\n"
+              "specification requires. Generated from `launcher/frontend/oci/fields.def`\n"
               "(`make docs/oci-fields.md`); `make check` fails when this file differs.\n\n"
               "| Field | boxlaunch | Notes |\n"
               "|---|---|---|\n",
