@@ -49,6 +49,8 @@ TEST_LDLIBS := -liniparser -lseccomp -lcap -lapparmor -ljson-c -lnl-3
 # Networking (launcher/net/): libnl-3's core is linked (Debian ships libnl-3.a), for rtnetlink
 # and for the nf_tables batches of the boxes' firewalls (libnftables and libnftnl need libmnl,
 # of which Debian ships no .a, and loading them with dlopen cost 2-5 ms a box).
+# The build id keys the seccomp cache (launch/seccomp.c): asked for, not left to the toolchain.
+LDFLAGS     += -Wl,--build-id=sha1
 ifeq ($(STATIC_DEPS),1)
 LDFLAGS     += -static-pie
 LDLIBS      += $(TEST_LDLIBS)

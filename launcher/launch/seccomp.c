@@ -21,6 +21,7 @@
 #include "launch/seccomp_profiles.h"
 #include "util/log.h"
 #include "util/syscallnames.h"
+#include "util/syscalls.h"
 
 /* Bump whenever the generated filter changes for the same inputs (rule layout, attributes). */
 #define PROFILE_FORMAT 2
@@ -126,26 +127,37 @@ static uint64_t fnv1a_str(uint64_t h, const char *s)
         return fnv1a(h, s, strlen(s) + 1);
 }
 
-static uint64_t cache_key(const struct seccomp_profile *prof, const struct name_set *allow,
-                          const struct name_set *deny, int err, uint64_t caps)
+/* The key names what the filter is made from, as given: this binary (its build id stands for
+ * the profile and group tables compiled into it), libseccomp, the architecture, the profile, the
+ * capabilities that select its entries, the errno and the config's own lists as written. Keyed
+ * on the expanded and sorted names instead, a hit cost twice as much (~50 us more per start).
+ * -ENODATA for a binary linked without a build id: then nothing is cached. */
+static int cache_key(const struct box_config *c, const struct seccomp_profile *prof, int err,
+                     uint64_t caps, uint64_t *ret)
 {
+        const void *id;
+        size_t id_len;
+        int r = self_build_id(&id, &id_len);
+        if (r < 0)
+                return r;
+
         const struct scmp_version *v = seccomp_version();
         char buf[192];
-        uint64_t h = FNV_OFFSET;
-
         snprintf(buf, sizeof(buf),
                  "boxlaunch-seccomp %d libseccomp %u.%u.%u arch %u errno %d caps %" PRIx64
                  " profile %s",
                  PROFILE_FORMAT, v->major, v->minor, v->micro, seccomp_arch_native(), err,
                  caps & seccomp_profiles_cap_mask(), prof->name);
+        uint64_t h = fnv1a(FNV_OFFSET, id, id_len);
         h = fnv1a_str(h, buf);
         h = fnv1a_str(h, "allow");
-        for (size_t i = 0; i < allow->n; i++)
-                h = fnv1a_str(h, allow->v[i]);
+        for (char **n = c->seccomp.allow; n && *n; n++)
+                h = fnv1a_str(h, *n);
         h = fnv1a_str(h, "deny");
-        for (size_t i = 0; i < deny->n; i++)
-                h = fnv1a_str(h, deny->v[i]);
-        return h;
+        for (char **n = c->seccomp.deny; n && *n; n++)
+                h = fnv1a_str(h, *n);
+        *ret = h;
+        return 0;
 }
 
 /* ---- the cache files --------------------------------------------------------------------- */
@@ -158,8 +170,12 @@ static int cache_dir_open(int *ret)
         if (!base || !*base)
                 base = CACHE_DEFAULT;
         _cleanup_free_ char *path = xasprintf("%s/seccomp", base);
-        _cleanup_close_ int fd =
-                open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* Once made, one call; the walk below makes it, refusing symlinks the same way. */
+        _cleanup_close_ int fd = sys_openat2(AT_FDCWD, path, O_RDONLY | O_DIRECTORY,
+                                             RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+        if (fd >= 0)
+                goto check;
+        fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return negative_errno();
 
@@ -174,6 +190,7 @@ static int cache_dir_open(int *ret)
                 fd = next;
         }
 
+check:;
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return negative_errno();
@@ -638,6 +655,25 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
 
         const struct seccomp_profile *prof =
                 c->boot ? &seccomp_profile_machine : &seccomp_profile_app;
+        uint64_t key = 0;
+        char name[32] = "";
+        _cleanup_close_ int dfd = -EBADF;
+        bool keyed = cache_key(c, prof, err, caps, &key) >= 0;
+        if (keyed) {
+                snprintf(name, sizeof(name), "%016" PRIx64 ".bpf", key);
+                r = cache_dir_open(&dfd);
+                if (r < 0) {
+                        log_debug("seccomp: cache directory unusable, compiling: %s", strerror(-r));
+                } else {
+                        r = cache_read(dfd, name, key, ret);
+                        if (r >= 0)
+                                return 0;
+                        if (r != -ENOENT)
+                                log_debug("seccomp: ignoring cache file %s: %s", name,
+                                          strerror(-r));
+                }
+        }
+
         for (size_t i = 0; i < prof->n; i++) {
                 const struct profile_entry *e = &prof->entries[i];
                 if (e->cap >= 0 && !(caps & (UINT64_C(1) << e->cap)))
@@ -663,26 +699,10 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
                 if (!name_set_has(&deny, allow.v[i]))
                         name_set_push(&final, allow.v[i]);
 
-        uint64_t key = cache_key(prof, &final, &deny, err, caps);
-        char name[32];
-        snprintf(name, sizeof(name), "%016" PRIx64 ".bpf", key);
-
-        _cleanup_close_ int dfd = -EBADF;
-        r = cache_dir_open(&dfd);
-        if (r < 0) {
-                log_debug("seccomp: cache directory unusable, compiling: %s", strerror(-r));
-        } else {
-                r = cache_read(dfd, name, key, ret);
-                if (r >= 0)
-                        return 0;
-                if (r != -ENOENT)
-                        log_debug("seccomp: ignoring cache file %s: %s", name, strerror(-r));
-        }
-
         r = build_filter(&final, &deny, err, !c->boot, ret);
         if (r < 0)
                 return r;
-        if (dfd >= 0) {
+        if (keyed && dfd >= 0) {
                 r = cache_write(dfd, name, key, ret);
                 if (r < 0)
                         log_debug("seccomp: cannot write cache file %s: %s", name, strerror(-r));

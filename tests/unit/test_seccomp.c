@@ -564,6 +564,66 @@ static void test_cache_unusable_dir(void **state)
         assert_int_equal(unlink(dir), 0);
 }
 
+static bool same_prog(const struct box_seccomp_prog *a, const struct box_seccomp_prog *b)
+{
+        return a->len == b->len && memcmp(a->filter, b->filter, a->len * sizeof(*a->filter)) == 0;
+}
+
+static unsigned cache_files(void)
+{
+        char dir[256];
+        snprintf(dir, sizeof(dir), "%s/seccomp", cache_dir);
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        unsigned n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        closedir(d);
+        return n;
+}
+
+/* The cache is keyed on the inputs as written, before the names are expanded: every input that
+ * changes the filter must change the key, or a hit would hand out another config's filter. */
+static void test_cache_key_inputs(void **state)
+{
+        char *allow[] = {"@keyring", NULL};
+        char *deny[] = {"uname", NULL};
+        struct box_config base, c;
+        struct box_seccomp_prog a, fresh, again;
+        const void *id;
+        size_t id_len;
+
+        /* The key's stand-in for the compiled-in tables: the Makefile asks for a SHA-1 id. */
+        assert_int_equal(self_build_id(&id, &id_len), 0);
+        assert_int_equal(id_len, 20);
+
+        clear_cache();
+        config_init(&base);
+        assert_int_equal(seccomp_compile(&base, caps_default_app(), &a), 0);
+        for (int v = 0; v < 4; v++) {
+                uint64_t caps = caps_default_app();
+                config_init(&c);
+                if (v == 0)
+                        c.seccomp.allow = allow;
+                else if (v == 1)
+                        c.seccomp.deny = deny;
+                else if (v == 2)
+                        caps |= UINT64_C(1) << CAP_SYS_TIME; /* selects @clock */
+                else
+                        c.boot = true; /* the machine profile */
+                assert_int_equal(seccomp_compile(&c, caps, &fresh), 0);
+                assert_false(same_prog(&fresh, &a));
+                assert_int_equal(cache_files(), (unsigned)v + 2);
+                /* The second time from the file: the same program. */
+                assert_int_equal(seccomp_compile(&c, caps, &again), 0);
+                assert_true(same_prog(&fresh, &again));
+                assert_int_equal(cache_files(), (unsigned)v + 2);
+                seccomp_prog_free(&fresh);
+                seccomp_prog_free(&again);
+        }
+        seccomp_prog_free(&a);
+}
+
 /* Real programs run under the default profile. */
 static void test_shell_runs(void **state)
 {
@@ -639,6 +699,7 @@ int main(void)
                 cmocka_unit_test(test_cache_flipped),
                 cmocka_unit_test(test_cache_symlink),
                 cmocka_unit_test(test_cache_unusable_dir),
+                cmocka_unit_test(test_cache_key_inputs),
                 cmocka_unit_test(test_shell_runs),
                 cmocka_unit_test(test_profile_names_terminated),
         };
