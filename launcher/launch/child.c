@@ -359,14 +359,31 @@ static void oci_start_hooks(const struct child_args *a)
                 _exit(EXIT_SETUP_FAILED); /* logged, naming the hook, on the box's stderr */
 }
 
+/* The signals whose disposition is not the default, ignored or caught (SigIgn and SigCgt of
+ * /proc/self/status: one read instead of 62 calls, each ~1 us here); all where it cannot say. */
+static uint64_t signals_not_default(void)
+{
+        char buf[4096];
+        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (n <= 0)
+                return UINT64_MAX;
+        buf[n] = 0;
+        const char *ign = strstr(buf, "\nSigIgn:\t"), *cgt = strstr(buf, "\nSigCgt:\t");
+        if (!ign || !cgt)
+                return UINT64_MAX;
+        return strtoull(ign + 9, NULL, 16) | strtoull(cgt + 9, NULL, 16);
+}
+
 /* Every signal disposition as a fresh process has them: a caller may leave some ignored
- * (conmon: SIGPIPE). */
+ * (conmon: SIGPIPE), and a handler of ours must not run in the vfork child. */
 static void reset_signals(void)
 {
+        uint64_t set = signals_not_default();
         /* The raw call: glibc's signal() refuses its own two (32, 33), which a caller may have
          * left ignored too. */
         for (int s = 1; s <= 64; s++)
-                if (s != SIGKILL && s != SIGSTOP)
+                if (s != SIGKILL && s != SIGSTOP && (set & (UINT64_C(1) << (s - 1))))
                         (void)syscall(SYS_rt_sigaction, s,
                                       &(struct kernel_sigaction){.handler = SIG_DFL}, NULL, 8);
 }
