@@ -27,15 +27,21 @@ uint64_t caps_default_machine(bool private_net)
         return box_caps_default_machine(private_net);
 }
 
-uint64_t caps_host_bounding(void)
+/* Only the capabilities asked about: a box keeps a few, and each question is a system call. */
+static uint64_t caps_in_bounding(uint64_t ask)
 {
         uint64_t m = 0;
         unsigned n = caps_max();
 
         for (unsigned i = 0; i < n; i++)
-                if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1)
+                if ((ask & CAPBIT(i)) && prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1)
                         m |= CAPBIT(i);
         return m;
+}
+
+uint64_t caps_host_bounding(void)
+{
+        return caps_in_bounding(UINT64_MAX);
 }
 
 uint64_t caps_resolve(const struct box_config *c)
@@ -46,7 +52,7 @@ uint64_t caps_resolve(const struct box_config *c)
 
         /* A capability missing from our own bounding set (CAP_SYS_RESOURCE on some hosts) can't
          * be granted; drop it instead of failing every start. */
-        uint64_t host = caps_host_bounding();
+        uint64_t host = caps_in_bounding(m);
         if (m & ~host) {
                 _cleanup_free_ char *missing = caps_to_string(m & ~host);
                 log_debug("capabilities not in the host bounding set, dropped: %s", missing);
