@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 
 static int detect(const char *root, enum cgroup_layout *ret, bool *ret_fake)
@@ -105,14 +106,14 @@ int cg_new(const char *root, struct box_cgroup **ret)
                         magic = CGROUP2_SUPER_MAGIC;
                 } else if (cg->layout == CGROUP_LAYOUT_V2)
                         continue;
-                if (!cg->fake && !cg_fs_type_at(rootfd, dir, magic))
+                /* One open per hierarchy, its type checked on the descriptor kept. */
+                _cleanup_close_ int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                struct statfs sfs;
+                if (fd < 0 || (!cg->fake && (fstatfs(fd, &sfs) < 0 || (long)sfs.f_type != magic)))
                         continue;
-                int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        continue;
-                cg->dirs[h].rootfd = fd;
+                cg->dirs[h].rootfd = TAKE_FD(fd);
                 /* "cpu" and "cpuacct" are often one mount with two names: use it once. */
-                if (fstat(fd, &st[h]) < 0)
+                if (fstat(cg->dirs[h].rootfd, &st[h]) < 0)
                         return log_error_errno(negative_errno(), "Cannot stat %s/%s", root, dir);
                 for (size_t o = 0; o < h; o++)
                         if (cg->dirs[o].rootfd >= 0 && st[o].st_dev == st[h].st_dev &&
