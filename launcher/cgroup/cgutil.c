@@ -94,6 +94,11 @@ int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const cha
                 _cleanup_free_ char *line = xasprintf("%s\n", value);
                 return write_all(fd, line, strlen(line));
         }
+        return cg_write_fd(fd, value);
+}
+
+int cg_write_fd(int fd, const char *value)
+{
         /* Kernel interface files take one value per write(). */
         size_t n = strlen(value);
         ssize_t k = RETRY_EINTR(write(fd, value, n));

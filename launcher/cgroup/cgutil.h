@@ -31,6 +31,9 @@ bool cg_is_dir_entry(int dirfd, const struct dirent *de);
  * (appended to when `append`, as the kernel accumulates rules in devices.allow and io.max). */
 int cg_write(const struct box_cgroup *cg, int dirfd, const char *file, const char *value,
              bool append);
+/* One value in one write() to an interface file already open: a file taking many values (the
+ * v1 device rules) is opened once. */
+int cg_write_fd(int fd, const char *value);
 /* A number, or "max" as UINT64_MAX. */
 int cg_read_u64(int dirfd, const char *file, uint64_t *ret);
 /* "KEY VALUE" lines (cpu.stat, cgroup.events, memory.events): the value of key, or -ENOENT. */

@@ -4,6 +4,7 @@
 #include "cgroup/devices.h"
 #include "util/log.h"
 
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 
@@ -124,6 +125,22 @@ static int collect_rules(const struct box_config *c, const struct box_device *de
         return 0;
 }
 
+/* A rule to devices.deny or devices.allow, each opened once for all of a box's rules (a fake
+ * tree's files collect them as lines, the first deny replacing what was there). */
+static int write_rule(const struct box_cgroup *cg, int dirfd, int *fd, bool deny, bool first,
+                      const char *rule)
+{
+        const char *name = deny ? "devices.deny" : "devices.allow";
+        if (cg->fake)
+                return cg_write(cg, dirfd, name, rule, !first);
+        if (*fd < 0) {
+                *fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+                if (*fd < 0)
+                        return -errno;
+        }
+        return cg_write_fd(*fd, rule);
+}
+
 static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_device *devs,
                     size_t n_devs)
 {
@@ -134,7 +151,8 @@ static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_dev
         if (r < 0)
                 return r;
         /* Deny everything first: a new group inherits its parent's (usually "a *:* rwm"). */
-        r = cg_write(cg, dirfd, "devices.deny", "a", false);
+        _cleanup_close_ int allow_fd = -EBADF, deny_fd = -EBADF;
+        r = write_rule(cg, dirfd, &deny_fd, true, true, "a");
         if (r < 0)
                 return log_error_errno(r, "Failed to write devices.deny");
         for (size_t i = 0; i < n; i++) {
@@ -147,8 +165,8 @@ static int apply_v1(const struct box_cgroup *cg, int dirfd, const struct box_dev
                         snprintf(buf, sizeof(buf), "a");
                 else
                         rule_string(&rules[i], buf, sizeof(buf));
-                r = cg_write(cg, dirfd, rules[i].deny ? "devices.deny" : "devices.allow", buf,
-                             true);
+                r = write_rule(cg, dirfd, rules[i].deny ? &deny_fd : &allow_fd, rules[i].deny,
+                               false, buf);
                 if (r < 0 && cg->config) {
                         char w[PATH_MAX + 128];
                         return log_error_errno(r, "%s: cannot %s device \"%s\"",
