@@ -50,6 +50,7 @@
 #include "core/state.h"
 #include "supervisor/supervise.h"
 #include "util/fdpass.h"
+#include "util/image.h"
 #include "util/log.h"
 
 #include <fcntl.h>
@@ -239,6 +240,7 @@ static int clone_box(struct launch *l)
                 return log_error_errno(-err, "creating the box's namespaces");
         }
         if (pid == 0) {
+                image_prefault(); /* the fork copied no page-table entries of the code */
                 close(sv[0]);
                 struct child_args a = {
                         .c = l->c,

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 
 #include "launch/seccomp_profiles.h"
+#include "util/image.h"
 #include "util/log.h"
 #include "util/syscallnames.h"
 #include "util/syscalls.h"

@@ -1,9 +1,7 @@
 /* util.c - allocation, string-vector, file and fd helpers. */
 #include "util/util.h"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -273,51 +271,4 @@ uint64_t now_usec(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-struct build_id {
-        const void *id;
-        size_t len;
-};
-
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
-{
-        struct build_id *b = data;
-        for (size_t i = 0; i < info->dlpi_phnum; i++) {
-                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                if (ph->p_type != PT_NOTE)
-                        continue;
-                const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
-                const char *end = p + ph->p_memsz;
-                while (p + sizeof(ElfW(Nhdr)) <= end) {
-                        const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-                        const char *name = p + sizeof(*n);
-                        const char *desc = name + ((n->n_namesz + 3) & ~3U);
-                        if (desc + n->n_descsz > end)
-                                break;
-                        if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
-                            memcmp(name, "GNU", 4) == 0 && n->n_descsz > 0) {
-                                b->id = desc;
-                                b->len = n->n_descsz;
-                                return 1;
-                        }
-                        p = desc + ((n->n_descsz + 3) & ~3U);
-                }
-        }
-        return 1; /* the first object is the executable: stop there */
-}
-
-int self_build_id(const void **ret, size_t *len)
-{
-        static struct build_id b;
-        static bool looked;
-        if (!looked) {
-                dl_iterate_phdr(find_build_id, &b);
-                looked = true;
-        }
-        if (!b.id)
-                return -ENODATA;
-        *ret = b.id;
-        *len = b.len;
-        return 0;
 }

@@ -157,6 +157,3 @@ int proc_starttime(pid_t pid, unsigned long long *ret);
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t now_usec(void);
-
-/* This binary's GNU build id (the linker's hash of its contents), or -ENODATA without one. */
-int self_build_id(const void **ret, size_t *len);

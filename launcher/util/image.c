@@ -1,0 +1,91 @@
+/* image.c - this binary's own image, found through its program headers. */
+#include "util/image.h"
+
+#include <elf.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+struct image {
+        const void *build_id;
+        size_t build_id_len;
+        struct {
+                uintptr_t start;
+                size_t len;
+        } code[2]; /* the executable PT_LOAD segments, page-aligned */
+        size_t n_code;
+};
+
+static void note_build_id(struct image *img, const char *p, const char *end)
+{
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+                const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+                const char *name = p + sizeof(*n);
+                const char *desc = name + ((n->n_namesz + 3) & ~3U);
+                if (desc + n->n_descsz > end)
+                        return;
+                if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+                    memcmp(name, "GNU", 4) == 0 && n->n_descsz > 0) {
+                        img->build_id = desc;
+                        img->build_id_len = n->n_descsz;
+                        return;
+                }
+                p = desc + ((n->n_descsz + 3) & ~3U);
+        }
+}
+
+static int scan(struct dl_phdr_info *info, size_t size, void *data)
+{
+        struct image *img = data;
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        for (size_t i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                const char *at = (const char *)(info->dlpi_addr + ph->p_vaddr);
+                if (ph->p_type == PT_NOTE && !img->build_id)
+                        note_build_id(img, at, at + ph->p_memsz);
+                if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+                    img->n_code < ARRAY_SIZE(img->code)) {
+                        uintptr_t start = (uintptr_t)at & ~(page - 1);
+                        img->code[img->n_code].start = start;
+                        img->code[img->n_code].len = (uintptr_t)at + ph->p_memsz - start;
+                        img->n_code++;
+                }
+        }
+        return 1; /* the first object is the executable: stop there */
+}
+
+/* Filled once, before the first fork: the box's first process uses it without a lookup. */
+static struct image *image(void)
+{
+        static struct image img;
+        static bool scanned;
+        if (!scanned) {
+                dl_iterate_phdr(scan, &img);
+                scanned = true;
+        }
+        return &img;
+}
+
+int self_build_id(const void **ret, size_t *len)
+{
+        const struct image *img = image();
+        if (!img->build_id)
+                return -ENODATA;
+        *ret = img->build_id;
+        *len = img->build_id_len;
+        return 0;
+}
+
+void image_prefault(void)
+{
+        const struct image *img = image();
+        /* syscall(), which the child's clone3() just ran: madvise()'s page would be one more
+         * fault before the call. */
+        for (size_t i = 0; i < img->n_code; i++)
+                (void)syscall(SYS_madvise, img->code[i].start, img->code[i].len,
+                              MADV_POPULATE_READ);
+}

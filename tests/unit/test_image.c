@@ -1,0 +1,95 @@
+/* test_image.c - this binary's image: its build id, and its code mapped ahead in one call. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_fork.h"
+#include "util/image.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sys/wait.h>
+
+static void test_build_id(void **state)
+{
+        const void *id;
+        size_t len;
+        /* The Makefile asks the linker for a SHA-1 id; the seccomp cache is keyed by it. */
+        assert_int_equal(self_build_id(&id, &len), 0);
+        assert_int_equal(len, 20);
+        static const unsigned char zero[20];
+        assert_memory_not_equal(id, zero, sizeof(zero));
+}
+
+struct range {
+        uintptr_t start, end;
+};
+
+static int code_segment(struct dl_phdr_info *info, size_t size, void *data)
+{
+        struct range *r = data;
+        for (size_t i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+                        r->start = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)4095;
+                        r->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+                }
+        }
+        return 1;
+}
+
+/* Pages of [start, end) with a page-table entry (bit 63 of /proc/self/pagemap), or -1. */
+static long present_pages(struct range r)
+{
+        int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        long n = 0;
+        for (uintptr_t a = r.start; a < r.end; a += 4096) {
+                uint64_t e;
+                if (pread(fd, &e, sizeof(e), (off_t)(a / 4096 * sizeof(e))) != sizeof(e)) {
+                        n = -1;
+                        break;
+                }
+                n += (long)(e >> 63);
+        }
+        close(fd);
+        return n;
+}
+
+/* A fork copies no page-table entries of the code: the child starts with few and has all of
+ * them after image_prefault(). */
+static void test_prefault(void **state)
+{
+        struct range r = {0, 0};
+        dl_iterate_phdr(code_segment, &r);
+        assert_true(r.end > r.start);
+        long total = (long)((r.end - r.start + 4095) / 4096);
+
+        pid_t pid = test_fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                long before = present_pages(r);
+                image_prefault();
+                long after = present_pages(r);
+                /* 0: all mapped after and not before; 1-3: what was wrong. */
+                _exit(before < 0 || after < 0 ? 1 : after != total ? 2 : before == total ? 3 : 0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_build_id),
+                cmocka_unit_test(test_prefault),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
