@@ -95,6 +95,16 @@ static int join_early(const struct child_args *a, int *ret_root_mount)
         return 0;
 }
 
+/* Late join in a user namespace: the first MSG_GO says the maps are written and brings the
+ * idmapped root, if any. */
+static int wait_mapped(const struct child_args *a, int *ret_root_mount)
+{
+        struct sync_msg m;
+        if (sync_recv_fd(a->sock, &m, ret_root_mount) <= 0 || m.type != MSG_GO)
+                supervisor_gone();
+        return 0;
+}
+
 /* Late join: MSG_GO brings the tasks fds and, as text, the groups' path. */
 static int join_late(const struct child_args *a)
 {
@@ -571,6 +581,7 @@ void child_main(const struct child_args *a)
         char **env = NULL;
 
         if (start(a) < 0 || (!a->late && join_early(a, &root_mount) < 0) ||
+            (a->late && a->rt->userns && wait_mapped(a, &root_mount) < 0) ||
             prepare_root(a, root_mount, &rootfd) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         run_hooks(a, BOX_HOOK_CREATE_CONTAINER);

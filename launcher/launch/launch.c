@@ -20,12 +20,17 @@
  * child logs as any code does; its lines arrive as MSG_LOG (only when something is logged) and
  * are printed by the supervisor's logger.
  *
- * An application box without hooks or a user namespace on a v1 or hybrid host joins late: the
- * two sides work in parallel, on two CPUs where there are two.
+ * An application box without hooks on a v1 or hybrid host joins late: the two sides work in
+ * parallel, on two CPUs where there are two.
  *
  *   clone3 ------------------------------->  rootfs, /dev, mounts, pivot_root, ids
  *   cgroups, state
  *   MSG_GO + tasks fds -------------------->  joins its cgroups, security, execve (EOF as above)
+ *
+ * With a user namespace the child first waits for its maps: a MSG_GO (with the idmapped root)
+ * right after they are written, and the groups are made while it mounts. It joins them as
+ * its user namespace's root through descriptors the supervisor opened: the kernel checks a
+ * migration against the credentials the file was opened with (Linux 5.16 and later).
  *
  * Every phase that acquires something on the host registers how to release it in struct
  * launch; launch_cleanup() runs those undos in reverse order on every path. The child's mounts
@@ -125,13 +130,12 @@ static void destroy_cgroups(struct launch *l)
 }
 
 /* Whether the child joins its groups late (see the top of this file). Not where something needs
- * the groups earlier: a machine box or an OCI cgroup mount mounts them, hooks may look at them,
- * and a user namespace waits for its maps anyway; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is
- * the cheap way in. */
+ * the groups earlier: a machine box or an OCI cgroup mount mounts them, and hooks may look at
+ * them; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is the cheap way in. */
 static bool join_late(const struct box_config *c)
 {
         enum cgroup_layout layout;
-        return !c->boot && !c->api_listed && c->userns == BOX_USERNS_NO && c->n_hooks == 0 &&
+        return !c->boot && !c->api_listed && c->n_hooks == 0 &&
                cgroup_detect(CGROUP_ROOT, &layout) == 0 && layout != CGROUP_LAYOUT_V2;
 }
 
@@ -319,6 +323,20 @@ static int write_maps(struct launch *l)
         on_cleanup(l, release_root_mount);
         l->root_mount = idmapped_root(l->c, l->root_dir, l->pid);
         return 0;
+}
+
+/* Late join with a user namespace: the maps are written, the child may become the box's root and
+ * set up its tree (with the idmapped root) while the groups are made. */
+static int go_mapped(struct launch *l)
+{
+        if (!l->late || !l->rt.userns)
+                return 0;
+        int r = sync_send(l->sock, MSG_GO, 0, NULL, &l->root_mount, l->root_mount >= 0 ? 1 : 0);
+        release_root_mount(l);
+        /* A child that failed meanwhile has closed its end; its MSG_ERROR waits in the socket. */
+        if (r == -EPIPE || r == -ECONNRESET)
+                return 0;
+        return r < 0 ? log_error_errno(r, "starting the box") : 0;
 }
 
 /* The state file (state.h) as the verbs read it: PID 1 (host view) and its start time, the
@@ -652,10 +670,10 @@ int launch_box(const struct box_config *c, const struct launch_opts *o)
         if (acquire_state(&l) >= 0 && prepare_security(&l) >= 0 && prepare_ids(&l) >= 0 &&
             prepare_console(&l) >= 0 && prepare_mounts(&l) >= 0 && prepare_net(&l) >= 0 &&
             prepare_stub(&l) >= 0 && block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 &&
-            prepare_cgroups(&l) >= 0 && clone_box(&l) >= 0 && create_cgroups_late(&l) >= 0 &&
-            write_maps(&l) >= 0 && publish_state(&l) >= 0 && setup_net(&l) >= 0 &&
-            run_prestart_hooks(&l) >= 0 && go(&l) >= 0 && oci_record(&l) >= 0 &&
-            wait_started(&l) >= 0 && oci_created(&l) >= 0)
+            prepare_cgroups(&l) >= 0 && clone_box(&l) >= 0 && write_maps(&l) >= 0 &&
+            go_mapped(&l) >= 0 && create_cgroups_late(&l) >= 0 && publish_state(&l) >= 0 &&
+            setup_net(&l) >= 0 && run_prestart_hooks(&l) >= 0 && go(&l) >= 0 &&
+            oci_record(&l) >= 0 && wait_started(&l) >= 0 && oci_created(&l) >= 0)
                 l.code = supervise_box(&l);
         launch_cleanup(&l);
         detach_done(&l, l.code);

@@ -10,7 +10,8 @@
 #include "util/util.h"
 
 enum sync_msg_type {
-        MSG_GO = 1,     /* supervisor -> child: go on (a late join: the tasks fds, text = path) */
+        MSG_GO = 1,     /* supervisor -> child: go on (a late join: the tasks fds, text = path;
+                         * with a user namespace a first one once the maps are written) */
         MSG_ERROR = 2,  /* child -> supervisor: set-up failed, code = the exit code */
         MSG_PTY = 3,    /* child -> supervisor: the console's pty master */
         MSG_HOOKS = 4,  /* child -> supervisor: run the hooks of stage `code` in my namespaces */

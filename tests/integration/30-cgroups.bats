@@ -208,6 +208,32 @@ EOF2
 	grep -q '^forks=15 errno11$' <<<"$output"
 }
 
+@test "with a user namespace too: in its groups (joined late, as the namespace's root), TasksMax holds" {
+	f=$(mkbox ustasks <<EOF2
+[Box]
+Directory = $CG_ROOT
+[Exec]
+Init = no
+[Namespaces]
+User = 100000:65536
+[Limits]
+TasksMax = 16
+EOF2
+)
+	start_box ustasks "$f" /bin/sleep 30
+	pid=$(state_key ustasks pid)
+	for h in memory pids devices; do
+		grep -q ":$h:.*/ustasks.box\$" /proc/$pid/cgroup
+	done
+	grep -q '^Uid:[[:space:]]*100000' /proc/$pid/status
+	"$BOXLAUNCH" stop ustasks
+	wait "$BOX_PID" || true
+	BOX_PID=
+	run_box "$f" -- /usr/bin/probe forks
+	echo "$output"
+	grep -q '^forks=15 errno11$' <<<"$output"
+}
+
 @test "CPUQuota=50% throttles a busy loop and keeps it at or below half a core" {
 	f=$(mkbox quota <<EOF2
 [Box]
