@@ -369,16 +369,24 @@ static void oci_start_hooks(const struct child_args *a)
                 _exit(EXIT_SETUP_FAILED); /* logged, naming the hook, on the box's stderr */
 }
 
+/* A file of ours in /proc (the box's, PID 1 before any box code runs) in one read, as a string:
+ * its length, or -1. */
+static ssize_t read_proc_self(const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+        if (n >= 0)
+                buf[n] = 0;
+        return n;
+}
+
 /* The signals whose disposition is not the default, ignored or caught (SigIgn and SigCgt of
  * /proc/self/status: one read instead of 62 calls, each ~1 us here); all where it cannot say. */
 static uint64_t signals_not_default(void)
 {
         char buf[4096];
-        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-        if (n <= 0)
+        if (read_proc_self("/proc/self/status", buf, sizeof(buf)) <= 0)
                 return UINT64_MAX;
-        buf[n] = 0;
         const char *ign = strstr(buf, "\nSigIgn:\t"), *cgt = strstr(buf, "\nSigCgt:\t");
         if (!ign || !cgt)
                 return UINT64_MAX;
@@ -470,11 +478,8 @@ static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char
 static bool blank_cmdline(void)
 {
         char buf[1024];
-        _cleanup_close_ int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-        if (n <= 0)
+        if (read_proc_self("/proc/self/stat", buf, sizeof(buf)) <= 0)
                 return false;
-        buf[n] = 0;
         char *p = strrchr(buf, ')'), *save = NULL;
         unsigned long long start = 0, end = 0;
         int field = 2; /* the one ending with ')' */

@@ -32,6 +32,14 @@ start_box() {
 
 cg() { echo "/sys/fs/cgroup/$1/$(state_key $2 cgroup)"; }
 
+# in_groups NAME PID: pid is in the box's memory, pids and devices groups.
+in_groups() {
+	local h
+	for h in memory pids devices; do
+		grep -q ":$h:.*/$1.box\$" "/proc/$2/cgroup" || return 1
+	done
+}
+
 # The cgroup of pid in the v1 hierarchy whose /proc/PID/cgroup entry names ctrl.
 cgroup_of() { awk -F: -v c="$2" '$2 == c { print $3 }' "/proc/$1/cgroup"; }
 
@@ -164,9 +172,7 @@ EOF2
 )
 	start_box plain "$f" /bin/sleep 30
 	pid=$(state_key plain pid)
-	for h in memory pids devices; do
-		grep -q ":$h:.*/plain.box\$" /proc/$pid/cgroup
-	done
+	in_groups plain "$pid"
 	# CPUQuotaPeriodSec= has no default of its own: nothing to limit, no group.
 	[ ! -e "$(cg cpu plain)" ]
 	[ "$(grep -c ':cpu[,:].*plain.box' /proc/$pid/cgroup)" = 0 ]
@@ -222,9 +228,7 @@ EOF2
 )
 	start_box ustasks "$f" /bin/sleep 30
 	pid=$(state_key ustasks pid)
-	for h in memory pids devices; do
-		grep -q ":$h:.*/ustasks.box\$" /proc/$pid/cgroup
-	done
+	in_groups ustasks "$pid"
 	grep -q '^Uid:[[:space:]]*100000' /proc/$pid/status
 	"$BOXLAUNCH" stop ustasks
 	wait "$BOX_PID" || true
