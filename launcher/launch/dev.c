@@ -108,31 +108,56 @@ int dev_default_nodes(int rootfd, const struct box_config *c, bool in_userns)
         return make_nodes(rootfd, dev, c, in_userns, true);
 }
 
-/* /dev/shm is the directory "shm" of a tmpfs whose root also holds the empty nodes the masks
- * bind (masks.h): the box sees only "shm", and has one file system instance less (a superblock,
- * its shrinker, its per-memory-cgroup lists: README "Performance"). The root, detached and made
- * read-only once the "shm" copy is attached, goes to masks_apply(). */
-static int mount_shm(int dev)
+/* Directory `name` of the tmpfs `fs`, attached (with attrs) on the directory `target`: the box
+ * sees that directory, and nothing beside it, through this mount. The mount's fd, or -errno. */
+static int attach_dir_of(int fs, const char *name, uint64_t attrs, int target)
+{
+        _cleanup_close_ int m = open_tree(fs, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        struct mount_attr a = {.attr_set = attrs};
+        if (m < 0 || mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+                return -errno;
+        int r = attach(m, target);
+        return r < 0 ? r : TAKE_FD(m);
+}
+
+/* /dev and /dev/shm are the directories "dev" and "shm" of one tmpfs whose root also holds the
+ * empty nodes the masks bind (masks.h): the box sees each directory through its own mount and
+ * cannot reach the rest, and has one file system instance for all three (a superblock, its
+ * shrinker, its per-memory-cgroup lists: README "Performance"). They share its 64 MiB (device
+ * nodes and links take none of it). The root, made read-only, goes to masks_apply(). */
+static int mount_dev_tmpfs(int devdir, int *ret_fs, int *ret_dev)
 {
         _cleanup_close_ int s = new_fs("tmpfs", "tmpfs", "mode=0755,size=64m", 0);
         if (s < 0)
                 return s;
+        /* Modes set again: mkdirat() takes the umask off. */
         if (mknodat(s, "reg", S_IFREG, 0) < 0 || mkdirat(s, "dir", 0) < 0 ||
-            mkdirat(s, "shm", 01777) < 0 || fchmodat(s, "shm", 01777, 0) < 0 ||
-            mkdirat(dev, "shm", 01777) < 0)
+            mkdirat(s, "dev", 0755) < 0 || fchmodat(s, "dev", 0755, 0) < 0 ||
+            mkdirat(s, "shm", 01777) < 0 || fchmodat(s, "shm", 01777, 0) < 0)
                 return -errno;
-        _cleanup_close_ int shm = open_tree(s, "shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        int dev = attach_dir_of(s, "dev", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, devdir);
+        if (dev < 0)
+                return dev;
+        *ret_fs = TAKE_FD(s);
+        *ret_dev = dev;
+        return 0;
+}
+
+static int mount_shm(int fs, int dev)
+{
+        if (mkdirat(dev, "shm", 01777) < 0)
+                return -errno;
         _cleanup_close_ int t = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-        if (shm < 0 || t < 0 || mount_setattr(shm, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+        if (t < 0)
                 return -errno;
-        int r = attach(shm, t);
+        int m = attach_dir_of(fs, "shm", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, t);
+        if (m < 0)
+                return m;
+        close(m);
+        int r = masks_nodes_ready(fs);
         if (r < 0)
                 return r;
-        r = masks_nodes_ready(s);
-        if (r < 0)
-                return r;
-        masks_use_nodes(TAKE_FD(s));
+        masks_use_nodes(fs);
         return 0;
 }
 
@@ -141,12 +166,12 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
         _cleanup_close_ int devdir = api_dir(rootfd, "dev", "the box's /dev");
         if (devdir < 0)
                 return devdir;
-        _cleanup_close_ int dev = -EBADF;
-        int r = mount_new_fs_on(devdir, "tmpfs", "mode=0755,size=4m",
-                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, &dev);
+        _cleanup_close_ int fs = -EBADF, dev = -EBADF;
+        int r = mount_dev_tmpfs(devdir, &fs, &dev);
         if (r < 0)
                 return log_error_errno(r, "mounting tmpfs on /dev");
-        /* `dev` is the fresh tmpfs itself: plain *at() calls relative to it cannot escape. */
+        /* `dev` is the root of the fresh mount: plain *at() calls relative to it cannot escape
+         * (".." at a mount's root leads to where it is mounted, not to the tmpfs's root). */
         r = make_nodes(rootfd, dev, c, in_userns, false);
         if (r < 0)
                 return r;
@@ -158,9 +183,10 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (r < 0)
                 return log_error_errno(r, "mounting devpts on /dev/pts");
-        r = mount_shm(dev);
+        r = mount_shm(fs, dev);
         if (r < 0)
                 return log_error_errno(r, "mounting tmpfs on /dev/shm");
+        fs = -EBADF; /* the masks' now */
         if (mkdirat(dev, "mqueue", 0755) < 0)
                 return log_error_errno(-errno, "creating /dev/mqueue");
         if (c->ns_ipc) {

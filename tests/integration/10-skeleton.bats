@@ -85,12 +85,17 @@ EOF2
 	grep -q devnull-ok <<<"$output"
 }
 
-@test "/dev/shm (1777, 64 MiB, nosuid,nodev) and the masks' empty nodes share one tmpfs; the box sees only shm" {
+@test "/dev, /dev/shm (1777, 64 MiB, nosuid,nodev) and the masks' empty nodes share one tmpfs; the box sees only its directories" {
 	f=$(mkbox shm </dev/null)
-	run_box "$f" -- /bin/sh -c 'grep -E " /(dev/shm|proc/kmsg|sys/firmware) " /proc/self/mountinfo; echo "shm=[$(ls -A /dev/shm)]"; stat -c "%a" /dev/shm; df -k /dev/shm | tail -1'
+	run_box "$f" -- /bin/sh -c 'grep -E " /(dev|dev/shm|proc/kmsg|sys/firmware) " /proc/self/mountinfo; echo "shm=[$(ls -A /dev/shm)]"; stat -c "%a" /dev/shm; df -k /dev/shm | tail -1; ls -A /dev/.. | tr "\n" " "'
 	[ "$status" -eq 0 ]
-	local shm kmsg fw
+	local shm kmsg fw dev
 	shm=$(awk '$5 == "/dev/shm" {print $3, $4, $6}' <<<"$output")
+	dev=$(awk '$5 == "/dev" {print $3, $4, $6}' <<<"$output")
+	[ "$dev" = "${shm%% *} /dev rw,nosuid,noexec,relatime" ]
+	# Up from /dev is the box's root, not the tmpfs's (where reg, dir and shm are).
+	grep -q 'proc .*sys ' <<<"$output"
+	refute grep -qE '(^| )reg ' <<<"$output"
 	kmsg=$(awk '$5 == "/proc/kmsg" {print $3, $4, $6}' <<<"$output")
 	fw=$(awk '$5 == "/sys/firmware" {print $3, $4, $6}' <<<"$output")
 	[ "$shm" = "${kmsg%% *} /shm rw,nosuid,nodev,relatime" ]
