@@ -143,21 +143,22 @@ static int mount_dev_tmpfs(int devdir, int *ret_fs, int *ret_dev)
         return 0;
 }
 
-static int mount_shm(int fs, int dev)
+/* /dev/shm, then the tmpfs's root goes to the masks (taken from *fs). */
+static int mount_shm(int *fs, int dev)
 {
         if (mkdirat(dev, "shm", 01777) < 0)
                 return -errno;
         _cleanup_close_ int t = openat(dev, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (t < 0)
                 return -errno;
-        int m = attach_dir_of(fs, "shm", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, t);
+        int m = attach_dir_of(*fs, "shm", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, t);
         if (m < 0)
                 return m;
         close(m);
-        int r = masks_nodes_ready(fs);
+        int r = masks_nodes_ready(*fs);
         if (r < 0)
                 return r;
-        masks_use_nodes(fs);
+        masks_use_nodes(TAKE_FD(*fs));
         return 0;
 }
 
@@ -183,10 +184,9 @@ int dev_populate(int rootfd, const struct box_config *c, bool in_userns)
                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
         if (r < 0)
                 return log_error_errno(r, "mounting devpts on /dev/pts");
-        r = mount_shm(fs, dev);
+        r = mount_shm(&fs, dev);
         if (r < 0)
                 return log_error_errno(r, "mounting tmpfs on /dev/shm");
-        fs = -EBADF; /* the masks' now */
         if (mkdirat(dev, "mqueue", 0755) < 0)
                 return log_error_errno(-errno, "creating /dev/mqueue");
         if (c->ns_ipc) {

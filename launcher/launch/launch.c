@@ -30,7 +30,8 @@
  * With a user namespace the child first waits for its maps: a MSG_GO (with the idmapped root)
  * right after they are written, and the groups are made while it mounts. It joins them as
  * its user namespace's root through descriptors the supervisor opened: the kernel checks a
- * migration against the credentials the file was opened with (Linux 5.16 and later).
+ * migration against the credentials the file was opened with (Linux 5.16 and later; before,
+ * such a box joins first).
  *
  * Every phase that acquires something on the host registers how to release it in struct
  * launch; launch_cleanup() runs those undos in reverse order on every path. The child's mounts
@@ -63,6 +64,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -129,6 +131,17 @@ static void destroy_cgroups(struct launch *l)
         l->cg = NULL;
 }
 
+/* Since Linux 5.16 a cgroup migration is checked against the credentials its file was opened
+ * with: a user namespace's root can join through descriptors the supervisor opened. Before,
+ * cgroup2's check (the hybrid layout's unified hierarchy) used the writer's own and refused. */
+static bool migration_checks_opener(void)
+{
+        struct utsname u;
+        unsigned major = 0, minor = 0;
+        return uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+               (major > 5 || (major == 5 && minor >= 16));
+}
+
 /* Whether the child joins its groups late (see the top of this file). Not where something needs
  * the groups earlier: a machine box or an OCI cgroup mount mounts them, and hooks may look at
  * them; on pure cgroup2 clone3(CLONE_INTO_CGROUP) is the cheap way in. */
@@ -136,6 +149,7 @@ static bool join_late(const struct box_config *c)
 {
         enum cgroup_layout layout;
         return !c->boot && !c->api_listed && c->n_hooks == 0 &&
+               (c->userns == BOX_USERNS_NO || migration_checks_opener()) &&
                cgroup_detect(CGROUP_ROOT, &layout) == 0 && layout != CGROUP_LAYOUT_V2;
 }
 
