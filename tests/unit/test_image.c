@@ -29,13 +29,18 @@ struct range {
         uintptr_t start, end;
 };
 
+static uintptr_t page(void)
+{
+        return (uintptr_t)sysconf(_SC_PAGESIZE);
+}
+
 static int code_segment(struct dl_phdr_info *info, size_t size, void *data)
 {
         struct range *r = data;
         for (size_t i = 0; i < info->dlpi_phnum; i++) {
                 const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
                 if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-                        r->start = (info->dlpi_addr + ph->p_vaddr) & ~(uintptr_t)4095;
+                        r->start = (info->dlpi_addr + ph->p_vaddr) & ~(page() - 1);
                         r->end = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
                 }
         }
@@ -49,9 +54,9 @@ static long present_pages(struct range r)
         if (fd < 0)
                 return -1;
         long n = 0;
-        for (uintptr_t a = r.start; a < r.end; a += 4096) {
+        for (uintptr_t a = r.start; a < r.end; a += page()) {
                 uint64_t e;
-                if (pread(fd, &e, sizeof(e), (off_t)(a / 4096 * sizeof(e))) != sizeof(e)) {
+                if (pread(fd, &e, sizeof(e), (off_t)(a / page() * sizeof(e))) != sizeof(e)) {
                         n = -1;
                         break;
                 }
@@ -68,7 +73,7 @@ static void test_prefault(void **state)
         struct range r = {0, 0};
         dl_iterate_phdr(code_segment, &r);
         assert_true(r.end > r.start);
-        long total = (long)((r.end - r.start + 4095) / 4096);
+        long total = (long)((r.end - r.start + page() - 1) / page());
 
         pid_t pid = test_fork();
         assert_true(pid >= 0);
