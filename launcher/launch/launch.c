@@ -339,18 +339,21 @@ static int write_maps(struct launch *l)
         return 0;
 }
 
+/* MSG_GO with the idmapped root, if any. A child that failed meanwhile has closed its end; its
+ * MSG_ERROR waits in the socket for wait_started(). */
+static int send_go(struct launch *l)
+{
+        int r = sync_send(l->sock, MSG_GO, 0, NULL, &l->root_mount, l->root_mount >= 0 ? 1 : 0);
+        if (r == -EPIPE || r == -ECONNRESET)
+                return 0;
+        return r < 0 ? log_error_errno(r, "starting the box") : 0;
+}
+
 /* Late join with a user namespace: the maps are written, the child may become the box's root and
  * set up its tree (with the idmapped root) while the groups are made. */
 static int go_mapped(struct launch *l)
 {
-        if (!l->late || !l->rt.userns)
-                return 0;
-        int r = sync_send(l->sock, MSG_GO, 0, NULL, &l->root_mount, l->root_mount >= 0 ? 1 : 0);
-        release_root_mount(l);
-        /* A child that failed meanwhile has closed its end; its MSG_ERROR waits in the socket. */
-        if (r == -EPIPE || r == -ECONNRESET)
-                return 0;
-        return r < 0 ? log_error_errno(r, "starting the box") : 0;
+        return l->late && l->rt.userns ? send_go(l) : 0;
 }
 
 /* The state file (state.h) as the verbs read it: PID 1 (host view) and its start time, the
@@ -450,14 +453,9 @@ static int run_prestart_hooks(struct launch *l)
 
 static int go(struct launch *l)
 {
-        if (l->late)
-                return send_go_late(l);
-        int r = sync_send(l->sock, MSG_GO, 0, NULL, &l->root_mount, l->root_mount >= 0 ? 1 : 0);
-        /* A child that failed to join meanwhile (its join is not awaited without hooks) has
-         * closed its end; its MSG_ERROR waits in the socket for wait_started(). */
-        if (r == -EPIPE || r == -ECONNRESET)
-                return 0;
-        return r < 0 ? log_error_errno(r, "starting the box") : 0;
+        /* Without hooks the join is not awaited: a child that failed to join shows at
+         * wait_started(). */
+        return l->late ? send_go_late(l) : send_go(l);
 }
 
 /* Hooks in the box's namespaces, on the child's request. A startContainer hook runs a program
