@@ -14,6 +14,7 @@
 #include "launch/rootfs.h"
 #include "launch/sync.h"
 #include "launch/user.h"
+#include "net/nft.h"
 #include "supervisor/stubimage.h"
 #include "util/fdpass.h"
 #include "util/log.h"
@@ -139,6 +140,19 @@ static void run_hooks(const struct child_args *a, enum box_hook_stage stage)
                 supervisor_gone();
         if (fd >= 0)
                 close(fd);
+}
+
+/* The hooks anchor (net/nft.h) in the box's network namespace, made here while the supervisor
+ * sets up the links and the host's table. Its socket is never closed by us: closing it waits for
+ * the kernel to release the transaction (an RCU grace period), so it goes with exec (O_CLOEXEC),
+ * long after. */
+static int add_hooks_anchor(const struct child_args *a)
+{
+        static struct nft_handle *anchor;
+        if (!a->rt->nft_anchor)
+                return 0;
+        int r = nft_handle_new(&anchor);
+        return r < 0 ? r : nft_hooks_anchor(anchor); /* logged */
 }
 
 /* The box's tree, before pivot_root (rootfs.h). */
@@ -587,7 +601,7 @@ void child_main(const struct child_args *a)
 
         if (start(a) < 0 || (!a->late && join_early(a, &root_mount) < 0) ||
             (a->late && a->rt->userns && wait_mapped(a, &root_mount) < 0) ||
-            prepare_root(a, root_mount, &rootfd) < 0)
+            add_hooks_anchor(a) < 0 || prepare_root(a, root_mount, &rootfd) < 0)
                 sync_child_exit(a->sock, EXIT_SETUP_FAILED);
         run_hooks(a, BOX_HOOK_CREATE_CONTAINER);
         if (enter_root(a, rootfd) < 0 || setup_process(a) < 0 ||

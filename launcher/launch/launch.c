@@ -369,7 +369,9 @@ static int publish_state(struct launch *l)
         /* root= lets `list` skip parsing the configuration (not a root with a newline) */
         const char *root = l->c->root && !strchr(l->c->root, '\n') ? l->c->root : NULL;
         /* network= lets `list --json` skip it too (its addresses are claimed by now) */
-        _cleanup_free_ char *net = net_summary_line(l->c);
+        struct net_status ns;
+        net_launched_status(&l->net, &ns);
+        _cleanup_free_ char *net = net_summary_line(l->c, &ns);
         _cleanup_free_ char *header = xasprintf(
                 "pid=%d\npidstart=%llu\nsupervisor=%d\ncreated=%lld\ncgroup=%s\n%s%s%s%s%s%s",
                 (int)l->pid, start, (int)getpid(), (long long)time(NULL), cgroup_path(l->cg),

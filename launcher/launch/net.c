@@ -301,6 +301,18 @@ static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
                               c->name, "resolv.conf", text, "/etc/resolv.conf");
 }
 
+static bool masquerades(const struct box_config *c, const struct launch_net *n)
+{
+        return c->netcfg.masquerade == BOX_YES && n->subnet4.family && !c->netcfg.bridge;
+}
+
+/* Whether the box gets a table on the host (known once its addresses are claimed). */
+static bool has_firewall(const struct box_config *c, const struct launch_net *n)
+{
+        const struct box_net *nc = &c->netcfg;
+        return n->veth && (masquerades(c, n) || nc->n_ports || n->dns_resolver.family || nc->zone);
+}
+
 int net_prepare(const struct box_config *c, struct launch_net *n, struct box_runtime *rt)
 {
         const struct box_net *nc = &c->netcfg;
@@ -334,7 +346,10 @@ int net_prepare(const struct box_config *c, struct launch_net *n, struct box_run
                 }
         } else if ((nc->interfaces || nc->macvlan || nc->ipvlan) && (r = rtn_open(&n->host)) < 0)
                 return log_error_errno(r, "network: opening rtnetlink");
-        return prepare_resolv_conf(c, n, rt);
+        if ((r = prepare_resolv_conf(c, n, rt)) < 0)
+                return r;
+        rt->nft_anchor = has_firewall(c, n);
+        return 0;
 }
 
 /* ---- after clone ---------------------------------------------------------------------------- */
@@ -544,8 +559,8 @@ static int other_links(const struct box_config *c, struct launch_net *n, int net
 static int firewall(const struct box_config *c, struct launch_net *n)
 {
         const struct box_net *nc = &c->netcfg;
-        bool masq = nc->masquerade == BOX_YES && n->subnet4.family && !nc->bridge;
-        if (!masq && !nc->n_ports && !n->dns_resolver.family && !nc->zone)
+        bool masq = masquerades(c, n);
+        if (!has_firewall(c, n))
                 return 0;
         if (!n->box4.family && nc->n_ports) {
                 log_error("%s: a published port needs the box's address (Address=)",
@@ -651,6 +666,17 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
 
 /* ---- status --------------------------------------------------------------------------------- */
 
+static void status_addresses(const struct net_prefix *box4, const struct net_prefix *host4,
+                             const struct net_prefix *box6, struct net_status *ret)
+{
+        if (box4->family)
+                net_prefix_format(box4, true, ret->box4, sizeof(ret->box4));
+        if (host4->family)
+                net_prefix_format(host4, false, ret->host4, sizeof(ret->host4));
+        if (box6->family)
+                net_prefix_format(box6, true, ret->box6, sizeof(ret->box6));
+}
+
 int net_status(const struct box_config *c, struct net_status *ret)
 {
         *ret = (struct net_status){0};
@@ -696,11 +722,15 @@ int net_status(const struct box_config *c, struct net_status *ret)
                                 ipam_slot_host(&s6, 2, &box6);
                 }
         }
-        if (box4.family)
-                net_prefix_format(&box4, true, ret->box4, sizeof(ret->box4));
-        if (host4.family)
-                net_prefix_format(&host4, false, ret->host4, sizeof(ret->host4));
-        if (box6.family)
-                net_prefix_format(&box6, true, ret->box6, sizeof(ret->box6));
+        status_addresses(&box4, &host4, &box6, ret);
         return 0;
+}
+
+void net_launched_status(const struct launch_net *n, struct net_status *ret)
+{
+        *ret = (struct net_status){0};
+        if (!n->veth)
+                return;
+        snprintf(ret->ifname, sizeof(ret->ifname), "%s", n->ifname);
+        status_addresses(&n->box4, &n->host4, &n->box6, ret);
 }

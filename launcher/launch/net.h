@@ -82,3 +82,5 @@ struct net_status {
         char box6[NET_PREFIX_STRLEN];
 };
 int net_status(const struct box_config *c, struct net_status *ret);
+/* The same, of the box being launched, from what the launch claimed (no lease lookups). */
+void net_launched_status(const struct launch_net *n, struct net_status *ret);

@@ -126,10 +126,15 @@ void net_release(const struct box_config *c, struct launch_net *n)
                 nft_handle_free(n->nft);
                 n->nft = NULL;
         }
-        if (n->leased || n->zone_member) {
+        if (n->leased) {
+                /* Our own lease, known by its name: no walk of the pool. */
+                _cleanup_free_ char *dir = NULL;
+                struct ipam_pool pool;
+                box_pool(&pool, &dir);
+                (void)ipam_release(&pool, c->name, &n->subnet4);
+        } else if (n->zone_member)
                 release_leases(c->name, c->netcfg.zone);
-                n->leased = n->zone_member = false;
-        }
+        n->leased = n->zone_member = false;
         if (n->host && c->netcfg.zone)
                 zone_release(n->host, c->netcfg.zone, n->ifname, NULL, NULL);
         if (n->host) {

@@ -7,22 +7,19 @@
 
 #include <json-c/json.h>
 
-struct json_object *net_summary_json(const struct box_config *c)
+static struct json_object *summary(const struct box_config *c, const struct net_status *ns)
 {
-        struct net_status ns;
-        if (!c || net_status(c, &ns) < 0)
-                return NULL;
         const struct box_net *n = &c->netcfg;
-        if (!ns.ifname[0] && !n->interfaces && !n->macvlan && !n->ipvlan)
+        if (!ns->ifname[0] && !n->interfaces && !n->macvlan && !n->ipvlan)
                 return NULL;
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "interface",
-                               json_string_or_null(ns.ifname[0] ? ns.ifname : NULL));
+                               json_string_or_null(ns->ifname[0] ? ns->ifname : NULL));
         json_object_object_add(o, "zone", json_string_or_null(n->zone));
         json_object_object_add(o, "bridge", json_string_or_null(n->bridge));
-        json_object_object_add(o, "address", json_string_or_null(ns.box4[0] ? ns.box4 : NULL));
-        json_object_object_add(o, "gateway", json_string_or_null(ns.host4[0] ? ns.host4 : NULL));
-        json_object_object_add(o, "address6", json_string_or_null(ns.box6[0] ? ns.box6 : NULL));
+        json_object_object_add(o, "address", json_string_or_null(ns->box4[0] ? ns->box4 : NULL));
+        json_object_object_add(o, "gateway", json_string_or_null(ns->host4[0] ? ns->host4 : NULL));
+        json_object_object_add(o, "address6", json_string_or_null(ns->box6[0] ? ns->box6 : NULL));
         struct json_object *moved = json_object_new_array();
         for (char **i = n->interfaces; i && *i; i++)
                 json_object_array_add(moved, json_object_new_string(*i));
@@ -45,12 +42,15 @@ struct json_object *net_summary_json(const struct box_config *c)
         return o;
 }
 
-char *net_summary_line(const struct box_config *c)
+struct json_object *net_summary_json(const struct box_config *c)
 {
         struct net_status ns;
-        if (net_status(c, &ns) < 0)
-                return NULL;
-        struct json_object *o = net_summary_json(c);
+        return c && net_status(c, &ns) == 0 ? summary(c, &ns) : NULL;
+}
+
+char *net_summary_line(const struct box_config *c, const struct net_status *ns)
+{
+        struct json_object *o = summary(c, ns);
         /* json-c's compact form escapes control characters: one line */
         char *s = xstrdup(json_object_to_json_string_ext(
                 o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

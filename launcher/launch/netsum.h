@@ -10,6 +10,7 @@
 /* The summary of c's links beside loopback, or NULL (JSON null) when it has none. */
 struct json_object *net_summary_json(const struct box_config *c);
 
-/* The same as one line of compact JSON ("null" when none), for the state file's header;
- * NULL if it cannot be told (the reader then parses the configuration). Free it. */
-char *net_summary_line(const struct box_config *c);
+struct net_status;
+/* The same from a status known already (the launch's), as one line of compact JSON ("null"
+ * when none), for the state file's header. Free it. */
+char *net_summary_line(const struct box_config *c, const struct net_status *ns);

@@ -16,5 +16,6 @@ struct box_runtime {
         struct box_mount notify_mount; /* NotifyReady=yes: the socket at /run/host/notify */
         char **env;                    /* "K=V" entries after Environment=, or NULL */
         const char *cgroup_path;       /* the box's groups; NULL while they do not exist yet */
-        int *idmap_fd; /* per config mount: its idmapped detached copy, or -1 (NULL: none) */
+        int *idmap_fd;   /* per config mount: its idmapped detached copy, or -1 (NULL: none) */
+        bool nft_anchor; /* the child adds nft_hooks_anchor() to its network namespace */
 };

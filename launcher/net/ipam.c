@@ -67,9 +67,13 @@ int ipam_candidate(const struct ipam_pool *pool, const char *owner, uint64_t att
 static int pool_dir_open(const struct ipam_pool *pool, bool create)
 {
         int r;
-        if (create && (r = mkdir_p_at(AT_FDCWD, pool->dir, 0755)) < 0)
-                return r;
         int fd = open(pool->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        /* Made once: a start that finds it does not walk its parents. */
+        if (fd < 0 && errno == ENOENT && create) {
+                if ((r = mkdir_p_at(AT_FDCWD, pool->dir, 0755)) < 0)
+                        return r;
+                fd = open(pool->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        }
         if (fd < 0)
                 return negative_errno();
         if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0) {

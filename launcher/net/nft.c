@@ -805,6 +805,22 @@ int nft_box_apply(struct nft_handle *h, const struct nft_box *box)
         return 0;
 }
 
+int nft_hooks_anchor(struct nft_handle *h)
+{
+        struct table t = {0};
+        chain_add(&t, "prerouting", "filter", NF_INET_PRE_ROUTING, 0, "filter");
+        chain_add(&t, "input", "filter", NF_INET_LOCAL_IN, 0, "filter");
+        chain_add(&t, "output", "filter", NF_INET_LOCAL_OUT, 0, "filter");
+        chain_add(&t, "postrouting", "filter", NF_INET_POST_ROUTING, 0, "filter");
+        struct batch bt = {0};
+        put_table(h, &bt, NFT_ANCHOR_TABLE, &t);
+        int r = batch_send(h, &bt);
+        if (r < 0)
+                return log_error_errno(r, "network: nftables refused table inet %s (%s)",
+                                       NFT_ANCHOR_TABLE, h->err);
+        return 0;
+}
+
 int nft_box_remove(struct nft_handle *h, const char *name)
 {
         if (!table_name_valid(name))

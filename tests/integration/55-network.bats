@@ -171,6 +171,41 @@ EOF
 	[ "$status" -ne 0 ]
 }
 
+@test "the hooks anchor: a box with a firewall has table inet boxlaunch (four empty base chains) in its own namespace; one without has none" {
+	f=$(mkbox anc1 <<'EOF'
+[Exec]
+Command = /bin/sleep 30
+[Network]
+VirtualEthernet = yes
+EOF
+)
+	start_bg "$f"
+	ruleset=$(nsenter -t "$(state_key anc1 pid)" -n nft list ruleset)
+	echo "$ruleset"
+	[ "$(grep -c '^table ' <<<"$ruleset")" -eq 1 ]
+	grep -q '^table inet boxlaunch {' <<<"$ruleset"
+	for hook in prerouting input output postrouting; do
+		grep -q "type filter hook $hook priority filter; policy accept;" <<<"$ruleset"
+	done
+	# Nothing else in it: the four chains, no rule.
+	[ "$(grep -c 'chain ' <<<"$ruleset")" -eq 4 ]
+	[ "$(grep -cvE '^[[:space:]]*(table |chain |type |}|$)' <<<"$ruleset")" -eq 0 ]
+	"$BOXLAUNCH" stop anc1
+	f=$(mkbox anc2 <<'EOF'
+[Exec]
+Command = /bin/sleep 30
+[Network]
+VirtualEthernet = yes
+Masquerade = no
+EOF
+)
+	start_bg "$f"
+	ruleset=$(nsenter -t "$(state_key anc2 pid)" -n nft list ruleset)
+	echo "$ruleset"
+	[ -z "$ruleset" ]
+	"$BOXLAUNCH" stop anc2
+}
+
 @test "the box gets the host's reachable nameservers in a read-only resolv.conf; the image is not written" {
 	before=$(sha256sum "$ROOTFS/etc/resolv.conf")
 	f=$(mkbox dns1 <<'EOF'
