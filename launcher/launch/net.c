@@ -659,7 +659,9 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
         }
         if ((r = other_links(c, n, netns)) < 0)
                 return r;
-        if (n->moved)
+        /* Kept while links are to be moved back, and while the box has a table on the host: the
+         * namespace's hooks anchor (nft.h) must outlive the table's removal. */
+        if (n->moved || has_firewall(c, n))
                 n->netns = TAKE_FD(netns);
         return n->veth ? firewall(c, n) : 0;
 }

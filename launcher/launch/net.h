@@ -49,7 +49,7 @@ struct launch_net {
         struct rtn_ctx *host;
         struct nft_handle *nft;
         bool table;
-        int netns;    /* kept while Interface= links are to be moved back */
+        int netns;    /* kept for Interface= links and the hooks anchor (net_setup()) */
         char **moved; /* their names */
         pid_t pid;
 };

@@ -116,16 +116,11 @@ void net_release(const struct box_config *c, struct launch_net *n)
                 move_back(n);
         strv_free(n->moved);
         n->moved = NULL;
-        closep(&n->netns);
-        n->netns = -1;
         closep(&n->zone_lock);
         n->zone_lock = -1;
-        if (n->nft) {
-                if (n->table)
-                        (void)nft_box_remove(n->nft, c->name);
-                nft_handle_free(n->nft);
-                n->nft = NULL;
-        }
+        if (n->nft && n->table)
+                (void)nft_box_remove(n->nft, c->name); /* an error path: not dropped yet */
+        n->table = false;
         if (n->leased) {
                 /* Our own lease, known by its name: no walk of the pool. */
                 _cleanup_free_ char *dir = NULL;
@@ -153,6 +148,13 @@ void net_release(const struct box_config *c, struct launch_net *n)
         closep(&n->resolv_fd);
         closep(&n->network_fd);
         n->resolv_fd = n->network_fd = -1;
+        /* Last: closing the socket waits for the kernel to finish the table's removal (an RCU
+         * grace period, which the work above let pass), and only then may the box's namespace,
+         * with its hooks anchor (nft.h), go. */
+        nft_handle_free(n->nft);
+        n->nft = NULL;
+        closep(&n->netns);
+        n->netns = -1;
 }
 
 /* ---- gc ------------------------------------------------------------------------------------- */
