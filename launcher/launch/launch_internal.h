@@ -45,6 +45,7 @@ struct launch {
         int n_join;
         int sock;
         pid_t pid;
+        unsigned long long pid_start; /* its start time (/proc/PID/stat) */
         int pidfd;
         int root_mount;
         int pty_master;

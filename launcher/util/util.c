@@ -239,7 +239,7 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode)
         return 0;
 }
 
-int proc_starttime(pid_t pid, unsigned long long *ret)
+int proc_stat(pid_t pid, struct proc_stat *ret)
 {
         char path[64], buf[2048];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -257,12 +257,24 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
         if (!p)
                 return -EIO;
         p++;
-        for (int field = 3; field < 22; field++) {
+        for (int field = 3; field < 39; field++) {
                 p = strchr(p + 1, ' ');
                 if (!p)
                         return -EIO;
+                if (field == 21)
+                        ret->starttime = strtoull(p + 1, NULL, 10);
         }
-        *ret = strtoull(p + 1, NULL, 10);
+        ret->processor = atoi(p + 1);
+        return 0;
+}
+
+int proc_starttime(pid_t pid, unsigned long long *ret)
+{
+        struct proc_stat st;
+        int r = proc_stat(pid, &st);
+        if (r < 0)
+                return r;
+        *ret = st.starttime;
         return 0;
 }
 

@@ -152,7 +152,13 @@ int close_fds_from(int lowfd, const int *keep, size_t nkeep);
 /* Create a directory and its parents (like mkdir -p) relative to dirfd. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode);
 
-/* Process start time (field 22 of /proc/PID/stat), to tell a pid apart from a reused one. */
+/* Fields of /proc/PID/stat: the start time (22), to tell a pid apart from a reused one, and the
+ * CPU it last ran on or waits on (39). */
+struct proc_stat {
+        unsigned long long starttime;
+        int processor;
+};
+int proc_stat(pid_t pid, struct proc_stat *ret);
 int proc_starttime(pid_t pid, unsigned long long *ret);
 
 /* CLOCK_MONOTONIC in microseconds. */

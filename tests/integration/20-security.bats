@@ -402,6 +402,30 @@ EOF2
 	[ "${lines[4]}" = i686 ]
 }
 
+@test "the supervisor and its box keep the CPUs they were started with (the supervisor steps off its CPU for the box's set-up and takes its set back)" {
+	mine=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+	for i in 1 2 3 4 5; do
+		f=$(mkbox "cpus$i" <<EOF2
+[Box]
+Directory = $SEC_ROOT
+[Exec]
+Command = /bin/sleep 60
+EOF2
+)
+		"$BOXLAUNCH" --detach "$f" </dev/null >/dev/null 2>&1 3>&-
+		wait_state "cpus$i" running
+		KILL_PIDS+=("$(state_key "cpus$i" supervisor)")
+	done
+	for i in 1 2 3 4 5; do
+		for p in "$(state_key "cpus$i" supervisor)" "$(state_key "cpus$i" pid)"; do
+			got=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$p/status")
+			echo "cpus$i: $p has $got, the test $mine"
+			[ "$got" = "$mine" ]
+		done
+	done
+	for i in 1 2 3 4 5; do "$BOXLAUNCH" stop "cpus$i"; done
+}
+
 @test "Ephemeral=yes: writes vanish with the box" {
 	f=$(mkbox eph <<EOF2
 [Box]

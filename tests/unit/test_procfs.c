@@ -1,6 +1,6 @@
 /* test_procfs.c - /proc writes go only through descriptors proven to be on procfs: a root that
  * is not a procfs root, a symlink on the way, ".." out of it, or a mount over the file is
- * refused. */
+ * refused. And /proc/PID/stat is read field by field. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,13 +112,37 @@ static void test_write(void **state)
         assert_int_equal(procfs_write_at("/proc", rel, old), 0);
 }
 
+/* proc_stat() (util.h) reads the fields past the command's name: our start time as
+ * proc_starttime() tells it, and the CPU we run on, here pinned to each allowed CPU in turn. */
+static void test_proc_stat(void **state)
+{
+        cpu_set_t all, one;
+        assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+        unsigned long long start = 0;
+        assert_int_equal(proc_starttime(getpid(), &start), 0);
+        assert_true(start > 0);
+        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+                if (!CPU_ISSET(cpu, &all))
+                        continue;
+                CPU_ZERO(&one);
+                CPU_SET(cpu, &one);
+                assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+                struct proc_stat st = {0};
+                assert_int_equal(proc_stat(getpid(), &st), 0);
+                assert_int_equal(st.processor, cpu);
+                assert_true(st.starttime == start);
+        }
+        assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+        struct proc_stat st;
+        assert_int_equal(proc_stat(-1, &st), -ENOENT);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_root),
-                cmocka_unit_test(test_open),
-                cmocka_unit_test(test_mount_over),
-                cmocka_unit_test(test_write),
+                cmocka_unit_test(test_root),       cmocka_unit_test(test_open),
+                cmocka_unit_test(test_mount_over), cmocka_unit_test(test_write),
+                cmocka_unit_test(test_proc_stat),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
