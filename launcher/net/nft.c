@@ -807,7 +807,7 @@ int nft_box_apply(struct nft_handle *h, const struct nft_box *box)
 
 int nft_hooks_anchor(struct nft_handle *h)
 {
-        struct table t = {0};
+        _cleanup_table_ struct table t = {0};
         chain_add(&t, "prerouting", "filter", NF_INET_PRE_ROUTING, 0, "filter");
         chain_add(&t, "input", "filter", NF_INET_LOCAL_IN, 0, "filter");
         chain_add(&t, "output", "filter", NF_INET_LOCAL_OUT, 0, "filter");
