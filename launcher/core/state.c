@@ -161,26 +161,51 @@ static bool state_text_complete(const char *text, size_t len)
         return state_header_length(text, &header, &n) && len >= header + n;
 }
 
+/* Reads what fits of fd into buf (NUL-terminated) until done() or EOF: -EFBIG if it does not. */
+static ssize_t read_into(int fd, char *buf, size_t size, bool (*done)(const char *text, size_t len))
+{
+        size_t len = 0;
+        for (;;) {
+                if (len + 1 >= size)
+                        return -EFBIG;
+                ssize_t k = RETRY_EINTR(read(fd, buf + len, size - 1 - len));
+                if (k < 0)
+                        return -errno;
+                buf[len += (size_t)k] = 0;
+                if (k == 0 || done(buf, len))
+                        return (ssize_t)len;
+        }
+}
+
 /* The text of a completely written state file, and the length of its header; running: only if
- * its lock is held (-ENOENT if not). */
-static int state_load(const char *name, bool running, char **ret, size_t *ret_header)
+ * its lock is held (-ENOENT if not). It is read into buf (`list` reads a thousand files: no
+ * allocation each), or into *heap when it is larger. */
+static int state_load(const char *name, bool running, char *buf, size_t size, char **heap,
+                      const char **ret, size_t *ret_header)
 {
         _cleanup_free_ char *path = state_path(name);
-        _cleanup_free_ char *s = NULL;
-        size_t len = 0;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (running && (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK))
                 return -ENOENT;
-        int r = read_fd_until(fd, &s, &len, 1 << 20, state_text_complete);
-        if (r < 0)
-                return r;
+        const char *s = buf;
+        ssize_t k = read_into(fd, buf, size, state_text_complete);
+        size_t len = (size_t)k;
+        if (k == -EFBIG) {
+                if (lseek(fd, 0, SEEK_SET) < 0)
+                        return -errno;
+                int r = read_fd_until(fd, heap, &len, 1 << 20, state_text_complete);
+                if (r < 0)
+                        return r;
+                s = *heap;
+        } else if (k < 0)
+                return (int)k;
         size_t header;
         unsigned long long n;
         if (!state_header_length(s, &header, &n) || len - header != n)
                 return -EAGAIN;
-        *ret = TAKE_PTR(s);
+        *ret = s;
         *ret_header = header;
         return 0;
 }
@@ -192,14 +217,17 @@ static uint64_t header_number(const char *v)
         return v && parse_uint64(v, INT64_MAX, &n) == 0 ? n : 0;
 }
 
-static int state_read_full(const char *name, bool running, struct state_record *ret)
+static int state_read_full(const char *name, bool running, bool config, struct state_record *ret)
 {
-        _cleanup_free_ char *s = NULL;
+        char buf[8192];
+        _cleanup_free_ char *heap = NULL;
+        const char *text = NULL;
         size_t header = 0;
-        int r = state_load(name, running, &s, &header);
+        int r = state_load(name, running, buf, sizeof(buf), &heap, &text, &header);
         if (r < 0)
                 return r;
-        struct state_record rec = {.config = xstrdup(s + header)};
+        struct state_record rec = {.config = config ? xstrdup(text + header) : NULL};
+        char *s = (char *)text; /* ours: buf or heap */
         s[header - 1] = 0;
         char *save = NULL;
         for (char *line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -233,12 +261,12 @@ static int state_read_full(const char *name, bool running, struct state_record *
 
 int state_read(const char *name, struct state_record *ret)
 {
-        return state_read_full(name, false, ret);
+        return state_read_full(name, false, true, ret);
 }
 
-int state_read_running(const char *name, struct state_record *ret)
+int state_read_running(const char *name, bool config, struct state_record *ret)
 {
-        return state_read_full(name, true, ret);
+        return state_read_full(name, true, config, ret);
 }
 
 void state_record_done(struct state_record *r)

@@ -78,8 +78,8 @@ struct state_record {
 /* -ENOENT if there is no such file, -EAGAIN if it is not written (completely) yet. */
 int state_read(const char *name, struct state_record *ret);
 /* The same for a running box only, with one open: -ENOENT also when its lock is free (what
- * state_is_running() and state_read() tell in two). */
-int state_read_running(const char *name, struct state_record *ret);
+ * state_is_running() and state_read() tell in two). Without config, ret->config stays NULL. */
+int state_read_running(const char *name, bool config, struct state_record *ret);
 void state_record_done(struct state_record *r);
 /* Parses the configuration of box `name` (a record's config) into c, initialised here
  * (box_config_free() it). Logs why it cannot (quiet: not at all) and returns -EINVAL. */

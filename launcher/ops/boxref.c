@@ -35,7 +35,7 @@ static int ref_open(const char *name, bool quiet, bool pin, struct box_ref *ret)
         }
         /* One open for the lock and the text: `list` does this for every box. */
         struct state_record rec = {0};
-        int r = state_read_running(name, &rec);
+        int r = state_read_running(name, pin, &rec);
         if (r < 0 && r != -EAGAIN) {
                 if (!quiet)
                         log_error("no box '%s' is running (no locked %s/%s)", name, state_root(),
@@ -91,6 +91,16 @@ const struct box_config *box_ref_config(struct box_ref *b, bool quiet)
 {
         if (b->config)
                 return b->config;
+        if (!b->config_json) {
+                /* A peek read the header only (list): the configuration now. */
+                struct state_record rec = {0};
+                if (state_read(b->name, &rec) < 0) {
+                        state_record_done(&rec);
+                        return NULL;
+                }
+                b->config_json = TAKE_PTR(rec.config);
+                state_record_done(&rec);
+        }
         struct box_config *c = xcalloc(1, sizeof(*c));
         if (state_parse_config(b->name, b->config_json, quiet, c) < 0) {
                 box_config_free(c);

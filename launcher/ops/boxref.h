@@ -25,7 +25,8 @@ struct box_ref {
  * -EINVAL (bad name), -ENOENT (not running), -EAGAIN (still starting) or -ESRCH (PID 1 gone). */
 int box_ref_open(const char *name, bool quiet, struct box_ref *ret);
 /* The same for a look only (`list`): quiet, and no pidfd (pidfd -1): the PID 1 is checked, not
- * pinned, so nothing may be sent to it through this reference. */
+ * pinned, so nothing may be sent to it through this reference. The state file's header only is
+ * kept: box_ref_config() reads the configuration when it is asked for. */
 int box_ref_peek(const char *name, struct box_ref *ret);
 void box_ref_done(struct box_ref *b);
 #define _cleanup_box_ref_ _cleanup_(box_ref_done)

@@ -409,6 +409,11 @@ static void test_root_in_header(void **state)
         assert_null(b.root);
         assert_null(b.network);
         assert_string_equal(box_ref_config(&b, false)->root, "/from-config");
+        box_ref_done(&b);
+        /* A peek (list) reads the header only; the configuration is read when asked for. */
+        assert_int_equal(box_ref_peek("rooted", &b), 0);
+        assert_null(b.config_json);
+        assert_string_equal(box_ref_config(&b, false)->root, "/from-config");
         state_release(&st);
         box_config_free(&c);
 }
@@ -421,17 +426,24 @@ static void test_read_running_needs_the_lock(void **state)
         write_raw("unlocked", text);
         assert_int_equal(state_read("unlocked", &rec), 0);
         state_record_done(&rec);
-        assert_int_equal(state_read_running("unlocked", &rec), -ENOENT);
+        assert_int_equal(state_read_running("unlocked", true, &rec), -ENOENT);
         _cleanup_free_ char *p = state_path("unlocked");
         _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0);
         /* a lock held through another open file description, as a supervisor holds it */
         assert_int_equal(flock(fd, LOCK_EX), 0);
-        assert_int_equal(state_read_running("unlocked", &rec), 0);
+        assert_int_equal(state_read_running("unlocked", true, &rec), 0);
         assert_int_equal(rec.pid, 1);
+        assert_string_equal(rec.config, "{}");
+        state_record_done(&rec);
+        /* The header alone (list): no copy of the configuration. */
+        assert_int_equal(state_read_running("unlocked", false, &rec), 0);
+        assert_int_equal(rec.pid, 1);
+        assert_string_equal(rec.status, "running");
+        assert_null(rec.config);
         state_record_done(&rec);
         assert_int_equal(unlink(p), 0);
-        assert_int_equal(state_read_running("unlocked", &rec), -ENOENT);
+        assert_int_equal(state_read_running("unlocked", true, &rec), -ENOENT);
 }
 
 /* stop waits on the supervisor's pidfd: it returns once the lock holder is gone (the lock
