@@ -161,22 +161,6 @@ static bool state_text_complete(const char *text, size_t len)
         return state_header_length(text, &header, &n) && len >= header + n;
 }
 
-/* Reads what fits of fd into buf (NUL-terminated) until done() or EOF: -EFBIG if it does not. */
-static ssize_t read_into(int fd, char *buf, size_t size, bool (*done)(const char *text, size_t len))
-{
-        size_t len = 0;
-        for (;;) {
-                if (len + 1 >= size)
-                        return -EFBIG;
-                ssize_t k = RETRY_EINTR(read(fd, buf + len, size - 1 - len));
-                if (k < 0)
-                        return -errno;
-                buf[len += (size_t)k] = 0;
-                if (k == 0 || done(buf, len))
-                        return (ssize_t)len;
-        }
-}
-
 /* The text of a completely written state file, and the length of its header; running: only if
  * its lock is held (-ENOENT if not). It is read into buf (`list` reads a thousand files: no
  * allocation each), or into *heap when it is larger. */
@@ -189,18 +173,22 @@ static int state_load(const char *name, bool running, char *buf, size_t size, ch
                 return -errno;
         if (running && (flock(fd, LOCK_SH | LOCK_NB) == 0 || errno != EWOULDBLOCK))
                 return -ENOENT;
+        /* One read: a regular file gives all it has up to the size asked for. */
+        ssize_t k = RETRY_EINTR(read(fd, buf, size - 1));
+        if (k < 0)
+                return -errno;
         const char *s = buf;
-        ssize_t k = read_into(fd, buf, size, state_text_complete);
         size_t len = (size_t)k;
-        if (k == -EFBIG) {
-                if (lseek(fd, 0, SEEK_SET) < 0)
-                        return -errno;
-                int r = read_fd_until(fd, heap, &len, 1 << 20, state_text_complete);
+        buf[len] = 0;
+        if (len == size - 1) {
+                /* Larger than buf: all of it from the start, on the heap. */
+                int r = lseek(fd, 0, SEEK_SET) < 0
+                                ? -errno
+                                : read_fd_until(fd, heap, &len, 1 << 20, state_text_complete);
                 if (r < 0)
                         return r;
                 s = *heap;
-        } else if (k < 0)
-                return (int)k;
+        }
         size_t header;
         unsigned long long n;
         if (!state_header_length(s, &header, &n) || len - header != n)
