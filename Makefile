@@ -60,6 +60,10 @@ else
 LDLIBS      += $(TEST_LDLIBS)
 endif
 VERSION     := 0.1.0
+# On x86-64 the program starts in boxlaunch_entry (launcher/util/image.c), which maps the image
+# ahead before glibc's start runs (image.h, image_prefault_early()).
+comma       := ,
+ENTRY       := $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine)),-Wl$(comma)-e$(comma)boxlaunch_entry)
 
 # One folder per layer (README "Layout"); the stub init is a program of its own.
 STUB_SRC    := launcher/supervisor/stubinit.c
@@ -107,7 +111,7 @@ $(BUILD)/obj/%.o: launcher/%.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
+	$(CC) $(LDFLAGS) $(ENTRY) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
 
 # The OCI runtime (runc's command line) is the same binary, chosen by its name: a hard link,
 # so that a caller resolving symbolic links (readlink -f) still calls it by that name.

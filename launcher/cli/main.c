@@ -57,7 +57,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-        image_prefault(); /* first: every page of code it maps is a fault less */
+        image_prefault_main(); /* first: every page of code it maps is a fault less */
         enum { OPT_VERSION = 256, OPT_CONSOLE, OPT_SHOW, OPT_OCI };
         static const struct option opts[] = {
                 {"name", required_argument, NULL, 'n'},

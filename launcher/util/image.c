@@ -9,6 +9,9 @@
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 struct image {
         const void *build_id;
@@ -88,4 +91,85 @@ void image_prefault(void)
         for (size_t i = 0; i < img->n_code; i++)
                 (void)syscall(SYS_madvise, img->code[i].start, img->code[i].len,
                               MADV_POPULATE_READ);
+}
+
+#if defined(__x86_64__)
+/* Set by image_prefault_early(): main() finds the code mapped already. */
+static int mapped_early;
+
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+/* madvise() as one instruction: glibc's wrapper would set errno, which needs the thread pointer. */
+static inline __attribute__((always_inline)) void early_madvise(uintptr_t start, uintptr_t end,
+                                                                long advice)
+{
+        long r;
+        start &= ~(uintptr_t)4095;
+        end = (end + 4095) & ~(uintptr_t)4095;
+        if (end <= start)
+                return;
+        __asm__ volatile("syscall"
+                         : "=a"(r)
+                         : "0"((long)SYS_madvise), "D"(start), "S"(end - start), "d"(advice)
+                         : "rcx", "r11", "memory");
+        (void)r;
+}
+
+__attribute__((used, no_stack_protector, no_instrument_function,
+               no_sanitize("address", "undefined"))) void
+image_prefault_early(void)
+{
+        const ElfW(Ehdr) *eh = &__ehdr_start;
+        const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+        uintptr_t bias = 0, unwind = 0;
+        for (int i = 0; i < eh->e_phnum; i++) {
+                if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+                        bias = (uintptr_t)eh - ph[i].p_vaddr;
+                if (ph[i].p_type == PT_GNU_EH_FRAME)
+                        unwind = ph[i].p_vaddr;
+        }
+        if (unwind)
+                unwind += bias;
+        for (int i = 0; i < eh->e_phnum; i++) {
+                if (ph[i].p_type != PT_LOAD)
+                        continue;
+                uintptr_t start = bias + ph[i].p_vaddr, end = start + ph[i].p_memsz;
+                if (ph[i].p_flags & PF_W) {
+                        /* Its file part: relocated pointers and .data, all written at start. */
+                        early_madvise(start, start + ph[i].p_filesz, MADV_POPULATE_WRITE);
+                        continue;
+                }
+                if (unwind > start && unwind < end)
+                        end = unwind; /* the unwind tables, read only if something unwinds */
+                early_madvise(start, end, MADV_POPULATE_READ);
+        }
+        mapped_early = 1;
+}
+
+/* The entry point (Makefile: -Wl,-e,boxlaunch_entry). The kernel's stack and %rdx (a dynamic
+ * linker's finalizer, if any) reach _start as they came; %rbx and %r12 are callee-saved. */
+__asm__(".text\n"
+        ".globl boxlaunch_entry\n"
+        ".type boxlaunch_entry, @function\n"
+        "boxlaunch_entry:\n"
+        "        endbr64\n"
+        "        mov %rdx, %r12\n"
+        "        mov %rsp, %rbx\n"
+        "        and $-16, %rsp\n"
+        "        call image_prefault_early\n"
+        "        mov %rbx, %rsp\n"
+        "        mov %r12, %rdx\n"
+        "        jmp _start\n"
+        ".size boxlaunch_entry, . - boxlaunch_entry\n");
+#else
+static const int mapped_early;
+void image_prefault_early(void)
+{
+}
+#endif
+
+void image_prefault_main(void)
+{
+        if (!mapped_early)
+                image_prefault();
 }

@@ -14,6 +14,17 @@ teardown() {
 	return $rc
 }
 
+@test "on x86-64 the binary starts in boxlaunch_entry, which maps its image before glibc's start" {
+	[ "$(uname -m)" = x86_64 ] || skip "the early entry point is x86-64 only"
+	entry=$(readelf -h "$BOXLAUNCH" | awk '/Entry point address/ { print $4 }')
+	sym=$(nm "$BOXLAUNCH" | awk '$3 == "boxlaunch_entry" { print $1 }')
+	[ -n "$entry" ] && [ -n "$sym" ]
+	[ $((entry)) -eq $((16#$sym)) ]
+	run "$BOXLAUNCH" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "boxlaunch "* ]]
+}
+
 @test "namespaces are new: mnt pid uts ipc net cgroup differ from the host" {
 	f=$(mkbox ns <<'EOF2'
 [Namespaces]
