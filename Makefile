@@ -118,6 +118,10 @@ $(BUILD)/boxlaunch: $(OBJS) $(BUILD)/stubinit_blob.o
 $(BUILD)/boxlaunch-runc: $(BUILD)/boxlaunch
 	ln -f $< $@
 
+# Interleaved A/B of two builds (tests/bench/abrun.c): make build/abrun.
+$(BUILD)/abrun: tests/bench/abrun.c | $(BUILD)
+	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
+
 # What the network layer costs per box (root, scratch namespaces): make build/netcost.
 $(BUILD)/netcost: tests/bench/netcost.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
