@@ -88,15 +88,17 @@ int verb_list(struct verb_call *call)
                 log_error_errno(r, "reading %s", state_root());
                 return EXIT_VERB_FAILED;
         }
-        struct json_object *array = call->json ? json_object_new_array() : NULL;
-        if (!call->json)
+        struct json_stream js;
+        if (call->json)
+                json_stream_begin(&js, stdout);
+        else
                 printf("%-20s %8s %-9s %8s %s\n", "NAME", "PID", "STATUS", "CREATED", "CGROUP");
         for (char **n = names; n && *n; n++) {
                 _cleanup_box_ref_ struct box_ref b = {.pidfd = -1};
                 if (box_ref_peek(*n, &b) < 0)
                         continue;
-                if (array) {
-                        json_object_array_add(array, box_json(&b, false));
+                if (call->json) {
+                        json_stream_add(&js, box_json(&b, false));
                         continue;
                 }
                 char age[32];
@@ -104,8 +106,8 @@ int verb_list(struct verb_call *call)
                 printf("%-20s %8d %-9s %8s %s\n", b.name, (int)b.pid, b.status, age,
                        b.cgroup ? b.cgroup : "-");
         }
-        if (array)
-                json_print(stdout, array);
+        if (call->json)
+                json_stream_end(&js);
         return 0;
 }
 
@@ -295,18 +297,20 @@ int verb_ps(struct verb_call *call)
                 log_error("ps: cannot read the processes of box '%s'", call->name);
                 return EXIT_VERB_FAILED;
         }
-        struct json_object *array = call->json ? json_object_new_array() : NULL;
-        if (!call->json)
+        struct json_stream js;
+        if (call->json)
+                json_stream_begin(&js, stdout);
+        else
                 printf("%8s %8s %8s %s\n", "PID", "BOXPID", "UID", "COMMAND");
         for (size_t i = 0; i < n; i++) {
                 const struct box_proc *p = &procs[i];
-                if (array) {
+                if (call->json) {
                         struct json_object *o = json_object_new_object();
                         json_object_object_add(o, "pid", json_object_new_int(p->pid));
                         json_object_object_add(o, "box_pid", json_object_new_int(p->nspid));
                         json_object_object_add(o, "uid", json_object_new_int64(p->uid));
                         json_object_object_add(o, "command", json_object_new_string(p->cmd));
-                        json_object_array_add(array, o);
+                        json_stream_add(&js, o);
                         continue;
                 }
                 /* The box writes its command lines: no escape sequence of its may reach the
@@ -314,8 +318,8 @@ int verb_ps(struct verb_call *call)
                 _cleanup_free_ char *cmd = cescape_bytes(p->cmd, p->cmd_len);
                 printf("%8d %8d %8lld %s\n", (int)p->pid, (int)p->nspid, p->uid, cmd);
         }
-        if (array)
-                json_print(stdout, array);
+        if (call->json)
+                json_stream_end(&js);
         box_procs_free(procs, n);
         return 0;
 }
