@@ -14,12 +14,13 @@ int self_build_id(const void **ret, size_t *len);
 void image_prefault(void);
 
 /* The binary's entry point on x86-64 (boxlaunch_entry, Makefile) calls this before glibc's own
- * start, which relocates the image (a static PIE) and touches code, constants and data all over
- * it: each fault a trap to the hypervisor on a paravirtualized machine. It maps the code, the
- * relocation table and the constants (not the unwind tables) and copies the written part of the
- * data segment, one madvise() each: ~30 faults fewer before main(), -0.15 ms a start here
- * (README "Performance"). It runs before relocation and before the thread pointer exists: only
- * addresses relative to the code, and raw system calls. Nothing happens on other architectures. */
+ * start, which relocates the image (a static PIE) and touches code and data all over it: each
+ * fault a trap to the hypervisor on a paravirtualized machine. It maps the code and the first
+ * segment (ELF headers and the relocation table, read whole by the relocation) and copies the
+ * written part of the data segment, one madvise() each; the constants are left to faults (a
+ * start reads few of them). ~0.55 ms less a start here (README "Performance"). It runs before
+ * relocation and before the thread pointer exists: only addresses relative to the code, and raw
+ * system calls. Nothing happens on other architectures. */
 void image_prefault_early(void);
 
 /* main()'s: image_prefault(), unless image_prefault_early() mapped the code already. */

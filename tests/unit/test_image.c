@@ -90,51 +90,46 @@ static void test_prefault(void **state)
         assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-struct readonly {
-        struct range r[8]; /* the PT_LOAD segments without PF_W, cut at the unwind tables */
+struct mapped {
+        struct range r[8]; /* the PT_LOAD segments image_prefault_early() maps */
         size_t n;
 };
 
-static int readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
+/* The code and the first segment (headers, relocation table); not the constants, not data. */
+static int early_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
-        struct readonly *ro = data;
-        uintptr_t unwind = 0;
-        for (size_t i = 0; i < info->dlpi_phnum; i++)
-                if (info->dlpi_phdr[i].p_type == PT_GNU_EH_FRAME)
-                        unwind = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-        for (size_t i = 0; i < info->dlpi_phnum && ro->n < 8; i++) {
+        struct mapped *m = data;
+        for (size_t i = 0; i < info->dlpi_phnum && m->n < 8; i++) {
                 const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-                if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+                if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) ||
+                    !((ph->p_flags & PF_X) || ph->p_offset == 0))
                         continue;
-                uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
-                if (unwind > start && unwind < end)
-                        end = unwind;
-                ro->r[ro->n++] = (struct range){start & ~(page() - 1), end};
+                uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+                m->r[m->n++] = (struct range){start & ~(page() - 1), start + ph->p_memsz};
         }
         return 1;
 }
 
-/* The entry point's mapping: every read-only segment of the image (code, relocations,
- * constants; not the unwind tables) has all its pages after image_prefault_early(), in a fork,
- * which starts with few. */
+/* The entry point's mapping: the code and the relocation table's segment have all their pages
+ * after image_prefault_early(), in a fork, which starts with few. */
 static void test_prefault_early(void **state)
 {
 #if defined(__x86_64__)
-        struct readonly ro = {0};
-        dl_iterate_phdr(readonly_segments, &ro);
-        assert_true(ro.n >= 2);
+        struct mapped m = {0};
+        dl_iterate_phdr(early_segments, &m);
+        assert_true(m.n >= 2);
         pid_t pid = test_fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 long before = 0, after = 0, total = 0;
-                for (size_t i = 0; i < ro.n; i++) {
-                        long p = present_pages(ro.r[i]);
+                for (size_t i = 0; i < m.n; i++) {
+                        long p = present_pages(m.r[i]);
                         before = p < 0 || before < 0 ? -1 : before + p;
-                        total += (long)((ro.r[i].end - ro.r[i].start + page() - 1) / page());
+                        total += (long)((m.r[i].end - m.r[i].start + page() - 1) / page());
                 }
                 image_prefault_early();
-                for (size_t i = 0; i < ro.n; i++) {
-                        long p = present_pages(ro.r[i]);
+                for (size_t i = 0; i < m.n; i++) {
+                        long p = present_pages(m.r[i]);
                         after = p < 0 || after < 0 ? -1 : after + p;
                 }
                 _exit(before < 0 || after < 0 ? 1 : after != total ? 2 : before == total ? 3 : 0);
