@@ -134,7 +134,7 @@ image_prefault_early(void)
                 else if ((ph[i].p_flags & PF_X) || ph[i].p_offset == 0)
                         early_madvise(start, start + ph[i].p_memsz, MADV_POPULATE_READ);
                 /* Not the constants' segment: a start reads it sparsely, and mapping all of it
-                 * cost 0.3 ms more than the faults it saved (README "Performance"). */
+                 * cost 0.2 ms more than the faults it saved (README "Performance"). */
         }
         mapped_early = 1;
 }

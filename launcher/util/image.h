@@ -18,7 +18,7 @@ void image_prefault(void);
  * fault a trap to the hypervisor on a paravirtualized machine. It maps the code and the first
  * segment (ELF headers and the relocation table, read whole by the relocation) and copies the
  * written part of the data segment, one madvise() each; the constants are left to faults (a
- * start reads few of them). ~0.55 ms less a start here (README "Performance"). It runs before
+ * start reads few of them). 0.5-0.7 ms less a start here (README "Performance"). It runs before
  * relocation and before the thread pointer exists: only addresses relative to the code, and raw
  * system calls. Nothing happens on other architectures. */
 void image_prefault_early(void);
