@@ -18,7 +18,8 @@ teardown() {
 	[ "$(uname -m)" = x86_64 ] || skip "the early entry point is x86-64 only"
 	entry=$(readelf -h "$BOXLAUNCH" | awk '/Entry point address/ { print $4 }')
 	sym=$(nm "$BOXLAUNCH" | awk '$3 == "boxlaunch_entry" { print $1 }')
-	[ -n "$entry" ] && [ -n "$sym" ]
+	[ -n "$entry" ]
+	[ -n "$sym" ]
 	[ $((entry)) -eq $((16#$sym)) ]
 	run "$BOXLAUNCH" --version
 	[ "$status" -eq 0 ]
