@@ -66,7 +66,7 @@ comma       := ,
 ENTRY       := $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine)),-Wl$(comma)-e$(comma)boxlaunch_entry)
 
 # One folder per layer (README "Layout"); the stub init is a program of its own.
-STUB_SRC    := launcher/supervisor/stubinit.c
+STUB_SRC    := launcher/supervisor/stubinit.c launcher/supervisor/stubsup.c
 SRCS        := $(filter-out $(STUB_SRC),$(shell find launcher -name '*.c' | sort))
 OBJS        := $(SRCS:launcher/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS    := $(filter-out $(BUILD)/obj/cli/main.o,$(OBJS))
@@ -98,9 +98,9 @@ STUB_LIBS   := $(STUB_MUSL)/libc.a $(shell $(STUB_CC) -print-libgcc-file-name) \
                $(shell $(STUB_CC) -print-file-name=crtendS.o) $(STUB_MUSL)/crtn.o
 endif
 # The Makefile is a prerequisite: the stub's link flags are here (a change left a stale image).
-$(BUILD)/stubinit: $(STUB_SRC) Makefile | $(BUILD)
-	$(STUB_CC) -D_GNU_SOURCE -std=gnu11 -Os -Wall -Wextra -fPIE -static-pie \
-		-Wl,--no-dynamic-linker $(STUB_LINK) -o $@ $< -Wl,--gc-sections $(STUB_LIBS)
+$(BUILD)/stubinit: $(STUB_SRC) launcher/supervisor/stubsup.h Makefile | $(BUILD)
+	$(STUB_CC) -D_GNU_SOURCE -std=gnu11 -Os -Wall -Wextra -fPIE -static-pie -Ilauncher \
+		-Wl,--no-dynamic-linker $(STUB_LINK) -o $@ $(STUB_SRC) -Wl,--gc-sections $(STUB_LIBS)
 	strip $@
 
 $(BUILD)/stubinit_blob.o: $(BUILD)/stubinit launcher/supervisor/stubinit_blob.S

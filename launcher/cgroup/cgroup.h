@@ -106,5 +106,28 @@ void cgroup_adopt(struct box_cgroup *cg);
 /* Writes the limits of c->limits to the existing group `path` (relative to each hierarchy
  * root), as cgroup_create() writes them on a new one: `update --resources`. Logs failures. */
 int cgroup_update(const char *root, const char *path, const struct box_config *c);
+/* The end of a box's groups as steps on absolute paths, for a process that holds no struct
+ * box_cgroup (the slim supervisor, launch/slim.c): the files that count OOM kills, then for
+ * each hierarchy the group (and the freezer group `pause` may make later) and, with the
+ * automatic parent, that parent if no other box uses it. What cgroup_destroy() does when every
+ * process of the box is gone; where a step fails (a process left, a fake tree's files), the
+ * long way of cgroup_destroy() is the way. -ENOTSUP for a reused group, whose end is not this. */
+enum cgroup_end_what {
+        CGROUP_END_OOM_V2,     /* memory.events: a non-zero "oom_kill" */
+        CGROUP_END_OOM_V1,     /* memory.oom_control: the same key */
+        CGROUP_END_RMDIR,      /* must go (or be gone already) */
+        CGROUP_END_RMDIR_IDLE, /* goes if unused (another box may use it) */
+};
+struct cgroup_end_step {
+        enum cgroup_end_what what;
+        char *path;
+};
+int cgroup_end_plan(const struct box_cgroup *cg, struct cgroup_end_step **ret, size_t *n);
+void cgroup_end_plan_free(struct cgroup_end_step *s, size_t n);
+/* The existing groups of a running box at `path` (relative to each hierarchy root), as
+ * cgroup_create() would have made them: for the clean-up after a slimmed supervisor
+ * (launch/slim.c), which then reads cgroup_oom_kills() and calls cgroup_destroy(). -ENOENT if
+ * the group exists nowhere (not logged). */
+int cgroup_open_box(const char *root, const char *path, struct box_cgroup **ret);
 /* cgroup_gc() of exactly this path (relative to each hierarchy root), even a single name. */
 int cgroup_gc_path(const char *root, const char *path);

@@ -19,6 +19,14 @@ int cg_gc_at(const char *root, const char *path)
         return r < 0 ? r : k;
 }
 
+int cgroup_open_box(const char *root, const char *path, struct box_cgroup **ret)
+{
+        int r = cg_open_group(root, path, ret);
+        if (r >= 0)
+                (*ret)->auto_parent = cg_is_auto_path(path);
+        return r;
+}
+
 int cgroup_gc(const char *root, const char *name_or_path)
 {
         _cleanup_free_ char *path =

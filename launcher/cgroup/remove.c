@@ -225,3 +225,55 @@ void cgroup_destroy(struct box_cgroup *cg)
         }
         cg_free(cg);
 }
+
+static void add_step(struct cgroup_end_step **s, size_t *n, enum cgroup_end_what what, char *path)
+{
+        *s = xrealloc(*s, (*n + 1) * sizeof(**s));
+        (*s)[(*n)++] = (struct cgroup_end_step){.what = what, .path = path};
+}
+
+int cgroup_end_plan(const struct box_cgroup *cg, struct cgroup_end_step **ret, size_t *n)
+{
+        struct cgroup_end_step *s = NULL;
+        size_t k = 0;
+        *ret = NULL;
+        *n = 0;
+        if (!cg)
+                return -EINVAL;
+        _cleanup_free_ char *parent = xstrndup(cg->path, strcspn(cg->path, "/"));
+        if (cg->dirs[CG_V2].fd >= 0)
+                add_step(&s, &k, CGROUP_END_OOM_V2,
+                         xasprintf("%s/%s/%s/memory.events", cg->root,
+                                   cg->layout == CGROUP_LAYOUT_V2 ? "." : "unified", cg->path));
+        if (cg->dirs[CG_MEMORY].fd >= 0)
+                add_step(&s, &k, CGROUP_END_OOM_V1,
+                         xasprintf("%s/%s/%s/memory.oom_control", cg->root, cg_hier_dir(CG_MEMORY),
+                                   cg->path));
+        /* As remove_fast(): every hierarchy's group, the freezer's made on demand. */
+        for (enum cg_hier h = 0; h < _CG_HIER_MAX; h++) {
+                const struct cg_dir *d = &cg->dirs[h];
+                if (d->rootfd < 0 || d->alias_of >= 0 || (d->fd < 0 && h != CG_FREEZER))
+                        continue;
+                if (d->reused) {
+                        cgroup_end_plan_free(s, k);
+                        return -ENOTSUP;
+                }
+                const char *dir = h != CG_V2                       ? cg_hier_dir(h)
+                                  : cg->layout == CGROUP_LAYOUT_V2 ? "."
+                                                                   : "unified";
+                add_step(&s, &k, CGROUP_END_RMDIR, xasprintf("%s/%s/%s", cg->root, dir, cg->path));
+                if (cg->auto_parent)
+                        add_step(&s, &k, CGROUP_END_RMDIR_IDLE,
+                                 xasprintf("%s/%s/%s", cg->root, dir, parent));
+        }
+        *ret = s;
+        *n = k;
+        return 0;
+}
+
+void cgroup_end_plan_free(struct cgroup_end_step *s, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(s[i].path);
+        free(s);
+}

@@ -6,6 +6,7 @@
 #include "cli/runc/runc.h"
 #include "core/exitcodes.h"
 #include "launch/launch.h"
+#include "supervisor/stubsup.h"
 #include "util/image.h"
 #include "util/log.h"
 
@@ -77,6 +78,9 @@ int main(int argc, char **argv)
                 return runc_main(argc, argv);
         if (argc > 1 && streq(argv[1], "runc"))
                 return runc_main(argc - 1, argv + 1);
+        /* Internal: the slim supervisor's clean-up (launch/slim.c), not a verb of the table. */
+        if (argc > 1 && streq(argv[1], STUBSUP_FINISH_VERB))
+                return launch_finish(argc, argv);
 
         struct run_opts o = {0};
         const struct verb *v = argc > 1 ? verb_find(argv[1]) : NULL;

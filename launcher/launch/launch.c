@@ -617,6 +617,10 @@ static void detach_done(struct launch *l, int code)
         }
 }
 
+/* A box still running after this long is taken for a long-lived one: its supervisor slims
+ * (launch/slim.c). Short-lived boxes never pay for the two more execve()s. */
+#define SLIM_AFTER_USEC (500 * 1000)
+
 /* The payload runs: status, poststart hooks, readiness; then the supervisor's loop until PID 1
  * is gone, whose exit code becomes ours. */
 static int supervise_box(struct launch *l)
@@ -640,6 +644,8 @@ static int supervise_box(struct launch *l)
                 .on_stop = on_stop,
                 .watch_fd = l->notify_fd,
                 .on_watch = l->notify_fd >= 0 ? on_notify : NULL,
+                .slim_after_usec = launch_can_slim(l) ? SLIM_AFTER_USEC : 0,
+                .slim = launch_slim,
                 .userdata = l,
         };
         int code = supervise(&sp);

@@ -34,3 +34,9 @@ struct launch_opts {
  * on the way (runtime.h) is kept apart. Every host-side resource acquired on the way is
  * released before it returns, on every path. */
 int launch_box(const struct box_config *c, const struct launch_opts *o);
+
+/* `boxlaunch __finish NAME LOCKFD SI_CODE SI_STATUS BOOT` (argv[0] the program): the end of a
+ * box whose supervisor slimmed (launch/slim.c), executed by the slim supervisor once PID 1 is
+ * reaped, with the state file's lock (LOCKFD) still held. Reports an OOM kill, removes the
+ * groups and the state file, and returns the box's exit code (125 for bad arguments). */
+int launch_finish(int argc, char **argv);

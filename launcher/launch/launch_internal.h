@@ -64,6 +64,12 @@ static inline void on_cleanup(struct launch *l, launch_undo_t undo)
         l->undo[l->n_undo++] = undo;
 }
 
+/* Slimming (launch/slim.c): whether the supervisor may hand the running box to the slim
+ * supervisor (its end is its groups and its state file, nothing more), and the hand-over, for
+ * supervise(): returns only if it could not. */
+bool launch_can_slim(const struct launch *l);
+void launch_slim(void *userdata);
+
 /* The phases before clone (prepare.c), in launch_box()'s order; each registers its undo. */
 int acquire_state(struct launch *l);
 int prepare_security(struct launch *l);

@@ -63,6 +63,9 @@ int net_prepare(const struct box_config *c, struct launch_net *n, struct box_run
 int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid);
 /* Undoes what the two did, in reverse; safe on a struct they never touched. */
 void net_release(const struct box_config *c, struct launch_net *n);
+/* Whether net_release() would undo anything (a link, a lease, a table, a file): a box without
+ * may leave its end to the clean-up after a slimmed supervisor (launch/slim.c). */
+bool net_needs_release(const struct launch_net *n);
 /* Deletes the box's table, first thing at stop: the kernel frees its chains after an RCU grace
  * period, and closing the socket waits for that; net_release() closes it last, by when the rest
  * of the teardown has let the grace period pass. */

@@ -110,6 +110,12 @@ void net_drop_firewall(const struct box_config *c, struct launch_net *n)
         n->table = false;
 }
 
+bool net_needs_release(const struct launch_net *n)
+{
+        return n->veth || n->moved || n->leased || n->zone_member || n->table || n->host ||
+               n->nft || n->zone_lock >= 0 || n->resolv_path || n->network_path;
+}
+
 void net_release(const struct box_config *c, struct launch_net *n)
 {
         if (n->moved)

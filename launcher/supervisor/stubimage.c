@@ -1,6 +1,7 @@
 /* stubimage.c - the stub init's image: a sealed memfd on the host side, execveat in the box. */
 #include "supervisor/stubimage.h"
 #include "core/state.h"
+#include "supervisor/stubsup.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -138,5 +139,34 @@ int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grac
         /* The memfd is O_CLOEXEC: fine for an ELF image (only scripts need the fd after exec),
          * and the box never sees the fd. */
         syscall(SYS_execveat, memfd, "", args, envp ? envp : empty_env, AT_EMPTY_PATH);
+        return -errno;
+}
+
+int stubsup_exec(int memfd, const char *name, pid_t pid, int pidfd, int lock_fd, int exe_fd,
+                 int kill_signal, uint64_t stop_timeout_usec, bool boot, char *const *steps)
+{
+        char a[6][24];
+        snprintf(a[0], sizeof(a[0]), "%d", (int)pid);
+        snprintf(a[1], sizeof(a[1]), "%d", pidfd);
+        snprintf(a[2], sizeof(a[2]), "%d", lock_fd);
+        snprintf(a[3], sizeof(a[3]), "%d", exe_fd);
+        snprintf(a[4], sizeof(a[4]), "%d", kill_signal);
+        snprintf(a[5], sizeof(a[5]), "%llu", (unsigned long long)stop_timeout_usec);
+        char *fixed[] = {(char *)"boxlaunch",
+                         (char *)STUBSUP_OPTION,
+                         (char *)name,
+                         a[0],
+                         a[1],
+                         a[2],
+                         a[3],
+                         a[4],
+                         a[5],
+                         (char *)(boot ? "1" : "0")};
+        size_t n = steps ? strv_length((char **)steps) : 0;
+        _cleanup_free_ char **args = xcalloc(ARRAY_SIZE(fixed) + n + 1, sizeof(char *));
+        memcpy(args, fixed, sizeof(fixed));
+        if (n)
+                memcpy(args + ARRAY_SIZE(fixed), steps, n * sizeof(char *));
+        syscall(SYS_execveat, memfd, "", args, environ, AT_EMPTY_PATH);
         return -errno;
 }

@@ -28,3 +28,11 @@ bool stubinit_is_image(int fd);
  * of the caller ("-p PID"): the stub only serves it. Returns only on failure (-errno). */
 int stubinit_exec(int memfd, char *const *argv, char *const *envp, unsigned grace_ms,
                   pid_t running);
+
+/* Supervisor, slimming (supervise.h): execveat(memfd, "", {"boxlaunch", "--supervise", name,
+ * ..., steps...}, environ, AT_EMPTY_PATH), the slim supervisor of stubsup.c, handing it PID 1
+ * (pid and pidfd), the state file's locked fd, an fd of our own binary for the clean-up (O_PATH
+ * will do), the stop protocol and the clean-up steps (pairs, stubsup.h; NULL-terminated). The
+ * three fds must be inheritable. Returns only on failure (-errno). */
+int stubsup_exec(int memfd, const char *name, pid_t pid, int pidfd, int lock_fd, int exe_fd,
+                 int kill_signal, uint64_t stop_timeout_usec, bool boot, char *const *steps);

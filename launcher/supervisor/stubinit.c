@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "supervisor/stubsup.h"
+
 #define NAME             "boxlaunch-init"
 #define EXIT_STUB_FAILED 125 /* EXIT_SETUP_FAILED of core/exitcodes.h */
 
@@ -351,6 +353,8 @@ static int finish_with(int sfd, pid_t pid, bool to_group, unsigned grace_ms)
 
 int main(int argc, char **argv)
 {
+        if (argc > 1 && strcmp(argv[1], STUBSUP_OPTION) == 0)
+                return stub_supervise(argc, argv);
         unsigned grace_ms = 2000;
         bool to_group = false;
         pid_t pid = 0;

@@ -80,6 +80,7 @@ struct state {
         const struct supervise_params *p;
         bool stopping;
         uint64_t kill_deadline; /* 0 = none */
+        uint64_t slim_at;       /* 0 = never (again) */
         struct tty_relay *relay;
 };
 
@@ -192,14 +193,18 @@ int supervise(const struct supervise_params *p)
         if (r < 0)
                 goto fail;
 
+        if (p->slim && p->slim_after_usec && !s.relay)
+                s.slim_at = now_usec() + p->slim_after_usec;
         /* PID 1 may already be gone (its SIGCHLD is queued, but this is cheaper to reason about). */
         r = check_exit(p, &code);
         while (r == 0) {
                 int timeout = -1;
-                if (s.kill_deadline) {
+                uint64_t next = s.kill_deadline;
+                if (s.slim_at && (!next || s.slim_at < next))
+                        next = s.slim_at;
+                if (next) {
                         uint64_t now = now_usec();
-                        uint64_t ms =
-                                now >= s.kill_deadline ? 0 : (s.kill_deadline - now + 999) / 1000;
+                        uint64_t ms = now >= next ? 0 : (next - now + 999) / 1000;
                         timeout = ms > INT32_MAX ? INT32_MAX : (int)ms;
                 }
 
@@ -240,6 +245,12 @@ int supervise(const struct supervise_params *p)
                         }
                 }
                 r = child ? check_exit(p, &code) : 0;
+                /* Signals read from the signalfd are handled by now; those still queued stay
+                 * pending across the execve, for the slim supervisor's signalfd. */
+                if (r == 0 && s.slim_at && !s.stopping && now_usec() >= s.slim_at) {
+                        s.slim_at = 0;
+                        p->slim(p->userdata); /* returns only if it could not */
+                }
         }
         if (r < 0)
                 goto fail;

@@ -15,6 +15,11 @@ struct supervise_params {
         int (*on_stop)(void *userdata);   /* optional: called once when stopping begins */
         int watch_fd;                     /* optional (-1): another fd to watch, e.g. sd_notify */
         void (*on_watch)(void *userdata); /* called when watch_fd is readable */
+        /* Slimming: once the box has run slim_after_usec (0: never) and is not being stopped,
+         * slim() executes the slim supervisor (stubsup.h) in our place; it returns only if it
+         * could not, and the loop goes on. Not with a terminal relay. */
+        uint64_t slim_after_usec;
+        void (*slim)(void *userdata);
         void *userdata;
 };
 

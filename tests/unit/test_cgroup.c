@@ -675,6 +675,64 @@ static void test_hybrid_v2_controller(void **state)
         assert_false(exists("unified/boxlaunch"));
 }
 
+/* --- the slim supervisor's end of the groups (cgroup_end_plan) ------------------------------- */
+
+static void assert_step(const struct cgroup_end_step *s, enum cgroup_end_what what, const char *rel)
+{
+        _cleanup_free_ char *want = xasprintf("%s/%s", tree, rel);
+        assert_int_equal(s->what, what);
+        assert_string_equal(s->path, want);
+}
+
+/* Absolute paths, in cgroup_destroy()'s order: the OOM count first (it goes with the group). */
+static void test_v2_end_plan(void **state)
+{
+        struct box_limits l;
+        struct box_cgroup *cg = NULL;
+        struct cgroup_end_step *s = NULL;
+        size_t n = 0;
+        limits_init(&l);
+        l.memory_max = 1 << 30;
+        assert_int_equal(create(tree, "e", &l, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_end_plan(cg, &s, &n), 0);
+        assert_int_equal(n, 3);
+        assert_step(&s[0], CGROUP_END_OOM_V2, "./boxlaunch/e.box/memory.events");
+        assert_step(&s[1], CGROUP_END_RMDIR, "./boxlaunch/e.box");
+        assert_step(&s[2], CGROUP_END_RMDIR_IDLE, "./boxlaunch");
+        cgroup_end_plan_free(s, n);
+        cgroup_destroy(cg);
+        assert_false(exists("boxlaunch"));
+
+        /* Under a configured parent: the parent is not ours to remove. */
+        l.parent = "/machine.slice/";
+        assert_int_equal(create(tree, "e", &l, NULL, 0, &cg), 0);
+        assert_int_equal(cgroup_end_plan(cg, &s, &n), 0);
+        assert_int_equal(n, 2);
+        assert_step(&s[1], CGROUP_END_RMDIR, "./machine.slice/e.box");
+        cgroup_end_plan_free(s, n);
+        cgroup_destroy(cg);
+}
+
+/* v1: each group the box has, and the freezer group `pause` may make later. */
+static void test_v1_end_plan(void **state)
+{
+        struct box_cgroup *cg = NULL;
+        struct cgroup_end_step *s = NULL;
+        size_t n = 0;
+        assert_int_equal(create_for(tree, "app", NULL, NULL, 0, 0, &cg), 0);
+        assert_int_equal(cgroup_end_plan(cg, &s, &n), 0);
+        assert_int_equal(n, 9);
+        assert_step(&s[0], CGROUP_END_OOM_V1, "memory/boxlaunch/app.box/memory.oom_control");
+        assert_step(&s[1], CGROUP_END_RMDIR, "memory/boxlaunch/app.box");
+        assert_step(&s[2], CGROUP_END_RMDIR_IDLE, "memory/boxlaunch");
+        assert_step(&s[3], CGROUP_END_RMDIR, "pids/boxlaunch/app.box");
+        assert_step(&s[5], CGROUP_END_RMDIR, "freezer/boxlaunch/app.box");
+        assert_step(&s[7], CGROUP_END_RMDIR, "devices/boxlaunch/app.box");
+        assert_step(&s[8], CGROUP_END_RMDIR_IDLE, "devices/boxlaunch");
+        cgroup_end_plan_free(s, n);
+        cgroup_destroy(cg);
+}
+
 /* exec joins a running box by its path: "0" to tasks in every v1 group the box has, and to
  * cgroup.procs of its cgroup2 group; nothing where it has no group; -ENOENT if it has none. */
 static void test_join_path(void **state)
@@ -922,6 +980,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_hybrid_v2_controller, setup_hybrid,
                                                 teardown_tree),
                 cmocka_unit_test_setup_teardown(test_join_path, setup_hybrid, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v2_end_plan, setup_v2, teardown_tree),
+                cmocka_unit_test_setup_teardown(test_v1_end_plan, setup_v1, teardown_tree),
                 cmocka_unit_test_setup_teardown(test_hybrid_readonly_controllers, setup_hybrid,
                                                 teardown_ro_tree),
                 cmocka_unit_test_setup_teardown(test_v1_readonly_devices, setup_v1,
