@@ -27,13 +27,6 @@ start_bg() { # NAME CMD...: run box NAME in the background, wait until it runs
 	wait_state "$name" running
 }
 
-finish() { # waits (bounded) for the box started by start_bg; sets status and output
-	wait_exit "$BOX_PID"
-	status=$wait_status
-	BOX_PID=
-	output=$(cat "$BATS_TEST_TMPDIR/out")
-}
-
 @test "row 1: the stub init is PID 1 and the command PID 2; row 2: exit 7 -> 7" {
 	f=$(mkbox r1 </dev/null)
 	run_box "$f" -- /bin/sh -c 'cat /proc/1/comm; echo $$; exit 7'

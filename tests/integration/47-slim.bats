@@ -40,11 +40,13 @@ wait_slim() {
 	return 1
 }
 
-finish() { # waits (bounded) for the box in the background; sets status and output
-	wait_exit "$BOX_PID"
-	status=$wait_status
-	BOX_PID=
-	output=$(cat "$BATS_TEST_TMPDIR/out")
+# start_slim FILE [OPTIONS] -- CMD...: the box in the background (BOX_PID), until its command
+# said "ready" and its supervisor slimmed
+start_slim() {
+	"$BOXLAUNCH" "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	BOX_PID=$!
+	wait_ready "$BATS_TEST_TMPDIR/out"
+	wait_slim "$BOX_PID"
 }
 
 @test "a detached idle box's supervisor slims: same pid, no socket, no image fd; verbs and stop work" {
@@ -73,10 +75,7 @@ finish() { # waits (bounded) for the box in the background; sets status and outp
 
 @test "slim: signals reach the command and its exit code comes back (foreground)" {
 	f=$(mkbox slim </dev/null)
-	"$BOXLAUNCH" --console=pipe "$f" -- /bin/sh -c 'trap "echo got-usr1; exit 7" USR1; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
-	wait_slim "$BOX_PID"
+	start_slim --console=pipe "$f" -- /bin/sh -c 'trap "echo got-usr1; exit 7" USR1; echo ready; while :; do sleep 0.05; done'
 	kill -USR1 "$BOX_PID"
 	finish
 	echo "$output"
@@ -91,10 +90,7 @@ KillSignal = SIGUSR2
 StopTimeout = 500ms
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo got-usr2" USR2; trap "" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
-	wait_slim "$BOX_PID"
+	start_slim "$f" -- /bin/sh -c 'trap "echo got-usr2" USR2; trap "" TERM; echo ready; while :; do sleep 0.05; done'
 	kill -TERM "$BOX_PID"
 	finish
 	echo "$output"
@@ -112,10 +108,7 @@ MemoryMax = 32M
 MemorySwapMax = 0
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "exec /usr/bin/probe alloc 64" USR1; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
-	wait_slim "$BOX_PID"
+	start_slim "$f" -- /bin/sh -c 'trap "exec /usr/bin/probe alloc 64" USR1; echo ready; while :; do sleep 0.05; done'
 	kill -USR1 "$BOX_PID"
 	finish
 	echo "$output"

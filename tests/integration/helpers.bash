@@ -226,6 +226,15 @@ wait_exit() {
 	wait "$1" || wait_status=$?
 }
 
+# finish: waits (bounded) for the box a test started in the background (BOX_PID, its output in
+# $BATS_TEST_TMPDIR/out); sets status and output as bats' run does.
+finish() {
+	wait_exit "$BOX_PID"
+	status=$wait_status
+	BOX_PID=
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+}
+
 # tm ARGS...: tmux on a private server of this test (never the machine's other servers).
 tm() {
 	tmux -S "$BATS_TEST_TMPDIR/tmux.sock" "$@" 3>&-
