@@ -143,21 +143,17 @@ static void begin_stop(struct sup *s)
                 s->deadline = now_usec() + s->timeout_usec;
 }
 
-/* Reads every queued signal; true if one was SIGCHLD. */
-static bool drain(struct sup *s, int sfd)
+/* Acts on every queued signal; SIGCHLD needs nothing: the loop asks waitid() each time. */
+static void drain(struct sup *s, int sfd)
 {
-        bool child = false;
         struct signalfd_siginfo si;
         while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
                 int sig = (int)si.ssi_signo;
-                if (sig == SIGCHLD)
-                        child = true;
-                else if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+                if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
                         begin_stop(s);
-                else
+                else if (sig != SIGCHLD)
                         send_signal(s, sig);
         }
-        return child;
 }
 
 /* A non-zero "oom_kill N" line in the file (a missing file counts none). */
@@ -283,7 +279,7 @@ int stub_supervise(int argc, char **argv)
                         s.deadline = 0;
                 }
                 if (sfd >= 0)
-                        (void)drain(&s, sfd);
+                        drain(&s, sfd);
         }
 
         /* The common end: every group goes with one rmdir. The lock goes with our exit. */
