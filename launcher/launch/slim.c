@@ -21,6 +21,7 @@
 #include "supervisor/stubsup.h"
 #include "supervisor/supervise.h"
 #include "util/log.h"
+#include "util/parse.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -105,17 +106,6 @@ static bool holds_lock(const char *name, int fd)
                a.st_ino == b.st_ino && flock(fd, LOCK_EX | LOCK_NB) == 0;
 }
 
-static bool parse_int(const char *s, int min, int max, int *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v < min || v > max)
-                return false;
-        *ret = (int)v;
-        return true;
-}
-
 /* What supervise_box() says of an OOM kill, with the configuration the state file holds. */
 static void report_oom(const char *name, const char *json, uint64_t ooms)
 {
@@ -134,9 +124,9 @@ static void report_oom(const char *name, const char *json, uint64_t ooms)
 int launch_finish(int argc, char **argv)
 {
         int fd, code, status, boot;
-        if (argc != 7 || !box_name_valid(argv[2]) || !parse_int(argv[3], 0, INT32_MAX, &fd) ||
-            !parse_int(argv[4], 0, 255, &code) || !parse_int(argv[5], 0, 255, &status) ||
-            !parse_int(argv[6], 0, 1, &boot)) {
+        if (argc != 7 || !box_name_valid(argv[2]) || parse_int(argv[3], 0, INT32_MAX, &fd) < 0 ||
+            parse_int(argv[4], 0, 255, &code) < 0 || parse_int(argv[5], 0, 255, &status) < 0 ||
+            parse_int(argv[6], 0, 1, &boot) < 0) {
                 log_error(
                         "usage: boxlaunch __finish NAME LOCKFD SI_CODE SI_STATUS BOOT (internal)");
                 return EXIT_SETUP_FAILED;
