@@ -200,7 +200,8 @@ int supervise(const struct supervise_params *p)
         while (r == 0) {
                 int timeout = -1;
                 uint64_t next = s.kill_deadline;
-                if (s.slim_at && (!next || s.slim_at < next))
+                /* Not once the box is stopping: it never slims then. */
+                if (s.slim_at && !s.stopping && (!next || s.slim_at < next))
                         next = s.slim_at;
                 if (next) {
                         uint64_t now = now_usec();

@@ -99,6 +99,28 @@ EOF2
 	grep -q 'The box did not stop in time, killing it.' <<<"$output"
 }
 
+@test "a box told to stop before it slims never does, and its supervisor waits without spinning" {
+	f=$(mkbox slim <<'EOF2'
+[Exec]
+StopTimeout = 3s
+EOF2
+)
+	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	BOX_PID=$!
+	wait_ready "$BATS_TEST_TMPDIR/out"
+	kill -TERM "$BOX_PID"
+	sleep 1.5
+	refute is_slim "$BOX_PID"
+	# user + system time in clock ticks (fields 14 and 15 after the command's parentheses)
+	local ticks hz
+	ticks=$(sed 's/.*) //' "/proc/$BOX_PID/stat" | awk '{print $12 + $13}')
+	hz=$(getconf CLK_TCK)
+	echo "supervisor CPU after 1.5 s of stopping: $ticks ticks at $hz Hz"
+	[ "$ticks" -lt $((hz / 4)) ]
+	finish
+	[ "$status" -eq 137 ]
+}
+
 @test "slim: an OOM kill after slimming is still reported, with the key's file and line" {
 	f=$(mkbox slim <<EOF2
 [Box]
