@@ -617,6 +617,14 @@ static void detach_done(struct launch *l, int code)
         }
 }
 
+void launch_report_oom(const struct box_config *c, uint64_t ooms)
+{
+        log_error("box '%s': the OOM killer killed %llu process%s: the box reached its memory "
+                  "limit (%s)",
+                  c->name, (unsigned long long)ooms, ooms == 1 ? "" : "es",
+                  BOX_WHERE(c, BOX_F_MEMORY_MAX, NULL, 0));
+}
+
 /* A box still running after this long is taken for a long-lived one: its supervisor slims
  * (launch/slim.c). Short-lived boxes never pay for the two more execve()s. */
 #define SLIM_AFTER_USEC (500 * 1000)
@@ -653,10 +661,7 @@ static int supervise_box(struct launch *l)
         l->pid = 0;
         uint64_t ooms = 0;
         if (cgroup_oom_kills(l->cg, &ooms) == 0 && ooms > 0)
-                log_error("box '%s': the OOM killer killed %llu process%s: the box reached its "
-                          "memory limit (%s)",
-                          c->name, (unsigned long long)ooms, ooms == 1 ? "" : "es",
-                          BOX_WHERE(c, BOX_F_MEMORY_MAX, NULL, 0));
+                launch_report_oom(c, ooms);
         if (code < 0) {
                 log_error_errno(code, "supervising the box");
                 code = EXIT_SETUP_FAILED;

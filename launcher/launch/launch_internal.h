@@ -64,6 +64,9 @@ static inline void on_cleanup(struct launch *l, launch_undo_t undo)
         l->undo[l->n_undo++] = undo;
 }
 
+/* Logs that the OOM killer killed `ooms` processes of the box, naming MemoryMax='s origin. */
+void launch_report_oom(const struct box_config *c, uint64_t ooms);
+
 /* Slimming (launch/slim.c): whether the supervisor may hand the running box to the slim
  * supervisor (its end is its groups and its state file, nothing more), and the hand-over, for
  * supervise(): returns only if it could not. */

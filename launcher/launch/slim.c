@@ -106,18 +106,12 @@ static bool holds_lock(const char *name, int fd)
                a.st_ino == b.st_ino && flock(fd, LOCK_EX | LOCK_NB) == 0;
 }
 
-/* What supervise_box() says of an OOM kill, with the configuration the state file holds. */
+/* launch_report_oom() with the configuration the state file holds. */
 static void report_oom(const char *name, const char *json, uint64_t ooms)
 {
         struct box_config c;
-        if (state_parse_config(name, json, true, &c) < 0) {
-                box_config_free(&c);
-                return;
-        }
-        log_error("box '%s': the OOM killer killed %llu process%s: the box reached its memory "
-                  "limit (%s)",
-                  name, (unsigned long long)ooms, ooms == 1 ? "" : "es",
-                  BOX_WHERE(&c, BOX_F_MEMORY_MAX, NULL, 0));
+        if (state_parse_config(name, json, true, &c) == 0)
+                launch_report_oom(&c, ooms);
         box_config_free(&c);
 }
 
