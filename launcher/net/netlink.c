@@ -269,6 +269,16 @@ static int create_link(struct rtn_ctx *ctx, struct nl_msg *msg, const char *name
         return c.index;
 }
 
+/* A veth end made without a queue count gets one per CPU, and the kernel then cuts the active
+ * ones to one on the registered device: synchronize_net() with the rtnl lock held, an expedited
+ * RCU grace period for each end (drivers/net/veth.c, veth_init_queues()). Asked for the one
+ * queue a veth uses anyway, it skips both: build/netcost's veth step 0.61 -> 0.38 ms here. */
+static void put_one_queue(struct nl_msg *msg)
+{
+        PUT(nla_put_u32(msg, IFLA_NUM_TX_QUEUES, 1));
+        PUT(nla_put_u32(msg, IFLA_NUM_RX_QUEUES, 1));
+}
+
 int rtn_veth_add(struct rtn_ctx *ctx, const struct rtn_veth *v)
 {
         if (!name_ok(v->name) || !name_ok(v->peer_name))
@@ -279,6 +289,7 @@ int rtn_veth_add(struct rtn_ctx *ctx, const struct rtn_veth *v)
         PUT(nla_put_string(msg, IFLA_IFNAME, v->name));
         if (v->mac)
                 PUT(nla_put(msg, IFLA_ADDRESS, 6, v->mac));
+        put_one_queue(msg);
         struct nlattr *info = nla_nest_start(msg, IFLA_LINKINFO);
         PUT(nla_put_string(msg, IFLA_INFO_KIND, "veth"));
         struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
@@ -292,6 +303,7 @@ int rtn_veth_add(struct rtn_ctx *ctx, const struct rtn_veth *v)
         PUT(nla_put_string(msg, IFLA_IFNAME, v->peer_name));
         if (v->peer_mac)
                 PUT(nla_put(msg, IFLA_ADDRESS, 6, v->peer_mac));
+        put_one_queue(msg);
         if (v->peer_netns_fd >= 0)
                 PUT(nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t)v->peer_netns_fd));
         nla_nest_end(msg, peer);

@@ -115,6 +115,10 @@ EOF
 	grep -qx up "$BATS_TEST_TMPDIR/vt1.out"
 	# The host end: up, with the gateway, and the box reachable from the host.
 	ip -br addr show ve-vt1 | grep -q "UP.*$gw/28"
+	# One queue each end, asked for at creation (netlink.c: no queue cut under the rtnl lock).
+	ip -d link show ve-vt1 | grep -q 'numtxqueues 1 numrxqueues 1 '
+	nsenter -t "$(state_key vt1 pid)" -n ip -d link show host0 |
+		grep -q 'numtxqueues 1 numrxqueues 1 '
 	box=$(awk '/inet / { sub(/\/.*/, "", $2); print $2 }' "$BATS_TEST_TMPDIR/vt1.out")
 	"$ROOTFS/bin/busybox" ping -c1 -W5 "$box"
 	# status and list --json tell the interface and the address.
