@@ -163,7 +163,7 @@ format:
 format-check:
 	@$(CLANG_FORMAT) --dry-run --Werror $(FMT_FILES)
 
-bench: all
+bench: all $(BUILD)/netcost
 	tests/bench/run.sh
 
 # --- install ---------------------------------------------------------------------------------

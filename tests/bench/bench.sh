@@ -318,6 +318,17 @@ measure_latency() {
 	cpu_mark
 	hf_rounds "$tag"
 	cpu_report; echo "$tag $CPU_RES $(foreign_rt)" >>"$OUT/raw/cpu.txt"
+	[ "$u" = 0 ] && measure_netfloor
+}
+
+# The netlink floor of issue 16's veth target, measured here and now rather than taken from the
+# research's machine: build/netcost's veth step (peer made in the box's namespace, addresses,
+# both ends up, default route), the same libnl calls as boxlaunch, in scratch namespaces.
+measure_netfloor() {
+	local nc; nc=$(dirname "$(boxlaunch_bin)")/netcost
+	[[ " ${HF_NAMES[*]} " == *" boxlaunch-veth "* ]] && [ -x "$nc" ] || return 0
+	log "latency: netlink floor ($nc 200)"
+	"$nc" 200 >"$OUT/raw/netcost.txt" 2>&1 || true
 }
 
 # f) crun latency split: (1) strace -f -ttt -T timeline cut into phases,
@@ -660,6 +671,7 @@ report() {
 			echo
 			lat_table "$OUT/raw/lat-u$u.tsv"
 			[ -f "$OUT/raw/lat-u$u.skip" ] && sed 's/\t/: /; s/^/- skipped /' "$OUT/raw/lat-u$u.skip"
+			netfloor_line "$OUT/raw/lat-u$u.tsv"
 			echo
 		done
 		for m in seq par; do
@@ -872,6 +884,16 @@ report() {
 med_of() { awk -F'\t' -v r="$2" -v c="${3:-3}" '$1==r{print $c}' "$1" | stats | awk '$1>0{print $4}'; }
 # ratio A B -> A/B with 2 decimals, "-" if B is empty or 0
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN{ if (b>0 && a>0) printf "%.2f", a/b; else print "-"}'; }
+
+# netfloor_line TSV: the veth row over the private one against the netlink floor + 1 ms.
+netfloor_line() {
+	local priv veth floor
+	priv=$(med_of "$1" boxlaunch) veth=$(med_of "$1" boxlaunch-veth)
+	floor=$(awk '/^veth \(peer in netns\)/ {for (i = 1; i < NF; i++) if ($i == "median") {print $(i+1) / 1000; exit}}' "$OUT/raw/netcost.txt" 2>/dev/null)
+	[ -n "$priv" ] && [ -n "$veth" ] && [ -n "$floor" ] || return 0
+	awk -v p="$priv" -v v="$veth" -v f="$floor" 'BEGIN {
+		printf "- boxlaunch-veth over boxlaunch: **%+.2f ms**; netlink floor measured in this run (`build/netcost`: veth with its peer made in the box'"'"'s namespace, addresses, up, route; median of 200): %.2f ms; target (floor + 1 ms) %.2f ms: %s\n", v - p, f, f + 1, (v - p <= f + 1) ? "met" : "not met" }'
+}
 
 # lat_table TSV: markdown rows per runtime (pooled runs), ratio of medians to crun
 lat_table() {
