@@ -318,7 +318,7 @@ measure_latency() {
 	cpu_mark
 	hf_rounds "$tag"
 	cpu_report; echo "$tag $CPU_RES $(foreign_rt)" >>"$OUT/raw/cpu.txt"
-	[ "$u" = 0 ] && measure_netfloor
+	if [ "$u" = 0 ]; then measure_netfloor; fi
 }
 
 # The netlink floor of issue 16's veth target, measured here and now rather than taken from the
