@@ -205,9 +205,7 @@ KillSignal = SIGUSR1
 StopTimeout = 500ms
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo got-usr1" USR1; trap "" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
+	start_ready "$f" -- /bin/sh -c 'trap "echo got-usr1" USR1; trap "" TERM; echo ready; while :; do sleep 0.05; done'
 	start=$(date +%s%N)
 	kill -TERM $BOX_PID
 	finish
@@ -228,9 +226,7 @@ StopTimeout = 60s
 EOF2
 )
 	# The command notes each SIGTERM and carries on; the stop timeout is a minute.
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "echo term" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
+	start_ready "$f" -- /bin/sh -c 'trap "echo term" TERM; echo ready; while :; do sleep 0.05; done'
 	kill -TERM $BOX_PID
 	# The first one has reached the command (so the second is not merged into it) ...
 	wait_for "$BATS_TEST_TMPDIR/out" '^term'

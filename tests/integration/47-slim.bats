@@ -43,9 +43,7 @@ wait_slim() {
 # start_slim FILE [OPTIONS] -- CMD...: the box in the background (BOX_PID), until its command
 # said "ready" and its supervisor slimmed
 start_slim() {
-	"$BOXLAUNCH" "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
+	start_ready "$@"
 	wait_slim "$BOX_PID"
 }
 
@@ -105,9 +103,7 @@ EOF2
 StopTimeout = 3s
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
+	start_ready "$f" -- /bin/sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done'
 	kill -TERM "$BOX_PID"
 	sleep 1.5
 	refute is_slim "$BOX_PID"
@@ -145,9 +141,7 @@ Stage = poststop
 Command = /bin/sh -c "echo ran >$BATS_TEST_TMPDIR/post"
 EOF2
 )
-	"$BOXLAUNCH" "$f" -- /bin/sh -c 'echo ready; sleep 1' </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
-	BOX_PID=$!
-	wait_ready "$BATS_TEST_TMPDIR/out"
+	start_ready "$f" -- /bin/sh -c 'echo ready; sleep 1'
 	sleep 0.8 # past the moment it would slim
 	refute is_slim "$BOX_PID"
 	finish

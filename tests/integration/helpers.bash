@@ -199,6 +199,14 @@ wait_ready() {
 	wait_for "$1" '^ready'
 }
 
+# start_ready ARGS...: boxlaunch ARGS in the background (BOX_PID; its output in
+# $BATS_TEST_TMPDIR/out) until the box's command has printed "ready".
+start_ready() {
+	"$BOXLAUNCH" "$@" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	BOX_PID=$!
+	wait_ready "$BATS_TEST_TMPDIR/out"
+}
+
 # wait_state NAME STATUS: until the box's state file says STATUS.
 wait_state() {
 	local i
