@@ -7,6 +7,7 @@
  * our tables falls back instead of treating EPERM as fatal. */
 #include "launch/seccomp.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -134,13 +135,14 @@ static uint64_t fnv1a_str(uint64_t h, const char *s)
  * on the expanded and sorted names instead, a hit cost twice as much (~50 us more per start).
  * -ENODATA for a binary linked without a build id: then nothing is cached. */
 static int cache_key(const struct box_config *c, const struct seccomp_profile *prof, int err,
-                     uint64_t caps, uint64_t *ret)
+                     uint64_t caps, uint64_t *ret, uint64_t *ret_build)
 {
         const void *id;
         size_t id_len;
         int r = self_build_id(&id, &id_len);
         if (r < 0)
                 return r;
+        *ret_build = fnv1a(FNV_OFFSET, id, id_len);
 
         const struct scmp_version *v = seccomp_version();
         char buf[192];
@@ -255,6 +257,34 @@ static int cache_write(int dfd, const char *name, uint64_t key, const struct box
         if (r < 0)
                 (void)unlinkat(dfd, tmp, 0);
         return r;
+}
+
+/* A file name is "BUILD-KEY.bpf", BUILD hashing the binary's build id. After a miss wrote ours,
+ * the filters of other builds go: no start of this binary can hit them, and without this every
+ * upgrade would leave its filters behind. Names of another form (older releases' "KEY.bpf")
+ * count as another build's; dot files (a concurrent start's temporary) and anything not ending in
+ * ".bpf" stay. */
+static void cache_prune(int dfd, const char *build)
+{
+        _cleanup_close_ int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        _cleanup_dir_ DIR *d = fdopendir(fd);
+        if (!d)
+                return;
+        TAKE_FD(fd); /* d owns it */
+        size_t blen = strlen(build);
+        for (struct dirent *de; (de = readdir(d));) {
+                const char *n = de->d_name;
+                size_t len = strlen(n);
+                if (n[0] == '.' || len < 5 || strcmp(n + len - 4, ".bpf") != 0 ||
+                    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
+                    (strncmp(n, build, blen) == 0 && n[blen] == '-'))
+                        continue;
+                if (unlinkat(dirfd(d), n, 0) < 0 && errno != ENOENT)
+                        log_debug("seccomp: cannot remove old cache file %s: %s", n,
+                                  strerror(errno));
+        }
 }
 
 /* ---- compiling --------------------------------------------------------------------------- */
@@ -656,12 +686,13 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
 
         const struct seccomp_profile *prof =
                 c->boot ? &seccomp_profile_machine : &seccomp_profile_app;
-        uint64_t key = 0;
-        char name[32] = "";
+        uint64_t key = 0, build_hash = 0;
+        char name[48] = "", build[17] = "";
         _cleanup_close_ int dfd = -EBADF;
-        bool keyed = cache_key(c, prof, err, caps, &key) >= 0;
+        bool keyed = cache_key(c, prof, err, caps, &key, &build_hash) >= 0;
         if (keyed) {
-                snprintf(name, sizeof(name), "%016" PRIx64 ".bpf", key);
+                snprintf(build, sizeof(build), "%016" PRIx64, build_hash);
+                snprintf(name, sizeof(name), "%s-%016" PRIx64 ".bpf", build, key);
                 r = cache_dir_open(&dfd);
                 if (r < 0) {
                         log_debug("seccomp: cache directory unusable, compiling: %s", strerror(-r));
@@ -707,6 +738,8 @@ int seccomp_compile(const struct box_config *c, uint64_t caps, struct box_seccom
                 r = cache_write(dfd, name, key, ret);
                 if (r < 0)
                         log_debug("seccomp: cannot write cache file %s: %s", name, strerror(-r));
+                else
+                        cache_prune(dfd, build);
         }
         return 0;
 }

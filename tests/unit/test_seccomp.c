@@ -582,6 +582,68 @@ static unsigned cache_files(void)
         return n;
 }
 
+static void put_file(const char *name)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/seccomp/%s", cache_dir, name);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "12345678", 8), 8);
+        close(fd);
+}
+
+static bool cache_has(const char *name)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/seccomp/%s", cache_dir, name);
+        return access(path, F_OK) == 0;
+}
+
+/* A miss removes the filters of other builds (an upgrade's leftovers), never on a hit, and
+ * leaves alone what is not a filter file. */
+static void test_cache_prune(void **state)
+{
+        static const char *const others[] = {"0123456789abcdef-0123456789abcdef.bpf",
+                                             "0123456789abcdef.bpf"};
+        static const char *const kept[] = {"notes.txt", ".x.bpf.77.tmp"};
+        struct box_config c;
+        struct box_seccomp_prog a, b;
+
+        clear_cache();
+        config_init(&c);
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &a), 0);
+        char *mine = only_cache_file();
+        const char *base = strrchr(mine, '/') + 1;
+        /* BUILD-KEY.bpf, both 16 hex digits */
+        assert_int_equal(strlen(base), 16 + 1 + 16 + 4);
+        assert_int_equal(base[16], '-');
+
+        for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+                put_file(others[i]);
+        for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+                put_file(kept[i]);
+        /* A hit: nothing removed. */
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &b), 0);
+        seccomp_prog_free(&b);
+        for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+                assert_true(cache_has(others[i]));
+
+        /* A miss (another errno, so another key of this build): the other builds' files go,
+         * this build's first one stays. */
+        c.seccomp.errno_value = EACCES;
+        assert_int_equal(seccomp_compile(&c, caps_default_app(), &b), 0);
+        seccomp_prog_free(&b);
+        for (size_t i = 0; i < ARRAY_SIZE(others); i++)
+                assert_false(cache_has(others[i]));
+        for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+                assert_true(cache_has(kept[i]));
+        assert_true(cache_has(base));
+        assert_int_equal(cache_files(), 3); /* two filters of this build and notes.txt */
+
+        seccomp_prog_free(&a);
+        free(mine);
+}
+
 /* The cache is keyed on the inputs as written, before the names are expanded: every input that
  * changes the filter must change the key, or a hit would hand out another config's filter. */
 static void test_cache_key_inputs(void **state)
@@ -694,6 +756,7 @@ int main(void)
                 cmocka_unit_test(test_cache_symlink),
                 cmocka_unit_test(test_cache_unusable_dir),
                 cmocka_unit_test(test_cache_key_inputs),
+                cmocka_unit_test(test_cache_prune),
                 cmocka_unit_test(test_shell_runs),
                 cmocka_unit_test(test_profile_names_terminated),
         };
