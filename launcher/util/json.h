@@ -1,5 +1,6 @@
-/* json.h - writing JSON built with json-c, the one way boxlaunch writes JSON (the verbs' --json
- * output, the state the hooks read): compact, '/' left as it is, UTF-8 passed through. */
+/* json.h - writing JSON built with json-c (the verbs' --json output, the state the hooks read):
+ * compact, '/' left as it is, UTF-8 passed through. The state file's configuration is written
+ * from core/config_json.c's tables directly. */
 #pragma once
 #include "util/util.h"
 

@@ -1,5 +1,7 @@
 /* test_config_json.c - the state format keeps every field of a config: a config with every field
  * away from its default survives to_json -> from_json, compared field by field. */
+#include <limits.h>
+#include <json-c/json.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -478,6 +480,43 @@ static void test_full_round_trip(void **state)
         box_config_free(&c);
 }
 
+/* The writer makes json-c's own text (JSON_C_TO_STRING_PLAIN): what json-c prints of the parsed
+ * text is the text, escapes of every byte and numbers at their limits included. */
+static void assert_json_c_text(const struct box_config *c)
+{
+        _cleanup_free_ char *text = box_config_to_json_string(c);
+        struct json_object *o = json_tokener_parse(text);
+        if (!o)
+                fail_msg("not JSON: %s", text);
+        assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), text);
+        json_object_put(o);
+}
+
+static void test_text_is_json_c_text(void **state)
+{
+        struct box_config c;
+        full(&c);
+        assert_json_c_text(&c);
+        char all[256];
+        for (int i = 1; i < 256; i++)
+                all[i - 1] = (char)i;
+        all[255] = 0;
+        free(c.hostname);
+        c.hostname = xstrdup(all);
+        c.limits.memory_max = UINT64_MAX - 1;
+        c.time_offset_secs[0] = INT64_MIN;
+        c.oom_score_adj = INT_MIN;
+        assert_json_c_text(&c);
+        /* The object is that text, parsed. */
+        struct json_object *o = box_config_to_json(&c);
+        assert_string_equal(json_object_get_string(json_object_object_get(o, "hostname")), all);
+        json_object_put(o);
+        box_config_free(&c);
+        box_config_init(&c);
+        assert_json_c_text(&c);
+        box_config_free(&c);
+}
+
 static void test_default_round_trip(void **state)
 {
         struct box_config c;
@@ -560,6 +599,7 @@ int main(void)
                 cmocka_unit_test(test_generic_names_unique),
                 cmocka_unit_test(test_name_tables_terminated),
                 cmocka_unit_test(test_default_round_trip),
+                cmocka_unit_test(test_text_is_json_c_text),
                 cmocka_unit_test(test_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
