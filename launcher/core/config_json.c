@@ -353,39 +353,19 @@ static void put_lit(struct out *o, const char *s)
  * 0x7f up as they are. */
 static void put_string(struct out *o, const char *s, size_t n)
 {
+        static const char plain[] = "\b\n\r\t\f\"\\/", letter[] = "bnrtf\"\\/";
         put(o, "\"", 1);
         size_t run = 0;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)s[i];
+                const char *e = c ? strchr(plain, c) : NULL;
+                if (!e && c >= 0x20)
+                        continue;
                 char esc[8];
-                switch (c) {
-                case '\b':
-                        strcpy(esc, "\\b");
-                        break;
-                case '\n':
-                        strcpy(esc, "\\n");
-                        break;
-                case '\r':
-                        strcpy(esc, "\\r");
-                        break;
-                case '\t':
-                        strcpy(esc, "\\t");
-                        break;
-                case '\f':
-                        strcpy(esc, "\\f");
-                        break;
-                case '"':
-                case '\\':
-                case '/':
-                        esc[0] = '\\';
-                        esc[1] = (char)c;
-                        esc[2] = 0;
-                        break;
-                default:
-                        if (c >= 0x20)
-                                continue;
+                if (e)
+                        snprintf(esc, sizeof(esc), "\\%c", letter[e - plain]);
+                else
                         snprintf(esc, sizeof(esc), "\\u00%02x", c);
-                }
                 put(o, s + run, i - run);
                 put_lit(o, esc);
                 run = i + 1;
