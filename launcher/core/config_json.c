@@ -328,33 +328,17 @@ static const struct table *const config_table = &tables[T_CONFIG];
 /* The text is written straight from the tables: building json-c objects first cost a start
  * ~270 allocations and ~0.2 ms (README "Performance"). It is the text json-c writes with
  * JSON_C_TO_STRING_PLAIN, byte for byte (a unit test holds it to that). */
-struct out {
-        char *buf;
-        size_t len, cap;
-};
-
-static void put(struct out *o, const char *s, size_t n)
+static void put_lit(struct strbuf *o, const char *s)
 {
-        if (o->len + n + 1 > o->cap) {
-                o->cap = o->cap * 2 > o->len + n + 1 ? o->cap * 2 : o->len + n + 1;
-                o->buf = xrealloc(o->buf, o->cap);
-        }
-        memcpy(o->buf + o->len, s, n);
-        o->len += n;
-        o->buf[o->len] = 0;
-}
-
-static void put_lit(struct out *o, const char *s)
-{
-        put(o, s, strlen(s));
+        strbuf_add(o, s, strlen(s));
 }
 
 /* json-c's escaping: the short forms, '/' too, other control characters as \u00XX; bytes from
  * 0x7f up as they are. */
-static void put_string(struct out *o, const char *s, size_t n)
+static void put_string(struct strbuf *o, const char *s, size_t n)
 {
         static const char plain[] = "\b\n\r\t\f\"\\/", letter[] = "bnrtf\"\\/";
-        put(o, "\"", 1);
+        strbuf_add(o, "\"", 1);
         size_t run = 0;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)s[i];
@@ -366,15 +350,15 @@ static void put_string(struct out *o, const char *s, size_t n)
                         snprintf(esc, sizeof(esc), "\\%c", letter[e - plain]);
                 else
                         snprintf(esc, sizeof(esc), "\\u00%02x", c);
-                put(o, s + run, i - run);
+                strbuf_add(o, s + run, i - run);
                 put_lit(o, esc);
                 run = i + 1;
         }
-        put(o, s + run, n - run);
-        put(o, "\"", 1);
+        strbuf_add(o, s + run, n - run);
+        strbuf_add(o, "\"", 1);
 }
 
-static void put_str_or_null(struct out *o, const char *s)
+static void put_str_or_null(struct strbuf *o, const char *s)
 {
         if (s)
                 put_string(o, s, strlen(s));
@@ -382,81 +366,81 @@ static void put_str_or_null(struct out *o, const char *s)
                 put_lit(o, "null");
 }
 
-static void put_u64(struct out *o, uint64_t v)
+static void put_u64(struct strbuf *o, uint64_t v)
 {
         char b[24];
-        put(o, b, (size_t)snprintf(b, sizeof(b), "%" PRIu64, v));
+        strbuf_add(o, b, (size_t)snprintf(b, sizeof(b), "%" PRIu64, v));
 }
 
-static void put_i64(struct out *o, int64_t v)
+static void put_i64(struct strbuf *o, int64_t v)
 {
         char b[24];
-        put(o, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
+        strbuf_add(o, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
 }
 
-static void put_bool(struct out *o, bool v)
+static void put_bool(struct strbuf *o, bool v)
 {
         put_lit(o, v ? "true" : "false");
 }
 
 /* "key": after a comma unless it is the object's first. */
-static void put_key(struct out *o, bool *first, const char *key)
+static void put_key(struct strbuf *o, bool *first, const char *key)
 {
         if (!*first)
-                put(o, ",", 1);
+                strbuf_add(o, ",", 1);
         *first = false;
         put_string(o, key, strlen(key));
-        put(o, ":", 1);
+        strbuf_add(o, ":", 1);
 }
 
-static void put_strv(struct out *o, char *const *v)
+static void put_strv(struct strbuf *o, char *const *v)
 {
         if (!v) {
                 put_lit(o, "null");
                 return;
         }
-        put(o, "[", 1);
+        strbuf_add(o, "[", 1);
         for (char *const *p = v; *p; p++) {
                 if (p != v)
-                        put(o, ",", 1);
+                        strbuf_add(o, ",", 1);
                 put_string(o, *p, strlen(*p));
         }
-        put(o, "]", 1);
+        strbuf_add(o, "]", 1);
 }
 
-static void put_rlimits(struct out *o, const struct box_rlimit *r)
+static void put_rlimits(struct strbuf *o, const struct box_rlimit *r)
 {
         bool first = true;
-        put(o, "{", 1);
+        strbuf_add(o, "{", 1);
         for (int i = 0; i < RLIM_NLIMITS; i++) {
                 if (!r[i].set)
                         continue;
                 put_key(o, &first, box_rlimit_name(i));
-                put(o, "[", 1);
+                strbuf_add(o, "[", 1);
                 put_u64(o, r[i].value.rlim_cur);
-                put(o, ",", 1);
+                strbuf_add(o, ",", 1);
                 put_u64(o, r[i].value.rlim_max);
-                put(o, "]", 1);
+                strbuf_add(o, "]", 1);
         }
-        put(o, "}", 1);
+        strbuf_add(o, "}", 1);
 }
 
-static void put_lines(struct out *o, const unsigned *line)
+static void put_lines(struct strbuf *o, const unsigned *line)
 {
         bool first = true;
-        put(o, "{", 1);
+        strbuf_add(o, "{", 1);
         for (int f = 0; f < _BOX_F_MAX; f++) {
                 if (!line[f])
                         continue;
                 put_key(o, &first, box_field_generic_name(f));
                 put_u64(o, line[f]);
         }
-        put(o, "}", 1);
+        strbuf_add(o, "}", 1);
 }
 
-static void put_struct(struct out *o, const struct table *t, const void *base);
+static void put_struct(struct strbuf *o, const struct table *t, const void *base);
 
-static void put_field(struct out *o, const struct field *f, const void *base)
+static void put_field(struct strbuf *o, const struct field *f, const void *base)
 {
         switch (f->type) {
         case F_STR:
@@ -517,13 +501,13 @@ static void put_field(struct out *o, const struct field *f, const void *base)
                 const char *elems = *AT(base, f, const char *const);
                 size_t n = *(const size_t *)((const char *)base + f->count);
                 const struct table *sub = &tables[f->sub];
-                put(o, "[", 1);
+                strbuf_add(o, "[", 1);
                 for (size_t i = 0; i < n; i++) {
                         if (i)
-                                put(o, ",", 1);
+                                strbuf_add(o, ",", 1);
                         put_struct(o, sub, elems + i * sub->size);
                 }
-                put(o, "]", 1);
+                strbuf_add(o, "]", 1);
                 return;
         }
         case F_RLIMITS:
@@ -545,31 +529,30 @@ static void put_field(struct out *o, const struct field *f, const void *base)
 }
 
 /* An object of the table's fields, in its order; the closing brace is the caller's. */
-static void put_fields(struct out *o, const struct table *t, const void *base)
+static void put_fields(struct strbuf *o, const struct table *t, const void *base)
 {
         bool first = true;
-        put(o, "{", 1);
+        strbuf_add(o, "{", 1);
         for (size_t i = 0; i < t->n; i++) {
                 put_key(o, &first, t->fields[i].key);
                 put_field(o, &t->fields[i], base);
         }
 }
 
-static void put_struct(struct out *o, const struct table *t, const void *base)
+static void put_struct(struct strbuf *o, const struct table *t, const void *base)
 {
         put_fields(o, t, base);
-        put(o, "}", 1);
+        strbuf_add(o, "}", 1);
 }
 
 char *box_config_to_json_string(const struct box_config *c)
 {
-        struct out o = {.cap = 4096};
-        o.buf = xmalloc(o.cap);
+        struct strbuf o = {0};
         put_fields(&o, config_table, c);
         put_lit(&o, ",\"version\":");
         put_i64(&o, BOX_CONFIG_JSON_VERSION);
-        put(&o, "}", 1);
-        return o.buf;
+        strbuf_add(&o, "}", 1);
+        return o.s;
 }
 
 struct json_object *box_config_to_json(const struct box_config *c)

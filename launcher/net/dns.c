@@ -3,15 +3,6 @@
 
 #include <sys/socket.h>
 
-/* Appends s[0..n) to the growing buffer. */
-static void append(char **buf, size_t *len, const char *s, size_t n)
-{
-        *buf = xrealloc(*buf, *len + n + 1);
-        memcpy(*buf + *len, s, n);
-        *len += n;
-        (*buf)[*len] = 0;
-}
-
 /* The address of a "nameserver ADDR" line (ADDR may carry a %scope), or false. */
 static bool nameserver_line(const char *line, size_t n, struct net_prefix *ret)
 {
@@ -37,8 +28,8 @@ int dns_box_resolv_conf(const char *host_text, const struct net_prefix *gateway,
 {
         if (gateway && gateway->family != AF_INET && gateway->family != AF_INET6)
                 return -EINVAL;
-        char *out = xstrdup("");
-        size_t len = 0;
+        struct strbuf out = {0};
+        strbuf_add(&out, "", 0);
         bool gw_done = false;
         struct net_prefix resolver = {0};
         for (const char *p = host_text; *p;) {
@@ -52,7 +43,7 @@ int dns_box_resolv_conf(const char *host_text, const struct net_prefix *gateway,
                                         char a[NET_PREFIX_STRLEN];
                                         net_prefix_format(gateway, false, a, sizeof(a));
                                         _cleanup_free_ char *l = xasprintf("nameserver %s\n", a);
-                                        append(&out, &len, l, strlen(l));
+                                        strbuf_add(&out, l, strlen(l));
                                         gw_done = true;
                                 }
                                 goto next;
@@ -60,14 +51,14 @@ int dns_box_resolv_conf(const char *host_text, const struct net_prefix *gateway,
                         if (net_addr_is_link_local(&ns))
                                 goto next;
                 }
-                append(&out, &len, p, n);
-                append(&out, &len, "\n", 1);
+                strbuf_add(&out, p, n);
+                strbuf_add(&out, "\n", 1);
         next:
                 p += n;
                 if (*p == '\n')
                         p++;
         }
-        *ret = out;
+        *ret = out.s;
         if (ret_resolver)
                 *ret_resolver = resolver;
         return 0;

@@ -298,7 +298,7 @@ struct buf {
         size_t len;
 };
 
-static void _printf_(2, 3) bprintf(struct buf *b, const char *fmt, ...)
+static void _printf_(2, 3) bprintf(struct strbuf *b, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
@@ -306,13 +306,10 @@ static void _printf_(2, 3) bprintf(struct buf *b, const char *fmt, ...)
         if (vasprintf(&piece, fmt, ap) < 0)
                 abort();
         va_end(ap);
-        size_t n = strlen(piece);
-        b->s = xrealloc(b->s, b->len + n + 1);
-        memcpy(b->s + b->len, piece, n + 1);
-        b->len += n;
+        strbuf_add(b, piece, strlen(piece));
 }
 
-static void print_match(struct buf *b, const struct match *m)
+static void print_match(struct strbuf *b, const struct match *m)
 {
         const char *op = m->neg ? "!= " : "";
         char a[NET_PREFIX_STRLEN];
@@ -347,7 +344,7 @@ int nft_box_ruleset(const struct nft_box *box, char **ret)
         int r = box_table(box, &t);
         if (r < 0)
                 return r;
-        struct buf b = {0};
+        struct strbuf b = {0};
         bprintf(&b, "table inet " NFT_TABLE_PREFIX "%s {\n", box->name);
         for (size_t i = 0; i < t.n; i++) {
                 const struct chain *c = &t.chains[i];

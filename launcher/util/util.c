@@ -31,6 +31,17 @@ void *xrealloc(void *p, size_t n)
         return p;
 }
 
+void strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+        if (b->len + n + 1 > b->cap) {
+                b->cap = b->cap * 2 > b->len + n + 1 ? b->cap * 2 : b->len + n + 1;
+                b->s = xrealloc(b->s, b->cap);
+        }
+        memcpy(b->s + b->len, s, n);
+        b->len += n;
+        b->s[b->len] = 0;
+}
+
 char *xstrdup(const char *s)
 {
         char *p = strdup(s);

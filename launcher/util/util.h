@@ -128,6 +128,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
 
+/* A string grown at its end, always NUL-terminated once anything is added (s stays NULL
+ * until then); the caller owns s. */
+struct strbuf {
+        char *s;
+        size_t len, cap;
+};
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+
 size_t strv_length(char *const *v);
 /* Append an owned string; *v may be NULL. */
 void strv_push(char ***v, char *s);
