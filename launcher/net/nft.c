@@ -293,11 +293,6 @@ static int box_table(const struct nft_box *box, struct table *t)
 
 /* ---- its text, as `nft list table` prints it ---------------------------------------------- */
 
-struct buf {
-        char *s;
-        size_t len;
-};
-
 static void _printf_(2, 3) bprintf(struct strbuf *b, const char *fmt, ...)
 {
         va_list ap;
@@ -416,7 +411,7 @@ void nft_handle_free(struct nft_handle *h)
 
 /* A batch: the messages of one transaction, back to back. */
 struct batch {
-        struct buf b;
+        struct strbuf b;       /* the messages, each padded to NLMSG_ALIGNTO */
         unsigned n;            /* messages between begin and end */
         const char *what[128]; /* per message: what it adds, for the error text */
         uint32_t first_seq;
@@ -444,11 +439,9 @@ static void batch_put(struct nft_handle *h, struct batch *bt, struct nl_msg *m, 
 {
         struct nlmsghdr *n = nlmsg_hdr(m);
         n->nlmsg_seq = ++h->seq;
-        size_t len = NLMSG_ALIGN(n->nlmsg_len);
-        bt->b.s = xrealloc(bt->b.s, bt->b.len + len);
-        memcpy(bt->b.s + bt->b.len, n, n->nlmsg_len);
-        memset(bt->b.s + bt->b.len + n->nlmsg_len, 0, len - n->nlmsg_len);
-        bt->b.len += len;
+        static const char pad[NLMSG_ALIGNTO];
+        strbuf_add(&bt->b, (const char *)n, n->nlmsg_len);
+        strbuf_add(&bt->b, pad, NLMSG_ALIGN(n->nlmsg_len) - n->nlmsg_len);
         if (what) {
                 if (!bt->n)
                         bt->first_seq = h->seq;
@@ -721,9 +714,10 @@ static ssize_t recv_nl(int fd, void *buf, size_t len, int flags)
 static int batch_send(struct nft_handle *h, struct batch *bt)
 {
         _cleanup_free_ char *b = bt->b.s;
-        bt->b.s = NULL;
+        size_t len = bt->b.len;
+        bt->b = (struct strbuf){0};
         struct nlmsghdr *last = NULL;
-        size_t left = bt->b.len;
+        size_t left = len;
         for (struct nlmsghdr *m = (struct nlmsghdr *)b; NLMSG_OK(m, left); m = NLMSG_NEXT(m, left))
                 last = m;
         if (!last)
@@ -733,10 +727,7 @@ static int batch_send(struct nft_handle *h, struct batch *bt)
         struct batch frame = {0};
         batch_put(h, &frame, msg_new(NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES),
                   NULL);
-        size_t head = frame.b.len;
-        frame.b.s = xrealloc(frame.b.s, head + bt->b.len);
-        memcpy(frame.b.s + head, b, bt->b.len);
-        frame.b.len += bt->b.len;
+        strbuf_add(&frame.b, b, len);
         batch_put(h, &frame, msg_new(NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES), NULL);
         _cleanup_free_ char *all = frame.b.s;
         h->err[0] = 0;
