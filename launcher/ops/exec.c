@@ -5,7 +5,7 @@
  *     |                         state file (read once), seccomp compiled, non-dumpable; then it
  *     |                         joins the box's cgroup in every hierarchy and
  *     |                         setns(pidfd, the namespaces that differ from ours)
- *     fork                      (a joined pid namespace only applies to children)
+ *     vfork                     (a joined pid namespace only applies to children)
  *     `- command                box pid namespace: pty, user, cwd, env, rlimits, personality,
  *                               caps, no_new_privs, LSM, fds closed, seccomp last, execve
  *
@@ -411,19 +411,30 @@ static int run_in_box(const struct box_config *c, const struct exec_opts *o,
                 return log_error_errno(-errno, "exec: entering the namespaces of box '%s'",
                                        o->name),
                        EXIT_SETUP_FAILED;
-        /* Handlers before the fork, so no signal finds the default action in between (the
-         * command resets them before it executes). */
+        /* Handlers before the vfork, so no signal finds the default action in between (the
+         * command resets them before it executes); the forwarded ones held until the command's
+         * pid is known, since vfork suspends us for the whole of its set-up. */
         forward_signals(0, true);
+        sigset_t fwd, saved;
+        sigemptyset(&fwd);
+        sigaddset(&fwd, SIGTERM);
+        sigaddset(&fwd, SIGHUP);
+        sigaddset(&fwd, SIGINT);
+        sigaddset(&fwd, SIGQUIT);
+        sigprocmask(SIG_BLOCK, &fwd, &saved);
         fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0)
-                return log_error_errno(-errno, "exec: fork"), EXIT_SETUP_FAILED;
-        if (pid == 0) {
-                close(host_end);
-                host_end = -1;
+        /* vfork: the command runs in our memory until its execve, so no page table is copied
+         * and neither side takes copy-on-write faults (~1 ms of an exec on a VM). It writes
+         * only its own descriptors, credentials and allocations, and leaves through _exit. */
+        pid_t pid = vfork();
+        if (pid == 0)
                 command_main(c, o, flags & CLONE_NEWUSER, privs, cmd_end);
-        }
-        forward_to = pid;
+        int err = errno;
+        if (pid > 0)
+                forward_to = pid;
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+        if (pid < 0)
+                return log_error_errno(-err, "exec: vfork"), EXIT_SETUP_FAILED;
         close(cmd_end); /* we see EOF once the command is done with it */
         cmd_end = -1;
         int code;
