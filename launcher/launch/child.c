@@ -486,25 +486,16 @@ static _noreturn_ __attribute__((noinline)) void payload_child(char **cand, char
 }
 
 /* Our command line, as /proc/1/cmdline shows it without any ptrace check, names the host's binary
- * and .box file: blanked in our copy of the memory before box code may look (the kernel reads it
- * from arg_start to arg_end, fields 48 and 49 of /proc/self/stat; the config holds copies of
- * what it took from there). False if it could not be. */
+ * and .box file: blanked before box code may look (the kernel reads it from arg_start to
+ * arg_end; the config holds copies of what it took from there). In a fork's copy of the memory,
+ * or in the supervisor's own when we share it, which then puts it back once we executed
+ * (launch.c). False if it could not be. */
 static bool blank_cmdline(void)
 {
-        char buf[1024];
-        if (read_proc_self("/proc/self/stat", buf, sizeof(buf)) <= 0)
+        uintptr_t start, end;
+        if (proc_self_args(&start, &end) < 0)
                 return false;
-        char *p = strrchr(buf, ')'), *save = NULL;
-        unsigned long long start = 0, end = 0;
-        int field = 2; /* the one ending with ')' */
-        for (char *t = p ? strtok_r(p + 1, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
-                if (++field == 48)
-                        start = strtoull(t, NULL, 10);
-                else if (field == 49)
-                        end = strtoull(t, NULL, 10);
-        if (!start || end <= start)
-                return false;
-        memset((void *)(uintptr_t)start, 0, end - start);
+        memset((void *)start, 0, end - start);
         return true;
 }
 

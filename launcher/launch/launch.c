@@ -61,8 +61,12 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -243,6 +247,41 @@ static void make_way(int child_cpu)
                 (void)sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
+/* What the box's first process starts from, its end of the sync socket. */
+static struct child_args child_args_of(struct launch *l, int sock)
+{
+        return (struct child_args){
+                .c = l->c,
+                .rt = &l->rt,
+                .privs = &l->sec,
+                .sock = sock,
+                .stub = l->stub,
+                .log_fd = l->log_fd,
+                .oldmask = &l->oldmask,
+                .fifo_fd = l->oci ? l->oci->fifo_fd : -1,
+                .hs = &l->hs,
+                .console_sock = l->oci ? l->oci->console_sock : -1,
+                .preserve_fds = l->oci ? l->oci->preserve_fds : 0,
+                .oci = l->oci != NULL,
+                .late = l->late,
+                .join = l->join,
+                .n_join = l->n_join,
+        };
+}
+
+/* The child runs: its start time (what pins the pid), our CPU, the join fds it has its copies of. */
+static void child_started(struct launch *l, pid_t pid)
+{
+        l->pid = pid;
+        struct proc_stat st;
+        if (proc_stat(pid, &st) == 0) {
+                l->pid_start = st.starttime;
+                make_way(st.processor);
+        }
+        close_many(l->join, l->n_join);
+        l->n_join = 0;
+}
+
 /* The box's PID 1, in its namespaces (and on cgroup v2 in its group, before it runs a single
  * instruction); it goes on in child_main(). */
 static int clone_box(struct launch *l)
@@ -278,34 +317,11 @@ static int clone_box(struct launch *l)
         if (pid == 0) {
                 image_prefault(); /* the fork copied no page-table entries of the code */
                 close(sv[0]);
-                struct child_args a = {
-                        .c = l->c,
-                        .rt = &l->rt,
-                        .privs = &l->sec,
-                        .sock = sv[1],
-                        .stub = l->stub,
-                        .log_fd = l->log_fd,
-                        .oldmask = &l->oldmask,
-                        .fifo_fd = l->oci ? l->oci->fifo_fd : -1,
-                        .hs = &l->hs,
-                        .console_sock = l->oci ? l->oci->console_sock : -1,
-                        .preserve_fds = l->oci ? l->oci->preserve_fds : 0,
-                        .oci = l->oci != NULL,
-                        .late = l->late,
-                        .join = l->join,
-                        .n_join = l->n_join,
-                };
+                struct child_args a = child_args_of(l, sv[1]);
                 child_main(&a);
         }
         close(sv[1]);
-        l->pid = pid;
-        struct proc_stat st;
-        if (proc_stat(pid, &st) == 0) {
-                l->pid_start = st.starttime;
-                make_way(st.processor);
-        }
-        close_many(l->join, l->n_join);
-        l->n_join = 0;
+        child_started(l, pid);
         return 0;
 }
 
@@ -694,6 +710,170 @@ static int oci_created(struct launch *l)
         return -ECANCELED; /* not an error: no supervision */
 }
 
+/* ---- the start -------------------------------------------------------------------------- */
+
+/* The supervisor's side of the set-up, from the child's clone to its execve. */
+static int after_clone(struct launch *l)
+{
+        int r;
+        if ((r = write_maps(l)) < 0 || (r = go_mapped(l)) < 0 || (r = create_cgroups_late(l)) < 0 ||
+            (r = publish_state(l)) < 0 || (r = setup_net(l)) < 0 ||
+            (r = run_prestart_hooks(l)) < 0 || (r = go(l)) < 0 || (r = oci_record(l)) < 0 ||
+            (r = wait_started(l)) < 0)
+                return r;
+        return 0;
+}
+
+/* A child that shares our memory. Copying our address space for it (a fork's page tables, then
+ * a copy-on-write fault for each page either side writes, on a VM with shadow page tables each
+ * dearer still) took ~1.3 ms of a start here (README "Performance"). Instead, as with vfork,
+ * the launching thread stays in clone() until the child executes the stub or ends, while a
+ * thread of ours does the supervisor's side (after_clone()). The child writes only its own
+ * stack, allocations and descriptors, and the log sink of the launching thread (its TLS; put
+ * back after); the set-up thread has a sink of its own. Not where clone() cannot carry what
+ * clone3() does (a time namespace, CLONE_INTO_CGROUP on pure cgroup2), nor for the OCI runtime
+ * (create leaves the init waiting for `start`) or namespaces joined by path. */
+#define SETUP_STACK (512 * 1024)
+#define CHILD_STACK (1024 * 1024)
+
+struct shared_start {
+        struct launch *l;
+        struct child_args a;
+        /* The child's own copies of what the set-up thread changes after the clone (a fork's
+         * child had them by the copy): the runtime decisions, the join fds, the hook state. */
+        struct box_runtime rt;
+        int join[CGROUP_JOIN_MAX];
+        struct hook_state hs;
+        int parent_end; /* our end of the sync socket, which the child closes */
+        pid_t pid;      /* set by clone() (CLONE_PARENT_SETTID); -1 when it failed */
+        log_sink_t sink;
+        void *sink_data;
+        int result;
+};
+
+static bool child_shares_memory(const struct launch *l)
+{
+        const struct box_config *c = l->c;
+        if (l->oci || c->ns_time || (!l->late && cgroup_v2_dirfd(l->cg) >= 0))
+                return false;
+        for (size_t i = 0; i < _BOX_NS_MAX; i++)
+                if (c->ns_join[i])
+                        return false;
+        return true;
+}
+
+static int shared_child(void *userdata)
+{
+        struct shared_start *s = userdata;
+        close(s->parent_end);
+        child_main(&s->a);
+}
+
+static void *shared_setup(void *userdata)
+{
+        struct shared_start *s = userdata;
+        struct launch *l = s->l;
+        log_set_sink(s->sink, s->sink_data);
+        pid_t pid;
+        while ((pid = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE)) == 0)
+                sched_yield();
+        s->result = -ESRCH;
+        if (pid < 0)
+                return NULL;
+        close(s->a.sock);
+        l->pidfd = sys_pidfd_open(pid, 0);
+        if (l->pidfd < 0) {
+                s->result = log_error_errno(-errno, "opening the box's pidfd");
+                kill(pid, SIGKILL);
+                l->pid = pid; /* reaped by end_child() */
+                return NULL;
+        }
+        child_started(l, pid);
+        s->result = after_clone(l);
+        /* The launching thread waits in clone() until the child executes or ends. */
+        if (s->result < 0 && l->pid > 0)
+                kill(l->pid, SIGKILL);
+        return NULL;
+}
+
+static int clone_box_shared(struct launch *l)
+{
+        int sv[2];
+        on_cleanup(l, end_child);
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return log_error_errno(-errno, "socketpair");
+        l->sock = sv[0];
+        struct shared_start s = {.l = l,
+                                 .a = child_args_of(l, sv[1]),
+                                 .rt = l->rt,
+                                 .hs = l->hs,
+                                 .parent_end = sv[0]};
+        memcpy(s.join, l->join, sizeof(s.join));
+        s.a.rt = &s.rt;
+        s.a.join = s.join;
+        s.a.hs = &s.hs;
+        s.sink = log_get_sink(&s.sink_data);
+        /* Both stacks in one mapping, a guard page under each. */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE), size = 2 * page + SETUP_STACK + CHILD_STACK;
+        char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+        if (m == MAP_FAILED || mprotect(m, page, PROT_NONE) < 0 ||
+            mprotect(m + page + SETUP_STACK, page, PROT_NONE) < 0) {
+                int e = -errno;
+                if (m != MAP_FAILED)
+                        munmap(m, size);
+                close(sv[1]);
+                return log_error_errno(e, "mapping the set-up stacks");
+        }
+        /* What the child changes in memory that is ours too: it becomes non-dumpable at once
+         * (the flag is the memory's: we are from now on), and it blanks the command line before
+         * the payload runs (child.c), which we put back. */
+        prctl(PR_SET_DUMPABLE, 0);
+        uintptr_t args = 0, args_end = 0;
+        _cleanup_free_ char *saved_args = NULL;
+        if (proc_self_args(&args, &args_end) == 0) {
+                saved_args = xmalloc(args_end - args);
+                memcpy(saved_args, (const void *)args, args_end - args);
+        }
+        mallopt(M_ARENA_MAX, 1); /* the thread allocates from our arena (a second costs 64 MiB) */
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstack(&attr, m + page, SETUP_STACK);
+        pthread_t t;
+        int r = pthread_create(&t, &attr, shared_setup, &s);
+        pthread_attr_destroy(&attr);
+        if (r != 0) {
+                munmap(m, size);
+                close(sv[1]);
+                return log_error_errno(-r, "starting the set-up thread");
+        }
+        int flags = (int)(clone_flags(l->c) & ~(uint64_t)CLONE_PIDFD) | CLONE_VM | CLONE_VFORK |
+                    CLONE_PARENT_SETTID | SIGCHLD;
+        pid_t pid = clone(shared_child, m + size, flags, &s, &s.pid);
+        int err = errno;
+        if (pid < 0)
+                __atomic_store_n(&s.pid, -1, __ATOMIC_RELEASE);
+        pthread_join(t, NULL);
+        log_set_sink(s.sink, s.sink_data); /* the child ran on this thread's */
+        if (saved_args)
+                memcpy((void *)args, saved_args, args_end - args);
+        munmap(m, size);
+        if (pid < 0) {
+                close(sv[1]);
+                return log_error_errno(-err, "creating the box's namespaces");
+        }
+        return s.result;
+}
+
+/* The box's first process and the supervisor's side of the set-up up to its execve. */
+static int start_box(struct launch *l)
+{
+        if (child_shares_memory(l))
+                return clone_box_shared(l);
+        int r = clone_box(l);
+        return r < 0 ? r : after_clone(l);
+}
+
 int launch_box(const struct box_config *c, const struct launch_opts *o)
 {
         struct launch l = {
@@ -716,10 +896,7 @@ int launch_box(const struct box_config *c, const struct launch_opts *o)
         if (acquire_state(&l) >= 0 && prepare_security(&l) >= 0 && prepare_ids(&l) >= 0 &&
             prepare_console(&l) >= 0 && prepare_mounts(&l) >= 0 && prepare_net(&l) >= 0 &&
             prepare_stub(&l) >= 0 && block_signals(&l) >= 0 && prepare_hooks(&l) >= 0 &&
-            prepare_cgroups(&l) >= 0 && clone_box(&l) >= 0 && write_maps(&l) >= 0 &&
-            go_mapped(&l) >= 0 && create_cgroups_late(&l) >= 0 && publish_state(&l) >= 0 &&
-            setup_net(&l) >= 0 && run_prestart_hooks(&l) >= 0 && go(&l) >= 0 &&
-            oci_record(&l) >= 0 && wait_started(&l) >= 0 && oci_created(&l) >= 0)
+            prepare_cgroups(&l) >= 0 && start_box(&l) >= 0 && oci_created(&l) >= 0)
                 l.code = supervise_box(&l);
         launch_cleanup(&l);
         detach_done(&l, l.code);

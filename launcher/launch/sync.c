@@ -68,7 +68,7 @@ int sync_recv_fd(int sock, struct sync_msg *m, int *ret_fd)
 
 /* ---- child side -------------------------------------------------------------------------- */
 
-static int forward_sock = -1;
+static __thread int forward_sock = -1;
 
 static void forward_line(enum log_level l, const char *line, void *userdata)
 {

@@ -5,13 +5,21 @@
 
 static enum log_level level = LOG_LVL_INFO;
 static const char *prefix = "boxlaunch";
-static log_sink_t sink;
-static void *sink_data;
+/* Per thread: a box's first process that shares our memory (launch.c) runs on the launching
+ * thread's and redirects it to the sync socket, while the set-up thread logs as we do. */
+static __thread log_sink_t sink;
+static __thread void *sink_data;
 
 void log_set_sink(log_sink_t s, void *userdata)
 {
         sink = s;
         sink_data = userdata;
+}
+
+log_sink_t log_get_sink(void **ret_userdata)
+{
+        *ret_userdata = sink_data;
+        return sink;
 }
 
 void log_set_level(enum log_level l)

@@ -13,6 +13,8 @@ void log_set_prefix(const char *p);
  * to send them over the sync socket from inside the box. NULL restores stderr. */
 typedef void (*log_sink_t)(enum log_level l, const char *line, void *userdata);
 void log_set_sink(log_sink_t sink, void *userdata);
+/* The calling thread's sink (each thread has its own; a new one starts without). */
+log_sink_t log_get_sink(void **ret_userdata);
 
 void log_msg(enum log_level l, const char *fmt, ...) _printf_(2, 3);
 /* Logs "<message>: <strerror(-err)>" and returns err (a negative errno), systemd style. */

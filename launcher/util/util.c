@@ -289,6 +289,29 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
         return 0;
 }
 
+int proc_self_args(uintptr_t *ret_start, uintptr_t *ret_end)
+{
+        char buf[1024];
+        _cleanup_close_ int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        ssize_t n = fd >= 0 ? RETRY_EINTR(read(fd, buf, sizeof(buf) - 1)) : -1;
+        if (n <= 0)
+                return n < 0 ? -errno : -EIO;
+        buf[n] = 0;
+        char *p = strrchr(buf, ')'), *save = NULL;
+        unsigned long long start = 0, end = 0;
+        int field = 2; /* the one ending with ')' */
+        for (char *t = p ? strtok_r(p + 1, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+                if (++field == 48)
+                        start = strtoull(t, NULL, 10);
+                else if (field == 49)
+                        end = strtoull(t, NULL, 10);
+        if (!start || end <= start)
+                return -EIO;
+        *ret_start = (uintptr_t)start;
+        *ret_end = (uintptr_t)end;
+        return 0;
+}
+
 uint64_t now_usec(void)
 {
         struct timespec ts;

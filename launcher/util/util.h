@@ -168,6 +168,9 @@ struct proc_stat {
 };
 int proc_stat(pid_t pid, struct proc_stat *ret);
 int proc_starttime(pid_t pid, unsigned long long *ret);
+/* Where our command line lies in our memory (arg_start and arg_end of /proc/self/stat): what
+ * /proc/PID/cmdline shows, to anyone. 0, or a negative errno. */
+int proc_self_args(uintptr_t *ret_start, uintptr_t *ret_end);
 
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t now_usec(void);
