@@ -27,6 +27,11 @@
  *   cgroups, state
  *   MSG_GO + tasks fds -------------------->  joins its cgroups, security, execve (EOF as above)
  *
+ * The child shares the supervisor's memory (clone_box_shared(): CLONE_VM | CLONE_VFORK, no page
+ * table copied): the launching thread waits in clone() until the child executes, and the
+ * supervisor's column above runs in a thread of its own meanwhile. Where clone() cannot do what
+ * clone3() does, the child is a fork (clone_box()) and the launching thread runs that column.
+ *
  * With a user namespace the child first waits for its maps: a MSG_GO (with the idmapped root)
  * right after they are written, and the groups are made while it mounts. It joins them as
  * its user namespace's root through descriptors the supervisor opened: the kernel checks a
