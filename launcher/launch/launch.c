@@ -66,6 +66,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
@@ -767,9 +768,17 @@ static bool child_shares_memory(const struct launch *l)
         return true;
 }
 
+/* The set-up thread sleeps until clone() has written the pid: woken by the child, or by us
+ * when clone() failed. */
+static void wake_setup(struct shared_start *s)
+{
+        (void)syscall(SYS_futex, &s->pid, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 static int shared_child(void *userdata)
 {
         struct shared_start *s = userdata;
+        wake_setup(s); /* the kernel wrote our pid there before we ran */
         close(s->parent_end);
         child_main(&s->a);
 }
@@ -781,7 +790,7 @@ static void *shared_setup(void *userdata)
         log_set_sink(s->sink, s->sink_data);
         pid_t pid;
         while ((pid = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE)) == 0)
-                sched_yield();
+                (void)syscall(SYS_futex, &s->pid, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
         s->result = -ESRCH;
         if (pid < 0)
                 return NULL;
@@ -856,8 +865,10 @@ static int clone_box_shared(struct launch *l)
                     CLONE_PARENT_SETTID | SIGCHLD;
         pid_t pid = clone(shared_child, m + size, flags, &s, &s.pid);
         int err = errno;
-        if (pid < 0)
+        if (pid < 0) {
                 __atomic_store_n(&s.pid, -1, __ATOMIC_RELEASE);
+                wake_setup(&s);
+        }
         pthread_join(t, NULL);
         log_set_sink(s.sink, s.sink_data); /* the child ran on this thread's */
         if (saved_args)
