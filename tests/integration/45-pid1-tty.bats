@@ -159,6 +159,27 @@ start_bg() { # NAME CMD...: run box NAME in the background, wait until it runs
 	done
 }
 
+@test "the supervisor keeps its command line, which PID 1 blanked in the memory they shared" {
+	# Until PID 1 executes the stub it runs in the supervisor's memory, where it blanks the
+	# command line for /proc/1/cmdline; the supervisor puts its own back once the clone
+	# returns. A poststop hook keeps the supervisor from slimming (a new command line).
+	f=$(mkbox keepargs <<EOF2
+[Hook stay]
+Stage = poststop
+Command = /bin/true
+EOF2
+)
+	start_ready "$f" -- /bin/sh -c 'echo ready; exec sleep 100'
+	local sup
+	sup=$(state_key keepargs supervisor)
+	[ -n "$sup" ]
+	tr '\0' ' ' <"/proc/$sup/cmdline"
+	tr '\0' ' ' <"/proc/$sup/cmdline" | grep -qF " $f"
+	"$BOXLAUNCH" stop keepargs
+	wait_exit "$BOX_PID"
+	BOX_PID=
+}
+
 @test "the stub init is a static PIE: mapped at a random address in the mmap area, not at 0x400000" {
 	start_bg stubpie /bin/sleep 100
 	local pid
