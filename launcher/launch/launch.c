@@ -288,15 +288,23 @@ static void child_started(struct launch *l, pid_t pid)
         l->n_join = 0;
 }
 
-/* The box's PID 1, in its namespaces (and on cgroup v2 in its group, before it runs a single
- * instruction); it goes on in child_main(). */
-static int clone_box(struct launch *l)
+/* The sync socket (sync.h): ours in l->sock, the child's in sv[1]; the child ends with us. */
+static int open_sync(struct launch *l, int sv[2])
 {
-        int sv[2];
         on_cleanup(l, end_child);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return log_error_errno(-errno, "socketpair");
         l->sock = sv[0];
+        return 0;
+}
+
+/* The box's PID 1, in its namespaces (and on cgroup v2 in its group, before it runs a single
+ * instruction); it goes on in child_main(). */
+static int clone_box(struct launch *l)
+{
+        int sv[2], r = open_sync(l, sv);
+        if (r < 0)
+                return r; /* logged */
         struct clone_args_v2 args = {
                 .flags = clone_flags(l->c),
                 .pidfd = (uint64_t)(uintptr_t)&l->pidfd,
@@ -734,9 +742,10 @@ static int after_clone(struct launch *l)
  * a copy-on-write fault for each page either side writes, on a VM with shadow page tables each
  * dearer still) took ~1.3 ms of a start here (README "Performance"). Instead, as with vfork,
  * the launching thread stays in clone() until the child executes the stub or ends, while a
- * thread of ours does the supervisor's side (after_clone()). The child writes only its own
- * stack, allocations and descriptors, and the log sink of the launching thread (its TLS; put
- * back after); the set-up thread has a sink of its own. Not where clone() cannot carry what
+ * thread of ours does the supervisor's side (after_clone()). Of what is ours, the child writes
+ * only its stack, its allocations (they stay in our heap), the log sink of the launching thread
+ * (whose TLS it runs on; put back after: the set-up thread has a sink of its own), the
+ * dumpable flag and the command line (both below). Not where clone() cannot carry what
  * clone3() does (a time namespace, CLONE_INTO_CGROUP on pure cgroup2), nor for the OCI runtime
  * (create leaves the init waiting for `start`) or namespaces joined by path. */
 #define SETUP_STACK (512 * 1024)
@@ -812,11 +821,9 @@ static void *shared_setup(void *userdata)
 
 static int clone_box_shared(struct launch *l)
 {
-        int sv[2];
-        on_cleanup(l, end_child);
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return log_error_errno(-errno, "socketpair");
-        l->sock = sv[0];
+        int sv[2], r = open_sync(l, sv);
+        if (r < 0)
+                return r; /* logged */
         struct shared_start s = {.l = l,
                                  .a = child_args_of(l, sv[1]),
                                  .rt = l->rt,
@@ -854,7 +861,7 @@ static int clone_box_shared(struct launch *l)
         pthread_attr_init(&attr);
         pthread_attr_setstack(&attr, m + page, SETUP_STACK);
         pthread_t t;
-        int r = pthread_create(&t, &attr, shared_setup, &s);
+        r = pthread_create(&t, &attr, shared_setup, &s);
         pthread_attr_destroy(&attr);
         if (r != 0) {
                 munmap(m, size);
