@@ -250,32 +250,43 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode)
         return 0;
 }
 
+/* A /proc stat line in one read (procfs produces it whole, far below the buffer, and `list`
+ * reads one for every box): its third field, past the comm field (which may contain spaces
+ * and parentheses: the last ')' ends it), or NULL with a negative errno in *ret_err. */
+static const char *read_stat(const char *path, char *buf, size_t size, int *ret_err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        ssize_t k = fd >= 0 ? RETRY_EINTR(read(fd, buf, size - 1)) : -1;
+        *ret_err = k < 0 ? -errno : -EIO;
+        if (k <= 0)
+                return NULL;
+        buf[k] = 0;
+        const char *p = strrchr(buf, ')');
+        return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* The field n places after field f of a stat line; NULL past its end (a truncated line). */
+static const char *skip_fields(const char *f, int n)
+{
+        while (f && n-- > 0) {
+                f = strchr(f, ' ');
+                if (f)
+                        f++;
+        }
+        return f;
+}
+
 int proc_stat(pid_t pid, struct proc_stat *ret)
 {
         char path[64], buf[2048];
+        int err;
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        /* One read: procfs produces the whole line at once (far below the buffer), and `list`
-         * does this for every box. A truncated line fails the field count below. */
-        ssize_t k = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
-        if (k < 0)
-                return -errno;
-        buf[k] = 0;
-        /* The comm field may contain spaces and parentheses: skip to the last ')'. */
-        char *p = strrchr(buf, ')');
-        if (!p)
-                return -EIO;
-        p++;
-        for (int field = 3; field < 39; field++) {
-                p = strchr(p + 1, ' ');
-                if (!p)
-                        return -EIO;
-                if (field == 21)
-                        ret->starttime = strtoull(p + 1, NULL, 10);
-        }
-        ret->processor = atoi(p + 1);
+        const char *state = read_stat(path, buf, sizeof(buf), &err); /* field 3 */
+        const char *start = skip_fields(state, 22 - 3), *cpu = skip_fields(start, 39 - 22);
+        if (!cpu)
+                return state ? -EIO : err;
+        ret->starttime = strtoull(start, NULL, 10);
+        ret->processor = atoi(cpu);
         return 0;
 }
 
@@ -291,24 +302,17 @@ int proc_starttime(pid_t pid, unsigned long long *ret)
 
 int proc_self_args(uintptr_t *ret_start, uintptr_t *ret_end)
 {
-        char buf[1024];
-        _cleanup_close_ int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        ssize_t n = fd >= 0 ? RETRY_EINTR(read(fd, buf, sizeof(buf) - 1)) : -1;
-        if (n <= 0)
-                return n < 0 ? -errno : -EIO;
-        buf[n] = 0;
-        char *p = strrchr(buf, ')'), *save = NULL;
-        unsigned long long start = 0, end = 0;
-        int field = 2; /* the one ending with ')' */
-        for (char *t = p ? strtok_r(p + 1, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
-                if (++field == 48)
-                        start = strtoull(t, NULL, 10);
-                else if (field == 49)
-                        end = strtoull(t, NULL, 10);
-        if (!start || end <= start)
+        char buf[2048];
+        int err;
+        const char *state = read_stat("/proc/self/stat", buf, sizeof(buf), &err);
+        const char *start = skip_fields(state, 48 - 3), *end = skip_fields(start, 1);
+        if (!end)
+                return state ? -EIO : err;
+        unsigned long long a = strtoull(start, NULL, 10), b = strtoull(end, NULL, 10);
+        if (!a || b <= a)
                 return -EIO;
-        *ret_start = (uintptr_t)start;
-        *ret_end = (uintptr_t)end;
+        *ret_start = (uintptr_t)a;
+        *ret_end = (uintptr_t)b;
         return 0;
 }
 
