@@ -109,22 +109,32 @@ static int wait_started(struct launch *l);
 
 /* The links, addresses, routes and firewall, once the box's namespace exists and before the
  * child may run anything (it waits for the go). */
-static void drop_firewall(struct launch *l)
+static void stop_net(struct launch *l)
 {
-        net_drop_firewall(l->c, &l->net);
+        net_stop(l->c, &l->net);
+}
+
+/* -ESRCH: the child failed before its namespace could be reached (an image without /proc, say):
+ * report its error, not the missing namespace. */
+static int net_child_gone(struct launch *l, int r)
+{
+        if (r != -ESRCH)
+                return r;
+        r = wait_started(l);
+        return r < 0 ? r : log_error_errno(-ESRCH, "network: the box's set-up is gone");
+}
+
+/* The network's early thread (net.h), done before the state names the box's addresses. */
+static int join_net(struct launch *l)
+{
+        return net_child_gone(l, net_early_join(&l->net)); /* logged */
 }
 
 static int setup_net(struct launch *l)
 {
-        int r = net_setup(l->c, &l->net, l->pid); /* logged; released by release_net */
-        if (r == -ESRCH) {
-                /* The child failed before its namespace could be reached (an image without
-                 * /proc, say): report its error, not the missing namespace. */
-                r = wait_started(l);
-                return r < 0 ? r : log_error_errno(-ESRCH, "network: the box's set-up is gone");
-        }
+        int r = net_child_gone(l, net_setup(l->c, &l->net, l->pid)); /* logged; release_net */
         if (r >= 0)
-                on_cleanup(l, drop_firewall);
+                on_cleanup(l, stop_net);
         return r;
 }
 
@@ -731,7 +741,7 @@ static int after_clone(struct launch *l)
 {
         int r;
         if ((r = write_maps(l)) < 0 || (r = go_mapped(l)) < 0 || (r = create_cgroups_late(l)) < 0 ||
-            (r = publish_state(l)) < 0 || (r = setup_net(l)) < 0 ||
+            (r = join_net(l)) < 0 || (r = publish_state(l)) < 0 || (r = setup_net(l)) < 0 ||
             (r = run_prestart_hooks(l)) < 0 || (r = go(l)) < 0 || (r = oci_record(l)) < 0 ||
             (r = wait_started(l)) < 0)
                 return r;
@@ -893,7 +903,10 @@ static int start_box(struct launch *l)
 {
         if (child_shares_memory(l))
                 return clone_box_shared(l);
-        int r = clone_box(l);
+        /* A copy of our memory must not catch a thread of ours inside a lock. */
+        int r = net_early_join(&l->net);
+        if (r >= 0)
+                r = clone_box(l);
         return r < 0 ? r : after_clone(l);
 }
 

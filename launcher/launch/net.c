@@ -14,7 +14,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -232,19 +235,18 @@ static int claim_addresses(const struct box_config *c, struct launch_net *n)
         return 0;
 }
 
-/* A host file bound read-only in the box. */
-static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *pathfd,
-                          char **src, const char *name, const char *suffix, const char *text,
-                          const char *target)
+/* A host file bound read-only in the box, created now (the child binds it before clone returns);
+ * its text is written through *ret_fd (file_text()), by the early thread for a veth box, whose
+ * text needs its addresses. */
+static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **path, int *ret_fd,
+                          char **src, const char *name, const char *suffix, const char *target)
 {
         (void)mkdir("/run/boxlaunch", 0711);
         (void)mkdir(NET_FILES_DIR, 0711);
         *path = xasprintf(NET_FILES_DIR "/%s.%d.%s", name, (int)getpid(), suffix);
-        _cleanup_close_ int fd =
-                open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-                return log_error_errno(fd < 0 ? -errno : -EIO, "network: writing %s", *path);
-        *pathfd = -1;
+        *ret_fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (*ret_fd < 0)
+                return log_error_errno(-errno, "network: creating %s", *path);
         *src = xstrdup(*path);
         *m = (struct box_mount){
                 .name = (char *)suffix,
@@ -257,9 +259,18 @@ static int add_file_mount(struct box_runtime *rt, struct box_mount *m, char **pa
         return 0;
 }
 
+static int file_text(int *fd, const char *path, const char *text)
+{
+        int r = write_all(*fd, text, strlen(text));
+        closep(fd);
+        *fd = -1;
+        return r < 0 ? log_error_errno(r, "network: writing %s", path) : 0;
+}
+
 /* ResolvConf=: auto is the box's own file behind a veth, the image's with loopback only (or
  * links the box configures itself), and with the host's network what it was (a machine binds
- * the host's, rootfs.c). */
+ * the host's, rootfs.c). The host's file is read now, and with it the loopback resolver the
+ * box's table forwards to; the box's text follows (resolv_conf_text()). */
 static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
                                struct box_runtime *rt)
 {
@@ -279,39 +290,79 @@ static int prepare_resolv_conf(const struct box_config *c, struct launch_net *n,
                 log_debug("network: the image has no regular /etc/resolv.conf; left alone");
                 return 0;
         }
-        _cleanup_free_ char *host = NULL;
-        if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &host, RESOLV_CONF_MAX) < 0)
-                host = xstrdup("");
-        _cleanup_free_ char *text = NULL;
-        if (mode == BOX_RESOLV_BIND_HOST)
-                text = TAKE_PTR(host);
-        else {
-                int r = dns_box_resolv_conf(host, n->host4.family ? &n->host4 : NULL, &text,
-                                            &n->dns_resolver);
+        if (read_file_at(AT_FDCWD, "/etc/resolv.conf", &n->resolv_host, RESOLV_CONF_MAX) < 0)
+                n->resolv_host = xstrdup("");
+        n->resolv_bind_host = mode == BOX_RESOLV_BIND_HOST;
+        if (!n->resolv_bind_host) {
+                _cleanup_free_ char *text = NULL;
+                int r = dns_box_resolv_conf(n->resolv_host, NULL, &text, &n->dns_resolver);
                 if (r < 0)
                         return log_error_errno(r, "network: the box's resolv.conf");
-                if (!dns_count_nameservers(text))
-                        log_warn("%s: the box gets no nameserver the host has that it can reach",
-                                 BOX_WHERE(c, BOX_F_NET_RESOLV_CONF, NULL, 0));
                 /* The gateway forwards to a loopback resolver only through the firewall. */
                 if (c->netcfg.masquerade != BOX_YES && !c->netcfg.n_ports && !c->netcfg.zone)
                         n->dns_resolver = (struct net_prefix){0};
         }
         return add_file_mount(rt, &n->resolv_mount, &n->resolv_path, &n->resolv_fd, &n->resolv_src,
-                              c->name, "resolv.conf", text, "/etc/resolv.conf");
+                              c->name, "resolv.conf", "/etc/resolv.conf");
 }
 
-static bool masquerades(const struct box_config *c, const struct launch_net *n)
+/* The box's resolv.conf: the host's, or the host's with the gateway for a loopback resolver. */
+static int resolv_conf_text(const struct box_config *c, struct launch_net *n)
 {
-        return c->netcfg.masquerade == BOX_YES && n->subnet4.family && !c->netcfg.bridge;
+        if (n->resolv_fd < 0)
+                return 0;
+        _cleanup_free_ char *text = NULL;
+        if (n->resolv_bind_host)
+                text = xstrdup(n->resolv_host);
+        else {
+                int r = dns_box_resolv_conf(n->resolv_host, n->host4.family ? &n->host4 : NULL,
+                                            &text, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "network: the box's resolv.conf");
+                if (!dns_count_nameservers(text))
+                        log_warn("%s: the box gets no nameserver the host has that it can reach",
+                                 BOX_WHERE(c, BOX_F_NET_RESOLV_CONF, NULL, 0));
+        }
+        return file_text(&n->resolv_fd, n->resolv_path, text);
 }
 
-/* Whether the box gets a table on the host (known once its addresses are claimed). */
+/* What the box's files say once its addresses are known: the resolv.conf, a machine's networkd
+ * file for host0. */
+static int files_text(const struct box_config *c, struct launch_net *n)
+{
+        int r = resolv_conf_text(c, n);
+        if (r < 0 || n->network_fd < 0)
+                return r;
+        _cleanup_free_ char *text = guest_host0_network(n->box6.family != 0, &n->host4);
+        return file_text(&n->network_fd, n->network_path, text);
+}
+
+/* Whether the box has an IPv4 subnet, known before its addresses are claimed: a static IPv4
+ * Address=, else the pool's or its zone's /24; none behind a Bridge= without Address=. */
+static bool has_subnet4(const struct box_config *c)
+{
+        const struct box_net *nc = &c->netcfg;
+        if (!nc->addresses)
+                return !nc->bridge;
+        for (char **a = nc->addresses; *a; a++)
+                if (!strchr(*a, ':'))
+                        return true;
+        return false;
+}
+
+static bool masquerades(const struct box_config *c)
+{
+        return c->netcfg.masquerade == BOX_YES && has_subnet4(c) && !c->netcfg.bridge;
+}
+
+/* Whether the box gets a table on the host (known before clone, for the child's anchor). */
 static bool has_firewall(const struct box_config *c, const struct launch_net *n)
 {
         const struct box_net *nc = &c->netcfg;
-        return n->veth && (masquerades(c, n) || nc->n_ports || n->dns_resolver.family || nc->zone);
+        return n->veth && (masquerades(c) || nc->n_ports || n->dns_resolver.family || nc->zone);
 }
+
+static int early_start(const struct box_config *c, struct launch_net *n);
 
 int net_prepare(const struct box_config *c, struct launch_net *n, struct box_runtime *rt)
 {
@@ -329,27 +380,17 @@ int net_prepare(const struct box_config *c, struct launch_net *n, struct box_run
                 if (nc->zone && (r = net_zone_ifname(nc->zone, n->zone_if)) < 0)
                         return log_error_errno(r, "%s: not a usable zone name",
                                                BOX_WHERE(c, BOX_F_NET_ZONE, NULL, 0));
-                r = rtn_open(&n->host);
-                if (r < 0)
-                        return log_error_errno(r, "network: opening rtnetlink");
-                r = claim_addresses(c, n);
-                if (r < 0)
+                if (c->boot && (r = add_file_mount(rt, &n->network_mount, &n->network_path,
+                                                   &n->network_fd, &n->network_src, c->name,
+                                                   "host0.network", GUEST_NETWORK)) < 0)
                         return r;
-                if (c->boot) {
-                        _cleanup_free_ char *text =
-                                guest_host0_network(n->box6.family != 0, &n->host4);
-                        r = add_file_mount(rt, &n->network_mount, &n->network_path, &n->network_fd,
-                                           &n->network_src, c->name, "host0.network", text,
-                                           GUEST_NETWORK);
-                        if (r < 0)
-                                return r;
-                }
         } else if ((nc->interfaces || nc->macvlan || nc->ipvlan) && (r = rtn_open(&n->host)) < 0)
                 return log_error_errno(r, "network: opening rtnetlink");
         if ((r = prepare_resolv_conf(c, n, rt)) < 0)
                 return r;
         rt->nft_anchor = has_firewall(c, n);
-        return 0;
+        /* A veth box's addresses, its files' text, its table: the early thread's (below). */
+        return n->veth ? early_start(c, n) : resolv_conf_text(c, n);
 }
 
 /* ---- after clone ---------------------------------------------------------------------------- */
@@ -375,34 +416,46 @@ static int get_stale(const struct rtn_link_info *l, void *userdata)
         return 0;
 }
 
-/* The link of a box that is not running, typically this box's last run: its namespace is
- * still being dismantled (the kernel takes ~40 ms after the box's end) and deleting the link
- * would wait ~30 ms. Renamed out of the way instead (down, out of its bridge, vg-INDEX, without
- * the altname a long box name gives it: the new link takes that too), it goes with its namespace; its alias still names the box, for gc should anything hold that
- * namespace. 0 once the name is free. */
-static int retire_stale(struct launch_net *n, const char *self)
+/* A box's host end out of the way of its next run: its namespace is dismantled by the kernel
+ * ~40 ms after the box's end, and deleting the link would wait ~30 ms. Renamed instead (vg-INDEX,
+ * without the altname a long box name gives it: the new link takes that too), it goes with its
+ * namespace; its alias still names the box, for gc should anything hold that namespace. Taken
+ * down first (each step waits for an RCU grace period) only where it could still carry the new
+ * box's traffic: in a bridge, or holding a static Address= the new link takes too (a leased
+ * subnet is never one the host has on a link, claim_addresses()), or where the kernel renames
+ * no link that is up (before 6.2). */
+static int retire_link(const struct box_config *c, struct launch_net *n, int index, bool master)
+{
+        char name[IFNAMSIZ];
+        snprintf(name, sizeof(name), NET_PREFIX_RETIRED "%d", index);
+        int r = -EBUSY;
+        if (!master && !c->netcfg.addresses)
+                r = rtn_link_rename(n->host, index, name);
+        if (r == -EBUSY) {
+                r = rtn_link_set_up(n->host, index, false);
+                if (r >= 0 && master)
+                        r = rtn_link_set_master(n->host, index, 0);
+                if (r >= 0)
+                        r = rtn_link_rename(n->host, index, name);
+        }
+        if (r >= 0 && *n->altname)
+                (void)rtn_link_altname_del(n->host, index, n->altname); /* else: the slow way */
+        if (r >= 0)
+                log_debug("network: %s is now %s", n->ifname, name);
+        return r == -ENODEV ? 0 : r; /* gone meanwhile */
+}
+
+/* The link of a box that is not running, left by this box's last run where that could not retire
+ * it (its supervisor killed), or by another's. 0 once the name is free. */
+static int retire_stale(const struct box_config *c, struct launch_net *n)
 {
         struct stale s = {0};
         if (rtn_link_get(n->host, n->ifname, get_stale, &s) < 0 || s.index <= 0)
                 return -ENOENT;
         if (strncmp(s.alias, LINK_ALIAS, strlen(LINK_ALIAS)) != 0 ||
-            box_running(s.alias + strlen(LINK_ALIAS), (void *)self))
+            box_running(s.alias + strlen(LINK_ALIAS), (void *)c->name))
                 return -EEXIST;
-        char name[IFNAMSIZ];
-        snprintf(name, sizeof(name), NET_PREFIX_RETIRED "%d", s.index);
-        int r = rtn_link_set_up(n->host, s.index, false);
-        if (r >= 0 && s.master)
-                r = rtn_link_set_master(n->host, s.index, 0);
-        if (r >= 0)
-                r = rtn_link_rename(n->host, s.index, name);
-        if (r >= 0 && *n->altname)
-                (void)rtn_link_altname_del(n->host, s.index, n->altname); /* else: the slow way */
-        if (r == -ENODEV)
-                return 0; /* gone meanwhile */
-        if (r >= 0)
-                log_debug("network: %s, left by a box that is not running, is now %s", n->ifname,
-                          name);
-        return r < 0 ? r : 0;
+        return retire_link(c, n, s.index, s.master > 0);
 }
 
 static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
@@ -425,7 +478,7 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
                 .peer_netns_fd = netns,
         };
         int r = rtn_veth_add(n->host, &v);
-        if (r == -EEXIST && retire_stale(n, c->name) == 0)
+        if (r == -EEXIST && retire_stale(c, n) == 0)
                 r = rtn_veth_add(n->host, &v);
         if (r == -EEXIST) {
                 /* Left by a box that is not running: this box's last run (its namespace still
@@ -436,6 +489,7 @@ static int add_veth(const struct box_config *c, struct launch_net *n, int netns)
         }
         if (r < 0)
                 return rtn_fail(n->host, r, "creating the veth", n->ifname);
+        n->ifindex = r;
         return r;
 }
 
@@ -555,11 +609,12 @@ static int other_links(const struct box_config *c, struct launch_net *n, int net
         return 0;
 }
 
-/* The box's table and the sysctls that need it (route_localnet only behind the guard). */
-static int firewall(const struct box_config *c, struct launch_net *n)
+/* The box's table on the host and the host-wide forwarding switch. Its rules name the links,
+ * so it needs none of them yet: the early thread makes it. */
+static int firewall_table(const struct box_config *c, struct launch_net *n)
 {
         const struct box_net *nc = &c->netcfg;
-        bool masq = masquerades(c, n);
+        bool masq = masquerades(c);
         if (!has_firewall(c, n))
                 return 0;
         if (!n->box4.family && nc->n_ports) {
@@ -587,10 +642,9 @@ static int firewall(const struct box_config *c, struct launch_net *n)
                 }
                 np++;
         }
-        const char *link = nc->zone ? n->zone_if : n->ifname;
         struct nft_box b = {
                 .name = c->name,
-                .link = link,
+                .link = nc->zone ? n->zone_if : n->ifname,
                 .port = nc->zone ? n->ifname : NULL,
                 .subnet4 = n->subnet4,
                 .subnet6 = n->box6.family ? n->subnet6 : (struct net_prefix){0},
@@ -613,26 +667,126 @@ static int firewall(const struct box_config *c, struct launch_net *n)
         r = nft_box_apply(n->nft, &b);
         if (r < 0)
                 return log_error_errno(r, "network: the firewall of box %s", c->name);
-        if (nft_box_needs_route_localnet(&b) &&
-            (r = net_link_sysctl(AF_INET, link, "route_localnet", "1")) < 0)
-                return log_error_errno(r, "network: route_localnet on %s", link);
+        n->route_localnet = nft_box_needs_route_localnet(&b);
         /* Forwarding to the outside needs it on the box link and the uplink: the host-wide
          * switch, as networkd and docker turn it on (never off). */
-        if (masq || np) {
-                if ((r = net_link_sysctl(AF_INET, link, "forwarding", "1")) < 0)
-                        return log_error_errno(r, "network: forwarding on %s", link);
-                if ((r = net_forwarding_enable(AF_INET)) < 0)
-                        return log_error_errno(r, "network: turning on net.ipv4.ip_forward");
-        }
+        n->forwarding = masq || np;
+        if (n->forwarding && (r = net_forwarding_enable(AF_INET)) < 0)
+                return log_error_errno(r, "network: turning on net.ipv4.ip_forward");
         return 0;
+}
+
+/* The sysctls of the box's link, once it exists (route_localnet only behind the table's
+ * guard). */
+static int firewall_link(const struct box_config *c, struct launch_net *n)
+{
+        const char *link = c->netcfg.zone ? n->zone_if : n->ifname;
+        int r;
+        if (n->route_localnet && (r = net_link_sysctl(AF_INET, link, "route_localnet", "1")) < 0)
+                return log_error_errno(r, "network: route_localnet on %s", link);
+        if (n->forwarding && (r = net_link_sysctl(AF_INET, link, "forwarding", "1")) < 0)
+                return log_error_errno(r, "network: forwarding on %s", link);
+        return 0;
+}
+
+/* ---- early: a thread from net_prepare() on ------------------------------------------------- */
+
+/* What needs no process in the box is done beside the rest of the launch (the clone, the box's
+ * own set-up), not on the way from the clone to the go: the addresses (leases), the text of the
+ * box's files, retiring the last run's link (a restart within ~40 ms of the box's end finds it,
+ * its namespace still being dismantled), the box's table with its switches (where no netfilter
+ * hook is on yet, the kernel patches its code for the first: 2-4 ms on a VM). Joined before the
+ * state is published (it names the addresses), before clone where that copies our memory. */
+struct net_early {
+        pthread_t thread;
+        const struct box_config *c;
+        struct launch_net *n;
+        log_sink_t sink;
+        void *sink_data;
+        cpu_set_t cpus; /* ours, which it takes back once it runs */
+        bool pinned;
+        int result;
+};
+
+/* Its stack: one launch per process, and no mapping to make for it. */
+#define EARLY_STACK (256 * 1024)
+static char early_stack[EARLY_STACK] __attribute__((aligned(4096)));
+
+static void *early_main(void *userdata)
+{
+        struct net_early *e = userdata;
+        const struct box_config *c = e->c;
+        struct launch_net *n = e->n;
+        log_set_sink(e->sink, e->sink_data);
+        if (e->pinned)
+                (void)sched_setaffinity(0, sizeof(e->cpus), &e->cpus);
+        int r = rtn_open(&n->host);
+        if (r < 0) {
+                e->result = log_error_errno(r, "network: opening rtnetlink");
+                return NULL;
+        }
+        if ((r = claim_addresses(c, n)) >= 0 && (r = files_text(c, n)) >= 0) {
+                (void)retire_stale(c, n); /* else none, or a running box's: add_veth() says */
+                r = firewall_table(c, n);
+        }
+        e->result = r;
+        return NULL;
+}
+
+static int early_start(const struct box_config *c, struct launch_net *n)
+{
+        struct net_early *e = xmalloc(sizeof(*e));
+        *e = (struct net_early){.c = c, .n = n};
+        e->sink = log_get_sink(&e->sink_data);
+        /* Signals are the launching thread's to take (launch.c blocks and reads them). */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        mallopt(M_ARENA_MAX, 1); /* the thread allocates from our arena (a second costs 64 MiB) */
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstack(&attr, early_stack, sizeof(early_stack));
+        /* Started on another CPU than ours: the kernel would queue it behind us, on the way to
+         * the clone, while another CPU idles. */
+        int self = sched_getcpu();
+        if (self >= 0 && sched_getaffinity(0, sizeof(e->cpus), &e->cpus) == 0 &&
+            CPU_COUNT(&e->cpus) > 1) {
+                cpu_set_t others = e->cpus;
+                CPU_CLR(self, &others);
+                e->pinned = pthread_attr_setaffinity_np(&attr, sizeof(others), &others) == 0;
+        }
+        int r = pthread_create(&e->thread, &attr, early_main, e);
+        pthread_attr_destroy(&attr);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (r == 0) {
+                n->early = e;
+                return 0;
+        }
+        e->pinned = false;
+        early_main(e); /* here, then */
+        r = e->result;
+        free(e);
+        return r;
+}
+
+int net_early_join(struct launch_net *n)
+{
+        struct net_early *e = n->early;
+        if (!e)
+                return 0;
+        pthread_join(e->thread, NULL);
+        int r = e->result;
+        free(e);
+        n->early = NULL;
+        return r;
 }
 
 int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
 {
         const struct box_net *nc = &c->netcfg;
-        if (!n->veth && !nc->interfaces && !nc->macvlan && !nc->ipvlan)
-                return 0;
-        n->pid = pid;
+        int r = net_early_join(n);
+        if (r < 0 || (!n->veth && !nc->interfaces && !nc->macvlan && !nc->ipvlan))
+                return r;
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
         _cleanup_close_ int netns = open(path, O_RDONLY | O_CLOEXEC);
@@ -640,7 +794,6 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
                 return -ESRCH; /* the child is gone: its own error says why (not logged here) */
         if (netns < 0)
                 return log_error_errno(-errno, "network: opening %s", path);
-        int r;
         if (n->veth) {
                 _cleanup_rtn_ struct rtn_ctx *box = NULL;
                 r = rtn_open_in_netns(netns, &box);
@@ -663,7 +816,19 @@ int net_setup(const struct box_config *c, struct launch_net *n, pid_t pid)
          * namespace's hooks anchor (nft.h) must outlive the table's removal. */
         if (n->moved || has_firewall(c, n))
                 n->netns = TAKE_FD(netns);
-        return n->veth ? firewall(c, n) : 0;
+        return n->veth ? firewall_link(c, n) : 0;
+}
+
+void net_stop(const struct box_config *c, struct launch_net *n)
+{
+        if (n->nft && n->table)
+                (void)nft_box_remove(n->nft, c->name);
+        n->table = false;
+        /* Renamed now, while the host has little else to do, rather than by a restart in the
+         * middle of its own set-up (it found the old name taken by a link still dying). */
+        if (n->ifindex > 0 && n->host)
+                (void)retire_link(c, n, n->ifindex, c->netcfg.bridge || c->netcfg.zone);
+        n->ifindex = 0;
 }
 
 /* ---- status --------------------------------------------------------------------------------- */

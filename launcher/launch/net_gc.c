@@ -103,21 +103,15 @@ static void move_back(struct launch_net *n)
         }
 }
 
-void net_drop_firewall(const struct box_config *c, struct launch_net *n)
-{
-        if (n->nft && n->table)
-                (void)nft_box_remove(n->nft, c->name);
-        n->table = false;
-}
-
 bool net_needs_release(const struct launch_net *n)
 {
         return n->veth || n->moved || n->leased || n->zone_member || n->table || n->host ||
-               n->nft || n->zone_lock >= 0 || n->resolv_path || n->network_path;
+               n->nft || n->zone_lock >= 0 || n->resolv_path || n->network_path || n->early;
 }
 
 void net_release(const struct box_config *c, struct launch_net *n)
 {
+        (void)net_early_join(n); /* its error was reported, or is now moot */
         if (n->moved)
                 move_back(n);
         strv_free(n->moved);
@@ -150,6 +144,8 @@ void net_release(const struct box_config *c, struct launch_net *n)
         free(n->network_path);
         free(n->resolv_src);
         free(n->network_src);
+        free(n->resolv_host);
+        n->resolv_host = NULL;
         n->resolv_path = n->network_path = n->resolv_src = n->network_src = NULL;
         closep(&n->resolv_fd);
         closep(&n->network_fd);

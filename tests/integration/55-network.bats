@@ -368,10 +368,12 @@ EOF
 }
 
 # A veth box NAME ends while something holds its namespace past its end (as the kernel does for
-# ~40 ms), then starts again: $old is the index its last link had, $retired that link as
-# `ip -d link` shows it after the restart (GONE if deleted), $output and $status the new run's.
+# ~40 ms), stopped (MODE stop) or with its supervisor killed (kill), then starts again: $old is
+# the index its link had, $ended what `ip -d link` showed of that link by its old name and by
+# vg-INDEX between the runs, $retired the latter after the restart (GONE if deleted), $output and
+# $status the new run's.
 restart_held() {
-	local name=$1 hold=blhold${PEER#blpeer}
+	local name=$1 mode=$2 hold=blhold${PEER#blpeer}
 	f=$(mkbox "$name" <<'EOF'
 [Exec]
 Command = "/bin/sh -c 'echo ready; sleep 30'"
@@ -382,10 +384,15 @@ EOF
 	start_bg "$f"
 	wait_ready "$BATS_TEST_TMPDIR/$name.out"
 	ip netns attach "$hold" "$(state_key "$name" pid)"
-	"$BOXLAUNCH" stop "$name"
-	wait_exit "${BG[0]}" 30
 	# (a name too long for a link gets a shortened one, the full one as altname: ip finds both)
 	old=$(ip -j link show dev "ve-$name" | jq -r '.[0].ifindex')
+	if [ "$mode" = kill ]; then
+		kill -KILL "$(state_key "$name" supervisor)"
+	else
+		"$BOXLAUNCH" stop "$name"
+	fi
+	wait_exit "${BG[0]}" 30
+	ended="by name: $(ip -d link show "ve-$name" 2>&1) by index: $(ip -d link show "vg-$old" 2>&1)" || true
 	g=$(mkbox "$name" <<'EOF'
 [Exec]
 Command = "/bin/sh -c 'ip -4 addr show host0'"
@@ -397,24 +404,37 @@ EOF
 	retired=$(ip -d link show "vg-$old") || retired=GONE
 	ip netns del "$hold"
 	echo "$output"
+	echo "between the runs: $ended"
 }
 
-@test "a restart meets its last run's link (namespace still alive): renamed out of the way, not waited for" {
-	restart_held rs1
+@test "a stopped box's link is renamed out of the way at once; the restart finds the name free" {
+	restart_held rs1 stop
 	[ "$status" -eq 0 ]
 	grep -q 'inet 10\.77\.' <<<"$output"
-	grep -q "ve-rs1, left by a box that is not running, is now vg-$old" <<<"$output"
+	[[ "$ended" == *'by name: Device "ve-rs1" does not exist.'* ]]
+	[[ "$ended" == *"by index: $old: vg-$old@"*"alias boxlaunch:rs1 "* ]]
+	# (the restart retired nothing; its own end renames its own link, another index)
+	[[ "$output" != *"is now vg-$old"* ]]
 	[ "$retired" != GONE ]
 }
 
-@test "a restart of a long-named box: the old link gives up its altname, so the new one is not held up" {
-	restart_held rs-long-box-name
+@test "a long-named box's link gives up its altname at stop, so its restart is not held up" {
+	restart_held rs-long-box-name stop
 	[ "$status" -eq 0 ]
 	grep -q 'inet 10\.77\.' <<<"$output"
-	grep -q "left by a box that is not running, is now vg-$old" <<<"$output"
+	[[ "$ended" == *"by index: $old: vg-$old@"* ]]
+	[[ "$ended" != *altname* ]]
 	# Had the new link met the altname, the old one would have been deleted (the slow way).
 	[ "$retired" != GONE ]
-	[[ "$retired" != *altname* ]]
+}
+
+@test "a restart meets the link a killed supervisor left (namespace still alive): renamed, not waited for" {
+	restart_held rs2 kill
+	[ "$status" -eq 0 ]
+	grep -q 'inet 10\.77\.' <<<"$output"
+	[[ "$ended" == *"by name: $old: ve-rs2@"* ]]
+	grep -q "ve-rs2 is now vg-$old" <<<"$output"
+	[ "$retired" != GONE ]
 }
 
 @test "a SIGKILLed supervisor leaves its link, table and lease; gc removes them all" {
