@@ -107,8 +107,7 @@ static int prepare_net(struct launch *l)
 
 static int wait_started(struct launch *l);
 
-/* The links, addresses, routes and firewall, once the box's namespace exists and before the
- * child may run anything (it waits for the go). */
+/* First thing at stop: the box's table, and its link out of the way of a restart (net.h). */
 static void stop_net(struct launch *l)
 {
         net_stop(l->c, &l->net);
@@ -130,6 +129,8 @@ static int join_net(struct launch *l)
         return net_child_gone(l, net_early_join(&l->net)); /* logged */
 }
 
+/* The links, addresses, routes and firewall, once the box's namespace exists and before the
+ * child may run anything (it waits for the go). */
 static int setup_net(struct launch *l)
 {
         int r = net_child_gone(l, net_setup(l->c, &l->net, l->pid)); /* logged; release_net */

@@ -338,7 +338,8 @@ static int files_text(const struct box_config *c, struct launch_net *n)
 }
 
 /* Whether the box has an IPv4 subnet, known before its addresses are claimed: a static IPv4
- * Address=, else the pool's or its zone's /24; none behind a Bridge= without Address=. */
+ * Address=, else a lease (the pool's /28, its zone's /24); none behind a Bridge= without
+ * Address=. */
 static bool has_subnet4(const struct box_config *c)
 {
         const struct box_net *nc = &c->netcfg;
@@ -693,10 +694,10 @@ static int firewall_link(const struct box_config *c, struct launch_net *n)
 
 /* What needs no process in the box is done beside the rest of the launch (the clone, the box's
  * own set-up), not on the way from the clone to the go: the addresses (leases), the text of the
- * box's files, retiring the last run's link (a restart within ~40 ms of the box's end finds it,
- * its namespace still being dismantled), the box's table with its switches (where no netfilter
- * hook is on yet, the kernel patches its code for the first: 2-4 ms on a VM). Joined before the
- * state is published (it names the addresses), before clone where that copies our memory. */
+ * box's files, renaming a link a killed supervisor left (retire_stale()), the box's table with
+ * its switches (where no netfilter hook is on yet, the kernel patches its code for the first:
+ * 2-4 ms on a VM). Joined before the state is published (it names the addresses), and before a
+ * clone that copies our memory. */
 struct net_early {
         pthread_t thread;
         const struct box_config *c;
