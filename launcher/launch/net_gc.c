@@ -229,14 +229,17 @@ static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *r
                         ret = r;
                 nft_handle_free(nft);
         }
-        /* Its files: NAME.PID.* whose supervisor is gone. */
+        /* Its files: NAME.PID.* whose supervisor is gone. A killed one releases the box's lock
+         * (with its files) before its parent reaps it: a zombie is gone too. */
         _cleanup_dir_ DIR *fd = opendir(NET_FILES_DIR);
         size_t nl = strlen(name);
         for (struct dirent *e; fd && (e = readdir(fd));) {
                 if (strncmp(e->d_name, name, nl) != 0 || e->d_name[nl] != '.')
                         continue;
                 int pid = atoi(e->d_name + nl + 1);
-                if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+                struct proc_stat st;
+                if (pid > 0 &&
+                    (proc_stat(pid, &st) == -ENOENT || st.state == 'Z' || st.state == 'X'))
                         (void)unlinkat(dirfd(fd), e->d_name, 0);
         }
         return ret;

@@ -285,6 +285,7 @@ int proc_stat(pid_t pid, struct proc_stat *ret)
         const char *start = skip_fields(state, 22 - 3), *cpu = skip_fields(start, 39 - 22);
         if (!cpu)
                 return state ? -EIO : err;
+        ret->state = *state;
         ret->starttime = strtoull(start, NULL, 10);
         ret->processor = atoi(cpu);
         return 0;

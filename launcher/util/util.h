@@ -163,6 +163,7 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode);
 /* Fields of /proc/PID/stat: the start time (22), to tell a pid apart from a reused one, and the
  * CPU it last ran on or waits on (39). */
 struct proc_stat {
+        char state; /* R, S, D, Z (exited, not yet reaped), ... */
         unsigned long long starttime;
         int processor;
 };

@@ -99,6 +99,9 @@ host_net_snapshot() {
 		grep -E '^(ve|vb|vz|mv|iv|vg)-' | sort | tr '\n' ' ')"
 	echo "nft: $(nft list tables 2>/dev/null | grep -F ' boxlaunch-' | sort | tr '\n' ' ')"
 	echo "leases: $(find "$STATE_DIR/.net" -type f ! -name '*.lock' 2>/dev/null | sort | tr '\n' ' ')"
+	# The files boxes bind (resolv.conf, host0.network): below /run/boxlaunch whatever the
+	# runtime directory, named NAME.PID.WHAT.
+	echo "netfiles: $(ls -A /run/boxlaunch/.netfiles 2>/dev/null | sort | tr '\n' ' ')"
 	for f in /proc/sys/net/ipv4/conf/*/route_localnet; do
 		case $f in */ve-* | */vb-* | */vz-*) continue ;; esac
 		printf 'route_localnet %s=%s\n' "${f#/proc/sys/net/ipv4/conf/}" "$(cat "$f" 2>/dev/null)"
