@@ -124,7 +124,7 @@ $(BUILD)/abrun: tests/bench/abrun.c | $(BUILD)
 
 # What the network layer costs per box (root, scratch namespaces): make build/netcost.
 $(BUILD)/netcost: tests/bench/netcost.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LINK_FILTER)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm $(LINK_FILTER)
 
 # --- tests -----------------------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/stubinit_blob.o | $(BUILD)

@@ -329,6 +329,10 @@ measure_netfloor() {
 	[[ " ${HF_NAMES[*]} " == *" boxlaunch-veth "* ]] && [ -x "$nc" ] || return 0
 	log "latency: netlink floor ($nc 200)"
 	"$nc" 200 >"$OUT/raw/netcost.txt" 2>&1 || true
+	# What the kernel itself takes for a veth and NAT from a box's start to its end, without
+	# boxlaunch: the physical floor of the veth row's difference, as floor-c is the private row's.
+	log "latency: the kernel's network cycle ($nc --cycle 20 10)"
+	"$nc" --cycle 20 10 >"$OUT/raw/netcycle.txt" 2>&1 || true
 }
 
 # f) crun latency split: (1) strace -f -ttt -T timeline cut into phases,
@@ -893,6 +897,18 @@ netfloor_line() {
 	[ -n "$priv" ] && [ -n "$veth" ] && [ -n "$floor" ] || return 0
 	awk -v p="$priv" -v v="$veth" -v f="$floor" 'BEGIN {
 		printf "- boxlaunch-veth over boxlaunch: **%+.2f ms**; netlink floor measured in this run (`build/netcost`: veth with its peer made in the box'"'"'s namespace, addresses, up, route; median of 200): %.2f ms; target (floor + 1 ms) %.2f ms: %s\n", v - p, f, f + 1, (v - p <= f + 1) ? "met" : "not met" }'
+	# The same two rows paired per round (their blocks run one after the other in every round):
+	# the machine's drift between rounds leaves the difference alone.
+	awk -F'\t' '$1 == "boxlaunch" || $1 == "boxlaunch-veth" { n[$1, $2]++; v[$1, $2, n[$1, $2]] = $3; r[$2] = 1 }
+		function med(k, a,   m, i, j, t, x) { m = n[a, k]; for (i = 1; i <= m; i++) x[i] = v[a, k, i]
+			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			return m % 2 ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2 }
+		END { for (k in r) if (n["boxlaunch", k] && n["boxlaunch-veth", k]) { d = med(k, "boxlaunch-veth") - med(k, "boxlaunch"); c++; s += d; q += d * d }
+			if (c < 2) exit; m = s / c; se = sqrt((q - c * m * m) / (c - 1) / c)
+			printf "- the same, paired per round (median of each round'"'"'s veth block minus its private block, mean of %d rounds): %+.2f ms (se %.2f)\n", c, m, se }' "$1"
+	awk '/^cycle veth over private/ { for (i = 1; i <= NF; i++) if ($i ~ /^[+-][0-9.]+$/) { veth = $i / 1000; se1 = $(i + 3) / 1000 } }
+		/^cycle veth\+nat over private/ { for (i = 1; i <= NF; i++) if ($i ~ /^[+-][0-9.]+$/) { nat = $i / 1000; se2 = $(i + 3) / 1000 } }
+		END { if (nat != "") printf "- the kernel'"'"'s own share (`build/netcost --cycle`: a process in a new network namespace started and ended back to back by one thread, no boxlaunch; paired rounds): a veth %+.2f ms (se %.2f), a veth with the box'"'"'s table, its hooks anchor and the rename at the end %+.2f ms (se %.2f) over the private cycle\n", veth, se1, nat, se2 }' "$OUT/raw/netcycle.txt" 2>/dev/null
 }
 
 # lat_table TSV: markdown rows per runtime (pooled runs), ratio of medians to crun
