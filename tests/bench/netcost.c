@@ -190,16 +190,14 @@ static int cycle_main(int n, int rounds)
         struct rtn_ctx *h = NULL;
         if (rtn_open(&h) < 0)
                 DIE("netlink: %m\n");
-        static const struct nft_port port = {IPPROTO_TCP, {0}, 18080, 80};
+        /* The bench's veth box: masquerading, no port published. */
         struct nft_box nb = {.name = "bench",
                              .link = "ve-b0",
                              .subnet4 = P("10.80.0.0/30"),
                              .box4 = P("10.80.0.2"),
                              .subnet6 = P("fd80::/64"),
                              .box6 = P("fd80::2"),
-                             .masquerade = true,
-                             .ports = &port,
-                             .n_ports = 0};
+                             .masquerade = true};
         double *all[CYC_MODES], *block[CYC_MODES];
         for (int m = 0; m < CYC_MODES; m++) {
                 all[m] = calloc((size_t)(n * rounds), sizeof(double));
