@@ -398,6 +398,15 @@ int rtn_bridge_add(struct rtn_ctx *ctx, const char *name, const uint8_t *mac, co
         if (!info)
                 abort();
         PUT(nla_put_string(msg, IFLA_INFO_KIND, "bridge"));
+        /* No multicast snooping: a zone has no querier to keep its table, and for it the bridge
+         * joins the all-snoopers group (224.0.0.106), whose IGMP report the host's conntrack
+         * then tracks for 10 minutes after the zone is gone, making every later box's table
+         * and end walk the whole conntrack table. Multicast is flooded, as on a hub. */
+        struct nlattr *data = nla_nest_start(msg, IFLA_INFO_DATA);
+        if (!data)
+                abort();
+        PUT(nla_put_u8(msg, IFLA_BR_MCAST_SNOOPING, 0));
+        nla_nest_end(msg, data);
         nla_nest_end(msg, info);
         return create_link(ctx, msg, name, NULL, alias);
 }

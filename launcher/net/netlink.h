@@ -82,8 +82,8 @@ int rtn_link_del(struct rtn_ctx *ctx, int ifindex);
 /* 0 also when there is no such link. */
 int rtn_link_del_by_name(struct rtn_ctx *ctx, const char *name);
 
-/* A bridge, created UP (nspawn leaves zone bridges down and relies on networkd). Returns its
- * index. */
+/* A bridge, created UP (nspawn leaves zone bridges down and relies on networkd) and without
+ * multicast snooping (netlink.c says why). Returns its index. */
 int rtn_bridge_add(struct rtn_ctx *ctx, const char *name, const uint8_t *mac, const char *alias);
 
 enum rtn_sublink_kind { RTN_SUB_MACVLAN, RTN_SUB_IPVLAN };
