@@ -320,7 +320,8 @@ static int count_ports(const struct rtn_link_info *l, void *userdata)
         return 0;
 }
 
-/* Whether link has joined group (as /proc/net/igmp prints it: hex, little-endian) here. */
+/* Whether link has joined group (as /proc/net/igmp prints it: hex, little-endian) here. A
+ * long name runs into the colon after it. */
 static bool igmp_member(const char *link, const char *group)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/thread-self/net/igmp", "re");
@@ -328,7 +329,7 @@ static bool igmp_member(const char *link, const char *group)
         bool in = false;
         while (f && fgets(line, sizeof(line), f)) {
                 char dev[IFNAMSIZ + 1];
-                if (line[0] != '\t' && sscanf(line, "%*d %16s", dev) == 1)
+                if (line[0] != '\t' && sscanf(line, "%*d %16[^: \t]", dev) == 1)
                         in = streq(dev, link);
                 else if (in && strstr(line, group))
                         return true;
