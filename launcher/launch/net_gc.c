@@ -238,8 +238,9 @@ static int gc_one(struct rtn_ctx *host, const char *name, FILE *out, unsigned *r
                         continue;
                 int pid = atoi(e->d_name + nl + 1);
                 struct proc_stat st;
-                if (pid > 0 &&
-                    (proc_stat(pid, &st) == -ENOENT || st.state == 'Z' || st.state == 'X'))
+                int r = pid > 0 ? proc_stat(pid, &st) : -EINVAL;
+                /* ESRCH: it went between the open and the read. */
+                if (r == -ENOENT || r == -ESRCH || (r == 0 && (st.state == 'Z' || st.state == 'X')))
                         (void)unlinkat(dirfd(fd), e->d_name, 0);
         }
         return ret;
